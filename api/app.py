@@ -1,0 +1,51 @@
+"""FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from tortoise.contrib.fastapi import RegisterTortoise
+
+from api.database import tortoise_config
+from api.errors import install_error_handlers
+from api.routes import activities, contacts, conventions, measures, organisations, subprocessors
+from core.db import ping
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(*, manage_database: bool = True, db_url: str | None = None) -> FastAPI:
+    """`manage_database=False` leaves the ORM to the caller (tests open their own database)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        async with RegisterTortoise(app, config=tortoise_config(db_url), generate_schemas=False):
+            yield
+
+    app = FastAPI(
+        title="registre-rgpd",
+        version="0.1.0",
+        summary="Registre des activités de traitement et violations de données "
+        "des collectivités qui mutualisent leurs services numériques",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for module in (organisations, contacts, conventions, activities, subprocessors, measures):
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> JSONResponse:
+        database_ok = await ping()
+        return JSONResponse(
+            status_code=200 if database_ok else 503,
+            content={
+                "status": "ok" if database_ok else "degraded",
+                "database": "ok" if database_ok else "unreachable",
+            },
+        )
+
+    return app

@@ -1,0 +1,25 @@
+"""Tortoise configuration: which models exist and where the database is."""
+
+from core.config import get_settings
+from register import MODEL_MODULES as REGISTER_MODELS
+
+MODEL_MODULES = [*REGISTER_MODELS]
+
+
+def tortoise_config(db_url: str | None = None) -> dict:
+    return {
+        "connections": {"default": db_url or get_settings().database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# Read by the `tortoise` command line (makemigrations, migrate) through pyproject.toml.
+TORTOISE_ORM = tortoise_config()

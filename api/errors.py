@@ -1,0 +1,51 @@
+"""One mapping from domain errors to HTTP answers; no database detail leaks out."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from tortoise.exceptions import IntegrityError
+
+from core.errors import Conflict, NotFound, ValidationFailed
+
+
+def _detail(loc, msg, kind) -> dict:
+    return {"loc": list(loc), "msg": msg, "type": kind}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(Conflict)
+    async def conflict(_: Request, exc: Conflict) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        return JSONResponse(
+            status_code=409,
+            content={
+                "detail": "écriture refusée : elle contredit une donnée existante du registre"
+            },
+        )
+
+    @app.exception_handler(ValidationFailed)
+    async def invalid(_: Request, exc: ValidationFailed) -> JSONResponse:
+        return JSONResponse(
+            status_code=422,
+            content={"detail": [_detail(p.loc, p.msg, p.type) for p in exc.problems]},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        from core.validation import problems_from_errors
+
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": [
+                    _detail(p.loc, p.msg, p.type) for p in problems_from_errors(exc.errors())
+                ]
+            },
+        )

@@ -1,0 +1,58 @@
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response
+
+from api.deps import Paging, current_scope, paging
+from api.routes.organisations import split_patch
+from core.scope import Scope
+from register.enums import ContactRole
+from register.organisations import service
+from register.organisations.schemas import ContactIn, ContactOut
+from register.schemas_common import PageOut, patch_model
+
+router = APIRouter(tags=["contacts"])
+ContactPatch = patch_model(ContactIn)
+
+
+@router.get("/contacts", response_model=PageOut[ContactOut])
+async def list_contacts(
+    organisation_id: UUID | None = None,
+    role: ContactRole | None = None,
+    page: Paging = Depends(paging),
+    scope: Scope = Depends(current_scope),
+):
+    return await service.list_contacts(
+        scope=scope,
+        limit=page.limit,
+        offset=page.offset,
+        organisation_id=organisation_id,
+        role=role,
+    )
+
+
+@router.post("/contacts", response_model=ContactOut, status_code=201)
+async def create_contact(body: ContactIn, scope: Scope = Depends(current_scope)):
+    return await service.create_contact(scope=scope, data=body)
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactOut)
+async def get_contact(contact_id: UUID, scope: Scope = Depends(current_scope)):
+    return service.contact_out(await service.get_contact(scope=scope, contact_id=contact_id))
+
+
+@router.patch("/contacts/{contact_id}", response_model=ContactOut)
+async def update_contact(
+    contact_id: UUID, body: ContactPatch, scope: Scope = Depends(current_scope)
+):
+    version, patch = split_patch(body)
+    return await service.update_contact(
+        scope=scope, contact_id=contact_id, version=version, patch=patch
+    )
+
+
+@router.delete("/contacts/{contact_id}", status_code=204)
+async def delete_contact(
+    contact_id: UUID, version: int | None = None, scope: Scope = Depends(current_scope)
+):
+    await service.delete_contact(scope=scope, contact_id=contact_id, version=version)
+    return Response(status_code=204)

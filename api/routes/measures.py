@@ -1,0 +1,69 @@
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response
+
+from api.deps import Paging, current_scope, paging
+from api.routes.organisations import split_patch
+from core.scope import Scope
+from register.enums import CnilGuideSheet, MeasureStatus, catalogue
+from register.measures import service
+from register.measures.schemas import MeasureIn, MeasureOut
+from register.schemas_common import PageOut, patch_model
+
+router = APIRouter(tags=["measures"])
+MeasurePatch = patch_model(MeasureIn)
+
+
+@router.get(
+    "/catalogue",
+    tags=["catalogue"],
+    summary="Every closed list of the register with its French labels",
+)
+async def get_catalogue() -> dict[str, list[dict[str, str]]]:
+    return catalogue()
+
+
+@router.get("/measures", response_model=PageOut[MeasureOut])
+async def list_measures(
+    organisation_id: UUID | None = None,
+    status: MeasureStatus | None = None,
+    cnil_sheet: CnilGuideSheet | None = None,
+    page: Paging = Depends(paging),
+    scope: Scope = Depends(current_scope),
+):
+    return await service.list_measures(
+        scope=scope,
+        limit=page.limit,
+        offset=page.offset,
+        organisation_id=organisation_id,
+        status=status,
+        cnil_sheet=cnil_sheet,
+    )
+
+
+@router.post("/measures", response_model=MeasureOut, status_code=201)
+async def create_measure(body: MeasureIn, scope: Scope = Depends(current_scope)):
+    return await service.create_measure(scope=scope, data=body)
+
+
+@router.get("/measures/{measure_id}", response_model=MeasureOut)
+async def get_measure(measure_id: UUID, scope: Scope = Depends(current_scope)):
+    return await service.measure_out(await service.get_measure(scope=scope, measure_id=measure_id))
+
+
+@router.patch("/measures/{measure_id}", response_model=MeasureOut)
+async def update_measure(
+    measure_id: UUID, body: MeasurePatch, scope: Scope = Depends(current_scope)
+):
+    version, patch = split_patch(body)
+    return await service.update_measure(
+        scope=scope, measure_id=measure_id, version=version, patch=patch
+    )
+
+
+@router.delete("/measures/{measure_id}", status_code=204)
+async def delete_measure(
+    measure_id: UUID, version: int | None = None, scope: Scope = Depends(current_scope)
+):
+    await service.delete_measure(scope=scope, measure_id=measure_id, version=version)
+    return Response(status_code=204)

@@ -1,0 +1,54 @@
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response
+
+from api.deps import Paging, current_scope, paging
+from api.routes.organisations import split_patch
+from core.scope import Scope
+from register.schemas_common import PageOut, patch_model
+from register.subprocessors import service
+from register.subprocessors.schemas import EngagementIn, EngagementOut
+
+router = APIRouter(tags=["subprocessors"])
+EngagementPatch = patch_model(EngagementIn)
+
+
+@router.get("/subprocessors", response_model=PageOut[EngagementOut])
+async def list_subprocessors(
+    processor_id: UUID | None = None,
+    page: Paging = Depends(paging),
+    scope: Scope = Depends(current_scope),
+):
+    return await service.list_engagements(
+        scope=scope, limit=page.limit, offset=page.offset, processor_id=processor_id
+    )
+
+
+@router.post("/subprocessors", response_model=EngagementOut, status_code=201)
+async def create_subprocessor(body: EngagementIn, scope: Scope = Depends(current_scope)):
+    return await service.create_engagement(scope=scope, data=body)
+
+
+@router.get("/subprocessors/{engagement_id}", response_model=EngagementOut)
+async def get_subprocessor(engagement_id: UUID, scope: Scope = Depends(current_scope)):
+    return await service.engagement_out(
+        await service.get_engagement(scope=scope, engagement_id=engagement_id)
+    )
+
+
+@router.patch("/subprocessors/{engagement_id}", response_model=EngagementOut)
+async def update_subprocessor(
+    engagement_id: UUID, body: EngagementPatch, scope: Scope = Depends(current_scope)
+):
+    version, patch = split_patch(body)
+    return await service.update_engagement(
+        scope=scope, engagement_id=engagement_id, version=version, patch=patch
+    )
+
+
+@router.delete("/subprocessors/{engagement_id}", status_code=204)
+async def delete_subprocessor(
+    engagement_id: UUID, version: int | None = None, scope: Scope = Depends(current_scope)
+):
+    await service.delete_engagement(scope=scope, engagement_id=engagement_id, version=version)
+    return Response(status_code=204)

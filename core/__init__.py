@@ -1,0 +1,1 @@
+"""Foundations shared by every domain package: settings, errors, scope, validators, persistence."""

@@ -1,0 +1,77 @@
+"""Small persistence helpers every service uses: versioned updates and pages."""
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from core.clock import utcnow
+from core.errors import Conflict, NotFound
+
+T = TypeVar("T")
+
+
+async def update_versioned(
+    model: type[Model], *, obj_id: UUID, expected_version: int, values: dict[str, Any]
+) -> int:
+    """Write `values` only if the row still has `expected_version`; return the new version.
+
+    The version check and the write are one UPDATE statement, so two editors racing cannot
+    both win: the second gets a Conflict instead of silently overwriting the first.
+    """
+    updated = await model.filter(id=obj_id, version=expected_version).update(
+        **values, version=F("version") + 1, updated_at=utcnow()
+    )
+    if updated == 0:
+        current = await model.filter(id=obj_id).values_list("version", flat=True)
+        actual = current[0] if current else None
+        raise Conflict(
+            f"modification refusée : la fiche a été modifiée entre-temps "
+            f"(version envoyée {expected_version}, version actuelle {actual}); "
+            "rechargez-la puis recommencez"
+        )
+    return expected_version + 1
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+async def paginate(query: QuerySet, *, limit: int, offset: int) -> Page:
+    total = await query.count()
+    items = await query.offset(offset).limit(limit)
+    return Page(items=list(items), total=total, limit=limit, offset=offset)
+
+
+async def get_scoped(model: type[Model], *, scope: Any, obj_id: UUID, label: str) -> Any:
+    """Fetch one row the scope may see; a row outside the scope is reported as absent,
+    so a guessed identifier reveals nothing about another body."""
+    obj = await model.filter(id=obj_id, **model.scope_filter(scope)).first()
+    if obj is None:
+        raise NotFound(label, obj_id)
+    return obj
+
+
+async def delete_versioned(
+    model: type[Model], *, obj: Any, expected_version: int | None, label: str
+) -> None:
+    """Delete a row; refuse (409) when it is stale or still referenced elsewhere."""
+    query = model.filter(id=obj.id)
+    if expected_version is not None:
+        query = query.filter(version=expected_version)
+    try:
+        deleted = await query.delete()
+    except IntegrityError:
+        raise Conflict(
+            f"suppression impossible : {label} est encore utilisé(e) ailleurs dans le registre"
+        ) from None
+    if deleted == 0:
+        raise Conflict(f"suppression refusée : {label} a été modifié(e) entre-temps")

@@ -1,0 +1,54 @@
+"""Checks for identifiers and contact details, with messages in French."""
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 1:
+            n *= 2
+            if n > 9:
+                n -= 9
+        total += n
+    return total % 10 == 0
+
+
+def check_siren(value: str) -> str:
+    """SIREN: 9 digits whose Luhn key is valid (INSEE). Spaces are tolerated on input."""
+    siren = value.replace(" ", "")
+    if len(siren) != 9 or not siren.isdigit():
+        raise ValueError("le SIREN doit comporter exactement 9 chiffres")
+    if not luhn_ok(siren):
+        raise ValueError("clé de contrôle du SIREN invalide (algorithme de Luhn)")
+    return siren
+
+
+def check_siret(value: str) -> str:
+    siret = value.replace(" ", "")
+    if len(siret) != 14 or not siret.isdigit():
+        raise ValueError("le SIRET doit comporter exactement 14 chiffres")
+    # La Poste's establishments use a digit-sum rule instead of Luhn.
+    if not luhn_ok(siret) and not (siret.startswith("356000000") and sum(map(int, siret)) % 5 == 0):
+        raise ValueError("clé de contrôle du SIRET invalide (algorithme de Luhn)")
+    return siret
+
+
+def check_email(value: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"adresse électronique invalide : {exc}") from None
+
+
+def check_phone(value: str) -> str:
+    """French numbers by default; stored in E.164 (+33...)."""
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        raise ValueError("numéro de téléphone illisible") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("numéro de téléphone invalide")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,86 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from core.models import VersionedModel
+from core.scope import Scope
+from register.enums import (
+    ConventionKind,
+    EndOfService,
+    LegalInstrument,
+    PartyRole,
+    SubprocessorAuthorisation,
+)
+
+
+class Convention(VersionedModel):
+    """An agreement between bodies, with a role per party and its art. 28 clauses."""
+
+    title = fields.CharField(max_length=300)
+    kind = fields.CharEnumField(ConventionKind, max_length=32)
+    legal_instrument = fields.CharEnumField(
+        LegalInstrument, max_length=16, default=LegalInstrument.OTHER_LEGAL_ACT
+    )
+    legal_basis = fields.CharField(max_length=200, null=True)  # e.g. "CGCT L5211-4-1 III"
+    subject = fields.TextField(null=True)
+    deliberation_refs = fields.JSONField(default=list)
+    signed_at = fields.DateField(null=True)
+    start_date = fields.DateField()
+    duration_months = fields.IntField(null=True)  # None: open-ended
+    tacit_renewals = fields.IntField(default=0)
+    notice_months = fields.IntField(null=True)
+    end_date = fields.DateField(null=True)  # fixed or early end (démutualisation)
+    # Art. 28(3)(a)-(h) clauses
+    documented_instructions = fields.BooleanField(default=False)
+    staff_confidentiality = fields.BooleanField(default=False)
+    assists_data_subject_rights = fields.BooleanField(default=False)
+    assists_security_obligations = fields.BooleanField(default=False)
+    informs_unlawful_instruction = fields.BooleanField(default=False)
+    subprocessor_authorisation = fields.CharEnumField(
+        SubprocessorAuthorisation, max_length=16, default=SubprocessorAuthorisation.NONE
+    )
+    subprocessor_notice_days = fields.IntField(null=True)
+    breach_notice_hours = fields.IntField(null=True)  # None: "without undue delay"
+    breach_notice_channels = fields.JSONField(default=list)
+    breach_phased_information = fields.BooleanField(default=False)
+    breach_lead: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Organisation",
+        related_name="led_conventions",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
+    audit_right = fields.BooleanField(default=False)
+    last_audit_at = fields.DateField(null=True)
+    end_of_service = fields.CharEnumField(EndOfService, max_length=24, null=True)
+    end_of_service_proof = fields.BooleanField(default=False)
+    notes = fields.TextField(null=True)
+
+    parties: fields.ReverseRelation["ConventionParty"]
+
+    class Meta:
+        table = "convention"
+        ordering = ["title"]
+
+    @staticmethod
+    def scope_filter(scope: Scope) -> dict:
+        return (
+            {} if scope.is_unrestricted else {"parties__organisation_id__in": list(scope.org_ids)}
+        )
+
+
+class ConventionParty(Model):
+    id = fields.IntField(primary_key=True)
+    convention: fields.ForeignKeyRelation[Convention] = fields.ForeignKeyField(
+        "models.Convention",
+        related_name="parties",
+        on_delete=fields.CASCADE,
+    )
+    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Organisation",
+        related_name="convention_parties",
+        on_delete=fields.RESTRICT,
+    )
+    role = fields.CharEnumField(PartyRole, max_length=32)
+
+    class Meta:
+        table = "convention_party"
+        unique_together = (("convention", "organisation"),)

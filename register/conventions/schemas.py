@@ -1,0 +1,116 @@
+from datetime import date
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from core.errors import FieldError
+from register.enums import (
+    ConventionKind,
+    EndOfService,
+    LegalInstrument,
+    NoticeChannel,
+    PartyRole,
+    SubprocessorAuthorisation,
+)
+from register.schemas_common import LongText, Shape, Stored, Text
+
+
+class PartyIn(Shape):
+    organisation_id: UUID
+    role: PartyRole
+
+
+class ConventionIn(Shape):
+    title: Text
+    kind: ConventionKind
+    legal_instrument: LegalInstrument = LegalInstrument.OTHER_LEGAL_ACT
+    legal_basis: Text | None = Field(default=None, examples=["CGCT L5211-4-1 III"])
+    subject: LongText | None = None
+    deliberation_refs: list[Text] = []
+    signed_at: date | None = None
+    start_date: date
+    duration_months: int | None = Field(default=None, ge=1, le=1200)
+    tacit_renewals: int = Field(default=0, ge=0, le=100)
+    notice_months: int | None = Field(default=None, ge=0, le=120)
+    end_date: date | None = None
+    parties: list[PartyIn] = Field(min_length=2)
+    documented_instructions: bool = False
+    staff_confidentiality: bool = False
+    assists_data_subject_rights: bool = False
+    assists_security_obligations: bool = False
+    informs_unlawful_instruction: bool = False
+    subprocessor_authorisation: SubprocessorAuthorisation = SubprocessorAuthorisation.NONE
+    subprocessor_notice_days: int | None = Field(default=None, ge=0, le=365)
+    breach_notice_hours: int | None = Field(
+        default=None,
+        ge=0,
+        le=720,
+        description="Processor's notice delay to the controller; null: without undue delay",
+    )
+    breach_notice_channels: list[NoticeChannel] = []
+    breach_phased_information: bool = False
+    breach_lead_id: UUID | None = None
+    audit_right: bool = False
+    last_audit_at: date | None = None
+    end_of_service: EndOfService | None = None
+    end_of_service_proof: bool = False
+    notes: LongText | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "ConventionIn":
+        problems = party_problems(self.parties)
+        if problems:
+            raise FieldError("parties", problems[0])
+        if self.end_date and self.end_date < self.start_date:
+            raise FieldError("end_date", "la date de fin précède la date de début")
+        if self.signed_at and self.end_date and self.signed_at > self.end_date:
+            raise FieldError("signed_at", "la signature est postérieure à la fin de la convention")
+        if self.tacit_renewals and not self.duration_months:
+            raise FieldError("tacit_renewals", "une reconduction tacite suppose une durée")
+        party_ids = {p.organisation_id for p in self.parties}
+        if self.breach_lead_id and self.breach_lead_id not in party_ids:
+            raise FieldError("breach_lead_id", "le chef de file doit être partie à la convention")
+        if self.subprocessor_notice_days is not None and (
+            self.subprocessor_authorisation != SubprocessorAuthorisation.GENERAL
+        ):
+            raise FieldError(
+                "subprocessor_notice_days",
+                "un délai de prévenance ne s'applique qu'à une autorisation générale "
+                "de sous-traitance ultérieure (art. 28.2)",
+            )
+        return self
+
+
+def party_problems(parties: list[PartyIn]) -> list[str]:
+    """Rules on the set of roles, so that each seed's arrangement reads as it is written."""
+    ids = [p.organisation_id for p in parties]
+    roles = [p.role for p in parties]
+    if len(set(ids)) != len(ids):
+        return ["un même organisme figure deux fois"]
+    if len(set(ids)) < 2:
+        return ["une convention lie au moins deux organismes"]
+    problems = []
+    controllers = {PartyRole.CONTROLLER, PartyRole.JOINT_CONTROLLER}
+    if PartyRole.PROCESSOR in roles and not controllers & set(roles):
+        problems.append(
+            "un sous-traitant agit pour un responsable de traitement, "
+            "qui doit être partie à la convention"
+        )
+    if PartyRole.SUB_PROCESSOR in roles and PartyRole.PROCESSOR not in roles:
+        problems.append("un sous-traitant ultérieur suppose un sous-traitant")
+    if roles.count(PartyRole.JOINT_CONTROLLER) == 1:
+        problems.append(
+            "la responsabilité conjointe (art. 26) suppose au moins deux responsables conjoints"
+        )
+    if (PartyRole.SERVICE_COMMUN_HOST in roles) != (PartyRole.SERVICE_COMMUN_MEMBER in roles):
+        problems.append("un service commun réunit un porteur et au moins un adhérent")
+    if roles.count(PartyRole.SERVICE_COMMUN_HOST) > 1:
+        problems.append("un service commun n'a qu'un seul porteur")
+    return problems
+
+
+class ConventionOut(ConventionIn, Stored):
+    current_term_end: date | None = None
+    last_possible_end: date | None = None
+    next_notice_deadline: date | None = None
+    renewals_left: int | None = None

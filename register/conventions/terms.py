@@ -1,0 +1,49 @@
+"""Dates of a convention's life, derived from its start, duration and tacit renewals.
+
+Example (seed 000, GPSO – Boulogne-Billancourt): starts 1 January 2024, one year, renewable
+three times by tacit renewal, "so that it ends at the latest on 31 December 2027".
+"""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class ConventionTerms:
+    current_term_end: date | None
+    last_possible_end: date | None
+    next_notice_deadline: date | None  # last day to give notice before the next renewal
+    renewals_left: int | None
+
+
+def convention_terms(
+    *,
+    start: date,
+    duration_months: int | None,
+    tacit_renewals: int,
+    notice_months: int | None,
+    end_date: date | None,
+    today: date,
+) -> ConventionTerms:
+    if duration_months is None:
+        return ConventionTerms(end_date, end_date, None, None)
+    term_ends = [
+        add_months(start, duration_months * (k + 1)) - timedelta(days=1)
+        for k in range(tacit_renewals + 1)
+    ]
+    last = min(term_ends[-1], end_date) if end_date else term_ends[-1]
+    current = next((e for e in term_ends if e >= today), term_ends[-1])
+    current = min(current, last)
+    index = term_ends.index(current) if current in term_ends else len(term_ends) - 1
+    renewals_left = max(0, len(term_ends) - 1 - index) if current >= today else 0
+    notice = None
+    if renewals_left and notice_months is not None:
+        notice = add_months(current + timedelta(days=1), -notice_months) - timedelta(days=1)
+    return ConventionTerms(current, last, notice, renewals_left)

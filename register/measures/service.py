@@ -1,0 +1,83 @@
+"""Security measures (art. 32) of a body, from the CNIL 2024 guide's catalogue."""
+
+from typing import Any
+from uuid import UUID
+
+from core.errors import ValidationFailed
+from core.persistence import Page, delete_versioned, get_scoped, update_versioned
+from core.scope import Scope
+from register.measures.models import SecurityMeasure
+from register.measures.schemas import MeasureIn, MeasureOut
+from register.organisations.models import Organisation
+from register.schemas_common import merge_patch, to_columns
+
+LABEL = "mesure de sécurité"
+
+
+async def measure_out(measure: SecurityMeasure) -> MeasureOut:
+    data = {
+        name: getattr(measure, name) for name in MeasureIn.model_fields if hasattr(measure, name)
+    }
+    data |= {
+        "organisation_id": measure.organisation_id,
+        "id": measure.id,
+        "version": measure.version,
+        "created_at": measure.created_at,
+        "updated_at": measure.updated_at,
+    }
+    data["activity_ids"] = list(await measure.activities.all().values_list("id", flat=True))
+    return MeasureOut.model_validate(data)
+
+
+async def list_measures(
+    *,
+    scope: Scope,
+    limit: int,
+    offset: int,
+    organisation_id: UUID | None = None,
+    status: str | None = None,
+    cnil_sheet: str | None = None,
+) -> Page[MeasureOut]:
+    query = SecurityMeasure.filter(**SecurityMeasure.scope_filter(scope))
+    if organisation_id:
+        query = query.filter(organisation_id=organisation_id)
+    if status:
+        query = query.filter(status=status)
+    if cnil_sheet:
+        query = query.filter(cnil_sheet=cnil_sheet)
+    total = await query.count()
+    rows = await query.order_by("title", "id").offset(offset).limit(limit)
+    return Page([await measure_out(m) for m in rows], total, limit, offset)
+
+
+async def get_measure(*, scope: Scope, measure_id: UUID) -> SecurityMeasure:
+    return await get_scoped(SecurityMeasure, scope=scope, obj_id=measure_id, label=LABEL)
+
+
+async def _check_org(scope: Scope, organisation_id: UUID) -> None:
+    if not (scope.allows(organisation_id) and await Organisation.exists(id=organisation_id)):
+        raise ValidationFailed.one("body", "organisation_id", msg="organisme inconnu")
+
+
+async def create_measure(*, scope: Scope, data: MeasureIn) -> MeasureOut:
+    await _check_org(scope, data.organisation_id)
+    return await measure_out(await SecurityMeasure.create(**to_columns(data)))
+
+
+async def update_measure(
+    *, scope: Scope, measure_id: UUID, version: int, patch: dict[str, Any]
+) -> MeasureOut:
+    measure = await get_measure(scope=scope, measure_id=measure_id)
+    merged = merge_patch(MeasureIn, await measure_out(measure), patch)
+    await _check_org(scope, merged.organisation_id)
+    await update_versioned(
+        SecurityMeasure, obj_id=measure.id, expected_version=version, values=to_columns(merged)
+    )
+    return await measure_out(await SecurityMeasure.get(id=measure.id))
+
+
+async def delete_measure(*, scope: Scope, measure_id: UUID, version: int | None) -> None:
+    measure = await get_measure(scope=scope, measure_id=measure_id)
+    await delete_versioned(
+        SecurityMeasure, obj=measure, expected_version=version, label="la mesure"
+    )

@@ -1,0 +1,71 @@
+from datetime import date
+from uuid import UUID
+
+from pydantic import Field, HttpUrl, field_validator
+
+from register.enums import ContactRole, DpoMode, Nis2Status, OrganisationKind
+from register.schemas_common import Email, LongText, Phone, Shape, Siren, Siret, Stored, Text
+
+
+class DpoIn(Shape):
+    mode: DpoMode
+    name: Text
+    email: Email
+    phone: Phone | None = None
+    address: LongText | None = None
+    employer: Text | None = Field(default=None, description="Body or firm employing the DPO")
+    published_contact_url: HttpUrl | None = None
+
+
+class DpoOut(DpoIn, Stored):
+    published_contact_url: str | None = None
+    organisation_ids: list[UUID] = []
+
+
+class OrganisationIn(Shape):
+    legal_name: Text
+    kind: OrganisationKind
+    siren: Siren | None = None
+    siret: Siret | None = None
+    address: LongText | None = None
+    legal_rep_name: Text | None = None
+    legal_rep_title: Text | None = None
+    legal_rep_email: Email | None = None
+    legal_rep_phone: Phone | None = None
+    population: int | None = Field(default=None, ge=0)
+    staff_count: int | None = Field(default=None, ge=0)
+    nis2_status: Nis2Status = Nis2Status.UNKNOWN
+    competent_sa: Text = "CNIL"
+    dpo_id: UUID | None = None
+    dpo_designated_at: date | None = None
+    dpo_cnil_designation_ref: Text | None = None
+
+    @field_validator("siret")
+    @classmethod
+    def _siret_extends_siren(cls, siret: str | None, info) -> str | None:
+        siren = info.data.get("siren")
+        if siret and siren and not siret.startswith(siren):
+            raise ValueError("le SIRET doit commencer par le SIREN de l'organisme")
+        return siret
+
+
+class OrganisationOut(OrganisationIn, Stored):
+    pass
+
+
+class ContactIn(Shape):
+    organisation_id: UUID
+    name: Text
+    job_title: Text | None = None
+    roles: list[ContactRole] = Field(min_length=1)
+    email: Email | None = None
+    phone: Phone | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _distinct(cls, roles: list[ContactRole]) -> list[ContactRole]:
+        return list(dict.fromkeys(roles))
+
+
+class ContactOut(ContactIn, Stored):
+    pass

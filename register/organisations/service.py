@@ -1,0 +1,187 @@
+"""Organisations, their DPO designation and their contacts."""
+
+from typing import Any
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from core.errors import Conflict, ValidationFailed
+from core.persistence import Page, delete_versioned, get_scoped, paginate, update_versioned
+from core.scope import Scope
+from register.organisations.models import Contact, Dpo, Organisation
+from register.organisations.schemas import (
+    ContactIn,
+    ContactOut,
+    DpoIn,
+    DpoOut,
+    OrganisationIn,
+    OrganisationOut,
+)
+from register.schemas_common import merge_patch, to_columns
+
+ORG = "organisation"
+DPO = "DPO"
+CONTACT = "contact"
+
+
+# Organisations ------------------------------------------------------------------------------
+
+
+def organisation_out(org: Organisation) -> OrganisationOut:
+    return OrganisationOut.model_validate(org, from_attributes=True)
+
+
+async def list_organisations(
+    *, scope: Scope, limit: int, offset: int, kind: str | None = None, q: str | None = None
+) -> Page[OrganisationOut]:
+    query = Organisation.filter(**Organisation.scope_filter(scope))
+    if kind:
+        query = query.filter(kind=kind)
+    if q:
+        query = query.filter(legal_name__icontains=q)
+    page = await paginate(query, limit=limit, offset=offset)
+    page.items = [organisation_out(o) for o in page.items]
+    return page
+
+
+async def get_organisation(*, scope: Scope, organisation_id: UUID) -> Organisation:
+    return await get_scoped(Organisation, scope=scope, obj_id=organisation_id, label=ORG)
+
+
+async def _check_dpo(scope: Scope, dpo_id: UUID | None) -> None:
+    if dpo_id is not None and not await Dpo.exists(id=dpo_id):
+        raise ValidationFailed.one("body", "dpo_id", msg="DPO inconnu")
+
+
+def _unique_siren(exc: IntegrityError) -> Conflict:
+    return Conflict(f"un organisme avec ce SIREN existe déjà ({exc.__class__.__name__})")
+
+
+async def create_organisation(*, scope: Scope, data: OrganisationIn) -> OrganisationOut:
+    await _check_dpo(scope, data.dpo_id)
+    if data.siren and await Organisation.exists(siren=data.siren):
+        raise Conflict(f"un organisme avec le SIREN {data.siren} existe déjà")
+    try:
+        org = await Organisation.create(**to_columns(data))
+    except IntegrityError as exc:
+        raise _unique_siren(exc) from None
+    return organisation_out(org)
+
+
+async def update_organisation(
+    *, scope: Scope, organisation_id: UUID, version: int, patch: dict[str, Any]
+) -> OrganisationOut:
+    org = await get_organisation(scope=scope, organisation_id=organisation_id)
+    merged = merge_patch(OrganisationIn, organisation_out(org), patch)
+    await _check_dpo(scope, merged.dpo_id)
+    if merged.siren and await Organisation.exists(siren=merged.siren, id__not=org.id):
+        raise Conflict(f"un organisme avec le SIREN {merged.siren} existe déjà")
+    try:
+        await update_versioned(
+            Organisation, obj_id=org.id, expected_version=version, values=to_columns(merged)
+        )
+    except IntegrityError as exc:
+        raise _unique_siren(exc) from None
+    return organisation_out(await Organisation.get(id=org.id))
+
+
+async def delete_organisation(*, scope: Scope, organisation_id: UUID, version: int | None) -> None:
+    org = await get_organisation(scope=scope, organisation_id=organisation_id)
+    await delete_versioned(Organisation, obj=org, expected_version=version, label="l'organisme")
+
+
+# DPOs ---------------------------------------------------------------------------------------
+
+
+async def dpo_out(dpo: Dpo) -> DpoOut:
+    served = await Organisation.filter(dpo_id=dpo.id).values_list("id", flat=True)
+    out = DpoOut.model_validate(dpo, from_attributes=True)
+    out.organisation_ids = list(served)
+    return out
+
+
+async def list_dpos(*, scope: Scope, limit: int, offset: int) -> Page[DpoOut]:
+    page = await paginate(
+        Dpo.filter(**Dpo.scope_filter(scope)).distinct().order_by("name"),
+        limit=limit,
+        offset=offset,
+    )
+    page.items = [await dpo_out(d) for d in page.items]
+    return page
+
+
+async def get_dpo(*, scope: Scope, dpo_id: UUID) -> Dpo:
+    return await get_scoped(Dpo, scope=scope, obj_id=dpo_id, label=DPO)
+
+
+async def create_dpo(*, scope: Scope, data: DpoIn) -> DpoOut:
+    return await dpo_out(await Dpo.create(**to_columns(data)))
+
+
+async def update_dpo(*, scope: Scope, dpo_id: UUID, version: int, patch: dict) -> DpoOut:
+    dpo = await get_dpo(scope=scope, dpo_id=dpo_id)
+    merged = merge_patch(DpoIn, await dpo_out(dpo), patch)
+    await update_versioned(Dpo, obj_id=dpo.id, expected_version=version, values=to_columns(merged))
+    return await dpo_out(await Dpo.get(id=dpo.id))
+
+
+async def delete_dpo(*, scope: Scope, dpo_id: UUID, version: int | None) -> None:
+    dpo = await get_dpo(scope=scope, dpo_id=dpo_id)
+    await delete_versioned(Dpo, obj=dpo, expected_version=version, label="le DPO")
+
+
+# Contacts -----------------------------------------------------------------------------------
+
+
+def contact_out(contact: Contact) -> ContactOut:
+    return ContactOut.model_validate(contact, from_attributes=True)
+
+
+async def list_contacts(
+    *,
+    scope: Scope,
+    limit: int,
+    offset: int,
+    organisation_id: UUID | None = None,
+    role: str | None = None,
+) -> Page[ContactOut]:
+    query = Contact.filter(**Contact.scope_filter(scope))
+    if organisation_id:
+        query = query.filter(organisation_id=organisation_id)
+    items = [contact_out(c) for c in await query]
+    if role:  # roles is a JSON list; filtering in Python keeps SQLite and PostgreSQL alike
+        items = [c for c in items if role in c.roles]
+    return Page(items=items[offset : offset + limit], total=len(items), limit=limit, offset=offset)
+
+
+async def get_contact(*, scope: Scope, contact_id: UUID) -> Contact:
+    return await get_scoped(Contact, scope=scope, obj_id=contact_id, label=CONTACT)
+
+
+async def _check_contact_org(scope: Scope, organisation_id: UUID) -> None:
+    if not (scope.allows(organisation_id) and await Organisation.exists(id=organisation_id)):
+        raise ValidationFailed.one("body", "organisation_id", msg="organisme inconnu")
+
+
+async def create_contact(*, scope: Scope, data: ContactIn) -> ContactOut:
+    await _check_contact_org(scope, data.organisation_id)
+    return contact_out(await Contact.create(**to_columns(data)))
+
+
+async def update_contact(
+    *, scope: Scope, contact_id: UUID, version: int, patch: dict
+) -> ContactOut:
+    contact = await get_contact(scope=scope, contact_id=contact_id)
+    merged = merge_patch(ContactIn, contact_out(contact), patch)
+    await _check_contact_org(scope, merged.organisation_id)
+    async with in_transaction():
+        await update_versioned(
+            Contact, obj_id=contact.id, expected_version=version, values=to_columns(merged)
+        )
+    return contact_out(await Contact.get(id=contact.id))
+
+
+async def delete_contact(*, scope: Scope, contact_id: UUID, version: int | None) -> None:
+    contact = await get_contact(scope=scope, contact_id=contact_id)
+    await delete_versioned(Contact, obj=contact, expected_version=version, label="le contact")

@@ -1,0 +1,81 @@
+"""Pieces shared by the register's API shapes: checked strings, partial updates, pages."""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+
+from core.validators import check_email, check_phone, check_siren, check_siret
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Email = Annotated[str, AfterValidator(check_email)]
+Phone = Annotated[str, AfterValidator(check_phone)]
+Siren = Annotated[str, AfterValidator(check_siren)]
+Siret = Annotated[str, AfterValidator(check_siret)]
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Stored(BaseModel):
+    """What every stored record adds to its input shape."""
+
+    id: UUID
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class VersionedPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int = Field(ge=1, description="Version read before editing; a stale one gets 409")
+
+
+T = TypeVar("T")
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def patch_model(shape: type[BaseModel]) -> type[VersionedPatch]:
+    """The PATCH body of a shape: every field optional, plus the version being edited.
+
+    The full shape is validated again on the merged record by the service, so the
+    cross-field rules hold on updates too and live in one place.
+    """
+    optional: dict[str, Any] = {
+        name: (field.annotation | None, None) for name, field in shape.model_fields.items()
+    }
+    return create_model(f"{shape.__name__}Patch", __base__=VersionedPatch, **optional)
+
+
+def check_date_order(start: date | None, end: date | None) -> None:
+    if start and end and end < start:
+        raise ValueError("la date de fin précède la date de début")
+
+
+def to_columns(shape: BaseModel, exclude: set[str] = frozenset()) -> dict[str, Any]:
+    """Column values of a validated shape: dates and ids as Python objects, everything
+    else (enums, URLs, nested lists stored as JSON) in its JSON form."""
+    as_json = shape.model_dump(mode="json")
+    as_python = shape.model_dump()
+    return {
+        name: as_python[name] if isinstance(as_python[name], (date, datetime, UUID)) else value
+        for name, value in as_json.items()
+        if name in type(shape).model_fields and name not in exclude
+    }
+
+
+def merge_patch(shape_cls: type[BaseModel], current: BaseModel, patch: dict[str, Any]):
+    """The full shape after applying `patch` to `current`, validated as a whole."""
+    from core.validation import validate_shape
+
+    base = current.model_dump(mode="json", include=set(shape_cls.model_fields))
+    return validate_shape(shape_cls, {**base, **patch})

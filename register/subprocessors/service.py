@@ -1,0 +1,151 @@
+"""Sub-processor engagements: a processor's own processors, forming chains."""
+
+from typing import Any
+from uuid import UUID
+
+from tortoise.transactions import in_transaction
+
+from core.errors import ValidationFailed
+from core.persistence import Page, delete_versioned, get_scoped, update_versioned
+from core.scope import Scope
+from register.activities.models import ProcessingActivity
+from register.conventions.models import Convention, ConventionParty
+from register.enums import PartyRole
+from register.organisations.models import Organisation
+from register.schemas_common import merge_patch, to_columns
+from register.subprocessors.models import SubprocessorEngagement
+from register.subprocessors.schemas import EngagementIn, EngagementOut
+
+LABEL = "sous-traitant ultérieur"
+RELATIONS = {"convention_ids": "conventions", "activity_ids": "activities"}
+
+
+async def engagement_out(engagement: SubprocessorEngagement) -> EngagementOut:
+    data = {
+        name: getattr(engagement, name)
+        for name in EngagementIn.model_fields
+        if hasattr(engagement, name) and name not in RELATIONS
+    }
+    data |= {
+        "processor_id": engagement.processor_id,
+        "subprocessor_org_id": engagement.subprocessor_org_id,
+        "parent_id": engagement.parent_id,
+        "id": engagement.id,
+        "version": engagement.version,
+        "created_at": engagement.created_at,
+        "updated_at": engagement.updated_at,
+        "convention_ids": sorted(
+            await engagement.conventions.all().values_list("id", flat=True), key=str
+        ),
+        "activity_ids": sorted(
+            await engagement.activities.all().values_list("id", flat=True), key=str
+        ),
+    }
+    return EngagementOut.model_validate(data)
+
+
+async def list_engagements(
+    *, scope: Scope, limit: int, offset: int, processor_id: UUID | None = None
+) -> Page[EngagementOut]:
+    query = SubprocessorEngagement.filter(**SubprocessorEngagement.scope_filter(scope))
+    if processor_id:
+        query = query.filter(processor_id=processor_id)
+    total = await query.count()
+    rows = await query.order_by("name", "id").offset(offset).limit(limit)
+    return Page([await engagement_out(e) for e in rows], total, limit, offset)
+
+
+async def get_engagement(*, scope: Scope, engagement_id: UUID) -> SubprocessorEngagement:
+    return await get_scoped(SubprocessorEngagement, scope=scope, obj_id=engagement_id, label=LABEL)
+
+
+async def _check_references(scope: Scope, data: EngagementIn, own_id: UUID | None) -> None:
+    if not scope.allows(data.processor_id) or not await Organisation.exists(id=data.processor_id):
+        raise ValidationFailed.one("body", "processor_id", msg="organisme inconnu")
+    if data.subprocessor_org_id and not await Organisation.exists(id=data.subprocessor_org_id):
+        raise ValidationFailed.one("body", "subprocessor_org_id", msg="organisme inconnu")
+    if data.parent_id:
+        parent = await SubprocessorEngagement.filter(id=data.parent_id).first()
+        if parent is None:
+            raise ValidationFailed.one("body", "parent_id", msg="engagement inconnu")
+        if parent.subprocessor_org_id != data.processor_id:
+            raise ValidationFailed.one(
+                "body",
+                "parent_id",
+                msg="le maillon parent doit avoir pour sous-traitant l'organisme qui recrute ici",
+            )
+        # Walk up the chain: a cycle would make the chain endless.
+        seen = {own_id} if own_id else set()
+        cursor = parent
+        while cursor is not None:
+            if cursor.id in seen:
+                raise ValidationFailed.one(
+                    "body", "parent_id", msg="la chaîne boucle sur elle-même"
+                )
+            seen.add(cursor.id)
+            cursor = (
+                await SubprocessorEngagement.filter(id=cursor.parent_id).first()
+                if cursor.parent_id
+                else None
+            )
+    processor_roles = {PartyRole.PROCESSOR, PartyRole.SUB_PROCESSOR}
+    for index, convention_id in enumerate(data.convention_ids):
+        role = await ConventionParty.filter(
+            convention_id=convention_id, organisation_id=data.processor_id
+        ).values_list("role", flat=True)
+        if not role or role[0] not in processor_roles:
+            raise ValidationFailed.one(
+                "body",
+                "convention_ids",
+                index,
+                msg="l'organisme n'est pas sous-traitant dans cette convention",
+            )
+    found = set(
+        await ProcessingActivity.filter(id__in=data.activity_ids).values_list("id", flat=True)
+    )
+    for index, activity_id in enumerate(data.activity_ids):
+        if activity_id not in found:
+            raise ValidationFailed.one("body", "activity_ids", index, msg="activité inconnue")
+
+
+async def _write_relations(engagement: SubprocessorEngagement, data: EngagementIn) -> None:
+    await engagement.conventions.clear()
+    await engagement.activities.clear()
+    conventions = await Convention.filter(id__in=data.convention_ids)
+    activities = await ProcessingActivity.filter(id__in=data.activity_ids)
+    if conventions:
+        await engagement.conventions.add(*conventions)
+    if activities:
+        await engagement.activities.add(*activities)
+
+
+async def create_engagement(*, scope: Scope, data: EngagementIn) -> EngagementOut:
+    await _check_references(scope, data, None)
+    async with in_transaction():
+        engagement = await SubprocessorEngagement.create(**to_columns(data, exclude=set(RELATIONS)))
+        await _write_relations(engagement, data)
+    return await engagement_out(engagement)
+
+
+async def update_engagement(
+    *, scope: Scope, engagement_id: UUID, version: int, patch: dict[str, Any]
+) -> EngagementOut:
+    engagement = await get_engagement(scope=scope, engagement_id=engagement_id)
+    merged = merge_patch(EngagementIn, await engagement_out(engagement), patch)
+    await _check_references(scope, merged, engagement.id)
+    async with in_transaction():
+        await update_versioned(
+            SubprocessorEngagement,
+            obj_id=engagement.id,
+            expected_version=version,
+            values=to_columns(merged, exclude=set(RELATIONS)),
+        )
+        await _write_relations(engagement, merged)
+    return await engagement_out(await SubprocessorEngagement.get(id=engagement.id))
+
+
+async def delete_engagement(*, scope: Scope, engagement_id: UUID, version: int | None) -> None:
+    engagement = await get_engagement(scope=scope, engagement_id=engagement_id)
+    await delete_versioned(
+        SubprocessorEngagement, obj=engagement, expected_version=version, label="l'engagement"
+    )

@@ -1,0 +1,73 @@
+"""Test fixtures: a fresh database per test (SQLite in memory, or PostgreSQL), an API client.
+
+`RGPD_TEST_DB=postgres` runs the same suite on PostgreSQL (`make test` does both). In CI
+(`CI=true`) an unreachable PostgreSQL fails the run; elsewhere that run is skipped, with
+the reason printed.
+"""
+
+import asyncio
+import os
+
+import httpx
+import pytest
+from tortoise.context import tortoise_test_context
+
+from api.app import create_app
+from api.database import MODEL_MODULES
+
+POSTGRES_URL = os.environ.get(
+    "RGPD_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/rgpd_test_{}"
+)
+USE_POSTGRES = os.environ.get("RGPD_TEST_DB") == "postgres"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+async def _postgres_reachable() -> str | None:
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(
+            POSTGRES_URL.replace("{}", "x").rsplit("/", 1)[0] + "/postgres", timeout=5
+        )
+    except Exception as exc:  # the reason is printed, whatever it is
+        return f"{type(exc).__name__}: {exc}"
+    await conn.close()
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not USE_POSTGRES:
+        return
+    problem = asyncio.run(_postgres_reachable())
+    if problem is None:
+        return
+    if IN_CI:
+        pytest.exit(f"PostgreSQL is required in CI and unreachable: {problem}", returncode=1)
+    config._rgpd_skip_reason = f"PostgreSQL unreachable, PostgreSQL run skipped ({problem})"
+    print(config._rgpd_skip_reason)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = getattr(config, "_rgpd_skip_reason", None)
+    if reason:
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"registre-rgpd database: {'PostgreSQL' if USE_POSTGRES else 'SQLite (memory)'}"
+
+
+@pytest.fixture
+async def db():
+    url = POSTGRES_URL if USE_POSTGRES else "sqlite://:memory:"
+    async with tortoise_test_context(MODEL_MODULES, db_url=url) as context:
+        yield context
+
+
+@pytest.fixture
+async def client(db):
+    app = create_app(manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
