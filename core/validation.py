@@ -9,11 +9,17 @@ from core.errors import FieldError, FieldProblem, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
 
+
+def _choices(error: dict[str, Any]) -> str:
+    # pydantic lists the choices in English: "'a', 'b' or 'c'".
+    return error["ctx"]["expected"].replace("' or '", "' ou '")
+
+
 _FRENCH: dict[str, Callable[[dict[str, Any]], str]] = {
     "missing": lambda e: "champ obligatoire manquant",
     "extra_forbidden": lambda e: "champ inconnu",
-    "enum": lambda e: f"valeur non admise ; valeurs possibles : {e['ctx']['expected']}",
-    "literal_error": lambda e: f"valeur non admise ; valeurs possibles : {e['ctx']['expected']}",
+    "enum": lambda e: f"valeur non admise ; valeurs possibles : {_choices(e)}",
+    "literal_error": lambda e: f"valeur non admise ; valeurs possibles : {_choices(e)}",
     "string_too_short": lambda e: "ne doit pas être vide",
     "string_too_long": lambda e: f"trop long (au plus {e['ctx']['max_length']} caractères)",
     "string_type": lambda e: "doit être un texte",

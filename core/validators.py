@@ -43,12 +43,23 @@ def check_email(value: str) -> str:
         raise ValueError(f"adresse électronique invalide : {exc}") from None
 
 
+# Overseas departments are dialled like mainland numbers (0 + 9 digits) but have their own
+# country codes: a Réunion town hall's "0262 40 04 04" is +262 262 40 04 04. Only these
+# national prefixes (ARCEP plan) are read that way: libphonenumber's mainland plan would take
+# 0269 or 0596 as +33, and overseas plans would claim some mainland 09 numbers.
+OVERSEAS_PREFIXES = ("0262", "0263", "0269", "0590", "0594", "0596", "0639", "069")
+OVERSEAS_REGIONS = ("RE", "YT", "GP", "MQ", "GF", "BL", "MF")
+
+
 def check_phone(value: str) -> str:
-    """French numbers by default; stored in E.164 (+33...)."""
-    try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
-        raise ValueError("numéro de téléphone illisible") from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("numéro de téléphone invalide")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """French numbers (mainland or overseas) by default; stored in E.164 (+33...)."""
+    national = "".join(ch for ch in value if ch.isdigit() or ch == "+")
+    overseas = national.startswith(OVERSEAS_PREFIXES)
+    for region in (*OVERSEAS_REGIONS, "FR") if overseas else ("FR",):
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            raise ValueError("numéro de téléphone illisible") from None
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ValueError("numéro de téléphone invalide")

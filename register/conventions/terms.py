@@ -39,10 +39,12 @@ def convention_terms(
         for k in range(tacit_renewals + 1)
     ]
     last = min(term_ends[-1], end_date) if end_date else term_ends[-1]
-    current = next((e for e in term_ends if e >= today), term_ends[-1])
-    current = min(current, last)
-    index = term_ends.index(current) if current in term_ends else len(term_ends) - 1
-    renewals_left = max(0, len(term_ends) - 1 - index) if current >= today else 0
+    # An end date (fixed, or early: démutualisation) cuts the terms that would run past it:
+    # no renewal is left once the term in progress ends on that date.
+    term_ends = [e for e in term_ends if e < last] + [last]
+    current = next((e for e in term_ends if e >= today), last)
+    index = term_ends.index(current)
+    renewals_left = len(term_ends) - 1 - index if current >= today else 0
     notice = None
     if renewals_left and notice_months is not None:
         notice = add_months(current + timedelta(days=1), -notice_months) - timedelta(days=1)

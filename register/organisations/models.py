@@ -6,7 +6,7 @@ from register.enums import ContactRole, DpoMode, Nis2Status, OrganisationKind
 
 
 class Dpo(VersionedModel):
-    """A data protection officer; one DPO may be designated by several bodies (art. 37(3))."""
+    """A data protection officer, who may be designated by several bodies (art. 37(3))."""
 
     mode = fields.CharEnumField(DpoMode, max_length=16)
     name = fields.CharField(max_length=200)

@@ -88,6 +88,13 @@ async def update_organisation(
 
 async def delete_organisation(*, scope: Scope, organisation_id: UUID, version: int | None) -> None:
     org = await get_organisation(scope=scope, organisation_id=organisation_id)
+    # The many-to-many link would cascade and silently drop the joint controller named in
+    # another body's record (art. 30(1)(a)); the other references are RESTRICT in the schema.
+    if await org.joint_activities.all().exists():
+        raise Conflict(
+            "suppression impossible : l'organisme est co-responsable "
+            "d'une activité de traitement du registre"
+        )
     await delete_versioned(Organisation, obj=org, expected_version=version, label="l'organisme")
 
 

@@ -7,7 +7,7 @@ from register.enums import SubprocessorAuthorisation, TransferMechanism
 
 class SubprocessorEngagement(VersionedModel):
     """A processor's own processor (art. 28(2), (4)). Stored once, read by every controller
-    whose processing it touches; `parent` links a sub-sub-processor to form a chain."""
+    whose processing it touches. `parent` links a sub-sub-processor to form a chain."""
 
     processor: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Organisation",

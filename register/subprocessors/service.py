@@ -88,6 +88,18 @@ async def _check_references(scope: Scope, data: EngagementIn, own_id: UUID | Non
                 if cursor.parent_id
                 else None
             )
+    if own_id is not None:
+        # The same rule seen from the parent: its links stay hired by its sub-processor.
+        stranded = SubprocessorEngagement.filter(parent_id=own_id)
+        if data.subprocessor_org_id:
+            stranded = stranded.exclude(processor_id=data.subprocessor_org_id)
+        if await stranded.exists():
+            raise ValidationFailed.one(
+                "body",
+                "subprocessor_org_id",
+                msg="des maillons de la chaîne sont recrutés par le sous-traitant actuel : "
+                "modifiez-les d'abord",
+            )
     processor_roles = {PartyRole.PROCESSOR, PartyRole.SUB_PROCESSOR}
     for index, convention_id in enumerate(data.convention_ids):
         role = await ConventionParty.filter(

@@ -1,0 +1,312 @@
+"""`rgpd`: the command line for administrators, DPOs and scripts.
+
+Every command goes through the same services as the API, so a record kept from the
+terminal obeys the same rules (validation, versions, scope).
+"""
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import typer
+from pydantic import BaseModel
+from tortoise import Tortoise
+
+from api.database import tortoise_config
+from core.config import get_settings
+from core.errors import DomainError, ValidationFailed
+from core.scope import Scope
+from core.validation import validate_shape
+from register import records
+from register.activities import service as activities
+from register.activities.schemas import ActivityIn
+from register.activities.service import ActivityFilters
+from register.conventions import service as conventions
+from register.conventions.schemas import ConventionIn
+from register.measures import service as measures
+from register.measures.schemas import MeasureIn
+from register.organisations import service as organisations
+from register.organisations.models import Organisation
+from register.organisations.schemas import ContactIn, DpoIn, OrganisationIn
+from register.subprocessors import service as subprocessors
+from register.subprocessors.schemas import EngagementIn
+
+app = typer.Typer(
+    help="registre-rgpd : registre des traitements et violations de données", no_args_is_help=True
+)
+record_app = typer.Typer(help="Registres calculés (art. 30)", no_args_is_help=True)
+app.add_typer(record_app, name="record")
+
+CLI_SCOPE = Scope.everything()  # the command line is an administrator's tool
+
+
+@dataclass(frozen=True)
+class Resource:
+    shape: type[BaseModel]
+    create: Callable[..., Awaitable[Any]]
+    update: Callable[..., Awaitable[Any]]
+    delete: Callable[..., Awaitable[Any]]
+    id_arg: str
+
+
+RESOURCES: dict[str, Resource] = {
+    "organisation": Resource(
+        OrganisationIn,
+        organisations.create_organisation,
+        organisations.update_organisation,
+        organisations.delete_organisation,
+        "organisation_id",
+    ),
+    "dpo": Resource(
+        DpoIn,
+        organisations.create_dpo,
+        organisations.update_dpo,
+        organisations.delete_dpo,
+        "dpo_id",
+    ),
+    "contact": Resource(
+        ContactIn,
+        organisations.create_contact,
+        organisations.update_contact,
+        organisations.delete_contact,
+        "contact_id",
+    ),
+    "convention": Resource(
+        ConventionIn,
+        conventions.create_convention,
+        conventions.update_convention,
+        conventions.delete_convention,
+        "convention_id",
+    ),
+    "activity": Resource(
+        ActivityIn,
+        activities.create_activity,
+        activities.update_activity,
+        activities.delete_activity,
+        "activity_id",
+    ),
+    "subprocessor": Resource(
+        EngagementIn,
+        subprocessors.create_engagement,
+        subprocessors.update_engagement,
+        subprocessors.delete_engagement,
+        "engagement_id",
+    ),
+    "measure": Resource(
+        MeasureIn,
+        measures.create_measure,
+        measures.update_measure,
+        measures.delete_measure,
+        "measure_id",
+    ),
+}
+
+
+def _run(work: Callable[[], Awaitable[Any]]) -> Any:
+    async def wrapped() -> Any:
+        _ensure_sqlite_folder()
+        await Tortoise.init(config=tortoise_config())
+        try:
+            return await work()
+        finally:
+            await Tortoise.close_connections()
+
+    try:
+        return asyncio.run(wrapped())
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            typer.echo(f"erreur : {'.'.join(map(str, problem.loc))} : {problem.msg}", err=True)
+        raise typer.Exit(2) from None
+    except DomainError as exc:
+        typer.echo(f"erreur : {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _ensure_sqlite_folder() -> None:
+    url = get_settings().database_url
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _print_json(value: Any) -> None:
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _read_json(path: Path) -> Any:
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        typer.echo(f"erreur : JSON illisible ({exc})", err=True)
+        raise typer.Exit(2) from None
+
+
+def _resource(name: str) -> Resource:
+    if name not in RESOURCES:
+        typer.echo(
+            f"erreur : ressource inconnue « {name} » ; choisir parmi {', '.join(RESOURCES)}",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return RESOURCES[name]
+
+
+async def _organisation_id(ref: str) -> UUID:
+    """An organisation given by id, SIREN or a unique part of its name."""
+    try:
+        return UUID(ref)
+    except ValueError:
+        pass
+    found = await Organisation.filter(siren=ref).values_list("id", flat=True)
+    if not found:
+        found = await Organisation.filter(legal_name__icontains=ref).values_list("id", flat=True)
+    if len(found) != 1:
+        typer.echo(f"erreur : « {ref} » désigne {len(found)} organismes", err=True)
+        raise typer.Exit(2)
+    return found[0]
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database schema migrations (idempotent)."""
+    from tortoise.migrations.api.migrate import migrate as run_migrations
+
+    async def work() -> None:
+        _ensure_sqlite_folder()
+        await run_migrations(config=tortoise_config())
+        await Tortoise.close_connections()
+
+    asyncio.run(work())
+    typer.echo("schéma à jour")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo register built from the seed conventions (idempotent)."""
+    from register.demo import load_demo
+
+    summary = _run(lambda: load_demo(scope=CLI_SCOPE))
+    typer.echo(str(summary))
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the web API."""
+    import uvicorn
+
+    from api.app import create_app
+
+    _ensure_sqlite_folder()
+    uvicorn.run(create_app(), host=host, port=port)
+
+
+@app.command()
+def create(
+    resource: str, file: Path = typer.Option(..., "--file", "-f", help="JSON file, or - for stdin")
+) -> None:
+    """Create a record: rgpd create organisation -f org.json"""
+    res = _resource(resource)
+    data = validate_shape(res.shape, _read_json(file))
+    _print_json(_run(lambda: res.create(scope=CLI_SCOPE, data=data)))
+
+
+@app.command()
+def update(
+    resource: str,
+    record_id: UUID,
+    version: int = typer.Option(...),
+    file: Path = typer.Option(..., "--file", "-f"),
+) -> None:
+    """Change fields of a record at a known version (stale versions are refused)."""
+    res = _resource(resource)
+    patch = _read_json(file)
+    _print_json(
+        _run(
+            lambda: res.update(
+                scope=CLI_SCOPE, **{res.id_arg: record_id}, version=version, patch=patch
+            )
+        )
+    )
+
+
+@app.command()
+def delete(resource: str, record_id: UUID, version: int | None = None) -> None:
+    """Delete a record (refused while other records use it)."""
+    res = _resource(resource)
+    _run(lambda: res.delete(scope=CLI_SCOPE, **{res.id_arg: record_id}, version=version))
+    typer.echo("supprimé")
+
+
+@app.command("organisations")
+def list_organisations(q: str | None = None) -> None:
+    """List organisations."""
+
+    async def work():
+        return await organisations.list_organisations(scope=CLI_SCOPE, limit=10_000, offset=0, q=q)
+
+    page = _run(work)
+    for org in page.items:
+        typer.echo(f"{org.id}  {org.siren or '—':9}  {org.kind.value:10}  {org.legal_name}")
+    typer.echo(f"{page.total} organisme(s)")
+
+
+@app.command("activities")
+def list_activities(
+    organisation: str | None = typer.Option(None, "--org"),
+    q: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+) -> None:
+    """List processing activities, with a search and filters."""
+
+    async def work():
+        controller = await _organisation_id(organisation) if organisation else None
+        filters = ActivityFilters(controller_id=controller, q=q, status=status)
+        return await activities.list_activities(
+            scope=CLI_SCOPE, filters=filters, limit=limit, offset=0
+        )
+
+    page = _run(work)
+    for activity in page.items:
+        flag = " (incomplète)" if activity.missing_fields else ""
+        typer.echo(f"{activity.id}  {activity.status.value:8}  {activity.name}{flag}")
+    typer.echo(f"{page.total} activité(s)")
+
+
+@record_app.command("controller")
+def controller_record(organisation: str) -> None:
+    """Art. 30(1) record of an organisation (id, SIREN or name), as JSON."""
+
+    async def work():
+        return await records.controller_record(
+            scope=CLI_SCOPE, organisation_id=await _organisation_id(organisation)
+        )
+
+    _print_json(_run(work))
+
+
+@record_app.command("processor")
+def processor_record(organisation: str) -> None:
+    """Art. 30(2) record of an organisation (id, SIREN or name), as JSON."""
+
+    async def work():
+        return await records.processor_record(
+            scope=CLI_SCOPE, organisation_id=await _organisation_id(organisation)
+        )
+
+    _print_json(_run(work))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
