@@ -21,6 +21,7 @@ from api.database import tortoise_config
 from core.config import get_settings
 from core.errors import DomainError, ValidationFailed
 from core.scope import Scope
+from core.text import search_terms
 from core.validation import validate_shape
 from register import records
 from register.activities import service as activities
@@ -166,7 +167,10 @@ async def _organisation_id(ref: str) -> UUID:
         pass
     found = await Organisation.filter(siren=ref).values_list("id", flat=True)
     if not found:
-        found = await Organisation.filter(legal_name__icontains=ref).values_list("id", flat=True)
+        query = Organisation.all()
+        for term in search_terms(ref):
+            query = query.filter(name_folded__contains=term)
+        found = await query.values_list("id", flat=True)
     if len(found) != 1:
         typer.echo(f"erreur : « {ref} » désigne {len(found)} organismes", err=True)
         raise typer.Exit(2)
@@ -213,8 +217,12 @@ def create(
 ) -> None:
     """Create a record: rgpd create organisation -f org.json"""
     res = _resource(resource)
-    data = validate_shape(res.shape, _read_json(file))
-    _print_json(_run(lambda: res.create(scope=CLI_SCOPE, data=data)))
+    payload = _read_json(file)
+
+    async def work():
+        return await res.create(scope=CLI_SCOPE, data=validate_shape(res.shape, payload))
+
+    _print_json(_run(work))
 
 
 @app.command()

@@ -38,6 +38,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
                 ('legal_name', fields.CharField(max_length=300)),
+                ('name_folded', fields.CharField(default='', db_index=True, max_length=300)),
                 ('kind', fields.CharEnumField(description='COMMUNE: commune\nEPCI_FP: epci_fp\nEPT: ept\nSYNDICAT: syndicat\nDEPARTEMENT: departement\nREGION: region\nCCAS_CIAS: ccas_cias\nEPL: epl\nCDG: cdg\nSPL: spl\nETAT: etat\nOTHER: other', enum_type=OrganisationKind, max_length=16)),
                 ('siren', fields.CharField(null=True, unique=True, max_length=9)),
                 ('siret', fields.CharField(null=True, max_length=14)),
@@ -187,7 +188,7 @@ class Migration(migrations.Migration):
                 ('conventions', fields.ManyToManyField('models.Convention', unique=True, db_constraint=True, through='activity_convention', forward_key='convention_id', backward_key='processing_activity_id', related_name='activities', on_delete=OnDelete.CASCADE)),
                 ('security_measures', fields.ManyToManyField('models.SecurityMeasure', unique=True, db_constraint=True, through='activity_measure', forward_key='securitymeasure_id', backward_key='processing_activity_id', related_name='activities', on_delete=OnDelete.CASCADE)),
             ],
-            options={'table': 'processing_activity', 'app': 'models', 'indexes': [Index(fields=['controller', 'status'])], 'pk_attr': 'id', 'table_description': "One entry of a controller's record (art. 30(1)), laid out like the CNIL template."},
+            options={'table': 'processing_activity', 'app': 'models', 'indexes': [Index(fields=['controller_id', 'status'])], 'pk_attr': 'id', 'table_description': "One entry of a controller's record (art. 30(1)), laid out like the CNIL template."},
             bases=['VersionedModel'],
         ),
         ops.CreateModel(

@@ -63,7 +63,7 @@ class ProcessingActivity(VersionedModel):
     class Meta:
         table = "processing_activity"
         ordering = ["name"]
-        indexes = (("controller", "status"),)
+        indexes = (("controller_id", "status"),)
 
     @staticmethod
     def scope_filter(scope: Scope) -> dict:

@@ -19,6 +19,7 @@ from register.enums import (
     SpecialCategory,
     SubjectCategory,
     TransferMechanism,
+    label,
 )
 from register.schemas_common import LongText, Shape, Stored, Text
 
@@ -204,7 +205,8 @@ class ActivityIn(Shape):
             for field, missing in self.missing_mandatory().items():
                 raise FieldError(
                     field,
-                    f"{missing} : obligatoire pour une fiche « {self.status.value} » (art. 30.1)",
+                    f"{missing} : obligatoire pour une fiche "
+                    f"« {label(self.status).lower()} » (art. 30.1)",
                 )
         return self
 

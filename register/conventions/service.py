@@ -6,7 +6,7 @@ from uuid import UUID
 from tortoise.transactions import in_transaction
 
 from core.clock import today_local
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.persistence import Page, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from register.conventions.models import Convention, ConventionParty
@@ -130,6 +130,15 @@ async def update_convention(
 
 async def delete_convention(*, scope: Scope, convention_id: UUID, version: int | None) -> None:
     convention = await get_convention(scope=scope, convention_id=convention_id)
+    # The link tables would cascade and silently drop the processors from activities'
+    # records: a convention still in use must be unlinked first, knowingly.
+    linked = await convention.activities.all().count()
+    chained = await convention.subprocessor_engagements.all().count()
+    if linked or chained:
+        raise Conflict(
+            f"suppression impossible : la convention fonde encore {linked} activité(s) de "
+            f"traitement et {chained} sous-traitance(s) ultérieure(s)"
+        )
     await delete_versioned(
         Convention, obj=convention, expected_version=version, label="la convention"
     )

@@ -3,7 +3,7 @@
 from typing import Any
 from uuid import UUID
 
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.persistence import Page, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from register.measures.models import SecurityMeasure
@@ -78,6 +78,12 @@ async def update_measure(
 
 async def delete_measure(*, scope: Scope, measure_id: UUID, version: int | None) -> None:
     measure = await get_measure(scope=scope, measure_id=measure_id)
+    linked = await measure.activities.all().count()
+    if linked:  # the link would cascade and silently thin the activities' art. 32 section
+        raise Conflict(
+            f"suppression impossible : la mesure protège encore {linked} activité(s) ; "
+            "retirez-la d'abord de ces fiches"
+        )
     await delete_versioned(
         SecurityMeasure, obj=measure, expected_version=version, label="la mesure"
     )

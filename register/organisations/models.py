@@ -26,6 +26,9 @@ class Dpo(VersionedModel):
 
 class Organisation(VersionedModel):
     legal_name = fields.CharField(max_length=300)
+    # Folded copy (no accents, no case) so that "bievre" finds "Bièvre" and "Établissement"
+    # sorts among the E's on both engines; kept by the service.
+    name_folded = fields.CharField(max_length=300, default="", db_index=True)
     kind = fields.CharEnumField(OrganisationKind, max_length=16)
     siren = fields.CharField(max_length=9, null=True, unique=True)
     siret = fields.CharField(max_length=14, null=True)
@@ -51,7 +54,7 @@ class Organisation(VersionedModel):
 
     class Meta:
         table = "organisation"
-        ordering = ["legal_name"]
+        ordering = ["name_folded"]
 
     @staticmethod
     def scope_filter(scope: Scope) -> dict:

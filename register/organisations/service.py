@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 from core.errors import Conflict, ValidationFailed
 from core.persistence import Page, delete_versioned, get_scoped, paginate, update_versioned
 from core.scope import Scope
+from core.text import fold, search_terms
 from register.organisations.models import Contact, Dpo, Organisation
 from register.organisations.schemas import (
     ContactIn,
@@ -28,6 +29,10 @@ CONTACT = "contact"
 # Organisations ------------------------------------------------------------------------------
 
 
+def _org_columns(data: OrganisationIn) -> dict[str, Any]:
+    return {**to_columns(data), "name_folded": fold(data.legal_name)}
+
+
 def organisation_out(org: Organisation) -> OrganisationOut:
     return OrganisationOut.model_validate(org, from_attributes=True)
 
@@ -39,7 +44,8 @@ async def list_organisations(
     if kind:
         query = query.filter(kind=kind)
     if q:
-        query = query.filter(legal_name__icontains=q)
+        for term in search_terms(q):
+            query = query.filter(name_folded__contains=term)
     page = await paginate(query, limit=limit, offset=offset)
     page.items = [organisation_out(o) for o in page.items]
     return page
@@ -63,7 +69,7 @@ async def create_organisation(*, scope: Scope, data: OrganisationIn) -> Organisa
     if data.siren and await Organisation.exists(siren=data.siren):
         raise Conflict(f"un organisme avec le SIREN {data.siren} existe déjà")
     try:
-        org = await Organisation.create(**to_columns(data))
+        org = await Organisation.create(**_org_columns(data))
     except IntegrityError as exc:
         raise _unique_siren(exc) from None
     return organisation_out(org)
@@ -79,7 +85,7 @@ async def update_organisation(
         raise Conflict(f"un organisme avec le SIREN {merged.siren} existe déjà")
     try:
         await update_versioned(
-            Organisation, obj_id=org.id, expected_version=version, values=to_columns(merged)
+            Organisation, obj_id=org.id, expected_version=version, values=_org_columns(merged)
         )
     except IntegrityError as exc:
         raise _unique_siren(exc) from None

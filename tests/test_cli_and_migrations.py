@@ -1,0 +1,123 @@
+"""The `rgpd` command line on a migrated database, as an administrator runs it."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.conftest import POSTGRES_URL, USE_POSTGRES
+
+ROOT = Path(__file__).resolve().parent.parent
+RGPD = [sys.executable, "-m", "api.cli"]
+
+
+@pytest.fixture
+async def database_url(tmp_path):
+    if not USE_POSTGRES:
+        yield f"sqlite://{tmp_path / 'rgpd.sqlite3'}"
+        return
+    name = f"rgpd_cli_{uuid.uuid4().hex}"
+    server = POSTGRES_URL.rsplit("/", 1)[0]
+    admin = await asyncpg.connect(f"{server}/postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def rgpd(database_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RGPD_DATABASE_URL": database_url}
+    return subprocess.run(
+        [*RGPD, *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_models_and_the_migrations_agree():
+    """A model change without its migration would break `rgpd migrate` on a real server."""
+    script = (
+        "import asyncio\n"
+        "from tortoise.context import TortoiseContext\n"
+        "from tortoise.migrations.autodetector import MigrationAutodetector\n"
+        "from api.database import tortoise_config\n"
+        "async def main():\n"
+        "    config = tortoise_config('sqlite://:memory:')\n"
+        "    async with TortoiseContext() as ctx:\n"
+        "        await ctx.init(config=config)\n"
+        "        changes = await MigrationAutodetector(ctx.apps, config['apps']).changes()\n"
+        "        print(len(changes))\n"
+        "asyncio.run(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "0", "run `tortoise makemigrations`"
+
+
+def test_migrate_demo_and_records_from_the_command_line(database_url):
+    assert rgpd(database_url, "migrate").returncode == 0
+    assert rgpd(database_url, "migrate").returncode == 0, "migrate must be idempotent"
+    first = rgpd(database_url, "demo")
+    assert first.returncode == 0, first.stderr
+    assert rgpd(database_url, "demo").returncode == 0
+
+    listing = rgpd(database_url, "organisations")
+    assert "Commune de Juvisy-sur-Orge" in listing.stdout
+    assert listing.stdout.strip().endswith("9 organisme(s)"), "demo loaded twice?"
+
+    record = rgpd(database_url, "record", "controller", "Juvisy")
+    assert record.returncode == 0, record.stderr
+    activities = json.loads(record.stdout)["activities"]
+    processors = {p["processor"]["legal_name"] for a in activities for p in a["processors"]}
+    assert any("Grand-Orly Seine Bièvre" in name for name in processors)
+
+    processor = json.loads(rgpd(database_url, "record", "processor", "200058014").stdout)
+    served = {c["controller"]["legal_name"] for c in processor["controllers"]}
+    assert "Commune de Juvisy-sur-Orge" in served
+
+
+def test_a_record_created_from_the_command_line_obeys_the_rules(database_url):
+    assert rgpd(database_url, "migrate").returncode == 0
+    bad = rgpd(
+        database_url,
+        "create",
+        "organisation",
+        "-f",
+        "-",
+        stdin='{"legal_name": "Commune test", "kind": "commune", "siren": "123456789"}',
+    )
+    assert bad.returncode == 2
+    assert "siren" in bad.stderr and "Luhn" in bad.stderr
+
+    good = rgpd(
+        database_url,
+        "create",
+        "organisation",
+        "-f",
+        "-",
+        stdin='{"legal_name": "Commune d\'Évry", "kind": "commune"}',
+    )
+    assert good.returncode == 0, good.stderr
+    created = json.loads(good.stdout)
+
+    stale = rgpd(
+        database_url,
+        "update",
+        "organisation",
+        created["id"],
+        "--version",
+        "7",
+        "-f",
+        "-",
+        stdin='{"population": 10}',
+    )
+    assert stale.returncode == 1
+    assert "modifiée entre-temps" in stale.stderr
+    assert "Commune d'Évry" in rgpd(database_url, "organisations", "--q", "evry").stdout
