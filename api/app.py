@@ -9,7 +9,15 @@ from tortoise.contrib.fastapi import RegisterTortoise
 
 from api.database import tortoise_config
 from api.errors import install_error_handlers
-from api.routes import activities, contacts, conventions, measures, organisations, subprocessors
+from api.routes import (
+    activities,
+    breaches,
+    contacts,
+    conventions,
+    measures,
+    organisations,
+    subprocessors,
+)
 from core.db import ping
 
 API_PREFIX = "/api/v1"
@@ -34,7 +42,15 @@ def create_app(*, manage_database: bool = True, db_url: str | None = None) -> Fa
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (organisations, contacts, conventions, activities, subprocessors, measures):
+    for module in (
+        organisations,
+        contacts,
+        conventions,
+        activities,
+        subprocessors,
+        measures,
+        breaches,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"])

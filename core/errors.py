@@ -46,3 +46,8 @@ class FieldError(ValueError):
         super().__init__(msg)
         self.loc = (loc,) if isinstance(loc, str) else loc
         self.msg = msg
+
+
+class InvalidTransition(DomainError):
+    """A workflow step that the current state does not allow; the message says why and what
+    would make it possible."""

@@ -1,0 +1,184 @@
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import Paging, current_scope, paging
+from api.routes.organisations import split_patch
+from breach.breaches import service
+from breach.breaches.schemas import (
+    AssessmentIn,
+    AwarenessIn,
+    BreachFactsIn,
+    BreachOut,
+    CloseIn,
+    ControllerInformedIn,
+    CountdownOut,
+    DecisionIn,
+    NotificationIn,
+)
+from breach.enums import BreachStatus
+from breach.incidents import service as incidents
+from breach.incidents.schemas import IncidentFactsIn, IncidentIn, IncidentOut
+from breach.register import BreachRegister, breach_register
+from core.clock import utcnow
+from core.scope import Scope
+from register.schemas_common import PageOut, patch_model
+
+router = APIRouter(tags=["breaches"])
+IncidentPatch = patch_model(IncidentFactsIn)
+BreachFactsPatch = patch_model(BreachFactsIn)
+
+
+@router.post(
+    "/incidents",
+    response_model=IncidentOut,
+    status_code=201,
+    summary="Declare an incident; it fans out into one breach per affected controller",
+)
+async def declare_incident(body: IncidentIn, scope: Scope = Depends(current_scope)):
+    return await incidents.declare_incident(scope=scope, data=body)
+
+
+@router.get("/incidents", response_model=PageOut[IncidentOut])
+async def list_incidents(
+    organisation_id: UUID | None = None,
+    page: Paging = Depends(paging),
+    scope: Scope = Depends(current_scope),
+):
+    return await incidents.list_incidents(
+        scope=scope, limit=page.limit, offset=page.offset, organisation_id=organisation_id
+    )
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentOut)
+async def get_incident(incident_id: UUID, scope: Scope = Depends(current_scope)):
+    return await incidents.incident_out(
+        await incidents.get_incident(scope=scope, incident_id=incident_id)
+    )
+
+
+@router.patch(
+    "/incidents/{incident_id}",
+    response_model=IncidentOut,
+    summary="Complete or correct the facts; every change is kept",
+)
+async def update_incident(
+    incident_id: UUID,
+    body: IncidentPatch,
+    author: str | None = Query(default=None, max_length=200),
+    scope: Scope = Depends(current_scope),
+):
+    version, patch = split_patch(body)
+    return await incidents.update_incident_facts(
+        scope=scope,
+        incident_id=incident_id,
+        version=version,
+        patch=patch,
+        author=author,
+        now=utcnow(),
+    )
+
+
+@router.get("/breaches", response_model=PageOut[BreachOut])
+async def list_breaches(
+    controller_id: UUID | None = None,
+    status: BreachStatus | None = None,
+    open_only: bool = False,
+    page: Paging = Depends(paging),
+    scope: Scope = Depends(current_scope),
+):
+    return await service.list_breaches(
+        scope=scope,
+        limit=page.limit,
+        offset=page.offset,
+        now=utcnow(),
+        controller_id=controller_id,
+        status=status,
+        open_only=open_only,
+    )
+
+
+@router.get("/breaches/{breach_id}", response_model=BreachOut)
+async def get_breach(breach_id: UUID, scope: Scope = Depends(current_scope)):
+    return await service.breach_out(
+        await service.get_breach(scope=scope, breach_id=breach_id), now=utcnow()
+    )
+
+
+@router.get("/breaches/{breach_id}/deadlines", response_model=list[CountdownOut])
+async def breach_deadlines(breach_id: UUID, scope: Scope = Depends(current_scope)):
+    breach = await service.get_breach(scope=scope, breach_id=breach_id)
+    return (await service.breach_out(breach, now=utcnow())).countdowns
+
+
+async def _answer(breach) -> BreachOut:
+    return await service.breach_out(breach, now=utcnow())
+
+
+@router.patch("/breaches/{breach_id}", response_model=BreachOut)
+async def update_breach_facts(
+    breach_id: UUID, body: BreachFactsPatch, scope: Scope = Depends(current_scope)
+):
+    version, patch = split_patch(body)
+    return await _answer(
+        await service.update_facts(
+            scope=scope, breach_id=breach_id, version=version, patch=patch, now=utcnow()
+        )
+    )
+
+
+@router.post("/breaches/{breach_id}/controller-informed", response_model=BreachOut)
+async def controller_informed(
+    breach_id: UUID, body: ControllerInformedIn, scope: Scope = Depends(current_scope)
+):
+    return await _answer(
+        await service.record_controller_informed(
+            scope=scope, breach_id=breach_id, data=body, now=utcnow()
+        )
+    )
+
+
+@router.post("/breaches/{breach_id}/awareness", response_model=BreachOut)
+async def awareness(breach_id: UUID, body: AwarenessIn, scope: Scope = Depends(current_scope)):
+    return await _answer(
+        await service.record_awareness(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+    )
+
+
+@router.post("/breaches/{breach_id}/assessment", response_model=BreachOut)
+async def assessment(breach_id: UUID, body: AssessmentIn, scope: Scope = Depends(current_scope)):
+    return await _answer(
+        await service.assess(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+    )
+
+
+@router.post("/breaches/{breach_id}/decision", response_model=BreachOut)
+async def decision(breach_id: UUID, body: DecisionIn, scope: Scope = Depends(current_scope)):
+    return await _answer(
+        await service.decide(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+    )
+
+
+@router.post("/breaches/{breach_id}/notifications", response_model=BreachOut)
+async def notification(
+    breach_id: UUID, body: NotificationIn, scope: Scope = Depends(current_scope)
+):
+    return await _answer(
+        await service.record_notification(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+    )
+
+
+@router.post("/breaches/{breach_id}/close", response_model=BreachOut)
+async def close(breach_id: UUID, body: CloseIn, scope: Scope = Depends(current_scope)):
+    return await _answer(
+        await service.close(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+    )
+
+
+@router.get(
+    "/organisations/{organisation_id}/breach-register",
+    response_model=BreachRegister,
+    summary="Breach register of a controller (art. 33(5))",
+)
+async def get_breach_register(organisation_id: UUID, scope: Scope = Depends(current_scope)):
+    return await breach_register(scope=scope, organisation_id=organisation_id, now=utcnow())

@@ -1,0 +1,124 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from breach.enums import (
+    Art34Exemption,
+    BreachPath,
+    BreachStatus,
+    InformPeople,
+    NotificationChannel,
+    NotificationPhase,
+    NotificationRecipient,
+    RiskLevel,
+)
+from core.models import VersionedModel
+from core.scope import Scope
+
+
+class Breach(VersionedModel):
+    """One controller's personal-data breach, with its own clock (art. 33) and its entry in
+    that controller's breach register (art. 33(5))."""
+
+    incident: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Incident", related_name="breaches", on_delete=fields.RESTRICT
+    )
+    controller: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Organisation", related_name="breaches", on_delete=fields.RESTRICT
+    )
+    # The body whose system was hit, when it is not the controller (processor, host...).
+    source_org: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Organisation",
+        related_name="breaches_caused",
+        null=True,
+        on_delete=fields.RESTRICT,
+    )
+    convention: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Convention", related_name="breaches", null=True, on_delete=fields.RESTRICT
+    )
+    ref = fields.CharField(max_length=40)
+    path = fields.CharEnumField(BreachPath, max_length=16)
+    status = fields.CharEnumField(BreachStatus, max_length=16, default=BreachStatus.DECLARED)
+    # Notice owed to the controller by the body whose system was hit (art. 33(2), convention).
+    controller_notice_due_at = fields.DatetimeField(null=True)
+    controller_informed_at = fields.DatetimeField(null=True)
+    controller_notice_late_reason = fields.TextField(null=True)
+    # The controller's clock: aware_at + 72 h (art. 33(1)); cnil_due_at is stored for queries
+    # and always written by breach.deadlines.cnil_deadline.
+    aware_at = fields.DatetimeField(null=True)
+    aware_rationale = fields.TextField(null=True)
+    cnil_due_at = fields.DatetimeField(null=True)
+    # Facts for the register and the notification (art. 33(3), 33(5))
+    data_categories = fields.JSONField(default=list)
+    subject_categories = fields.JSONField(default=list)
+    approx_subjects = fields.IntField(null=True)
+    subjects_is_estimate = fields.BooleanField(default=True)
+    approx_records = fields.IntField(null=True)
+    consequences = fields.JSONField(default=list)
+    consequences_detail = fields.TextField(null=True)
+    measures_taken = fields.TextField(null=True)
+    measures_planned = fields.TextField(null=True)
+    # ENISA assessment (inputs and result) — breach.assessment computes, this stores
+    assessment = fields.JSONField(null=True)
+    severity_band = fields.CharField(max_length=16, null=True)
+    assessed_at = fields.DatetimeField(null=True)
+    # The DPO's decision, with its reasons
+    risk_level = fields.CharEnumField(RiskLevel, max_length=16, null=True)
+    notify_cnil = fields.BooleanField(null=True)
+    inform_people = fields.CharEnumField(InformPeople, max_length=8, null=True)
+    art34_exemption = fields.CharEnumField(Art34Exemption, max_length=24, null=True)
+    decision_reasons = fields.TextField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    decided_by = fields.CharField(max_length=200, null=True)
+    closed_at = fields.DatetimeField(null=True)
+    closing_reasons = fields.TextField(null=True)
+
+    class Meta:
+        table = "breach"
+        ordering = ["-created_at"]
+        unique_together = (("incident", "controller"),)
+
+    @staticmethod
+    def scope_filter(scope: Scope) -> dict:
+        return {} if scope.is_unrestricted else {"controller_id__in": list(scope.org_ids)}
+
+
+class BreachNotification(Model):
+    """A notification recorded as made: to the CNIL, to the people, or to the controller."""
+
+    id = fields.UUIDField(primary_key=True)
+    breach: fields.ForeignKeyRelation[Breach] = fields.ForeignKeyField(
+        "models.Breach", related_name="notifications", on_delete=fields.RESTRICT
+    )
+    recipient = fields.CharEnumField(NotificationRecipient, max_length=16)
+    phase = fields.CharEnumField(NotificationPhase, max_length=16)
+    channel = fields.CharEnumField(NotificationChannel, max_length=24)
+    sent_at = fields.DatetimeField()
+    due_at = fields.DatetimeField(null=True)
+    late_reason = fields.TextField(null=True)
+    external_ref = fields.CharField(max_length=100, null=True)  # CNIL file number
+    summary = fields.TextField(null=True)
+    recorded_by = fields.CharField(max_length=200, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "breach_notification"
+        ordering = ["sent_at"]
+
+
+class BreachEvent(Model):
+    """Append-only log of a breach's transitions and decisions."""
+
+    id = fields.IntField(primary_key=True)
+    breach: fields.ForeignKeyRelation[Breach] = fields.ForeignKeyField(
+        "models.Breach", related_name="events", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField()
+    from_status = fields.CharField(max_length=16, null=True)
+    to_status = fields.CharField(max_length=16)
+    action = fields.CharField(max_length=40)
+    note = fields.TextField(null=True)
+    author = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "breach_event"
+        ordering = ["id"]

@@ -1,0 +1,154 @@
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from breach.assessment import (
+    AvailabilityCircumstance,
+    ConfidentialityCircumstance,
+    DataProcessingContext,
+    EaseOfIdentification,
+    IntegrityCircumstance,
+)
+from breach.enums import (
+    Art34Exemption,
+    BreachDataCategory,
+    BreachPath,
+    BreachStatus,
+    BreachSubjectCategory,
+    Consequence,
+    InformPeople,
+    NotificationChannel,
+    NotificationPhase,
+    NotificationRecipient,
+    RiskLevel,
+)
+from register.schemas_common import LongText, Shape, Text, VersionedPatch
+
+
+class BreachFactsIn(Shape):
+    """What the controller documents (art. 33(3), 33(5)); phased: approximations are fine."""
+
+    data_categories: list[BreachDataCategory] = []
+    subject_categories: list[BreachSubjectCategory] = []
+    approx_subjects: int | None = Field(default=None, ge=0)
+    subjects_is_estimate: bool = True
+    approx_records: int | None = Field(default=None, ge=0)
+    consequences: list[Consequence] = []
+    consequences_detail: LongText | None = None
+    measures_taken: LongText | None = None
+    measures_planned: LongText | None = None
+
+
+class Adjustment(Shape):
+    delta: Decimal = Field(description="Half steps, e.g. 0.5 or -1")
+    justification: Text
+
+
+class AssessmentIn(VersionedPatch):
+    context: DataProcessingContext
+    identification: EaseOfIdentification
+    confidentiality: ConfidentialityCircumstance = ConfidentialityCircumstance.NONE
+    integrity: IntegrityCircumstance = IntegrityCircumstance.NONE
+    availability: AvailabilityCircumstance = AvailabilityCircumstance.NONE
+    malicious: bool = False
+    adjustments: list[Adjustment] = []
+
+
+class DecisionIn(VersionedPatch):
+    risk_level: RiskLevel
+    notify_cnil: bool
+    inform_people: InformPeople
+    art34_exemption: Art34Exemption | None = None
+    reasons: LongText
+    decided_by: Text | None = None
+
+
+class ControllerInformedIn(VersionedPatch):
+    informed_at: AwareDatetime
+    channel: NotificationChannel = NotificationChannel.EMAIL
+    late_reason: LongText | None = None
+    summary: LongText | None = None
+
+
+class AwarenessIn(VersionedPatch):
+    aware_at: AwareDatetime
+    rationale: LongText
+
+
+class NotificationIn(VersionedPatch):
+    recipient: NotificationRecipient = NotificationRecipient.CNIL
+    phase: NotificationPhase = NotificationPhase.INITIAL
+    sent_at: AwareDatetime
+    channel: NotificationChannel = NotificationChannel.TELESERVICE
+    external_ref: Text | None = Field(default=None, description="CNIL file number")
+    late_reason: LongText | None = None
+    summary: LongText | None = None
+    recorded_by: Text | None = None
+
+
+class CloseIn(VersionedPatch):
+    reasons: LongText
+
+
+class CountdownOut(BaseModel):
+    kind: str  # "controller_notice" or "cnil"
+    label: str
+    due_at: datetime
+    due_local: str
+    remaining_seconds: int
+    overdue: bool
+    display: str
+
+
+class NotificationOut(BaseModel):
+    id: UUID
+    recipient: NotificationRecipient
+    phase: NotificationPhase
+    channel: NotificationChannel
+    sent_at: datetime
+    due_at: datetime | None
+    late: bool
+    late_reason: str | None
+    external_ref: str | None
+    summary: str | None
+
+
+class EventOut(BaseModel):
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+class BreachOut(BreachFactsIn):
+    id: UUID
+    version: int
+    ref: str
+    incident_id: UUID
+    controller_id: UUID
+    source_org_id: UUID | None
+    convention_id: UUID | None
+    path: BreachPath
+    status: BreachStatus
+    controller_notice_due_at: datetime | None
+    controller_informed_at: datetime | None
+    controller_notice_late_reason: str | None
+    aware_at: datetime | None
+    aware_rationale: str | None
+    cnil_due_at: datetime | None
+    assessment: dict | None
+    severity_band: str | None
+    risk_level: RiskLevel | None
+    notify_cnil: bool | None
+    inform_people: InformPeople | None
+    art34_exemption: Art34Exemption | None
+    decision_reasons: str | None
+    closed_at: datetime | None
+    closing_reasons: str | None
+    countdowns: list[CountdownOut] = []
+    notifications: list[NotificationOut] = []
+    events: list[EventOut] = []
+    allowed_actions: list[str] = []

@@ -1,0 +1,586 @@
+"""The breach workflow: explicit states, guarded transitions, every step logged.
+
+declared → assessed → notified → complemented → closed; a breach judged unlikely to result
+in a risk goes assessed → closed with its reasoning (art. 33(1), 33(5)).
+"""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from tortoise.transactions import in_transaction
+
+from breach.assessment import DpcAdjustment, enisa_score
+from breach.breaches.models import Breach, BreachEvent, BreachNotification
+from breach.breaches.schemas import (
+    AssessmentIn,
+    AwarenessIn,
+    BreachFactsIn,
+    BreachOut,
+    CloseIn,
+    ControllerInformedIn,
+    CountdownOut,
+    DecisionIn,
+    EventOut,
+    NotificationIn,
+    NotificationOut,
+)
+from breach.deadlines import cnil_deadline, countdown
+from breach.enums import (
+    BreachPath,
+    BreachStatus,
+    InformPeople,
+    NotificationPhase,
+    NotificationRecipient,
+    RiskLevel,
+)
+from core.errors import InvalidTransition, ValidationFailed
+from core.persistence import Page, get_scoped, update_versioned
+from core.scope import Scope
+from register.enums import label
+from register.schemas_common import merge_patch, to_columns
+
+LABEL = "violation"
+OPEN = [
+    BreachStatus.DECLARED,
+    BreachStatus.ASSESSED,
+    BreachStatus.NOTIFIED,
+    BreachStatus.COMPLEMENTED,
+]
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def _countdowns(breach: Breach, now: datetime) -> list[CountdownOut]:
+    clocks = []
+    if breach.controller_notice_due_at and breach.controller_informed_at is None:
+        clocks.append(
+            (
+                "controller_notice",
+                "Information du responsable de traitement",
+                breach.controller_notice_due_at,
+            )
+        )
+    if (
+        breach.cnil_due_at
+        and breach.status in (BreachStatus.DECLARED, BreachStatus.ASSESSED)
+        and breach.notify_cnil is not False
+    ):
+        clocks.append(("cnil", "Notification à la CNIL (72 h)", breach.cnil_due_at))
+    result = []
+    for kind, text, due in clocks:
+        c = countdown(due, now)
+        result.append(
+            CountdownOut(
+                kind=kind,
+                label=text,
+                due_at=c.deadline_utc,
+                due_local=c.deadline_display,
+                remaining_seconds=int(c.remaining.total_seconds()),
+                overdue=c.overdue,
+                display=c.display,
+            )
+        )
+    return result
+
+
+def allowed_actions(breach: Breach) -> list[str]:
+    status = breach.status
+    if status == BreachStatus.CLOSED:
+        return []
+    actions = ["update_facts", "assess"]
+    if (
+        breach.path in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN)
+        and breach.controller_informed_at is None
+    ):
+        actions.append("record_controller_informed")
+    if breach.path in (BreachPath.OWN_SYSTEM, BreachPath.INDEPENDENT):
+        actions.append("record_awareness")
+    if status != BreachStatus.DECLARED:
+        actions.append("decide")
+    if status == BreachStatus.ASSESSED and breach.aware_at and breach.notify_cnil is not False:
+        actions.append("notify_cnil_initial")
+    if status in (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED):
+        actions.append("notify_cnil_complementary")
+    if breach.inform_people in (InformPeople.YES, InformPeople.LATER):
+        actions.append("inform_people")
+    if status in (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED) or (
+        status == BreachStatus.ASSESSED and breach.notify_cnil is False
+    ):
+        actions.append("close")
+    return actions
+
+
+async def breach_out(breach: Breach, *, now: datetime) -> BreachOut:
+    notifications = await BreachNotification.filter(breach_id=breach.id).order_by("sent_at")
+    events = await BreachEvent.filter(breach_id=breach.id).order_by("id")
+    data: dict[str, Any] = {
+        name: getattr(breach, name)
+        for name in BreachOut.model_fields
+        if hasattr(breach, name) and name not in ("notifications", "events")
+    }
+    data |= {
+        "incident_id": breach.incident_id,
+        "controller_id": breach.controller_id,
+        "source_org_id": breach.source_org_id,
+        "convention_id": breach.convention_id,
+        "countdowns": _countdowns(breach, now),
+        "notifications": [
+            NotificationOut(
+                id=n.id,
+                recipient=n.recipient,
+                phase=n.phase,
+                channel=n.channel,
+                sent_at=n.sent_at,
+                due_at=n.due_at,
+                late=bool(n.due_at and n.sent_at > n.due_at),
+                late_reason=n.late_reason,
+                external_ref=n.external_ref,
+                summary=n.summary,
+            )
+            for n in notifications
+        ],
+        "events": [
+            EventOut(
+                at=e.at,
+                action=e.action,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                note=e.note,
+            )
+            for e in events
+        ],
+        "allowed_actions": allowed_actions(breach),
+    }
+    return BreachOut.model_validate(data)
+
+
+async def list_breaches(
+    *,
+    scope: Scope,
+    limit: int,
+    offset: int,
+    now: datetime,
+    controller_id: UUID | None = None,
+    status: str | None = None,
+    open_only: bool = False,
+) -> Page[BreachOut]:
+    query = Breach.filter(**Breach.scope_filter(scope))
+    if controller_id:
+        query = query.filter(controller_id=controller_id)
+    if status:
+        query = query.filter(status=status)
+    if open_only:
+        query = query.filter(status__in=OPEN)
+    total = await query.count()
+    rows = await query.order_by("-created_at", "id").offset(offset).limit(limit)
+    return Page([await breach_out(b, now=now) for b in rows], total, limit, offset)
+
+
+async def get_breach(*, scope: Scope, breach_id: UUID) -> Breach:
+    return await get_scoped(Breach, scope=scope, obj_id=breach_id, label=LABEL)
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def _refuse_if_closed(breach: Breach) -> None:
+    if breach.status == BreachStatus.CLOSED:
+        raise InvalidTransition(
+            f"la violation {breach.ref} est close : rouvrir n'est pas prévu, déclarez un "
+            "nouvel incident si des faits nouveaux apparaissent"
+        )
+
+
+async def _apply(
+    breach: Breach,
+    *,
+    version: int,
+    values: dict[str, Any] | None = None,
+    action: str,
+    now: datetime,
+    note: str | None = None,
+    author: str | None = None,
+    to_status: BreachStatus | None = None,
+    notification: dict[str, Any] | None = None,
+) -> Breach:
+    """One step: the row (version-checked), its event and its notification, or nothing."""
+    target = to_status or breach.status
+    async with in_transaction():
+        await update_versioned(
+            Breach, obj_id=breach.id, expected_version=version, values={**(values or {}), "status": target}
+        )
+        await BreachEvent.create(
+            breach_id=breach.id,
+            at=now,
+            from_status=breach.status,
+            to_status=target,
+            action=action,
+            note=note,
+            author=author,
+        )
+        if notification:
+            await BreachNotification.create(breach_id=breach.id, **notification)
+    return await Breach.get(id=breach.id)
+
+
+async def update_facts(
+    *, scope: Scope, breach_id: UUID, version: int, patch: dict[str, Any], now: datetime
+) -> Breach:
+    breach = await get_breach(scope=scope, breach_id=breach_id)
+    _refuse_if_closed(breach)
+    merged = merge_patch(BreachFactsIn, await breach_out(breach, now=now), patch)
+    return await _apply(
+        breach,
+        version=version,
+        values=to_columns(merged),
+        action="update_facts",
+        now=now,
+        note=", ".join(sorted(patch)) or None,
+    )
+
+
+async def record_controller_informed(
+    *, scope: Scope, breach_id: UUID, data: ControllerInformedIn, now: datetime
+) -> Breach:
+    """The processor (or service-commun host) informed the controller: its 72 h start now."""
+    breach = await get_breach(scope=scope, breach_id=breach_id)
+    _refuse_if_closed(breach)
+    if breach.path not in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN):
+        raise InvalidTransition(
+            "cette violation est survenue chez le responsable lui-même : "
+            "enregistrez sa prise de connaissance (record_awareness)"
+        )
+    if breach.controller_informed_at is not None:
+        raise InvalidTransition(
+            "l'information du responsable de traitement est déjà "
+            "enregistrée ; complétez les faits au besoin"
+        )
+    due = breach.controller_notice_due_at
+    late = bool(due and data.informed_at > due)
+    if late and not data.late_reason:
+        raise ValidationFailed.one(
+            "body",
+            "late_reason",
+            msg=f"information donnée après l'échéance de la convention "
+            f"({countdown(due, data.informed_at).deadline_display}) : les raisons du "
+            "retard sont obligatoires",
+        )
+    values: dict[str, Any] = {
+        "controller_informed_at": data.informed_at,
+        "controller_notice_late_reason": data.late_reason,
+    }
+    if breach.path == BreachPath.PROCESSOR:
+        # EDPB 9/2022 §II.A.4: the controller is aware once its processor has informed it.
+        values |= {
+            "aware_at": data.informed_at,
+            "cnil_due_at": cnil_deadline(data.informed_at),
+            "aware_rationale": "informé par son sous-traitant (art. 33.2)",
+        }
+    return await _apply(
+        breach,
+        version=data.version,
+        values=values,
+        action="record_controller_informed",
+        now=now,
+        notification={
+            "recipient": NotificationRecipient.CONTROLLER,
+            "phase": NotificationPhase.INITIAL,
+            "channel": data.channel,
+            "sent_at": data.informed_at,
+            "due_at": due,
+            "late_reason": data.late_reason,
+            "summary": data.summary,
+        },
+    )
+
+
+async def record_awareness(
+    *, scope: Scope, breach_id: UUID, data: AwarenessIn, now: datetime
+) -> Breach:
+    """When the controller became reasonably certain that personal data were compromised
+    (WP250rev.01 p. 10–11); the 72 h run from then."""
+    breach = await get_breach(scope=scope, breach_id=breach_id)
+    _refuse_if_closed(breach)
+    if breach.path in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN):
+        raise InvalidTransition(
+            "le responsable prend connaissance de cette violation quand "
+            "il en est informé : enregistrez cette information"
+        )
+    if breach.status not in (BreachStatus.DECLARED, BreachStatus.ASSESSED):
+        raise InvalidTransition(
+            "la CNIL a déjà été notifiée : la date de prise de connaissance ne peut plus changer"
+        )
+    return await _apply(
+        breach,
+        version=data.version,
+        now=now,
+        action="record_awareness",
+        note=data.rationale,
+        values={
+            "aware_at": data.aware_at,
+            "aware_rationale": data.rationale,
+            "cnil_due_at": cnil_deadline(data.aware_at),
+        },
+    )
+
+
+async def assess(
+    *,
+    scope: Scope,
+    breach_id: UUID,
+    data: AssessmentIn,
+    now: datetime,
+    special_categories: bool = False,
+) -> Breach:
+    breach = await get_breach(scope=scope, breach_id=breach_id)
+    _refuse_if_closed(breach)
+    try:
+        adjustments = [DpcAdjustment(a.delta, a.justification) for a in data.adjustments]
+    except ValueError as exc:
+        raise ValidationFailed.one("body", "adjustments", msg=str(exc)) from None
+    sensitive = special_categories or any(
+        c
+        in (
+            "nir",
+            "offences",
+            "racial_ethnic_origin",
+            "political_opinions",
+            "religious_beliefs",
+            "trade_union",
+            "sexual_orientation",
+            "health",
+            "biometric",
+            "genetic",
+        )
+        for c in breach.data_categories
+    )
+    score = enisa_score(
+        context=data.context,
+        identification=data.identification,
+        confidentiality=data.confidentiality,
+        integrity=data.integrity,
+        availability=data.availability,
+        malicious=data.malicious,
+        adjustments=adjustments,
+        special_categories=sensitive,
+    )
+    stored = {
+        "inputs": data.model_dump(mode="json", exclude={"version"}),
+        "dpc_base": str(score.dpc_base),
+        "dpc_final": str(score.dpc_final),
+        "ei": str(score.ei),
+        "cb": str(score.cb),
+        "se": str(score.se),
+        "band": score.band.value,
+        "band_label": label(score.band),
+        "recommendation": score.recommendation.value,
+        "recommendation_label": label(score.recommendation),
+        "explanation": list(score.explanation),
+        "notice": score.notice,
+    }
+    to_status = BreachStatus.ASSESSED if breach.status == BreachStatus.DECLARED else None
+    return await _apply(
+        breach,
+        version=data.version,
+        now=now,
+        action="assess",
+        to_status=to_status,
+        note=f"SE = {score.se} ({label(score.band)})",
+        values={"assessment": stored, "severity_band": score.band.value, "assessed_at": now},
+    )
+
+
+def _decision_problems(data: DecisionIn) -> list[tuple[str, str]]:
+    problems = []
+    if data.risk_level == RiskLevel.UNLIKELY and data.notify_cnil:
+        pass  # notifying anyway is allowed: prudence is never a breach of art. 33
+    if data.risk_level != RiskLevel.UNLIKELY and not data.notify_cnil:
+        problems.append(
+            (
+                "notify_cnil",
+                "une violation susceptible d'engendrer un risque doit "
+                "être notifiée à la CNIL (art. 33.1)",
+            )
+        )
+    if (
+        data.risk_level == RiskLevel.HIGH
+        and data.inform_people == InformPeople.NO
+        and data.art34_exemption is None
+    ):
+        problems.append(
+            (
+                "art34_exemption",
+                "risque élevé : informer les personnes (art. 34.1) "
+                "ou justifier d'une exception de l'art. 34.3",
+            )
+        )
+    if data.art34_exemption and data.risk_level != RiskLevel.HIGH:
+        problems.append(
+            (
+                "art34_exemption",
+                "les exceptions de l'art. 34.3 ne concernent que les violations à risque élevé",
+            )
+        )
+    return problems
+
+
+async def decide(*, scope: Scope, breach_id: UUID, data: DecisionIn, now: datetime) -> Breach:
+    breach = await get_breach(scope=scope, breach_id=breach_id)
+    _refuse_if_closed(breach)
+    if breach.status == BreachStatus.DECLARED:
+        raise InvalidTransition(
+            "évaluez d'abord la gravité de la violation (méthode ENISA) "
+            "avant d'enregistrer la décision"
+        )
+    if breach.status != BreachStatus.ASSESSED and not data.notify_cnil:
+        raise InvalidTransition(
+            "la CNIL a déjà été notifiée : la décision ne peut plus être de ne pas notifier"
+        )
+    for field, message in _decision_problems(data):
+        raise ValidationFailed.one("body", field, msg=message)
+    return await _apply(
+        breach,
+        version=data.version,
+        now=now,
+        action="decide",
+        author=data.decided_by,
+        note=data.reasons,
+        values={
+            "risk_level": data.risk_level,
+            "notify_cnil": data.notify_cnil,
+            "inform_people": data.inform_people,
+            "art34_exemption": data.art34_exemption,
+            "decision_reasons": data.reasons,
+            "decided_at": now,
+            "decided_by": data.decided_by,
+        },
+    )
+
+
+async def record_notification(
+    *, scope: Scope, breach_id: UUID, data: NotificationIn, now: datetime
+) -> Breach:
+    """A notification to the CNIL (initial, then complementary) or to the people."""
+    breach = await get_breach(scope=scope, breach_id=breach_id)
+    _refuse_if_closed(breach)
+    if data.sent_at > now:
+        raise ValidationFailed.one(
+            "body",
+            "sent_at",
+            msg="une notification à venir ne peut pas être enregistrée comme faite",
+        )
+    if data.recipient == NotificationRecipient.CONTROLLER:
+        raise ValidationFailed.one(
+            "body",
+            "recipient",
+            msg="l'information du responsable s'enregistre par record_controller_informed",
+        )
+    if data.recipient == NotificationRecipient.DATA_SUBJECTS:
+        return await _inform_people(breach, data, now)
+    to_status = _cnil_target(breach, data.phase)
+    due = breach.cnil_due_at if data.phase == NotificationPhase.INITIAL else None
+    if due and data.sent_at > due and not data.late_reason:
+        raise ValidationFailed.one(
+            "body",
+            "late_reason",
+            msg=f"notification faite après l'échéance des 72 h "
+            f"({countdown(due, data.sent_at).deadline_display}) : les raisons du retard "
+            "sont obligatoires (art. 33.1)",
+        )
+    return await _apply(
+        breach,
+        version=data.version,
+        now=now,
+        to_status=to_status,
+        action=f"notify_cnil_{data.phase.value}",
+        author=data.recorded_by,
+        note=data.external_ref,
+        notification={**_notification_columns(data), "due_at": due},
+    )
+
+
+def _cnil_target(breach: Breach, phase: NotificationPhase) -> BreachStatus:
+    if phase == NotificationPhase.INITIAL:
+        if breach.status == BreachStatus.DECLARED:
+            raise InvalidTransition(
+                "évaluez la violation avant de notifier la CNIL ; en cas "
+                "d'urgence, une évaluation provisoire suffit"
+            )
+        if breach.status != BreachStatus.ASSESSED:
+            raise InvalidTransition(
+                "la notification initiale est déjà faite : envoyez une notification complémentaire"
+            )
+        if breach.aware_at is None:
+            raise InvalidTransition(
+                "le responsable n'a pas encore connaissance de la "
+                "violation : enregistrez d'abord cette information"
+            )
+        if breach.notify_cnil is False:
+            raise InvalidTransition(
+                "la décision enregistrée est de ne pas notifier : modifiez d'abord la décision"
+            )
+        return BreachStatus.NOTIFIED
+    if breach.status not in (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED):
+        raise InvalidTransition(
+            "une notification complémentaire suit une notification initiale (art. 33.4)"
+        )
+    return BreachStatus.COMPLEMENTED
+
+
+def _notification_columns(data: NotificationIn) -> dict[str, Any]:
+    return {
+        "recipient": data.recipient,
+        "phase": data.phase,
+        "channel": data.channel,
+        "sent_at": data.sent_at,
+        "external_ref": data.external_ref,
+        "late_reason": data.late_reason,
+        "summary": data.summary,
+        "recorded_by": data.recorded_by,
+    }
+
+
+async def _inform_people(breach: Breach, data: NotificationIn, now: datetime) -> Breach:
+    if breach.inform_people not in (InformPeople.YES, InformPeople.LATER):
+        raise InvalidTransition(
+            "la décision enregistrée ne prévoit pas d'informer les personnes concernées"
+        )
+    return await _apply(
+        breach,
+        version=data.version,
+        now=now,
+        action="inform_people",
+        author=data.recorded_by,
+        values={"inform_people": InformPeople.YES},
+        notification=_notification_columns(data),
+    )
+
+
+async def close(*, scope: Scope, breach_id: UUID, data: CloseIn, now: datetime) -> Breach:
+    breach = await get_breach(scope=scope, breach_id=breach_id)
+    _refuse_if_closed(breach)
+    if breach.status == BreachStatus.DECLARED:
+        raise InvalidTransition(
+            "une violation ne se clôt qu'après son évaluation et la "
+            "décision motivée du DPO (art. 33.5)"
+        )
+    if breach.status == BreachStatus.ASSESSED and breach.notify_cnil is not False:
+        raise InvalidTransition(
+            "notifiez d'abord la CNIL, ou enregistrez la décision motivée "
+            "de ne pas notifier (risque improbable)"
+        )
+    if breach.inform_people == InformPeople.LATER:
+        raise InvalidTransition(
+            "les personnes concernées doivent encore être informées (décision « plus tard »)"
+        )
+    return await _apply(
+        breach,
+        version=data.version,
+        now=now,
+        action="close",
+        to_status=BreachStatus.CLOSED,
+        note=data.reasons,
+        values={"closed_at": now, "closing_reasons": data.reasons},
+    )

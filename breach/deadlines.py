@@ -1,0 +1,271 @@
+"""The breach clocks: when each notice is due, how long is left, which reminders are due.
+
+Pure arithmetic: every function takes the moments it needs (aware datetimes) and reads no
+clock and no database. Results are aware UTC datetimes; `countdown` adds the local view.
+
+Counting (REGULATORY.md §3.3): periods in hours run in real hours, holidays, Saturdays and
+Sundays included (Reg. 1182/71 art. 3(3)); the art. 3(4) roll-over to the next working day
+applies only to periods "expressed otherwise than in hours". Adding hours to a datetime whose
+tzinfo is a zone adds wall-clock hours in Python, so every sum below is done in UTC: a period
+that crosses a change of time in Europe/Paris still lasts exactly its number of real hours.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from core.clock import local_zone, to_local
+from register.conventions.terms import add_months
+from register.enums import labelled
+
+CNIL_NOTICE_PERIOD = timedelta(hours=72)  # art. 33(1)
+NIS2_EARLY_WARNING_PERIOD = timedelta(hours=24)  # NIS2 art. 23(4)(a)
+NIS2_INCIDENT_NOTIFICATION_PERIOD = timedelta(hours=72)  # NIS2 art. 23(4)(b)
+
+
+def _utc(moment: datetime, name: str) -> datetime:
+    if not isinstance(moment, datetime):
+        raise TypeError(f"{name} : une date et heure est attendue, pas {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(
+            f"{name} : date et heure sans fuseau horaire, refusée "
+            "(indiquer le fuseau, par exemple UTC ou Europe/Paris)"
+        )
+    return moment.astimezone(UTC)
+
+
+def _hours(value: int, name: str) -> timedelta:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} : un nombre entier d'heures est attendu")
+    if value < 0:
+        raise ValueError(f"{name} : le délai ne peut pas être négatif ({value} h)")
+    return timedelta(hours=value)
+
+
+# Deadlines ---------------------------------------------------------------------------------
+
+
+def cnil_deadline(aware_at: datetime) -> datetime:
+    """The controller's notification to the CNIL: exactly 72 real hours after awareness.
+
+    Art. 33(1) GDPR, REGULATORY.md §3.3: "72 hours, not working days"; Reg. 1182/71 art. 3(3)
+    counts holidays, Saturdays and Sundays, and no roll-over applies to a period in hours.
+    Conservative: the starting hour is counted (art. 3(1) would exclude it).
+    """
+    return _utc(aware_at, "aware_at") + CNIL_NOTICE_PERIOD
+
+
+def processor_notice_deadline(
+    processor_aware_at: datetime, *, convention_hours: int | None, default_hours: int
+) -> datetime:
+    """The processor's notice to the controller (art. 33(2), REGULATORY.md §3.1 and §3.3).
+
+    The GDPR says only "without undue delay", so the tool tracks the convention's figure
+    (`breach_notice_sla_hours`) when it sets one, else the configured default. Zero hours is a
+    figure ("immediately"), not a missing one. Counted in real hours (Reg. 1182/71 art. 3(3)).
+    The controller's own 72-hour clock starts when the processor has informed it.
+    """
+    start = _utc(processor_aware_at, "processor_aware_at")
+    if convention_hours is not None:
+        return start + _hours(convention_hours, "convention_hours")
+    return start + _hours(default_hours, "default_hours")
+
+
+def service_commun_deadline(detected_at: datetime) -> datetime:
+    """The host of a service commun tells each affected member at once (REGULATORY.md §6).
+
+    The host acts as processor for the members' competences (art. 33(2)); each member stays
+    controller and starts its own 72-hour clock (§3.3) when told, so the notice is due at
+    detection itself.
+    """
+    return _utc(detected_at, "detected_at")
+
+
+@dataclass(frozen=True)
+class Nis2Deadlines:
+    early_warning: datetime  # within 24 h of awareness
+    incident_notification: datetime  # within 72 h of awareness
+
+
+def nis2_deadlines(aware_at: datetime) -> Nis2Deadlines:
+    """NIS2 art. 23(4)(a) and (b) (REGULATORY.md §7): early warning to ANSSI/CERT-FR within
+    24 h, incident notification within 72 h, both from awareness, in real hours as in §3.3
+    (Reg. 1182/71 art. 3(3)).
+    """
+    start = _utc(aware_at, "aware_at")
+    return Nis2Deadlines(
+        early_warning=start + NIS2_EARLY_WARNING_PERIOD,
+        incident_notification=start + NIS2_INCIDENT_NOTIFICATION_PERIOD,
+    )
+
+
+def nis2_final_due(incident_notified_at: datetime) -> datetime:
+    """NIS2 art. 23(4)(d) (REGULATORY.md §7): the final report one calendar month after the
+    incident notification.
+
+    The same date the next month, at the same local time, clamped to the month's last day
+    (31 January → 28 or 29 February). The calendar is the French one (the configured zone),
+    not UTC's. Conservative under Reg. 1182/71 (§3.3): art. 3(2)(c) would run to the end of
+    that day and art. 3(4) would roll a Saturday, Sunday or holiday to the next working day;
+    neither is applied. A local time that does not exist or occurs twice that day (change of
+    time) becomes the earliest matching instant.
+    """
+    local = to_local(_utc(incident_notified_at, "incident_notified_at"))
+    day = add_months(local.date(), 1)
+    return _earliest_instant(datetime.combine(day, local.time()), local_zone())
+
+
+def _earliest_instant(wall: datetime, zone: ZoneInfo) -> datetime:
+    return min(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+
+
+# Countdown ---------------------------------------------------------------------------------
+
+
+def remaining(deadline: datetime, now: datetime) -> timedelta:
+    """Real time left before the deadline; negative once it has passed.
+
+    Both moments are taken to UTC first: Python subtracts two datetimes sharing one zone
+    as wall-clock times, which would be an hour off across a change of time.
+    """
+    return _utc(deadline, "deadline") - _utc(now, "now")
+
+
+def _overdue(deadline: datetime, now: datetime) -> bool:
+    # "Not later than 72 hours": the deadline instant itself is still on time.
+    return remaining(deadline, now) < timedelta(0)
+
+
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+_ZONE_NAMES = {
+    "Europe/Paris": "heure de Paris",
+    "America/Guadeloupe": "heure de la Guadeloupe",
+    "America/Martinique": "heure de la Martinique",
+    "America/Cayenne": "heure de la Guyane",
+    "Indian/Reunion": "heure de La Réunion",
+    "Indian/Mayotte": "heure de Mayotte",
+    "America/Miquelon": "heure de Saint-Pierre-et-Miquelon",
+    "Pacific/Noumea": "heure de Nouméa",
+    "Pacific/Tahiti": "heure de Tahiti",
+    "Pacific/Wallis": "heure de Wallis-et-Futuna",
+}
+_DAYS_FROM = timedelta(hours=96)  # from four days on, "j" and "h" read better than hours
+
+
+def format_local(moment: datetime) -> str:
+    """'lundi 27 octobre 2025 à 09:00 (heure de Paris)', without the system locale.
+
+    When the local time occurs twice (the night the clocks go back), it says which one.
+    """
+    local = to_local(moment)
+    day = "1er" if local.day == 1 else str(local.day)
+    zone = getattr(local.tzinfo, "key", None)
+    zone_name = _ZONE_NAMES.get(zone, f"heure locale, {zone}" if zone else "heure locale")
+    other = local.replace(fold=1 - local.fold)
+    if other.utcoffset() != local.utcoffset():
+        zone_name += ", heure d'été" if local.dst() else ", heure d'hiver"
+    return (
+        f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
+        f" à {local:%H:%M} ({zone_name})"
+    )
+
+
+def format_remaining(left: timedelta) -> str:
+    """'reste 23 h 15 min' or 'dépassé de 2 h 05 min'.
+
+    Rounded towards urgency: time left is rounded down, time overdue up, so the display never
+    says there is more time than there is.
+    """
+    late = left < timedelta(0)
+    span = -left if late else left
+    unit = timedelta(hours=1) if span >= _DAYS_FROM else timedelta(minutes=1)
+    count = -(-span // unit) if late else span // unit
+    if unit == timedelta(hours=1):
+        days, hours = divmod(count, 24)
+        text = f"{days} j {hours} h"
+    else:
+        hours, minutes = divmod(count, 60)
+        text = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return f"dépassé de {text}" if late else f"reste {text}"
+
+
+@dataclass(frozen=True)
+class Countdown:
+    deadline_utc: datetime
+    deadline_local: datetime
+    remaining: timedelta  # negative once overdue
+    overdue: bool
+    display: str  # "reste 23 h 15 min" / "dépassé de 2 h 05 min"
+    deadline_display: str  # "lundi 27 octobre 2025 à 09:00 (heure de Paris)"
+
+
+def countdown(deadline: datetime, now: datetime) -> Countdown:
+    """Everything a page or a reminder shows about one deadline at the moment `now`."""
+    deadline_utc = _utc(deadline, "deadline")
+    left = remaining(deadline_utc, now)
+    return Countdown(
+        deadline_utc=deadline_utc,
+        deadline_local=to_local(deadline_utc),
+        remaining=left,
+        overdue=_overdue(deadline_utc, now),
+        display=format_remaining(left),
+        deadline_display=format_local(deadline_utc),
+    )
+
+
+# Reminders ---------------------------------------------------------------------------------
+
+
+@labelled(
+    {
+        "h48": "48 heures avant l'échéance",
+        "h24": "24 heures avant l'échéance",
+        "h6": "6 heures avant l'échéance",
+        "h1": "1 heure avant l'échéance",
+        "overdue": "Échéance dépassée",
+    }
+)
+class ReminderStage(StrEnum):
+    H48 = "h48"
+    H24 = "h24"
+    H6 = "h6"
+    H1 = "h1"
+    OVERDUE = "overdue"
+
+
+_BEFORE = {
+    ReminderStage.H48: timedelta(hours=48),
+    ReminderStage.H24: timedelta(hours=24),
+    ReminderStage.H6: timedelta(hours=6),
+    ReminderStage.H1: timedelta(hours=1),
+}
+
+
+def reminder_stages(deadline: datetime, now: datetime) -> list[ReminderStage]:
+    """The reminder stages reached at `now`, earliest first (the last one is the most urgent).
+
+    A stage is reached once `now` is at or after that many real hours before the deadline;
+    `OVERDUE` once the deadline has passed. The scheduler claims each stage once; for a clock
+    shorter than 48 h (NIS2 early warning, a processor's notice) several stages are reached
+    from the start, and it is for the scheduler to send only the last.
+    """
+    left = remaining(deadline, now)
+    stages = [stage for stage, before in _BEFORE.items() if left <= before]
+    if _overdue(deadline, now):
+        stages.append(ReminderStage.OVERDUE)
+    return stages

@@ -1,0 +1,161 @@
+"""Who must act on an incident: one breach per affected controller, each with its own clock.
+
+Pure: it takes what the register says (activities touched, conventions and the declaring
+body's role in each) and returns plans; breach.flows writes them.
+
+- The declaring body controls the activity: its own breach, aware at detection (WP250: a short
+  investigation may move awareness later, with reasons: see `record_awareness`).
+- It is processor (or sub-processor) under a convention: it owes the controller a notice within
+  the convention's delay, "without undue delay" otherwise (art. 33(2)); the controller's 72 h run
+  from the moment it is informed (EDPB 9/2022 §II.A.4).
+- It hosts a service commun (seed 002, Grand Nancy): the member is controller, its own service
+  detected the incident, so its clock runs from detection and it is told at once.
+- The bodies are independent controllers (seed 000): each handles its own; the other body's
+  clock starts when it records its own awareness.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from breach.deadlines import cnil_deadline, processor_notice_deadline, service_commun_deadline
+from breach.enums import BreachPath
+from core.errors import ValidationFailed
+from register.enums import CONTROLLER_ROLES, PartyRole
+
+
+@dataclass(frozen=True)
+class ActivityTouched:
+    activity_id: UUID
+    controller_id: UUID
+    convention_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
+class ConventionTerms:
+    convention_id: UUID
+    roles: dict[UUID, PartyRole]  # organisation -> role
+    breach_notice_hours: int | None
+
+
+@dataclass
+class BreachPlan:
+    controller_id: UUID
+    path: BreachPath
+    convention_id: UUID | None
+    aware_at: datetime | None
+    cnil_due_at: datetime | None
+    controller_notice_due_at: datetime | None
+    activity_ids: list[UUID] = field(default_factory=list)
+
+
+_PATH_BY_ROLE = {
+    PartyRole.PROCESSOR: BreachPath.PROCESSOR,
+    PartyRole.SUB_PROCESSOR: BreachPath.PROCESSOR,
+    PartyRole.SERVICE_COMMUN_HOST: BreachPath.SERVICE_COMMUN,
+    PartyRole.INDEPENDENT_CONTROLLER: BreachPath.INDEPENDENT,
+    PartyRole.CONTROLLER: BreachPath.INDEPENDENT,
+    PartyRole.JOINT_CONTROLLER: BreachPath.INDEPENDENT,
+    PartyRole.SERVICE_COMMUN_MEMBER: BreachPath.INDEPENDENT,
+}
+
+
+def _plan(
+    *,
+    controller_id: UUID,
+    declaring_id: UUID,
+    convention: ConventionTerms | None,
+    detected_at: datetime,
+    default_notice_hours: int,
+) -> BreachPlan:
+    if controller_id == declaring_id or convention is None:
+        return BreachPlan(
+            controller_id,
+            BreachPath.OWN_SYSTEM,
+            None,
+            detected_at,
+            cnil_deadline(detected_at),
+            None,
+        )
+    path = _PATH_BY_ROLE[convention.roles[declaring_id]]
+    if path == BreachPath.PROCESSOR:
+        due = processor_notice_deadline(
+            detected_at,
+            convention_hours=convention.breach_notice_hours,
+            default_hours=default_notice_hours,
+        )
+        return BreachPlan(controller_id, path, convention.convention_id, None, None, due)
+    if path == BreachPath.SERVICE_COMMUN:
+        return BreachPlan(
+            controller_id,
+            path,
+            convention.convention_id,
+            detected_at,
+            cnil_deadline(detected_at),
+            service_commun_deadline(detected_at),
+        )
+    return BreachPlan(controller_id, path, convention.convention_id, None, None, None)
+
+
+def plan_breaches(
+    *,
+    declaring_id: UUID,
+    detected_at: datetime,
+    activities: list[ActivityTouched],
+    conventions: dict[UUID, ConventionTerms],
+    named_convention_ids: list[UUID],
+    default_notice_hours: int,
+) -> list[BreachPlan]:
+    """One plan per controller, merging every activity of that controller."""
+    plans: dict[UUID, BreachPlan] = {}
+
+    def add(controller_id: UUID, convention: ConventionTerms | None, activity_id=None) -> None:
+        if controller_id not in plans:
+            plans[controller_id] = _plan(
+                controller_id=controller_id,
+                declaring_id=declaring_id,
+                convention=convention,
+                detected_at=detected_at,
+                default_notice_hours=default_notice_hours,
+            )
+        if activity_id is not None:
+            plans[controller_id].activity_ids.append(activity_id)
+
+    for index, activity in enumerate(activities):
+        if activity.controller_id == declaring_id:
+            add(activity.controller_id, None, activity.activity_id)
+            continue
+        shared = [
+            conventions[c]
+            for c in activity.convention_ids
+            if c in conventions and declaring_id in conventions[c].roles
+        ]
+        if not shared:
+            raise ValidationFailed.one(
+                "body",
+                "activity_ids",
+                index,
+                msg="ce traitement n'est ni tenu par l'organisme déclarant ni rattaché à une "
+                "convention dont il est partie : l'incident ne peut pas l'atteindre",
+            )
+        add(activity.controller_id, shared[0], activity.activity_id)
+
+    for index, convention_id in enumerate(named_convention_ids):
+        convention = conventions.get(convention_id)
+        if convention is None or declaring_id not in convention.roles:
+            raise ValidationFailed.one(
+                "body",
+                "convention_ids",
+                index,
+                msg="l'organisme déclarant n'est pas partie à cette convention",
+            )
+        if convention.roles[declaring_id] in CONTROLLER_ROLES:
+            add(declaring_id, None)
+        for org_id, role in convention.roles.items():
+            if org_id != declaring_id and role in CONTROLLER_ROLES:
+                add(org_id, convention)
+    if not plans:
+        raise ValidationFailed.one(
+            "body", "activity_ids", msg="indiquez les traitements ou les conventions touchés"
+        )
+    return list(plans.values())

@@ -1,0 +1,56 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from breach.enums import IncidentCause, IncidentOrigin
+from core.models import VersionedModel
+from core.scope import Scope
+
+
+class Incident(VersionedModel):
+    """A security incident on a system run by one body, declared at any hour."""
+
+    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Organisation", related_name="incidents", on_delete=fields.RESTRICT
+    )
+    title = fields.CharField(max_length=300)
+    description = fields.TextField()
+    system = fields.CharField(max_length=300, null=True)
+    started_at = fields.DatetimeField(null=True)
+    start_is_estimate = fields.BooleanField(default=False)
+    detected_at = fields.DatetimeField()
+    ongoing = fields.BooleanField(default=True)
+    ended_at = fields.DatetimeField(null=True)
+    nature = fields.JSONField(default=list)  # BreachNature, several allowed
+    origin = fields.CharEnumField(IncidentOrigin, max_length=32, null=True)
+    cause = fields.CharEnumField(IncidentCause, max_length=24, null=True)
+    declared_by = fields.CharField(max_length=200, null=True)
+    activities: fields.ManyToManyRelation = fields.ManyToManyField(
+        "models.ProcessingActivity", related_name="incidents", through="incident_activity"
+    )
+    conventions: fields.ManyToManyRelation = fields.ManyToManyField(
+        "models.Convention", related_name="incidents", through="incident_convention"
+    )
+
+    class Meta:
+        table = "incident"
+        ordering = ["-detected_at"]
+
+    @staticmethod
+    def scope_filter(scope: Scope) -> dict:
+        return {} if scope.is_unrestricted else {"organisation_id__in": list(scope.org_ids)}
+
+
+class IncidentChange(Model):
+    """Append-only history of an incident's facts: who changed what, from what, to what."""
+
+    id = fields.IntField(primary_key=True)
+    incident: fields.ForeignKeyRelation[Incident] = fields.ForeignKeyField(
+        "models.Incident", related_name="changes", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField()
+    author = fields.CharField(max_length=200, null=True)
+    changes = fields.JSONField()  # {field: {"before": ..., "after": ...}}
+
+    class Meta:
+        table = "incident_change"
+        ordering = ["id"]

@@ -1,0 +1,183 @@
+"""Incidents: declared by the body whose system was hit, fanned out into breaches."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from tortoise.transactions import in_transaction
+
+from breach.breaches.models import Breach, BreachEvent
+from breach.enums import BreachStatus
+from breach.fanout import ActivityTouched, BreachPlan, ConventionTerms, plan_breaches
+from breach.incidents.models import Incident, IncidentChange
+from breach.incidents.schemas import IncidentChangeOut, IncidentFactsIn, IncidentIn, IncidentOut
+from core.config import get_settings
+from core.errors import ValidationFailed
+from core.persistence import Page, get_scoped, update_versioned
+from core.scope import Scope
+from register.activities.models import ProcessingActivity
+from register.conventions.models import Convention, ConventionParty
+from register.organisations.models import Organisation
+from register.schemas_common import merge_patch, to_columns
+
+LABEL = "incident"
+LINKS = {"activity_ids", "convention_ids"}
+
+
+async def incident_out(incident: Incident) -> IncidentOut:
+    data = {
+        name: getattr(incident, name)
+        for name in IncidentIn.model_fields
+        if name not in LINKS and hasattr(incident, name)
+    }
+    data |= {
+        "organisation_id": incident.organisation_id,
+        "id": incident.id,
+        "version": incident.version,
+        "created_at": incident.created_at,
+        "updated_at": incident.updated_at,
+        "activity_ids": sorted(
+            await incident.activities.all().values_list("id", flat=True), key=str
+        ),
+        "convention_ids": sorted(
+            await incident.conventions.all().values_list("id", flat=True), key=str
+        ),
+        "breach_ids": list(
+            await Breach.filter(incident_id=incident.id)
+            .order_by("created_at")
+            .values_list("id", flat=True)
+        ),
+        "history": [
+            IncidentChangeOut(at=c.at, author=c.author, changes=c.changes)
+            for c in await IncidentChange.filter(incident_id=incident.id)
+        ],
+    }
+    return IncidentOut.model_validate(data)
+
+
+async def list_incidents(
+    *, scope: Scope, limit: int, offset: int, organisation_id: UUID | None = None
+) -> Page[IncidentOut]:
+    query = Incident.filter(**Incident.scope_filter(scope))
+    if organisation_id:
+        query = query.filter(organisation_id=organisation_id)
+    total = await query.count()
+    rows = await query.order_by("-detected_at", "id").offset(offset).limit(limit)
+    return Page([await incident_out(i) for i in rows], total, limit, offset)
+
+
+async def get_incident(*, scope: Scope, incident_id: UUID) -> Incident:
+    return await get_scoped(Incident, scope=scope, obj_id=incident_id, label=LABEL)
+
+
+async def _register_view(data: IncidentIn) -> tuple[list[ActivityTouched], dict]:
+    """What the register says about the activities and conventions the incident touches."""
+    activities = []
+    found = {a.id: a for a in await ProcessingActivity.filter(id__in=data.activity_ids)}
+    convention_ids = set(data.convention_ids)
+    for index, activity_id in enumerate(data.activity_ids):
+        if activity_id not in found:
+            raise ValidationFailed.one("body", "activity_ids", index, msg="activité inconnue")
+        linked = tuple(await found[activity_id].conventions.all().values_list("id", flat=True))
+        convention_ids.update(linked)
+        activities.append(ActivityTouched(activity_id, found[activity_id].controller_id, linked))
+    conventions: dict[UUID, ConventionTerms] = {}
+    for convention in await Convention.filter(id__in=list(convention_ids)):
+        parties = await ConventionParty.filter(convention_id=convention.id)
+        conventions[convention.id] = ConventionTerms(
+            convention.id,
+            {p.organisation_id: p.role for p in parties},
+            convention.breach_notice_hours,
+        )
+    for index, convention_id in enumerate(data.convention_ids):
+        if convention_id not in conventions:
+            raise ValidationFailed.one("body", "convention_ids", index, msg="convention inconnue")
+    return activities, conventions
+
+
+async def _next_ref(controller_id: UUID, detected_at: datetime) -> str:
+    count = await Breach.filter(controller_id=controller_id).count()
+    return f"VIO-{detected_at.year}-{count + 1:04d}"
+
+
+async def _create_breach(incident: Incident, plan: BreachPlan, author: str | None) -> Breach:
+    breach = await Breach.create(
+        incident_id=incident.id,
+        controller_id=plan.controller_id,
+        source_org_id=None
+        if plan.controller_id == incident.organisation_id
+        else incident.organisation_id,
+        convention_id=plan.convention_id,
+        path=plan.path,
+        ref=await _next_ref(plan.controller_id, incident.detected_at),
+        controller_notice_due_at=plan.controller_notice_due_at,
+        aware_at=plan.aware_at,
+        cnil_due_at=plan.cnil_due_at,
+        aware_rationale="détectée par ses propres services" if plan.aware_at else None,
+        status=BreachStatus.DECLARED,
+    )
+    await BreachEvent.create(
+        breach_id=breach.id,
+        at=incident.created_at,
+        from_status=None,
+        to_status=BreachStatus.DECLARED,
+        action="declare",
+        note=f"incident « {incident.title} »",
+        author=author,
+    )
+    return breach
+
+
+async def declare_incident(*, scope: Scope, data: IncidentIn) -> IncidentOut:
+    """Record the incident and fan it out into one breach per affected controller."""
+    if not scope.allows(data.organisation_id) or not await Organisation.exists(
+        id=data.organisation_id
+    ):
+        raise ValidationFailed.one("body", "organisation_id", msg="organisme inconnu")
+    activities, conventions = await _register_view(data)
+    plans = plan_breaches(
+        declaring_id=data.organisation_id,
+        detected_at=data.detected_at,
+        activities=activities,
+        conventions=conventions,
+        named_convention_ids=data.convention_ids,
+        default_notice_hours=get_settings().default_processor_notice_hours,
+    )
+    async with in_transaction():
+        incident = await Incident.create(**to_columns(data, exclude=LINKS))
+        if data.activity_ids:
+            await incident.activities.add(
+                *await ProcessingActivity.filter(id__in=data.activity_ids)
+            )
+        if data.convention_ids:
+            await incident.conventions.add(*await Convention.filter(id__in=data.convention_ids))
+        for plan in plans:
+            await _create_breach(incident, plan, data.declared_by)
+    return await incident_out(incident)
+
+
+async def update_incident_facts(
+    *,
+    scope: Scope,
+    incident_id: UUID,
+    version: int,
+    patch: dict[str, Any],
+    author: str | None,
+    now: datetime,
+) -> IncidentOut:
+    """Complete or correct the facts; every change is kept with its before and after."""
+    incident = await get_incident(scope=scope, incident_id=incident_id)
+    current = await incident_out(incident)
+    merged = merge_patch(IncidentFactsIn, current, patch)
+    before = current.model_dump(mode="json", include=set(IncidentFactsIn.model_fields))
+    after = merged.model_dump(mode="json")
+    changes = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    async with in_transaction():
+        await update_versioned(
+            Incident, obj_id=incident.id, expected_version=version, values=to_columns(merged)
+        )
+        if changes:
+            await IncidentChange.create(
+                incident_id=incident.id, at=now, author=author, changes=changes
+            )
+    return await incident_out(await Incident.get(id=incident.id))
