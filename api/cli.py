@@ -194,10 +194,19 @@ def migrate() -> None:
 @app.command()
 def demo() -> None:
     """Load the demo register built from the seed conventions (idempotent)."""
+    from breach.demo import load_demo_incident
+    from core.clock import utcnow
     from register.demo import load_demo
 
-    summary = _run(lambda: load_demo(scope=CLI_SCOPE))
+    async def work():
+        summary = await load_demo(scope=CLI_SCOPE)
+        incident = await load_demo_incident(scope=CLI_SCOPE, now=utcnow())
+        return summary, incident
+
+    summary, incident = _run(work)
     typer.echo(str(summary))
+    if incident:
+        typer.echo("incident de démonstration déclaré : voir « rgpd breaches »")
 
 
 @app.command()
@@ -286,6 +295,42 @@ def list_activities(
         flag = " (incomplète)" if activity.missing_fields else ""
         typer.echo(f"{activity.id}  {activity.status.value:8}  {activity.name}{flag}")
     typer.echo(f"{page.total} activité(s)")
+
+
+@app.command("breaches")
+def list_breaches(
+    organisation: str | None = typer.Option(None, "--org", help="Controller: id, SIREN or name"),
+    include_closed: bool = typer.Option(False, "--all", help="Closed breaches too"),
+) -> None:
+    """Open breaches with the time left on each clock (Europe/Paris)."""
+    from breach.breaches import service as breaches
+    from core.clock import utcnow
+
+    async def work():
+        controller = await _organisation_id(organisation) if organisation else None
+        return await breaches.list_breaches(
+            scope=CLI_SCOPE,
+            limit=10_000,
+            offset=0,
+            now=utcnow(),
+            controller_id=controller,
+            open_only=not include_closed,
+        )
+
+    page = _run(work)
+    names = _run(_organisation_names)
+    for breach in page.items:
+        typer.echo(f"{breach.ref}  {breach.status.value:12} {names.get(breach.controller_id, '?')}")
+        if not breach.countdowns:
+            typer.echo("    aucune échéance en cours")
+        for clock in breach.countdowns:
+            mark = "EN RETARD" if clock.overdue else "         "
+            typer.echo(f"    {mark} {clock.label} : {clock.display} — échéance {clock.due_local}")
+    typer.echo(f"{page.total} violation(s)")
+
+
+async def _organisation_names() -> dict[UUID, str]:
+    return dict(await Organisation.all().values_list("id", "legal_name"))
 
 
 @record_app.command("controller")

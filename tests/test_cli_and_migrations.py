@@ -78,6 +78,12 @@ def test_migrate_demo_and_records_from_the_command_line(database_url):
     processors = {p["processor"]["legal_name"] for a in activities for p in a["processors"]}
     assert any("Grand-Orly Seine Bièvre" in name for name in processors)
 
+    breaches = rgpd(database_url, "breaches")
+    assert breaches.returncode == 0, breaches.stderr
+    assert "Commune de Juvisy-sur-Orge" in breaches.stdout
+    assert "Information du responsable de traitement : reste 61 h" in breaches.stdout
+    assert breaches.stdout.strip().endswith("1 violation(s)"), "demo incident declared twice?"
+
     processor = json.loads(rgpd(database_url, "record", "processor", "200058014").stdout)
     served = {c["controller"]["legal_name"] for c in processor["controllers"]}
     assert "Commune de Juvisy-sur-Orge" in served

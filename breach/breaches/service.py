@@ -209,7 +209,10 @@ async def _apply(
     target = to_status or breach.status
     async with in_transaction():
         await update_versioned(
-            Breach, obj_id=breach.id, expected_version=version, values={**(values or {}), "status": target}
+            Breach,
+            obj_id=breach.id,
+            expected_version=version,
+            values={**(values or {}), "status": target},
         )
         await BreachEvent.create(
             breach_id=breach.id,
