@@ -266,3 +266,19 @@ class Consequence(StrEnum):
     REPUTATION = "reputation"
     PROFESSIONAL_SECRECY = "professional_secrecy"
     OTHER = "other"
+
+
+SENSITIVE_BREACH_DATA = frozenset(
+    {
+        BreachDataCategory.NIR,
+        BreachDataCategory.OFFENCES,
+        BreachDataCategory.RACIAL_ETHNIC_ORIGIN,
+        BreachDataCategory.POLITICAL_OPINIONS,
+        BreachDataCategory.RELIGIOUS_BELIEFS,
+        BreachDataCategory.TRADE_UNION,
+        BreachDataCategory.SEXUAL_ORIENTATION,
+        BreachDataCategory.HEALTH,
+        BreachDataCategory.BIOMETRIC,
+        BreachDataCategory.GENETIC,
+    }
+)

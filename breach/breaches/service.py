@@ -27,6 +27,7 @@ from breach.breaches.schemas import (
 )
 from breach.deadlines import cnil_deadline, countdown
 from breach.enums import (
+    SENSITIVE_BREACH_DATA,
     BreachPath,
     BreachStatus,
     InformPeople,
@@ -343,22 +344,8 @@ async def assess(
         adjustments = [DpcAdjustment(a.delta, a.justification) for a in data.adjustments]
     except ValueError as exc:
         raise ValidationFailed.one("body", "adjustments", msg=str(exc)) from None
-    sensitive = special_categories or any(
-        c
-        in (
-            "nir",
-            "offences",
-            "racial_ethnic_origin",
-            "political_opinions",
-            "religious_beliefs",
-            "trade_union",
-            "sexual_orientation",
-            "health",
-            "biometric",
-            "genetic",
-        )
-        for c in breach.data_categories
-    )
+    # Art. 9/10 data and the NIR: damage "should be considered likely" (EDPB 9/2022 §102).
+    sensitive = special_categories or bool(SENSITIVE_BREACH_DATA & set(breach.data_categories))
     score = enisa_score(
         context=data.context,
         identification=data.identification,
@@ -396,9 +383,8 @@ async def assess(
 
 
 def _decision_problems(data: DecisionIn) -> list[tuple[str, str]]:
+    # Notifying an unlikely risk anyway is allowed: prudence never breaches art. 33.
     problems = []
-    if data.risk_level == RiskLevel.UNLIKELY and data.notify_cnil:
-        pass  # notifying anyway is allowed: prudence is never a breach of art. 33
     if data.risk_level != RiskLevel.UNLIKELY and not data.notify_cnil:
         problems.append(
             (

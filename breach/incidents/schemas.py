@@ -8,45 +8,6 @@ from core.errors import FieldError
 from register.schemas_common import LongText, Shape, Stored, Text
 
 
-def check_timeline(facts) -> None:
-    if facts.started_at and facts.started_at > facts.detected_at:
-        raise FieldError("started_at", "le début ne peut pas suivre la détection")
-    if facts.ongoing and facts.ended_at:
-        raise FieldError("ended_at", "un incident en cours n'a pas encore de fin")
-    if facts.ended_at and facts.started_at and facts.ended_at < facts.started_at:
-        raise FieldError("ended_at", "la fin précède le début")
-
-
-class IncidentIn(Shape):
-    organisation_id: UUID = Field(description="Body running the system that was hit")
-    title: Text
-    description: LongText
-    system: Text | None = None
-    started_at: AwareDatetime | None = None
-    start_is_estimate: bool = False
-    detected_at: AwareDatetime
-    ongoing: bool = True
-    ended_at: AwareDatetime | None = None
-    nature: list[BreachNature] = Field(min_length=1)
-    origin: IncidentOrigin | None = None
-    cause: IncidentCause | None = None
-    declared_by: Text | None = None
-    activity_ids: list[UUID] = []
-    convention_ids: list[UUID] = []
-
-    @field_validator("nature", "activity_ids", "convention_ids")
-    @classmethod
-    def _distinct(cls, items: list) -> list:
-        return list(dict.fromkeys(items))
-
-    @model_validator(mode="after")
-    def _coherent(self) -> "IncidentIn":
-        check_timeline(self)
-        if not self.activity_ids and not self.convention_ids:
-            raise FieldError("activity_ids", "indiquez les traitements ou les conventions touchés")
-        return self
-
-
 # Facts that may be corrected or completed later; what is touched is decided at declaration
 # (the breaches fanned out from it carry their own clocks).
 class IncidentFactsIn(Shape):
@@ -62,9 +23,37 @@ class IncidentFactsIn(Shape):
     origin: IncidentOrigin | None = None
     cause: IncidentCause | None = None
 
+    @field_validator("nature")
+    @classmethod
+    def _distinct_natures(cls, items: list) -> list:
+        return list(dict.fromkeys(items))
+
     @model_validator(mode="after")
-    def _coherent(self) -> "IncidentFactsIn":
-        check_timeline(self)
+    def _timeline(self) -> "IncidentFactsIn":
+        if self.started_at and self.started_at > self.detected_at:
+            raise FieldError("started_at", "le début ne peut pas suivre la détection")
+        if self.ongoing and self.ended_at:
+            raise FieldError("ended_at", "un incident en cours n'a pas encore de fin")
+        if self.ended_at and self.started_at and self.ended_at < self.started_at:
+            raise FieldError("ended_at", "la fin précède le début")
+        return self
+
+
+class IncidentIn(IncidentFactsIn):
+    organisation_id: UUID = Field(description="Body running the system that was hit")
+    declared_by: Text | None = None
+    activity_ids: list[UUID] = []
+    convention_ids: list[UUID] = []
+
+    @field_validator("activity_ids", "convention_ids")
+    @classmethod
+    def _distinct(cls, items: list) -> list:
+        return list(dict.fromkeys(items))
+
+    @model_validator(mode="after")
+    def _touches_something(self) -> "IncidentIn":
+        if not self.activity_ids and not self.convention_ids:
+            raise FieldError("activity_ids", "indiquez les traitements ou les conventions touchés")
         return self
 
 
