@@ -36,6 +36,10 @@ class Breach(VersionedModel):
         "models.Convention", related_name="breaches", null=True, on_delete=fields.RESTRICT
     )
     ref = fields.CharField(max_length=40)
+    # The controller's activities the incident touched (art. 33(3)(a): nature of the breach).
+    activities: fields.ManyToManyRelation = fields.ManyToManyField(
+        "models.ProcessingActivity", related_name="breaches", through="breach_activity"
+    )
     path = fields.CharEnumField(BreachPath, max_length=16)
     status = fields.CharEnumField(BreachStatus, max_length=16, default=BreachStatus.DECLARED)
     # Notice owed to the controller by the body whose system was hit (art. 33(2), convention).

@@ -131,6 +131,7 @@ class BreachOut(BreachFactsIn):
     controller_id: UUID
     source_org_id: UUID | None
     convention_id: UUID | None
+    activity_ids: list[UUID] = []
     path: BreachPath
     status: BreachStatus
     controller_notice_due_at: datetime | None

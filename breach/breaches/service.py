@@ -35,6 +35,7 @@ from breach.enums import (
     NotificationRecipient,
     RiskLevel,
 )
+from breach.incidents.models import Incident
 from core.errors import InvalidTransition, ValidationFailed
 from core.persistence import Page, get_scoped, update_versioned
 from core.scope import Scope
@@ -106,8 +107,9 @@ def allowed_actions(breach: Breach) -> list[str]:
         actions.append("notify_cnil_complementary")
     if breach.inform_people in (InformPeople.YES, InformPeople.LATER):
         actions.append("inform_people")
-    if status in (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED) or (
-        status == BreachStatus.ASSESSED and breach.notify_cnil is False
+    if breach.risk_level is not None and (
+        status in (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED)
+        or (status == BreachStatus.ASSESSED and breach.notify_cnil is False)
     ):
         actions.append("close")
     return actions
@@ -126,6 +128,7 @@ async def breach_out(breach: Breach, *, now: datetime) -> BreachOut:
         "controller_id": breach.controller_id,
         "source_org_id": breach.source_org_id,
         "convention_id": breach.convention_id,
+        "activity_ids": sorted(await breach.activities.all().values_list("id", flat=True), key=str),
         "countdowns": _countdowns(breach, now),
         "notifications": [
             NotificationOut(
@@ -194,6 +197,14 @@ def _refuse_if_closed(breach: Breach) -> None:
         )
 
 
+def _refuse_future(moment: datetime, now: datetime, field: str) -> None:
+    # A clock cannot start in the future: that would push its deadline back.
+    if moment > now:
+        raise ValidationFailed.one(
+            "body", field, msg="un fait à venir ne peut pas être enregistré comme survenu"
+        )
+
+
 async def _apply(
     breach: Breach,
     *,
@@ -251,6 +262,11 @@ async def record_controller_informed(
     """The processor (or service-commun host) informed the controller: its 72 h start now."""
     breach = await get_breach(scope=scope, breach_id=breach_id)
     _refuse_if_closed(breach)
+    if breach.path == BreachPath.INDEPENDENT:
+        raise InvalidTransition(
+            "l'organisme touché n'agit pas pour ce responsable (responsables distincts) : "
+            "enregistrez sa prise de connaissance (record_awareness)"
+        )
     if breach.path not in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN):
         raise InvalidTransition(
             "cette violation est survenue chez le responsable lui-même : "
@@ -261,9 +277,22 @@ async def record_controller_informed(
             "l'information du responsable de traitement est déjà "
             "enregistrée ; complétez les faits au besoin"
         )
+    _refuse_future(data.informed_at, now, "informed_at")
+    (detected_at,) = await Incident.filter(id=breach.incident_id).values_list(
+        "detected_at", flat=True
+    )
+    if data.informed_at < detected_at:
+        raise ValidationFailed.one(
+            "body",
+            "informed_at",
+            msg="le responsable ne peut pas avoir été informé avant la détection de "
+            f"l'incident ({countdown(detected_at, now).deadline_display})",
+        )
     due = breach.controller_notice_due_at
     late = bool(due and data.informed_at > due)
-    if late and not data.late_reason:
+    # A service-commun member's clock already runs from detection: informing it late shifts
+    # nothing, so only a processor's late notice (art. 33(2), the convention) needs reasons.
+    if late and breach.path == BreachPath.PROCESSOR and not data.late_reason:
         raise ValidationFailed.one(
             "body",
             "late_reason",
@@ -316,6 +345,7 @@ async def record_awareness(
         raise InvalidTransition(
             "la CNIL a déjà été notifiée : la date de prise de connaissance ne peut plus changer"
         )
+    _refuse_future(data.aware_at, now, "aware_at")
     return await _apply(
         breach,
         version=data.version,
@@ -559,6 +589,11 @@ async def close(*, scope: Scope, breach_id: UUID, data: CloseIn, now: datetime) 
         raise InvalidTransition(
             "notifiez d'abord la CNIL, ou enregistrez la décision motivée "
             "de ne pas notifier (risque improbable)"
+        )
+    if breach.risk_level is None:
+        raise InvalidTransition(
+            "enregistrez d'abord la décision motivée du DPO (niveau de risque, information "
+            "des personnes) : le registre des violations la conserve (art. 33.5)"
         )
     if breach.inform_people == InformPeople.LATER:
         raise InvalidTransition(

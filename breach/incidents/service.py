@@ -1,6 +1,6 @@
 """Incidents: declared by the body whose system was hit, fanned out into breaches."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -116,6 +116,8 @@ async def _create_breach(incident: Incident, plan: BreachPlan, author: str | Non
         aware_rationale="détectée par ses propres services" if plan.aware_at else None,
         status=BreachStatus.DECLARED,
     )
+    if plan.activity_ids:
+        await breach.activities.add(*await ProcessingActivity.filter(id__in=plan.activity_ids))
     await BreachEvent.create(
         breach_id=breach.id,
         at=incident.created_at,
@@ -156,6 +158,18 @@ async def declare_incident(*, scope: Scope, data: IncidentIn) -> IncidentOut:
     return await incident_out(incident)
 
 
+def _facts_json(facts: IncidentFactsIn | IncidentOut) -> dict[str, Any]:
+    """The facts as compared and kept in the history: instants in UTC, so the same moment
+    written with another offset (09:00+01:00 for 08:00Z) is not recorded as a change."""
+    fields = set(IncidentFactsIn.model_fields)
+    instants = {
+        name: value.astimezone(UTC)
+        for name in fields
+        if isinstance(value := getattr(facts, name), datetime)
+    }
+    return facts.model_copy(update=instants).model_dump(mode="json", include=fields)
+
+
 async def update_incident_facts(
     *,
     scope: Scope,
@@ -169,8 +183,8 @@ async def update_incident_facts(
     incident = await get_incident(scope=scope, incident_id=incident_id)
     current = await incident_out(incident)
     merged = merge_patch(IncidentFactsIn, current, patch)
-    before = current.model_dump(mode="json", include=set(IncidentFactsIn.model_fields))
-    after = merged.model_dump(mode="json")
+    before = _facts_json(current)
+    after = _facts_json(merged)
     changes = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
     async with in_transaction():
         await update_versioned(
