@@ -115,6 +115,15 @@ async def _answer(breach) -> BreachOut:
     return await service.breach_out(breach, now=utcnow())
 
 
+@router.get(
+    "/deadlines",
+    response_model=list[service.DeadlineOut],
+    summary="Running clocks of the open breaches, soonest first",
+)
+async def open_deadlines(controller_id: UUID | None = None, scope: Scope = Depends(current_scope)):
+    return await service.open_deadlines(scope=scope, now=utcnow(), controller_id=controller_id)
+
+
 @router.patch("/breaches/{breach_id}", response_model=BreachOut)
 async def update_breach_facts(
     breach_id: UUID, body: BreachFactsPatch, scope: Scope = Depends(current_scope)

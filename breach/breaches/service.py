@@ -608,3 +608,29 @@ async def close(*, scope: Scope, breach_id: UUID, data: CloseIn, now: datetime) 
         note=data.reasons,
         values={"closed_at": now, "closing_reasons": data.reasons},
     )
+
+
+class DeadlineOut(CountdownOut):
+    breach_id: UUID
+    breach_ref: str
+    controller_id: UUID
+
+
+async def open_deadlines(
+    *, scope: Scope, now: datetime, controller_id: UUID | None = None
+) -> list[DeadlineOut]:
+    """Every running clock of the open breaches in scope, soonest (or most overdue) first."""
+    query = Breach.filter(**Breach.scope_filter(scope), status__in=OPEN)
+    if controller_id:
+        query = query.filter(controller_id=controller_id)
+    deadlines = [
+        DeadlineOut(
+            **clock.model_dump(),
+            breach_id=breach.id,
+            breach_ref=breach.ref,
+            controller_id=breach.controller_id,
+        )
+        for breach in await query
+        for clock in _countdowns(breach, now)
+    ]
+    return sorted(deadlines, key=lambda d: d.due_at)

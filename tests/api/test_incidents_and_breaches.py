@@ -1446,3 +1446,26 @@ async def test_list_filters_do_not_leak_another_bodys_breaches_and_incidents(cli
         await get_breach_in_scope(scope=only_juvisy, breach_id=boulogne_breach["id"])
     with pytest.raises(NotFound):
         await breach_register(scope=only_juvisy, organisation_id=demo.bodies["gpso"], now=now)
+
+
+async def test_the_deadlines_list_shows_every_running_clock_soonest_first(client, db):
+    demo = await load_demo()
+    refs = await demo_activities(client)
+    gosb = str(demo.bodies["gosb"])
+    later = await declared(
+        client, gosb, detected_at="2025-10-24T10:00:00+02:00", activity_ids=[refs["JUV-01"]]
+    )
+    sooner = await declared(
+        client, gosb, detected_at="2025-10-20T10:00:00+02:00", activity_ids=[refs["GOSB-01"]]
+    )
+
+    deadlines = await read(client, "/deadlines")
+
+    assert [(d["breach_id"], d["kind"]) for d in deadlines] == [
+        (sooner["breach_ids"][0], "cnil"),
+        (later["breach_ids"][0], "controller_notice"),
+    ]
+    assert deadlines[0]["due_local"] == "jeudi 23 octobre 2025 à 10:00 (heure de Paris)"
+    assert all(d["overdue"] for d in deadlines)  # both dates are long past
+    juvisy_only = await read(client, f"/deadlines?controller_id={demo.bodies['juvisy']}")
+    assert [d["breach_id"] for d in juvisy_only] == [later["breach_ids"][0]]
