@@ -1024,7 +1024,13 @@ def scenarios(loaded: Loaded, seed: int) -> list[tuple[str, str, Any]]:
     rng = random.Random(seed + 1)
     n = len(loaded.activities)
     share = {w: df / n for w, df in loaded.word_df.items() if w.isalpha() and len(w) >= 5}
-    rare = sorted(w for w, s in share.items() if 0.006 <= s <= 0.015)
+
+    def substring_share(word: str) -> float:
+        # `q` matches substrings: "paie" also finds "paiement". Count the longer words too.
+        return sum(df for t, df in loaded.word_df.items() if word in t) / n
+
+    candidates = [w for w, s in share.items() if 0.006 <= s <= 0.014]
+    rare = sorted(w for w in candidates if substring_share(w) <= 0.014)
     if not rare:  # tiny registers: the ten words closest to 1 %
         rare = sorted(share, key=lambda w: abs(share[w] - 0.01))[:10]
     by_org: dict[int, list[str]] = {}

@@ -7,6 +7,7 @@ the reason printed.
 
 import asyncio
 import os
+import uuid
 
 import httpx
 import pytest
@@ -60,9 +61,28 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture
 async def db():
-    url = POSTGRES_URL if USE_POSTGRES else "sqlite://:memory:"
-    async with tortoise_test_context(MODEL_MODULES, db_url=url) as context:
-        yield context
+    if not USE_POSTGRES:
+        async with tortoise_test_context(MODEL_MODULES, db_url="sqlite://:memory:") as context:
+            yield context
+        return
+    # A fresh database per test, dropped afterwards: Tortoise creates it but leaves it behind.
+    url = POSTGRES_URL.format(uuid.uuid4().hex)
+    try:
+        async with tortoise_test_context(MODEL_MODULES, db_url=url) as context:
+            yield context
+    finally:
+        await _drop_postgres_database(url)
+
+
+async def _drop_postgres_database(url: str) -> None:
+    import asyncpg
+
+    server, name = url.rsplit("/", 1)
+    admin = await asyncpg.connect(f"{server}/postgres")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 @pytest.fixture
