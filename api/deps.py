@@ -14,6 +14,12 @@ async def current_scope() -> Scope:
     return Scope.everything()
 
 
+def split_patch(body) -> tuple[int, dict]:
+    """A PATCH body into the version it was read at and the fields it changes."""
+    patch = body.model_dump(mode="json", exclude_unset=True)
+    return patch.pop("version"), patch
+
+
 @dataclass
 class Paging:
     limit: int
@@ -22,7 +28,7 @@ class Paging:
 
 def paging(
     limit: int | None = Query(default=None, ge=1, description="Page size"),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=2**31 - 1),
 ) -> Paging:
     settings = get_settings()
     return Paging(

@@ -23,6 +23,7 @@ async def load_demo_incident(*, scope: Scope, now: datetime) -> bool:
     activities = await ProcessingActivity.filter(ref__in=juvisy_refs).values_list("id", flat=True)
     await declare_incident(
         scope=scope,
+        now=now,
         data=IncidentIn(
             organisation_id=gosb.id,
             title=DEMO_INCIDENT_TITLE,

@@ -60,6 +60,33 @@ _PATH_BY_ROLE = {
 }
 
 
+@dataclass(frozen=True)
+class Clocks:
+    aware_at: datetime | None
+    cnil_due_at: datetime | None
+    controller_notice_due_at: datetime | None
+
+
+def clocks_from_detection(
+    path: BreachPath,
+    *,
+    detected_at: datetime,
+    convention_hours: int | None,
+    default_notice_hours: int,
+) -> Clocks:
+    """The clocks a breach starts with, from the incident's detection (see the module doc)."""
+    if path == BreachPath.OWN_SYSTEM:
+        return Clocks(detected_at, cnil_deadline(detected_at), None)
+    if path == BreachPath.PROCESSOR:
+        due = processor_notice_deadline(
+            detected_at, convention_hours=convention_hours, default_hours=default_notice_hours
+        )
+        return Clocks(None, None, due)
+    if path == BreachPath.SERVICE_COMMUN:
+        return Clocks(detected_at, cnil_deadline(detected_at), service_commun_deadline(detected_at))
+    return Clocks(None, None, None)
+
+
 def _plan(
     *,
     controller_id: UUID,
@@ -69,32 +96,24 @@ def _plan(
     default_notice_hours: int,
 ) -> BreachPlan:
     if controller_id == declaring_id or convention is None:
-        return BreachPlan(
-            controller_id,
-            BreachPath.OWN_SYSTEM,
-            None,
-            detected_at,
-            cnil_deadline(detected_at),
-            None,
-        )
-    path = _PATH_BY_ROLE[convention.roles[declaring_id]]
-    if path == BreachPath.PROCESSOR:
-        due = processor_notice_deadline(
-            detected_at,
-            convention_hours=convention.breach_notice_hours,
-            default_hours=default_notice_hours,
-        )
-        return BreachPlan(controller_id, path, convention.convention_id, None, None, due)
-    if path == BreachPath.SERVICE_COMMUN:
-        return BreachPlan(
-            controller_id,
-            path,
-            convention.convention_id,
-            detected_at,
-            cnil_deadline(detected_at),
-            service_commun_deadline(detected_at),
-        )
-    return BreachPlan(controller_id, path, convention.convention_id, None, None, None)
+        path, convention_id, hours = BreachPath.OWN_SYSTEM, None, None
+    else:
+        path = _PATH_BY_ROLE[convention.roles[declaring_id]]
+        convention_id, hours = convention.convention_id, convention.breach_notice_hours
+    clocks = clocks_from_detection(
+        path,
+        detected_at=detected_at,
+        convention_hours=hours,
+        default_notice_hours=default_notice_hours,
+    )
+    return BreachPlan(
+        controller_id,
+        path,
+        convention_id,
+        clocks.aware_at,
+        clocks.cnil_due_at,
+        clocks.controller_notice_due_at,
+    )
 
 
 def plan_breaches(
@@ -138,7 +157,16 @@ def plan_breaches(
                 msg="ce traitement n'est ni tenu par l'organisme déclarant ni rattaché à une "
                 "convention dont il est partie : l'incident ne peut pas l'atteindre",
             )
-        add(activity.controller_id, shared[0], activity.activity_id)
+        # Under several conventions with the declaring body, the strictest notice delay wins
+        # (no figure means "without undue delay": the configured default).
+        strictest = min(
+            shared,
+            key=lambda c: (
+                default_notice_hours if c.breach_notice_hours is None else c.breach_notice_hours,
+                str(c.convention_id),
+            ),
+        )
+        add(activity.controller_id, strictest, activity.activity_id)
 
     for index, convention_id in enumerate(named_convention_ids):
         convention = conventions.get(convention_id)

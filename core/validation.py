@@ -46,6 +46,8 @@ _FRENCH: dict[str, Callable[[dict[str, Any]], str]] = {
     "too_short": lambda e: f"doit contenir au moins {e['ctx']['min_length']} élément(s)",
     "too_long": lambda e: f"doit contenir au plus {e['ctx']['max_length']} élément(s)",
     "json_invalid": lambda e: "JSON illisible",
+    "finite_number": lambda e: "doit être un nombre fini",
+    "decimal_parsing": lambda e: "doit être un nombre",
     "string_pattern_mismatch": lambda e: "format invalide",
     "url_parsing": lambda e: "adresse web invalide",
     "url_scheme": lambda e: "adresse web invalide",

@@ -1,5 +1,7 @@
 """Checks for identifiers and contact details, with messages in French."""
 
+from datetime import datetime
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
@@ -63,3 +65,11 @@ def check_phone(value: str) -> str:
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise ValueError("numéro de téléphone invalide")
+
+
+def check_instant(moment: datetime) -> datetime:
+    """A moment of an incident's life: plausible dates only, so the clock arithmetic in UTC
+    cannot overflow (year 1 or 9999 would) and a typo in the year is caught at once."""
+    if not 2000 <= moment.year <= 2999:
+        raise ValueError("date invraisemblable : l'année doit être comprise entre 2000 et 2999")
+    return moment

@@ -4,9 +4,17 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+)
 
-from core.validators import check_email, check_phone, check_siren, check_siret
+from core.validators import check_email, check_instant, check_phone, check_siren, check_siret
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
@@ -14,6 +22,7 @@ Email = Annotated[str, AfterValidator(check_email)]
 Phone = Annotated[str, AfterValidator(check_phone)]
 Siren = Annotated[str, AfterValidator(check_siren)]
 Siret = Annotated[str, AfterValidator(check_siret)]
+Instant = Annotated[AwareDatetime, AfterValidator(check_instant)]
 
 
 class Shape(BaseModel):

@@ -3,8 +3,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import Paging, current_scope, paging
-from api.routes.organisations import split_patch
+from api.deps import Paging, current_scope, paging, split_patch
 from core.scope import Scope
 from register.activities import service
 from register.activities.schemas import ActivityIn, ActivityOut

@@ -2,8 +2,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import Paging, current_scope, paging
-from api.routes.organisations import split_patch
+from api.deps import Paging, current_scope, paging, split_patch
 from breach.breaches import service
 from breach.breaches.schemas import (
     AssessmentIn,
@@ -36,7 +35,7 @@ BreachFactsPatch = patch_model(BreachFactsIn)
     summary="Declare an incident; it fans out into one breach per affected controller",
 )
 async def declare_incident(body: IncidentIn, scope: Scope = Depends(current_scope)):
-    return await incidents.declare_incident(scope=scope, data=body)
+    return await incidents.declare_incident(scope=scope, data=body, now=utcnow())
 
 
 @router.get("/incidents", response_model=PageOut[IncidentOut])

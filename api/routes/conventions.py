@@ -2,8 +2,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import Paging, current_scope, paging
-from api.routes.organisations import split_patch
+from api.deps import Paging, current_scope, paging, split_patch
 from core.scope import Scope
 from register.conventions import service
 from register.conventions.schemas import ConventionIn, ConventionOut

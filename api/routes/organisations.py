@@ -2,7 +2,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import Paging, current_scope, paging
+from api.deps import Paging, current_scope, paging, split_patch
 from core.scope import Scope
 from register import records
 from register.enums import OrganisationKind
@@ -18,11 +18,6 @@ from register.schemas_common import PageOut, patch_model
 router = APIRouter(tags=["organisations"])
 OrganisationPatch = patch_model(OrganisationIn)
 DpoPatch = patch_model(DpoIn)
-
-
-def split_patch(body) -> tuple[int, dict]:
-    patch = body.model_dump(mode="json", exclude_unset=True)
-    return patch.pop("version"), patch
 
 
 @router.get("/organisations", response_model=PageOut[OrganisationOut])

@@ -79,7 +79,7 @@ class Breach(VersionedModel):
     class Meta:
         table = "breach"
         ordering = ["-created_at"]
-        unique_together = (("incident", "controller"),)
+        unique_together = (("incident", "controller"), ("controller", "ref"))
 
     @staticmethod
     def scope_filter(scope: Scope) -> dict:

@@ -2,7 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from breach.assessment import (
     AvailabilityCircumstance,
@@ -24,7 +24,7 @@ from breach.enums import (
     NotificationRecipient,
     RiskLevel,
 )
-from register.schemas_common import LongText, Shape, Text, VersionedPatch
+from register.schemas_common import Instant, LongText, Shape, Text, VersionedPatch
 
 
 class BreachFactsIn(Shape):
@@ -32,9 +32,9 @@ class BreachFactsIn(Shape):
 
     data_categories: list[BreachDataCategory] = []
     subject_categories: list[BreachSubjectCategory] = []
-    approx_subjects: int | None = Field(default=None, ge=0)
+    approx_subjects: int | None = Field(default=None, ge=0, le=2**31 - 1)
     subjects_is_estimate: bool = True
-    approx_records: int | None = Field(default=None, ge=0)
+    approx_records: int | None = Field(default=None, ge=0, le=2**31 - 1)
     consequences: list[Consequence] = []
     consequences_detail: LongText | None = None
     measures_taken: LongText | None = None
@@ -42,7 +42,7 @@ class BreachFactsIn(Shape):
 
 
 class Adjustment(Shape):
-    delta: Decimal = Field(description="Half steps, e.g. 0.5 or -1")
+    delta: Decimal = Field(ge=-3, le=3, description="Half steps, e.g. 0.5 or -1")
     justification: Text
 
 
@@ -66,21 +66,21 @@ class DecisionIn(VersionedPatch):
 
 
 class ControllerInformedIn(VersionedPatch):
-    informed_at: AwareDatetime
+    informed_at: Instant
     channel: NotificationChannel = NotificationChannel.EMAIL
     late_reason: LongText | None = None
     summary: LongText | None = None
 
 
 class AwarenessIn(VersionedPatch):
-    aware_at: AwareDatetime
+    aware_at: Instant
     rationale: LongText
 
 
 class NotificationIn(VersionedPatch):
     recipient: NotificationRecipient = NotificationRecipient.CNIL
     phase: NotificationPhase = NotificationPhase.INITIAL
-    sent_at: AwareDatetime
+    sent_at: Instant
     channel: NotificationChannel = NotificationChannel.TELESERVICE
     external_ref: Text | None = Field(default=None, description="CNIL file number")
     late_reason: LongText | None = None

@@ -36,7 +36,7 @@ from breach.enums import (
     RiskLevel,
 )
 from breach.incidents.models import Incident
-from core.errors import InvalidTransition, ValidationFailed
+from core.errors import FieldProblem, InvalidTransition, ValidationFailed
 from core.persistence import Page, get_scoped, update_versioned
 from core.scope import Scope
 from register.enums import label
@@ -205,6 +205,21 @@ def _refuse_future(moment: datetime, now: datetime, field: str) -> None:
         )
 
 
+async def _refuse_before_detection(
+    breach: Breach, moment: datetime, now: datetime, field: str
+) -> None:
+    (detected_at,) = await Incident.filter(id=breach.incident_id).values_list(
+        "detected_at", flat=True
+    )
+    if moment < detected_at:
+        raise ValidationFailed.one(
+            "body",
+            field,
+            msg="ce moment est avant la détection de l'incident "
+            f"({countdown(detected_at, now).deadline_display})",
+        )
+
+
 async def _apply(
     breach: Breach,
     *,
@@ -278,16 +293,7 @@ async def record_controller_informed(
             "enregistrée ; complétez les faits au besoin"
         )
     _refuse_future(data.informed_at, now, "informed_at")
-    (detected_at,) = await Incident.filter(id=breach.incident_id).values_list(
-        "detected_at", flat=True
-    )
-    if data.informed_at < detected_at:
-        raise ValidationFailed.one(
-            "body",
-            "informed_at",
-            msg="le responsable ne peut pas avoir été informé avant la détection de "
-            f"l'incident ({countdown(detected_at, now).deadline_display})",
-        )
+    await _refuse_before_detection(breach, data.informed_at, now, "informed_at")
     due = breach.controller_notice_due_at
     late = bool(due and data.informed_at > due)
     # A service-commun member's clock already runs from detection: informing it late shifts
@@ -322,7 +328,8 @@ async def record_controller_informed(
             "phase": NotificationPhase.INITIAL,
             "channel": data.channel,
             "sent_at": data.informed_at,
-            "due_at": due,
+            # "At once" (service commun) is not a delay one can miss by minutes.
+            "due_at": due if breach.path == BreachPath.PROCESSOR else None,
             "late_reason": data.late_reason,
             "summary": data.summary,
         },
@@ -346,6 +353,7 @@ async def record_awareness(
             "la CNIL a déjà été notifiée : la date de prise de connaissance ne peut plus changer"
         )
     _refuse_future(data.aware_at, now, "aware_at")
+    await _refuse_before_detection(breach, data.aware_at, now, "aware_at")
     return await _apply(
         breach,
         version=data.version,
@@ -457,8 +465,11 @@ async def decide(*, scope: Scope, breach_id: UUID, data: DecisionIn, now: dateti
         raise InvalidTransition(
             "la CNIL a déjà été notifiée : la décision ne peut plus être de ne pas notifier"
         )
-    for field, message in _decision_problems(data):
-        raise ValidationFailed.one("body", field, msg=message)
+    problems = _decision_problems(data)
+    if problems:
+        raise ValidationFailed(
+            [FieldProblem(("body", field), message) for field, message in problems]
+        )
     return await _apply(
         breach,
         version=data.version,
@@ -489,6 +500,10 @@ async def record_notification(
             "body",
             "sent_at",
             msg="une notification à venir ne peut pas être enregistrée comme faite",
+        )
+    if breach.aware_at and data.sent_at < breach.aware_at:
+        raise ValidationFailed.one(
+            "body", "sent_at", msg="une notification ne peut pas précéder la prise de connaissance"
         )
     if data.recipient == NotificationRecipient.CONTROLLER:
         raise ValidationFailed.one(
@@ -595,9 +610,13 @@ async def close(*, scope: Scope, breach_id: UUID, data: CloseIn, now: datetime) 
             "enregistrez d'abord la décision motivée du DPO (niveau de risque, information "
             "des personnes) : le registre des violations la conserve (art. 33.5)"
         )
-    if breach.inform_people == InformPeople.LATER:
+    informed = await BreachNotification.exists(
+        breach_id=breach.id, recipient=NotificationRecipient.DATA_SUBJECTS
+    )
+    if breach.inform_people in (InformPeople.YES, InformPeople.LATER) and not informed:
         raise InvalidTransition(
-            "les personnes concernées doivent encore être informées (décision « plus tard »)"
+            "les personnes concernées doivent encore être informées, comme la décision le "
+            "prévoit (art. 34) : enregistrez d'abord cette communication"
         )
     return await _apply(
         breach,

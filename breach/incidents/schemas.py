@@ -1,11 +1,11 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from breach.enums import BreachNature, IncidentCause, IncidentOrigin
 from core.errors import FieldError
-from register.schemas_common import LongText, Shape, Stored, Text
+from register.schemas_common import Instant, LongText, Shape, Stored, Text
 
 
 # Facts that may be corrected or completed later; what is touched is decided at declaration
@@ -14,11 +14,11 @@ class IncidentFactsIn(Shape):
     title: Text
     description: LongText
     system: Text | None = None
-    started_at: AwareDatetime | None = None
+    started_at: Instant | None = None
     start_is_estimate: bool = False
-    detected_at: AwareDatetime
+    detected_at: Instant
     ongoing: bool = True
-    ended_at: AwareDatetime | None = None
+    ended_at: Instant | None = None
     nature: list[BreachNature] = Field(min_length=1)
     origin: IncidentOrigin | None = None
     cause: IncidentCause | None = None

@@ -1,16 +1,24 @@
 """Incidents: declared by the body whose system was hit, fanned out into breaches."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from breach.breaches.models import Breach, BreachEvent
-from breach.enums import BreachStatus
-from breach.fanout import ActivityTouched, BreachPlan, ConventionTerms, plan_breaches
+from breach.enums import BreachPath, BreachStatus
+from breach.fanout import (
+    ActivityTouched,
+    BreachPlan,
+    ConventionTerms,
+    clocks_from_detection,
+    plan_breaches,
+)
 from breach.incidents.models import Incident, IncidentChange
 from breach.incidents.schemas import IncidentChangeOut, IncidentFactsIn, IncidentIn, IncidentOut
+from core.clock import to_local
 from core.config import get_settings
 from core.errors import ValidationFailed
 from core.persistence import Page, get_scoped, update_versioned
@@ -21,6 +29,7 @@ from register.organisations.models import Organisation
 from register.schemas_common import merge_patch, to_columns
 
 LABEL = "incident"
+OWN_DETECTION = "détectée par ses propres services"
 LINKS = {"activity_ids", "convention_ids"}
 
 
@@ -96,8 +105,11 @@ async def _register_view(data: IncidentIn) -> tuple[list[ActivityTouched], dict]
 
 
 async def _next_ref(controller_id: UUID, detected_at: datetime) -> str:
-    count = await Breach.filter(controller_id=controller_id).count()
-    return f"VIO-{detected_at.year}-{count + 1:04d}"
+    """VIO-2025-0003: the controller's third breach detected in 2025 (Paris calendar). The
+    (controller, ref) key is unique: two declarations racing get a 409, never a shared ref."""
+    prefix = f"VIO-{to_local(detected_at).year}-"
+    count = await Breach.filter(controller_id=controller_id, ref__startswith=prefix).count()
+    return f"{prefix}{count + 1:04d}"
 
 
 async def _create_breach(incident: Incident, plan: BreachPlan, author: str | None) -> Breach:
@@ -113,7 +125,7 @@ async def _create_breach(incident: Incident, plan: BreachPlan, author: str | Non
         controller_notice_due_at=plan.controller_notice_due_at,
         aware_at=plan.aware_at,
         cnil_due_at=plan.cnil_due_at,
-        aware_rationale="détectée par ses propres services" if plan.aware_at else None,
+        aware_rationale=OWN_DETECTION if plan.aware_at else None,
         status=BreachStatus.DECLARED,
     )
     if plan.activity_ids:
@@ -130,8 +142,9 @@ async def _create_breach(incident: Incident, plan: BreachPlan, author: str | Non
     return breach
 
 
-async def declare_incident(*, scope: Scope, data: IncidentIn) -> IncidentOut:
+async def declare_incident(*, scope: Scope, data: IncidentIn, now: datetime) -> IncidentOut:
     """Record the incident and fan it out into one breach per affected controller."""
+    _refuse_future_facts(data, now)
     if not scope.allows(data.organisation_id) or not await Organisation.exists(
         id=data.organisation_id
     ):
@@ -186,6 +199,7 @@ async def update_incident_facts(
     before = _facts_json(current)
     after = _facts_json(merged)
     changes = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    _refuse_future_facts(merged, now)
     async with in_transaction():
         await update_versioned(
             Incident, obj_id=incident.id, expected_version=version, values=to_columns(merged)
@@ -194,4 +208,61 @@ async def update_incident_facts(
             await IncidentChange.create(
                 incident_id=incident.id, at=now, author=author, changes=changes
             )
+        if "detected_at" in changes:
+            await _follow_detection(incident.id, merged.detected_at, now, author)
     return await incident_out(await Incident.get(id=incident.id))
+
+
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of the declaring device may run a bit fast
+
+
+def _refuse_future_facts(facts: IncidentFactsIn, now: datetime) -> None:
+    """A detection in the future would push every deadline back."""
+    for field in ("detected_at", "started_at", "ended_at"):
+        moment = getattr(facts, field)
+        if moment is not None and moment > now + FUTURE_TOLERANCE:
+            raise ValidationFailed.one(
+                "body", field, msg="ce moment est dans le futur : il ne peut pas être déjà survenu"
+            )
+
+
+async def _follow_detection(
+    incident_id: UUID, detected_at: datetime, now: datetime, author: str | None
+) -> None:
+    """A corrected detection time moves the clocks that were derived from it, and only those:
+    a processor's notice not yet given, an awareness still the detection itself. Clocks that
+    moved on (controller informed, awareness recorded with reasons, CNIL notified) stay."""
+    default_hours = get_settings().default_processor_notice_hours
+    breaches = await Breach.filter(
+        incident_id=incident_id, status__in=[BreachStatus.DECLARED, BreachStatus.ASSESSED]
+    )
+    for breach in breaches:
+        if breach.path == BreachPath.PROCESSOR and breach.controller_informed_at is not None:
+            continue
+        if breach.path == BreachPath.OWN_SYSTEM and breach.aware_rationale != OWN_DETECTION:
+            continue
+        hours = None
+        if breach.convention_id:
+            hours = await Convention.filter(id=breach.convention_id).values_list(
+                "breach_notice_hours", flat=True
+            )
+            hours = hours[0] if hours else None
+        clocks = clocks_from_detection(
+            breach.path,
+            detected_at=detected_at,
+            convention_hours=hours,
+            default_notice_hours=default_hours,
+        )
+        values = {"controller_notice_due_at": clocks.controller_notice_due_at}
+        if breach.path != BreachPath.PROCESSOR:
+            values |= {"aware_at": clocks.aware_at, "cnil_due_at": clocks.cnil_due_at}
+        await Breach.filter(id=breach.id).update(**values, version=F("version") + 1)
+        await BreachEvent.create(
+            breach_id=breach.id,
+            at=now,
+            from_status=breach.status,
+            to_status=breach.status,
+            action="follow_detection",
+            note="heure de détection corrigée : échéances recalculées",
+            author=author,
+        )

@@ -310,3 +310,16 @@ def test_clocks_are_real_hours_across_a_change_of_time(detected, cnil_due):
     for p in plans:
         assert p.cnil_due_at == cnil_due
         assert p.cnil_due_at.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 0, 2)])
+def test_under_several_conventions_the_strictest_notice_delay_wins_whatever_the_order(order):
+    roles = {EPT: PartyRole.PROCESSOR, COMMUNE: PartyRole.CONTROLLER}
+    candidates = [terms(roles, hours=48), terms(roles, hours=4), terms(roles, hours=None)]
+    ordered = [candidates[i] for i in order]
+    hosted = touched(COMMUNE, *ordered)
+
+    (p,) = plan(activities=[hosted], conventions=ordered, default_hours=24)
+
+    assert p.convention_id == candidates[1].convention_id
+    assert p.controller_notice_due_at == DETECTED_UTC + timedelta(hours=4)
