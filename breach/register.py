@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from breach.breaches.models import Breach
 from breach.breaches.schemas import BreachOut
-from breach.breaches.service import breach_out
+from breach.breaches.service import breaches_out
 from breach.incidents.models import Incident
 from core.scope import Scope
 from register.organisations.service import get_organisation
@@ -33,12 +33,14 @@ class BreachRegister(BaseModel):
 
 async def breach_register(*, scope: Scope, organisation_id: UUID, now: datetime) -> BreachRegister:
     org = await get_organisation(scope=scope, organisation_id=organisation_id)
+    breaches = list(await Breach.filter(controller_id=org.id).order_by("created_at", "id"))
+    incidents = {i.id: i for i in await Incident.filter(id__in=[b.incident_id for b in breaches])}
     entries = []
-    for breach in await Breach.filter(controller_id=org.id).order_by("created_at", "id"):
-        incident = await Incident.get(id=breach.incident_id)
+    for breach, shown in zip(breaches, await breaches_out(breaches, now=now), strict=True):
+        incident = incidents[breach.incident_id]
         entries.append(
             BreachRegisterEntry(
-                breach=await breach_out(breach, now=now),
+                breach=shown,
                 incident_title=incident.title,
                 facts=incident.description,
                 started_at=incident.started_at,

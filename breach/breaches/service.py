@@ -4,6 +4,7 @@ declared → assessed → notified → complemented → closed; a breach judged 
 in a risk goes assessed → closed with its reasoning (art. 33(1), 33(5)).
 """
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -115,9 +116,38 @@ def allowed_actions(breach: Breach) -> list[str]:
     return actions
 
 
+async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachOut]:
+    """Several breaches with their notifications, events and activities in three queries."""
+    ids = [b.id for b in breaches]
+    notifications: dict[UUID, list[BreachNotification]] = defaultdict(list)
+    for n in await BreachNotification.filter(breach_id__in=ids).order_by("sent_at", "id"):
+        notifications[n.breach_id].append(n)
+    events: dict[UUID, list[BreachEvent]] = defaultdict(list)
+    for e in await BreachEvent.filter(breach_id__in=ids).order_by("id"):
+        events[e.breach_id].append(e)
+    activities: dict[UUID, list[UUID]] = defaultdict(list)
+    for breach_id, activity_id in await Breach.filter(id__in=ids).values_list(
+        "id", "activities__id"
+    ):
+        if activity_id is not None:
+            activities[breach_id].append(activity_id)
+    return [
+        _out(b, now, notifications[b.id], events[b.id], sorted(activities[b.id], key=str))
+        for b in breaches
+    ]
+
+
 async def breach_out(breach: Breach, *, now: datetime) -> BreachOut:
-    notifications = await BreachNotification.filter(breach_id=breach.id).order_by("sent_at")
-    events = await BreachEvent.filter(breach_id=breach.id).order_by("id")
+    return (await breaches_out([breach], now=now))[0]
+
+
+def _out(
+    breach: Breach,
+    now: datetime,
+    notifications: list[BreachNotification],
+    events: list[BreachEvent],
+    activity_ids: list[UUID],
+) -> BreachOut:
     data: dict[str, Any] = {
         name: getattr(breach, name)
         for name in BreachOut.model_fields
@@ -128,7 +158,7 @@ async def breach_out(breach: Breach, *, now: datetime) -> BreachOut:
         "controller_id": breach.controller_id,
         "source_org_id": breach.source_org_id,
         "convention_id": breach.convention_id,
-        "activity_ids": sorted(await breach.activities.all().values_list("id", flat=True), key=str),
+        "activity_ids": activity_ids,
         "countdowns": _countdowns(breach, now),
         "notifications": [
             NotificationOut(
@@ -179,7 +209,7 @@ async def list_breaches(
         query = query.filter(status__in=OPEN)
     total = await query.count()
     rows = await query.order_by("-created_at", "id").offset(offset).limit(limit)
-    return Page([await breach_out(b, now=now) for b in rows], total, limit, offset)
+    return Page(await breaches_out(list(rows), now=now), total, limit, offset)
 
 
 async def get_breach(*, scope: Scope, breach_id: UUID) -> Breach:
