@@ -22,7 +22,7 @@ from register.conventions.models import Convention, ConventionParty
 from register.enums import CONTROLLER_ROLES, PartyRole, label
 from register.measures.models import SecurityMeasure
 from register.measures.schemas import MeasureOut
-from register.measures.service import measure_out
+from register.measures.service import measures_out
 from register.organisations.models import Dpo, Organisation
 from register.organisations.service import get_organisation
 from register.subprocessors.models import SubprocessorEngagement
@@ -183,10 +183,9 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
                         ),
                     )
                 )
-        measures = [
-            await measure_out(m)
-            for m in await SecurityMeasure.filter(id__in=activity.security_measure_ids)
-        ]
+        measures = await measures_out(
+            list(await SecurityMeasure.filter(id__in=activity.security_measure_ids))
+        )
         entries.append(
             ControllerEntry(
                 activity=activity, joint_controllers=joint, processors=processors, measures=measures
@@ -222,14 +221,10 @@ async def processor_record(*, scope: Scope, organisation_id: UUID) -> ProcessorR
             # The processor's measures for these activities, plus its body-wide ones
             # (linked to no activity): together, the general description of art. 30(2)(d).
             measure_ids = {m for a in activities for m in a.security_measure_ids}
-            measures = [
-                out
-                for out in [
-                    await measure_out(m)
-                    for m in await SecurityMeasure.filter(organisation_id=org.id)
-                ]
-                if out.id in measure_ids or not out.activity_ids
-            ]
+            body_measures = await measures_out(
+                list(await SecurityMeasure.filter(organisation_id=org.id))
+            )
+            measures = [m for m in body_measures if m.id in measure_ids or not m.activity_ids]
             served.append(
                 ServedController(
                     convention_id=convention.id,

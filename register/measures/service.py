@@ -1,5 +1,6 @@
 """Security measures (art. 32) of a body, from the CNIL 2024 guide's catalogue."""
 
+from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +15,23 @@ from register.schemas_common import merge_patch, to_columns
 LABEL = "mesure de sécurité"
 
 
+async def measures_out(measures: list[SecurityMeasure]) -> list[MeasureOut]:
+    """Several measures with the activities they protect, in one extra query."""
+    linked: dict[UUID, list[UUID]] = defaultdict(list)
+    rows = await SecurityMeasure.filter(id__in=[m.id for m in measures]).values_list(
+        "id", "activities__id"
+    )
+    for measure_id, activity_id in rows:
+        if activity_id is not None:
+            linked[measure_id].append(activity_id)
+    return [_out(m, sorted(linked[m.id], key=str)) for m in measures]
+
+
 async def measure_out(measure: SecurityMeasure) -> MeasureOut:
+    return (await measures_out([measure]))[0]
+
+
+def _out(measure: SecurityMeasure, activity_ids: list[UUID]) -> MeasureOut:
     data = {
         name: getattr(measure, name) for name in MeasureIn.model_fields if hasattr(measure, name)
     }
@@ -24,8 +41,8 @@ async def measure_out(measure: SecurityMeasure) -> MeasureOut:
         "version": measure.version,
         "created_at": measure.created_at,
         "updated_at": measure.updated_at,
+        "activity_ids": activity_ids,
     }
-    data["activity_ids"] = list(await measure.activities.all().values_list("id", flat=True))
     return MeasureOut.model_validate(data)
 
 
@@ -47,7 +64,7 @@ async def list_measures(
         query = query.filter(cnil_sheet=cnil_sheet)
     total = await query.count()
     rows = await query.order_by("title", "id").offset(offset).limit(limit)
-    return Page([await measure_out(m) for m in rows], total, limit, offset)
+    return Page(await measures_out(list(rows)), total, limit, offset)
 
 
 async def get_measure(*, scope: Scope, measure_id: UUID) -> SecurityMeasure:
