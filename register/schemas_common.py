@@ -65,11 +65,6 @@ def patch_model(shape: type[BaseModel]) -> type[VersionedPatch]:
     return create_model(f"{shape.__name__}Patch", __base__=VersionedPatch, **optional)
 
 
-def check_date_order(start: date | None, end: date | None) -> None:
-    if start and end and end < start:
-        raise ValueError("la date de fin précède la date de début")
-
-
 def to_columns(shape: BaseModel, exclude: set[str] = frozenset()) -> dict[str, Any]:
     """Column values of a validated shape: dates and ids as Python objects, everything
     else (enums, URLs, nested lists stored as JSON) in its JSON form."""

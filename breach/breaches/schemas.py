@@ -2,7 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from breach.assessment import (
     AvailabilityCircumstance,
@@ -103,19 +103,27 @@ class CountdownOut(BaseModel):
 
 
 class NotificationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: UUID
     recipient: NotificationRecipient
     phase: NotificationPhase
     channel: NotificationChannel
     sent_at: datetime
     due_at: datetime | None
-    late: bool
     late_reason: str | None
     external_ref: str | None
     summary: str | None
 
+    @computed_field
+    @property
+    def late(self) -> bool:
+        return bool(self.due_at and self.sent_at > self.due_at)
+
 
 class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     at: datetime
     action: str
     from_status: str | None

@@ -160,31 +160,8 @@ def _out(
         "convention_id": breach.convention_id,
         "activity_ids": activity_ids,
         "countdowns": _countdowns(breach, now),
-        "notifications": [
-            NotificationOut(
-                id=n.id,
-                recipient=n.recipient,
-                phase=n.phase,
-                channel=n.channel,
-                sent_at=n.sent_at,
-                due_at=n.due_at,
-                late=bool(n.due_at and n.sent_at > n.due_at),
-                late_reason=n.late_reason,
-                external_ref=n.external_ref,
-                summary=n.summary,
-            )
-            for n in notifications
-        ],
-        "events": [
-            EventOut(
-                at=e.at,
-                action=e.action,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                note=e.note,
-            )
-            for e in events
-        ],
+        "notifications": [NotificationOut.model_validate(n) for n in notifications],
+        "events": [EventOut.model_validate(e) for e in events],
         "allowed_actions": allowed_actions(breach),
     }
     return BreachOut.model_validate(data)

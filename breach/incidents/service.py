@@ -25,7 +25,7 @@ from core.persistence import Page, get_scoped, update_versioned
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention, ConventionParty
-from register.organisations.models import Organisation
+from register.organisations.service import require_organisation
 from register.schemas_common import merge_patch, to_columns
 
 LABEL = "incident"
@@ -145,10 +145,9 @@ async def _create_breach(incident: Incident, plan: BreachPlan, author: str | Non
 async def declare_incident(*, scope: Scope, data: IncidentIn, now: datetime) -> IncidentOut:
     """Record the incident and fan it out into one breach per affected controller."""
     _refuse_future_facts(data, now)
-    if not scope.allows(data.organisation_id) or not await Organisation.exists(
-        id=data.organisation_id
-    ):
-        raise ValidationFailed.one("body", "organisation_id", msg="organisme inconnu")
+    await require_organisation(
+        scope=scope, organisation_id=data.organisation_id, field="organisation_id"
+    )
     activities, conventions = await _register_view(data)
     plans = plan_breaches(
         declaring_id=data.organisation_id,

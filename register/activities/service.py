@@ -19,6 +19,7 @@ from register.conventions.models import ConventionParty
 from register.enums import CONTROLLER_ROLES
 from register.measures.models import SecurityMeasure
 from register.organisations.models import Organisation
+from register.organisations.service import require_organisation
 from register.schemas_common import merge_patch, to_columns
 
 LABEL = "activité de traitement"
@@ -126,8 +127,9 @@ async def get_activity(*, scope: Scope, activity_id: UUID) -> ProcessingActivity
 
 
 async def _check_references(scope: Scope, data: ActivityIn) -> None:
-    if not scope.allows(data.controller_id) or not await Organisation.exists(id=data.controller_id):
-        raise ValidationFailed.one("body", "controller_id", msg="organisme inconnu")
+    await require_organisation(
+        scope=scope, organisation_id=data.controller_id, field="controller_id"
+    )
     known_orgs = set(
         await Organisation.filter(id__in=data.joint_controller_ids).values_list("id", flat=True)
     )

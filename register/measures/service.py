@@ -4,12 +4,12 @@ from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict
 from core.persistence import Page, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from register.measures.models import SecurityMeasure
 from register.measures.schemas import MeasureIn, MeasureOut
-from register.organisations.models import Organisation
+from register.organisations.service import require_organisation
 from register.schemas_common import merge_patch, to_columns
 
 LABEL = "mesure de sécurité"
@@ -71,13 +71,10 @@ async def get_measure(*, scope: Scope, measure_id: UUID) -> SecurityMeasure:
     return await get_scoped(SecurityMeasure, scope=scope, obj_id=measure_id, label=LABEL)
 
 
-async def _check_org(scope: Scope, organisation_id: UUID) -> None:
-    if not (scope.allows(organisation_id) and await Organisation.exists(id=organisation_id)):
-        raise ValidationFailed.one("body", "organisation_id", msg="organisme inconnu")
-
-
 async def create_measure(*, scope: Scope, data: MeasureIn) -> MeasureOut:
-    await _check_org(scope, data.organisation_id)
+    await require_organisation(
+        scope=scope, organisation_id=data.organisation_id, field="organisation_id"
+    )
     return await measure_out(await SecurityMeasure.create(**to_columns(data)))
 
 
@@ -86,7 +83,9 @@ async def update_measure(
 ) -> MeasureOut:
     measure = await get_measure(scope=scope, measure_id=measure_id)
     merged = merge_patch(MeasureIn, await measure_out(measure), patch)
-    await _check_org(scope, merged.organisation_id)
+    await require_organisation(
+        scope=scope, organisation_id=merged.organisation_id, field="organisation_id"
+    )
     await update_versioned(
         SecurityMeasure, obj_id=measure.id, expected_version=version, values=to_columns(merged)
     )

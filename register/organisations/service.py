@@ -4,7 +4,6 @@ from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from core.errors import Conflict, ValidationFailed
 from core.persistence import Page, delete_versioned, get_scoped, paginate, update_versioned
@@ -53,6 +52,13 @@ async def list_organisations(
 
 async def get_organisation(*, scope: Scope, organisation_id: UUID) -> Organisation:
     return await get_scoped(Organisation, scope=scope, obj_id=organisation_id, label=ORG)
+
+
+async def require_organisation(*, scope: Scope, organisation_id: UUID, field: str) -> None:
+    """An organisation named in a request must exist and be in the caller's scope; the 422
+    is the same either way, so a guessed identifier reveals nothing."""
+    if not scope.allows(organisation_id) or not await Organisation.exists(id=organisation_id):
+        raise ValidationFailed.one("body", field, msg="organisme inconnu")
 
 
 async def _check_dpo(scope: Scope, dpo_id: UUID | None) -> None:
@@ -172,13 +178,10 @@ async def get_contact(*, scope: Scope, contact_id: UUID) -> Contact:
     return await get_scoped(Contact, scope=scope, obj_id=contact_id, label=CONTACT)
 
 
-async def _check_contact_org(scope: Scope, organisation_id: UUID) -> None:
-    if not (scope.allows(organisation_id) and await Organisation.exists(id=organisation_id)):
-        raise ValidationFailed.one("body", "organisation_id", msg="organisme inconnu")
-
-
 async def create_contact(*, scope: Scope, data: ContactIn) -> ContactOut:
-    await _check_contact_org(scope, data.organisation_id)
+    await require_organisation(
+        scope=scope, organisation_id=data.organisation_id, field="organisation_id"
+    )
     return contact_out(await Contact.create(**to_columns(data)))
 
 
@@ -187,11 +190,12 @@ async def update_contact(
 ) -> ContactOut:
     contact = await get_contact(scope=scope, contact_id=contact_id)
     merged = merge_patch(ContactIn, contact_out(contact), patch)
-    await _check_contact_org(scope, merged.organisation_id)
-    async with in_transaction():
-        await update_versioned(
-            Contact, obj_id=contact.id, expected_version=version, values=to_columns(merged)
-        )
+    await require_organisation(
+        scope=scope, organisation_id=merged.organisation_id, field="organisation_id"
+    )
+    await update_versioned(
+        Contact, obj_id=contact.id, expected_version=version, values=to_columns(merged)
+    )
     return contact_out(await Contact.get(id=contact.id))
 
 

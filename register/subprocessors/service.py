@@ -12,6 +12,7 @@ from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention, ConventionParty
 from register.enums import PartyRole
 from register.organisations.models import Organisation
+from register.organisations.service import require_organisation
 from register.schemas_common import merge_patch, to_columns
 from register.subprocessors.models import SubprocessorEngagement
 from register.subprocessors.schemas import EngagementIn, EngagementOut
@@ -60,8 +61,7 @@ async def get_engagement(*, scope: Scope, engagement_id: UUID) -> SubprocessorEn
 
 
 async def _check_references(scope: Scope, data: EngagementIn, own_id: UUID | None) -> None:
-    if not scope.allows(data.processor_id) or not await Organisation.exists(id=data.processor_id):
-        raise ValidationFailed.one("body", "processor_id", msg="organisme inconnu")
+    await require_organisation(scope=scope, organisation_id=data.processor_id, field="processor_id")
     if data.subprocessor_org_id and not await Organisation.exists(id=data.subprocessor_org_id):
         raise ValidationFailed.one("body", "subprocessor_org_id", msg="organisme inconnu")
     if data.parent_id:
