@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("data") / "rgpd.sqlite3"
@@ -21,6 +22,34 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=500, ge=1)
     # Art. 33(2) sets no figure for the processor's notice; a convention usually does.
     default_processor_notice_hours: int = Field(default=24, ge=0)
+    base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Address of the pages, quoted in e-mails"
+    )
+
+    # Outgoing mail (the outbox's sender)
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="none, starttls (submission, 587) or tls (implicit, 465)"
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
+    mail_from: str = Field(
+        default="registre-rgpd <rgpd@localhost>", description="From: of every message"
+    )
+    # Retries: attempt n waits base × 2^(n-1), capped, until max attempts are spent.
+    outbox_max_attempts: int = Field(default=10, ge=1)
+    outbox_backoff_seconds: float = Field(default=30, gt=0)
+    outbox_backoff_max_seconds: float = Field(default=3600, gt=0)
+    # A claimed message whose sender vanished (crash) is taken up again after this lease.
+    outbox_lease_seconds: float = Field(default=120, gt=0)
+
+    # The scheduler: how often it re-reads the deadlines and the outbox.
+    scheduler_poll_seconds: float = Field(default=30, gt=0)
+    scheduler_enabled: bool = Field(
+        default=True, description="rgpd serve also runs the scheduler (embedded default)"
+    )
 
 
 @lru_cache

@@ -101,6 +101,9 @@ class BreachNotification(Model):
     late_reason = fields.TextField(null=True)
     external_ref = fields.CharField(max_length=100, null=True)  # CNIL file number
     summary = fields.TextField(null=True)
+    # The message as sent (rendered from its template), kept for the register and evidence.
+    message_subject = fields.TextField(null=True)
+    message_body = fields.TextField(null=True)
     recorded_by = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
