@@ -91,3 +91,36 @@ async def client(db):
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
+
+
+@pytest.fixture
+def settings_env(monkeypatch):
+    """Set RGPD_* settings for one test: `settings_env(smtp_port=2525)`; restored after."""
+    from core.config import get_settings
+
+    def apply(**values):
+        for name, value in values.items():
+            monkeypatch.setenv(f"RGPD_{name.upper()}", str(value))
+        get_settings.cache_clear()
+        return get_settings()
+
+    yield apply
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def smtp(settings_env):
+    """A real SMTP server on loopback, with the settings pointing at it; `smtp.received`."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    settings_env(
+        smtp_host="127.0.0.1",
+        smtp_port=server.port,
+        smtp_security="none",
+        mail_from="registre-rgpd <rgpd@registre-rgpd.fr>",
+        outbox_backoff_seconds=1,
+    )
+    yield server
+    server.stop()
