@@ -15,6 +15,7 @@ from api.routes import (
     contacts,
     conventions,
     measures,
+    messages,
     organisations,
     subprocessors,
 )
@@ -50,6 +51,7 @@ def create_app(*, manage_database: bool = True, db_url: str | None = None) -> Fa
         subprocessors,
         measures,
         breaches,
+        messages,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
 
