@@ -14,10 +14,13 @@ from breach.breaches.schemas import (
     CountdownOut,
     DecisionIn,
     NotificationIn,
+    NotificationRefIn,
 )
-from breach.enums import BreachStatus
+from breach.enums import BreachStatus, NotificationPhase
 from breach.incidents import service as incidents
 from breach.incidents.schemas import IncidentFactsIn, IncidentIn, IncidentOut
+from breach.messages import service as messages
+from breach.messages.schemas import ControllerNoticeIn, PreviewOut
 from breach.register import BreachRegister, breach_register
 from core.clock import utcnow
 from core.scope import Scope
@@ -167,12 +170,87 @@ async def decision(breach_id: UUID, body: DecisionIn, scope: Scope = Depends(cur
     )
 
 
-@router.post("/breaches/{breach_id}/notifications", response_model=BreachOut)
+@router.post(
+    "/breaches/{breach_id}/notifications",
+    response_model=BreachOut,
+    summary="Record a notification (CNIL or people) with its text; people by e-mail are sent one "
+    "message each",
+)
 async def notification(
     breach_id: UUID, body: NotificationIn, scope: Scope = Depends(current_scope)
 ):
     return await _answer(
-        await service.record_notification(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+        await messages.record_notification(
+            scope=scope, breach_id=breach_id, data=body, now=utcnow()
+        )
+    )
+
+
+@router.patch(
+    "/breaches/{breach_id}/notifications/{notification_id}",
+    response_model=BreachOut,
+    summary="Record the CNIL's file number of a CNIL notification",
+)
+async def notification_reference(
+    breach_id: UUID,
+    notification_id: UUID,
+    body: NotificationRefIn,
+    scope: Scope = Depends(current_scope),
+):
+    return await _answer(
+        await service.record_cnil_reference(
+            scope=scope,
+            breach_id=breach_id,
+            notification_id=notification_id,
+            data=body,
+            now=utcnow(),
+        )
+    )
+
+
+@router.get(
+    "/breaches/{breach_id}/previews/controller-notice",
+    response_model=PreviewOut,
+    summary="The notice to the controller as it would be sent now, with the phone reminder",
+)
+async def preview_controller_notice(breach_id: UUID, scope: Scope = Depends(current_scope)):
+    return await messages.preview_controller_notice(scope=scope, breach_id=breach_id, now=utcnow())
+
+
+@router.get(
+    "/breaches/{breach_id}/previews/cnil",
+    response_model=PreviewOut,
+    summary="The CNIL notification, section by section like the CNIL's online form",
+)
+async def preview_cnil(
+    breach_id: UUID,
+    phase: NotificationPhase = NotificationPhase.INITIAL,
+    scope: Scope = Depends(current_scope),
+):
+    return await messages.preview_cnil(scope=scope, breach_id=breach_id, phase=phase, now=utcnow())
+
+
+@router.get(
+    "/breaches/{breach_id}/previews/people",
+    response_model=PreviewOut,
+    summary="The communication to the people concerned (art. 34(2))",
+)
+async def preview_people(breach_id: UUID, scope: Scope = Depends(current_scope)):
+    return await messages.preview_people(scope=scope, breach_id=breach_id, now=utcnow())
+
+
+@router.post(
+    "/breaches/{breach_id}/controller-notice",
+    response_model=BreachOut,
+    summary="E-mail the notice to the controller and record it as informed, in one step",
+)
+async def send_controller_notice(
+    breach_id: UUID, body: ControllerNoticeIn, scope: Scope = Depends(current_scope)
+):
+    return await _answer(
+        await messages.send_controller_notice(
+            scope=scope, breach_id=breach_id, data=body, now=utcnow()
+        )
     )
 
 

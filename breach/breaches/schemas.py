@@ -2,7 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from breach.assessment import (
     AvailabilityCircumstance,
@@ -24,7 +24,10 @@ from breach.enums import (
     NotificationRecipient,
     RiskLevel,
 )
-from register.schemas_common import Instant, LongText, Shape, Text, VersionedPatch
+from core.errors import FieldError
+from register.schemas_common import Email, Instant, LongText, Shape, Text, VersionedPatch
+
+MAX_PEOPLE_ADDRESSES = 10_000
 
 
 class BreachFactsIn(Shape):
@@ -86,6 +89,34 @@ class NotificationIn(VersionedPatch):
     late_reason: LongText | None = None
     summary: LongText | None = None
     recorded_by: Text | None = None
+    addresses: list[Email] | None = Field(
+        default=None,
+        max_length=MAX_PEOPLE_ADDRESSES,
+        description="People's e-mail addresses: one message each (data_subjects, email only)",
+    )
+
+    @model_validator(mode="after")
+    def _addresses_for_people_by_email(self) -> "NotificationIn":
+        if self.addresses is None:
+            return self
+        if (
+            self.recipient != NotificationRecipient.DATA_SUBJECTS
+            or self.channel != NotificationChannel.EMAIL
+        ):
+            raise FieldError(
+                "addresses",
+                "des adresses ne s'indiquent que pour une communication aux personnes "
+                "concernées par courriel (recipient data_subjects, channel email)",
+            )
+        if not self.addresses:
+            raise FieldError("addresses", "indiquez au moins une adresse, ou omettez la liste")
+        self.addresses = list(dict.fromkeys(self.addresses))
+        return self
+
+
+class NotificationRefIn(VersionedPatch):
+    external_ref: Text = Field(description="CNIL file number")
+    recorded_by: Text | None = None
 
 
 class CloseIn(VersionedPatch):
@@ -114,6 +145,8 @@ class NotificationOut(BaseModel):
     late_reason: str | None
     external_ref: str | None
     summary: str | None
+    message_subject: str | None = None
+    message_body: str | None = None
 
     @computed_field
     @property

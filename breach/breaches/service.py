@@ -5,6 +5,7 @@ in a risk goes assessed → closed with its reasoning (art. 33(1), 33(5)).
 """
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -25,6 +26,7 @@ from breach.breaches.schemas import (
     EventOut,
     NotificationIn,
     NotificationOut,
+    NotificationRefIn,
 )
 from breach.deadlines import cnil_deadline, countdown
 from breach.enums import (
@@ -37,9 +39,12 @@ from breach.enums import (
     RiskLevel,
 )
 from breach.incidents.models import Incident
-from core.errors import FieldProblem, InvalidTransition, ValidationFailed
+from breach.messages.compose import Composed, cnil_document, people_communication
+from breach.messages.context import breach_view
+from core.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
 from core.persistence import Page, get_scoped, update_versioned
 from core.scope import Scope
+from core.templating import Rendered
 from register.enums import label
 from register.schemas_common import merge_patch, to_columns
 
@@ -238,8 +243,10 @@ async def _apply(
     author: str | None = None,
     to_status: BreachStatus | None = None,
     notification: dict[str, Any] | None = None,
+    then: Callable[[], Awaitable[Any]] | None = None,
 ) -> Breach:
-    """One step: the row (version-checked), its event and its notification, or nothing."""
+    """One step: the row (version-checked), its event, its notification and whatever `then`
+    writes (the outbox messages the step causes), or nothing."""
     target = to_status or breach.status
     async with in_transaction():
         await update_versioned(
@@ -259,6 +266,8 @@ async def _apply(
         )
         if notification:
             await BreachNotification.create(breach_id=breach.id, **notification)
+        if then is not None:
+            await then()
     return await Breach.get(id=breach.id)
 
 
@@ -279,10 +288,38 @@ async def update_facts(
 
 
 async def record_controller_informed(
-    *, scope: Scope, breach_id: UUID, data: ControllerInformedIn, now: datetime
+    *,
+    scope: Scope,
+    breach_id: UUID,
+    data: ControllerInformedIn,
+    now: datetime,
+    message: Rendered | None = None,
+    then: Callable[[], Awaitable[Any]] | None = None,
 ) -> Breach:
-    """The processor (or service-commun host) informed the controller: its 72 h start now."""
+    """The processor (or service-commun host) informed the controller: its 72 h start now.
+
+    `message` is the notice as sent (kept with the notification); `then` writes, in the same
+    transaction, what sending it causes (breach.messages enqueues the e-mails there).
+    """
     breach = await get_breach(scope=scope, breach_id=breach_id)
+    values, notification = await controller_informed_step(breach, data, now)
+    if message is not None:
+        notification |= {"message_subject": message.subject, "message_body": message.body}
+    return await _apply(
+        breach,
+        version=data.version,
+        values=values,
+        action="record_controller_informed",
+        now=now,
+        notification=notification,
+        then=then,
+    )
+
+
+async def controller_informed_step(
+    breach: Breach, data: ControllerInformedIn, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The checks of informing the controller, and the columns it writes (breach, notice)."""
     _refuse_if_closed(breach)
     if breach.path == BreachPath.INDEPENDENT:
         raise InvalidTransition(
@@ -324,23 +361,17 @@ async def record_controller_informed(
             "cnil_due_at": cnil_deadline(data.informed_at),
             "aware_rationale": "informé par son sous-traitant (art. 33.2)",
         }
-    return await _apply(
-        breach,
-        version=data.version,
-        values=values,
-        action="record_controller_informed",
-        now=now,
-        notification={
-            "recipient": NotificationRecipient.CONTROLLER,
-            "phase": NotificationPhase.INITIAL,
-            "channel": data.channel,
-            "sent_at": data.informed_at,
-            # "At once" (service commun) is not a delay one can miss by minutes.
-            "due_at": due if breach.path == BreachPath.PROCESSOR else None,
-            "late_reason": data.late_reason,
-            "summary": data.summary,
-        },
-    )
+    notification = {
+        "recipient": NotificationRecipient.CONTROLLER,
+        "phase": NotificationPhase.INITIAL,
+        "channel": data.channel,
+        "sent_at": data.informed_at,
+        # "At once" (service commun) is not a delay one can miss by minutes.
+        "due_at": due if breach.path == BreachPath.PROCESSOR else None,
+        "late_reason": data.late_reason,
+        "summary": data.summary,
+    }
+    return values, notification
 
 
 async def record_awareness(
@@ -497,9 +528,16 @@ async def decide(*, scope: Scope, breach_id: UUID, data: DecisionIn, now: dateti
 
 
 async def record_notification(
-    *, scope: Scope, breach_id: UUID, data: NotificationIn, now: datetime
+    *,
+    scope: Scope,
+    breach_id: UUID,
+    data: NotificationIn,
+    now: datetime,
+    then: Callable[[Composed], Awaitable[Any]] | None = None,
 ) -> Breach:
-    """A notification to the CNIL (initial, then complementary) or to the people."""
+    """A notification to the CNIL (initial, then complementary) or to the people, kept with
+    its text as made: the CNIL document or the communication, rendered from the facts now.
+    `then` receives that text and writes, in the same transaction, the messages it causes."""
     breach = await get_breach(scope=scope, breach_id=breach_id)
     _refuse_if_closed(breach)
     if data.sent_at > now:
@@ -519,7 +557,7 @@ async def record_notification(
             msg="l'information du responsable s'enregistre par record_controller_informed",
         )
     if data.recipient == NotificationRecipient.DATA_SUBJECTS:
-        return await _inform_people(breach, data, now)
+        return await _inform_people(breach, data, now, then)
     to_status = _cnil_target(breach, data.phase)
     due = breach.cnil_due_at if data.phase == NotificationPhase.INITIAL else None
     if due and data.sent_at > due and not data.late_reason:
@@ -530,6 +568,9 @@ async def record_notification(
             f"({countdown(due, data.sent_at).deadline_display}) : les raisons du retard "
             "sont obligatoires (art. 33.1)",
         )
+    document = await cnil_document(
+        await breach_view(breach), phase=data.phase, at=data.sent_at, late_reason=data.late_reason
+    )
     return await _apply(
         breach,
         version=data.version,
@@ -538,8 +579,13 @@ async def record_notification(
         action=f"notify_cnil_{data.phase.value}",
         author=data.recorded_by,
         note=data.external_ref,
-        notification={**_notification_columns(data), "due_at": due},
+        notification={**_notification_columns(data), **_content(document), "due_at": due},
+        then=(lambda: then(document)) if then else None,
     )
+
+
+def _content(composed: Composed) -> dict[str, str]:
+    return {"message_subject": composed.subject, "message_body": composed.body}
 
 
 def _cnil_target(breach: Breach, phase: NotificationPhase) -> BreachStatus:
@@ -583,11 +629,17 @@ def _notification_columns(data: NotificationIn) -> dict[str, Any]:
     }
 
 
-async def _inform_people(breach: Breach, data: NotificationIn, now: datetime) -> Breach:
+async def _inform_people(
+    breach: Breach,
+    data: NotificationIn,
+    now: datetime,
+    then: Callable[[Composed], Awaitable[Any]] | None,
+) -> Breach:
     if breach.inform_people not in (InformPeople.YES, InformPeople.LATER):
         raise InvalidTransition(
             "la décision enregistrée ne prévoit pas d'informer les personnes concernées"
         )
+    communication = await people_communication(await breach_view(breach))
     return await _apply(
         breach,
         version=data.version,
@@ -595,7 +647,38 @@ async def _inform_people(breach: Breach, data: NotificationIn, now: datetime) ->
         action="inform_people",
         author=data.recorded_by,
         values={"inform_people": InformPeople.YES},
-        notification=_notification_columns(data),
+        notification={**_notification_columns(data), **_content(communication)},
+        then=(lambda: then(communication)) if then else None,
+    )
+
+
+async def record_cnil_reference(
+    *, scope: Scope, breach_id: UUID, notification_id: UUID, data: NotificationRefIn, now: datetime
+) -> Breach:
+    """The CNIL's file number, received after the notification (its acknowledgement)."""
+    breach = await get_breach(scope=scope, breach_id=breach_id)
+    notification = await BreachNotification.filter(id=notification_id, breach_id=breach.id).first()
+    if notification is None:
+        raise NotFound("notification", notification_id)
+    if notification.recipient != NotificationRecipient.CNIL:
+        raise ValidationFailed.one(
+            "body",
+            "external_ref",
+            msg="seule une notification à la CNIL porte un numéro de dossier CNIL",
+        )
+
+    async def write_ref() -> None:
+        await BreachNotification.filter(id=notification.id).update(external_ref=data.external_ref)
+
+    # Documentation, not a transition: allowed on a closed breach too (the number may come late).
+    return await _apply(
+        breach,
+        version=data.version,
+        now=now,
+        action="record_cnil_reference",
+        author=data.recorded_by,
+        note=data.external_ref,
+        then=write_ref,
     )
 
 

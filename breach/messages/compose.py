@@ -1,0 +1,362 @@
+"""Composing the breach messages from a breach's facts: subject, body, recipients, warnings.
+
+Nothing here writes: the services decide when a composed message is enqueued or stored.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from breach.breaches.models import BreachNotification
+from breach.deadlines import cnil_deadline, format_local
+from breach.enums import (
+    BreachDataCategory,
+    BreachNature,
+    BreachPath,
+    NotificationPhase,
+    NotificationRecipient,
+)
+from breach.messages.context import BreachView, display_phone
+from core.errors import InvalidTransition
+from core.outbox.service import Draft
+from core.templating import render_message
+from register.enums import ContactRole, label
+from register.organisations.addresses import body_addresses
+
+KIND_CONTROLLER_NOTICE = "breach.controller_notice"
+KIND_PHONE_REMINDER = "breach.phone_reminder"
+KIND_PEOPLE = "breach.people_communication"
+KIND_CNIL = "breach.cnil_notification"  # a document kept with the notification, never mailed
+
+
+@dataclass
+class Composed:
+    kind: str
+    subject: str
+    body: str
+    to_addrs: list[str]
+    organisation_id: UUID | None
+    subject_id: UUID
+    warnings: list[str] = field(default_factory=list)
+
+    def draft(self, to_addrs: list[str] | None = None) -> Draft:
+        return Draft(
+            kind=self.kind,
+            to_addrs=tuple(self.to_addrs if to_addrs is None else to_addrs),
+            subject=self.subject,
+            body_text=self.body,
+            organisation_id=self.organisation_id,
+            subject_type="breach",
+            subject_id=self.subject_id,
+        )
+
+
+def _compose(
+    kind: str,
+    template: str,
+    context: dict,
+    *,
+    view: BreachView,
+    to_addrs: list[str],
+    organisation_id: UUID | None,
+    warnings: list[str],
+) -> Composed:
+    rendered = render_message(template, context)
+    return Composed(
+        kind=kind,
+        subject=rendered.subject,
+        body=rendered.body,
+        to_addrs=to_addrs,
+        organisation_id=organisation_id,
+        subject_id=view.breach.id,
+        warnings=warnings,
+    )
+
+
+# The notice to the controller (art. 33(2)) -----------------------------------------------------
+
+
+@dataclass
+class ControllerNotice:
+    notice: Composed
+    phone_reminder: Composed | None
+
+
+def _controller_cnil_due(view: BreachView, informed_at: datetime) -> datetime | None:
+    # A processor's controller becomes aware when told (EDPB 9/2022 §II.A.4); a service-commun
+    # member's clock already runs from detection by its own shared service.
+    if view.breach.path == BreachPath.PROCESSOR:
+        return cnil_deadline(informed_at)
+    return view.breach.cnil_due_at
+
+
+async def controller_notice(
+    view: BreachView, *, informed_at: datetime, late_reason: str | None
+) -> ControllerNotice:
+    breach = view.breach
+    if breach.path not in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN) or not view.source:
+        raise InvalidTransition(
+            "aucune information du responsable n'est due : la violation n'est pas survenue chez "
+            "un sous-traitant ou chez le porteur d'un service commun"
+        )
+    sender, controller = view.source, view.controller
+    addresses = await body_addresses([controller.id, sender.id])
+    to_addrs = addresses[controller.id].for_roles(ContactRole.DPO, ContactRole.RSSI)
+    warnings = []
+    if not addresses[controller.id].dpo:
+        warnings.append(f"aucune adresse de DPO pour {controller.name}")
+    if not addresses[controller.id].rssi:
+        warnings.append(f"aucune adresse de RSSI pour {controller.name}")
+    if not to_addrs:
+        warnings.append(
+            f"aucun destinataire : renseignez le DPO de {controller.name} ou indiquez to_addrs"
+        )
+    due = breach.controller_notice_due_at
+    late = bool(due and informed_at > due and breach.path == BreachPath.PROCESSOR)
+    if late and not late_reason:
+        warnings.append(
+            f"l'échéance de la convention ({format_local(due)}) est dépassée : "
+            "les raisons du retard seront demandées"
+        )
+    cnil_due = _controller_cnil_due(view, informed_at)
+    facts = view.facts()
+    unknown = [
+        text
+        for missing, text in (
+            (not breach.data_categories, "catégories de données"),
+            (not breach.subject_categories, "catégories de personnes"),
+            (breach.approx_subjects is None, "nombre de personnes"),
+            (not breach.measures_taken, "mesures prises"),
+        )
+        if missing
+    ]
+    phased = bool(unknown) or bool(view.convention and view.convention.breach_phased_information)
+    if unknown:
+        warnings.append(
+            "éléments encore inconnus (l'information pourra être complétée par étapes, "
+            f"art. 33.4) : {', '.join(unknown)}"
+        )
+    context = {
+        "facts": facts,
+        "sender": sender,
+        "sender_role": (
+            "sous-traitant" if breach.path == BreachPath.PROCESSOR else "porteur du service commun"
+        ),
+        "controller": controller,
+        "convention": view.convention_facts(),
+        "informed": format_local(informed_at),
+        "notice_due": format_local(due) if due else None,
+        "late": late,
+        "late_reason": late_reason or "",
+        "phased": phased,
+        "controller_cnil_due": format_local(cnil_due) if cnil_due else None,
+    }
+    notice = _compose(
+        KIND_CONTROLLER_NOTICE,
+        "mail/controller_notice.txt.j2",
+        context,
+        view=view,
+        to_addrs=to_addrs,
+        organisation_id=controller.id,
+        warnings=warnings,
+    )
+    reminder = None
+    if view.phone_required:
+        phones = _phone_lines(controller, addresses[controller.id])
+        if phones:
+            warnings.append(
+                "la convention demande aussi un appel téléphonique : appeler " + " ; ".join(phones)
+            )
+        else:
+            warnings.append(
+                "la convention demande aussi un appel téléphonique, mais aucun numéro n'est "
+                f"enregistré pour {controller.name}"
+            )
+        sender_addrs = addresses[sender.id].for_roles(ContactRole.DPO, ContactRole.RSSI)
+        if not sender_addrs:
+            warnings.append(f"aucune adresse de DPO ni de RSSI pour {sender.name} (rappel d'appel)")
+        reminder = _compose(
+            KIND_PHONE_REMINDER,
+            "mail/controller_notice_phone.txt.j2",
+            {
+                "controller": controller,
+                "ref": breach.ref,
+                "informed": format_local(informed_at),
+                "convention_title": view.convention.title,
+                "phones": phones,
+                "controller_cnil_due": context["controller_cnil_due"],
+            },
+            view=view,
+            to_addrs=sender_addrs,
+            organisation_id=sender.id,
+            warnings=[],
+        )
+    return ControllerNotice(notice, reminder)
+
+
+def _phone_lines(controller, addresses) -> list[str]:
+    lines = []
+    for number in addresses.dpo_phones:
+        lines.append(f"le DPO de {controller.name} au {display_phone(number)}")
+    for number in addresses.rssi_phones:
+        lines.append(f"le RSSI de {controller.name} au {display_phone(number)}")
+    return list(dict.fromkeys(lines))
+
+
+# The notification to the CNIL (art. 33(1), (3), (4)) -------------------------------------------
+
+
+async def cnil_document(
+    view: BreachView,
+    *,
+    phase: NotificationPhase,
+    at: datetime,
+    late_reason: str | None,
+) -> Composed:
+    breach = view.breach
+    complementary = phase == NotificationPhase.COMPLEMENTARY
+    late = bool(not complementary and breach.cnil_due_at and at > breach.cnil_due_at)
+    org = view.controller
+    warnings = []
+    if late and not late_reason:
+        warnings.append(
+            "plus de 72 heures après la prise de connaissance : les raisons du retard sont "
+            "obligatoires (art. 33.1)"
+        )
+    if breach.aware_at is None:
+        warnings.append("la prise de connaissance par l'organisme n'est pas encore enregistrée")
+    if not org.siren:
+        warnings.append(f"aucun numéro SIREN pour {org.name}")
+    if org.legal_rep is None:
+        warnings.append(f"représentant légal de {org.name} non renseigné (section obligatoire)")
+    if org.dpo is None:
+        warnings.append(f"aucun DPO enregistré pour {org.name} (personne à contacter)")
+    for missing, text in (
+        (not breach.data_categories, "catégories de données"),
+        (not breach.subject_categories, "catégories de personnes"),
+        (breach.approx_subjects is None, "nombre de personnes"),
+        (not breach.consequences, "conséquences probables"),
+        (not breach.measures_taken, "mesures prises"),
+    ):
+        if missing:
+            warnings.append(f"{text} : inconnues à ce stade")
+    if complementary and not view.cnil_ref:
+        warnings.append(
+            "numéro du dossier CNIL inconnu : enregistrez-le sur la notification initiale"
+        )
+    informed_rows = await BreachNotification.filter(
+        breach_id=breach.id, recipient=NotificationRecipient.DATA_SUBJECTS
+    ).order_by("sent_at")
+    source_role = None
+    if view.source:
+        source_role = (
+            "sous-traitant" if breach.path == BreachPath.PROCESSOR else "porteur du service commun"
+        )
+    context = {
+        "facts": view.facts(),
+        "org": org,
+        "source": view.source if breach.path != BreachPath.INDEPENDENT else None,
+        "source_role": source_role,
+        "informed": format_local(breach.controller_informed_at)
+        if breach.controller_informed_at
+        else None,
+        "phase_label": label(phase),
+        "complementary": complementary,
+        "cnil_ref": view.cnil_ref,
+        "written": format_local(at),
+        "natures": [(n.value, label(n)) for n in BreachNature],
+        "people_informed": format_local(informed_rows[0].sent_at) if informed_rows else None,
+        "late": late,
+        "late_reason": late_reason,
+        "phased_note": not complementary
+        and bool(
+            not breach.data_categories
+            or breach.approx_subjects is None
+            or not breach.measures_taken
+            or not breach.consequences
+        ),
+    }
+    return _compose(
+        KIND_CNIL,
+        "mail/cnil_notification.txt.j2",
+        context,
+        view=view,
+        to_addrs=[],
+        organisation_id=org.id,
+        warnings=warnings,
+    )
+
+
+# The communication to the people (art. 34(2)) ---------------------------------------------------
+
+_WHAT = {
+    BreachNature.CONFIDENTIALITY: "des personnes qui n'y étaient pas autorisées ont pu voir "
+    "ou copier certaines de vos données",
+    BreachNature.INTEGRITY: "certaines de vos données ont pu être modifiées sans autorisation",
+    BreachNature.AVAILABILITY: "certaines de vos données ont été perdues ou sont restées "
+    "inaccessibles pendant un temps",
+}
+
+_ADVICE = (
+    (
+        {BreachDataCategory.IDENTIFICATION_ACCESS},
+        "Changez dès maintenant le mot de passe du compte concerné, et celui de tout autre "
+        "compte où vous utilisez le même mot de passe.",
+    ),
+    (
+        {BreachDataCategory.FINANCIAL},
+        "Surveillez vos relevés bancaires et signalez sans attendre à votre banque toute "
+        "opération que vous ne reconnaissez pas.",
+    ),
+    (
+        {
+            BreachDataCategory.CIVIL_STATUS,
+            BreachDataCategory.NIR,
+            BreachDataCategory.OFFICIAL_DOCUMENTS,
+        },
+        "Si quelqu'un utilise votre identité (ouverture de compte, demande de crédit, "
+        "démarche en votre nom), portez plainte auprès de la police ou de la gendarmerie.",
+    ),
+)
+
+_ALWAYS = (
+    "Méfiez-vous des courriels, SMS ou appels inattendus, même s'ils semblent venir de nous "
+    "ou d'un organisme que vous connaissez : ne donnez jamais vos mots de passe ni vos "
+    "coordonnées bancaires, et ne cliquez pas sur les liens douteux."
+)
+
+
+async def people_communication(view: BreachView) -> Composed:
+    breach, facts = view.breach, view.facts()
+    natures = [BreachNature(n) for n in view.incident.nature]
+    what = " ; ".join(_WHAT[n] for n in natures)
+    what_happened = f"Un incident de sécurité s'est produit : {what}."
+    categories = set(breach.data_categories)
+    advice = [text for cats, text in _ADVICE if cats & categories] + [_ALWAYS]
+    warnings = []
+    if breach.inform_people not in ("yes", "later"):
+        warnings.append(
+            "la décision enregistrée ne prévoit pas d'informer les personnes : "
+            "la communication ne pourra pas être enregistrée"
+        )
+    if view.controller.dpo is None:
+        warnings.append(f"aucun DPO enregistré pour {view.controller.name} : contact à préciser")
+    if not breach.measures_taken:
+        warnings.append("mesures prises non renseignées : le texte reste général")
+    context = {
+        "org": view.controller,
+        "facts": facts,
+        "what_happened": what_happened,
+        "data": facts["data_categories"],
+        "consequences": facts["consequences"],
+        "advice": advice,
+    }
+    return _compose(
+        KIND_PEOPLE,
+        "mail/people_communication.txt.j2",
+        context,
+        view=view,
+        to_addrs=[],
+        organisation_id=view.controller.id,
+        warnings=warnings,
+    )

@@ -1,0 +1,114 @@
+"""Previews and sends of the breach messages; each send is one transaction with the step of
+the workflow it reports (the outbox row exists exactly when the step was committed)."""
+
+from datetime import datetime
+from uuid import UUID
+
+from breach.breaches import service as breaches
+from breach.breaches.models import Breach
+from breach.breaches.schemas import ControllerInformedIn, NotificationIn
+from breach.enums import NotificationChannel, NotificationPhase
+from breach.messages.compose import (
+    Composed,
+    cnil_document,
+    controller_notice,
+    people_communication,
+)
+from breach.messages.context import breach_view
+from breach.messages.schemas import ControllerNoticeIn, PreviewOut
+from core.errors import ValidationFailed
+from core.outbox.service import enqueue
+from core.scope import Scope
+from core.templating import Rendered
+
+
+def _preview(composed: Composed, also: list[Composed] = ()) -> PreviewOut:
+    return PreviewOut(
+        kind=composed.kind,
+        subject=composed.subject,
+        body=composed.body,
+        to_addrs=composed.to_addrs,
+        warnings=composed.warnings,
+        also=[_preview(c) for c in also],
+    )
+
+
+async def preview_controller_notice(*, scope: Scope, breach_id: UUID, now: datetime) -> PreviewOut:
+    breach = await breaches.get_breach(scope=scope, breach_id=breach_id)
+    composed = await controller_notice(await breach_view(breach), informed_at=now, late_reason=None)
+    also = [composed.phone_reminder] if composed.phone_reminder else []
+    return _preview(composed.notice, also)
+
+
+async def preview_cnil(
+    *, scope: Scope, breach_id: UUID, phase: NotificationPhase, now: datetime
+) -> PreviewOut:
+    breach = await breaches.get_breach(scope=scope, breach_id=breach_id)
+    return _preview(
+        await cnil_document(await breach_view(breach), phase=phase, at=now, late_reason=None)
+    )
+
+
+async def preview_people(*, scope: Scope, breach_id: UUID, now: datetime) -> PreviewOut:
+    breach = await breaches.get_breach(scope=scope, breach_id=breach_id)
+    return _preview(await people_communication(await breach_view(breach)))
+
+
+async def send_controller_notice(
+    *, scope: Scope, breach_id: UUID, data: ControllerNoticeIn, now: datetime
+) -> Breach:
+    """E-mail the notice to the controller's DPO and RSSI and record the controller as informed
+    now, in one transaction; plus a reminder to the sender to phone when the convention asks."""
+    breach = await breaches.get_breach(scope=scope, breach_id=breach_id)
+    composed = await controller_notice(
+        await breach_view(breach), informed_at=now, late_reason=data.late_reason
+    )
+    notice = composed.notice
+    to_addrs = list(data.to_addrs) if data.to_addrs else notice.to_addrs
+    if not to_addrs:
+        # Recording an information nobody received would start the controller's clock falsely.
+        raise ValidationFailed.one(
+            "body",
+            "to_addrs",
+            msg=f"{'; '.join(notice.warnings)} : indiquez les destinataires (to_addrs)",
+        )
+
+    async def enqueue_messages() -> None:
+        await enqueue(notice.draft(to_addrs), now=now)
+        if composed.phone_reminder is not None:
+            await enqueue(composed.phone_reminder.draft(), now=now)
+
+    # The breach row, its event, the notice kept as sent and the messages: one transaction.
+    return await breaches.record_controller_informed(
+        scope=scope,
+        breach_id=breach.id,
+        data=ControllerInformedIn(
+            version=data.version,
+            informed_at=now,
+            channel=NotificationChannel.EMAIL,
+            late_reason=data.late_reason,
+            summary=data.summary,
+        ),
+        now=now,
+        message=Rendered(notice.subject, notice.body),
+        then=enqueue_messages,
+    )
+
+
+async def record_notification(
+    *, scope: Scope, breach_id: UUID, data: NotificationIn, now: datetime
+) -> Breach:
+    """Record a notification (CNIL or people) with its text; a communication to the people by
+    e-mail with their addresses sends one message to each, in the same transaction."""
+
+    async def enqueue_people(communication: Composed) -> None:
+        for address in data.addresses or []:
+            await enqueue(communication.draft([address]), now=now)
+
+    return await breaches.record_notification(
+        scope=scope,
+        breach_id=breach_id,
+        data=data,
+        now=now,
+        then=enqueue_people if data.addresses else None,
+    )
