@@ -2190,7 +2190,8 @@ async def _create_everything(scope: Scope) -> None:
             values["subprocessor_org_id"] = orgs[spec["subprocessor"]]
         values["convention_ids"] = [conventions[c] for c in spec.get("conventions", [])]
         values["activity_ids"] = [activities[a] for a in spec.get("activities", [])]
-        await create_engagement(scope=scope, data=EngagementIn.model_validate(values))
+        # Engagements of the past, already known to the controllers: no art. 28(2) notice.
+        await create_engagement(scope=scope, data=EngagementIn.model_validate(values), notify=False)
 
 
 async def _summary(*, created: bool) -> DemoSummary:

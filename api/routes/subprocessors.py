@@ -3,6 +3,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from api.deps import Paging, current_scope, paging, split_patch
+from core.clock import utcnow
 from core.scope import Scope
 from register.schemas_common import PageOut, patch_model
 from register.subprocessors import service
@@ -25,7 +26,7 @@ async def list_subprocessors(
 
 @router.post("/subprocessors", response_model=EngagementOut, status_code=201)
 async def create_subprocessor(body: EngagementIn, scope: Scope = Depends(current_scope)):
-    return await service.create_engagement(scope=scope, data=body)
+    return await service.create_engagement(scope=scope, data=body, now=utcnow())
 
 
 @router.get("/subprocessors/{engagement_id}", response_model=EngagementOut)
@@ -41,7 +42,7 @@ async def update_subprocessor(
 ):
     version, patch = split_patch(body)
     return await service.update_engagement(
-        scope=scope, engagement_id=engagement_id, version=version, patch=patch
+        scope=scope, engagement_id=engagement_id, version=version, patch=patch, now=utcnow()
     )
 
 

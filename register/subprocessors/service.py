@@ -1,13 +1,17 @@
 """Sub-processor engagements: a processor's own processors, forming chains."""
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from core.clock import utcnow
 from core.errors import ValidationFailed
+from core.outbox.service import enqueue
 from core.persistence import Page, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
+from core.text import fold
 from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention, ConventionParty
 from register.enums import PartyRole
@@ -15,6 +19,7 @@ from register.organisations.models import Organisation
 from register.organisations.service import require_organisation
 from register.schemas_common import merge_patch, to_columns
 from register.subprocessors.models import SubprocessorEngagement
+from register.subprocessors.notice import change_notices
 from register.subprocessors.schemas import EngagementIn, EngagementOut
 
 LABEL = "sous-traitant ultérieur"
@@ -131,20 +136,67 @@ async def _write_relations(engagement: SubprocessorEngagement, data: EngagementI
         await engagement.activities.add(*activities)
 
 
-async def create_engagement(*, scope: Scope, data: EngagementIn) -> EngagementOut:
+async def _notify_controllers(
+    engagement: SubprocessorEngagement,
+    data: EngagementIn,
+    *,
+    now: datetime,
+    previous_name: str | None = None,
+    keep_deadline: bool,
+) -> None:
+    """Inside the caller's transaction: the art. 28(2) notices of a general authorisation,
+    and the engagement's objection deadline when it has none (or the change is new)."""
+    notices = await change_notices(
+        engagement,
+        convention_ids=data.convention_ids,
+        activity_ids=data.activity_ids,
+        now=now,
+        previous_name=previous_name,
+    )
+    for draft in notices.drafts:
+        await enqueue(draft, now=now)
+    if notices.objection_deadline and not keep_deadline:
+        await SubprocessorEngagement.filter(id=engagement.id).update(
+            objection_deadline=notices.objection_deadline
+        )
+
+
+async def create_engagement(
+    *, scope: Scope, data: EngagementIn, now: datetime | None = None, notify: bool = True
+) -> EngagementOut:
+    """Record an engagement; under a general authorisation each controller is told (art. 28(2))
+    in the same transaction. `notify=False` records a past engagement (the demo's)."""
     await _check_references(scope, data, None)
+    now = now or utcnow()
     async with in_transaction():
         engagement = await SubprocessorEngagement.create(**to_columns(data, exclude=set(RELATIONS)))
         await _write_relations(engagement, data)
-    return await engagement_out(engagement)
+        if notify:
+            await _notify_controllers(
+                engagement, data, now=now, keep_deadline=data.objection_deadline is not None
+            )
+    return await engagement_out(await SubprocessorEngagement.get(id=engagement.id))
+
+
+def _replaced(engagement: SubprocessorEngagement, merged: EngagementIn) -> bool:
+    """Another sub-processor takes the place: another body, or another name when unlinked."""
+    if engagement.subprocessor_org_id or merged.subprocessor_org_id:
+        return engagement.subprocessor_org_id != merged.subprocessor_org_id
+    return fold(engagement.name).strip() != fold(merged.name).strip()
 
 
 async def update_engagement(
-    *, scope: Scope, engagement_id: UUID, version: int, patch: dict[str, Any]
+    *,
+    scope: Scope,
+    engagement_id: UUID,
+    version: int,
+    patch: dict[str, Any],
+    now: datetime | None = None,
 ) -> EngagementOut:
     engagement = await get_engagement(scope=scope, engagement_id=engagement_id)
     merged = merge_patch(EngagementIn, await engagement_out(engagement), patch)
     await _check_references(scope, merged, engagement.id)
+    replaced = _replaced(engagement, merged)
     async with in_transaction():
         await update_versioned(
             SubprocessorEngagement,
@@ -153,6 +205,16 @@ async def update_engagement(
             values=to_columns(merged, exclude=set(RELATIONS)),
         )
         await _write_relations(engagement, merged)
+        if replaced:
+            # A replacement opens a new objection period, unless the patch sets one itself.
+            updated = await SubprocessorEngagement.get(id=engagement.id)
+            await _notify_controllers(
+                updated,
+                merged,
+                now=now or utcnow(),
+                previous_name=engagement.name,
+                keep_deadline="objection_deadline" in patch,
+            )
     return await engagement_out(await SubprocessorEngagement.get(id=engagement.id))
 
 

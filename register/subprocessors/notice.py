@@ -1,0 +1,169 @@
+"""The processor's notice to its controllers of an added or replaced sub-processor, under a
+general written authorisation (art. 28(2) GDPR), with the period to object."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from core.clock import to_local
+from core.outbox.service import Draft
+from core.templating import render_message
+from register.activities.models import ProcessingActivity
+from register.conventions.models import Convention, ConventionParty
+from register.enums import PartyRole, SubprocessorAuthorisation, TransferMechanism, label
+from register.organisations.addresses import body_addresses
+from register.organisations.models import Organisation
+from register.subprocessors.models import SubprocessorEngagement
+
+KIND = "subprocessor.change_notice"
+PROCESSOR_ROLES = (PartyRole.PROCESSOR, PartyRole.SUB_PROCESSOR)
+# The parties a processor answers to under the convention (art. 28(2): "the controller").
+NOTIFIED_ROLES = (
+    PartyRole.CONTROLLER,
+    PartyRole.JOINT_CONTROLLER,
+    PartyRole.SERVICE_COMMUN_MEMBER,
+)
+
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+_COUNTRIES = {
+    "FR": "France",
+    "DE": "Allemagne",
+    "BE": "Belgique",
+    "ES": "Espagne",
+    "IT": "Italie",
+    "NL": "Pays-Bas",
+    "LU": "Luxembourg",
+    "IE": "Irlande",
+    "PT": "Portugal",
+    "AT": "Autriche",
+    "PL": "Pologne",
+    "SE": "Suède",
+    "FI": "Finlande",
+    "DK": "Danemark",
+    "CH": "Suisse",
+    "GB": "Royaume-Uni",
+    "US": "États-Unis",
+    "CA": "Canada",
+}
+
+
+def french_date(day: date) -> str:
+    """date(2025, 3, 3) → 'lundi 3 mars 2025'."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{_DAYS[day.weekday()]} {number} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _country(code: str) -> str:
+    name = _COUNTRIES.get(code)
+    return f"{name} ({code})" if name else code
+
+
+@dataclass
+class ChangeNotices:
+    drafts: list[Draft]
+    objection_deadline: date | None  # the latest of the conventions' periods
+
+
+async def _conventions(engagement: SubprocessorEngagement, convention_ids: list[UUID]):
+    if not convention_ids:
+        # No convention named: the engagement serves every one where the body is processor.
+        convention_ids = await ConventionParty.filter(
+            organisation_id=engagement.processor_id, role__in=PROCESSOR_ROLES
+        ).values_list("convention_id", flat=True)
+    return await Convention.filter(
+        id__in=list(convention_ids),
+        subprocessor_authorisation=SubprocessorAuthorisation.GENERAL,
+    ).order_by("title", "id")
+
+
+async def change_notices(
+    engagement: SubprocessorEngagement,
+    *,
+    convention_ids: list[UUID],
+    activity_ids: list[UUID],
+    now: datetime,
+    previous_name: str | None = None,
+) -> ChangeNotices:
+    """One message per controller party of each convention with a general authorisation."""
+    conventions = await _conventions(engagement, convention_ids)
+    if not conventions:
+        return ChangeNotices([], None)
+    parties = await ConventionParty.filter(
+        convention_id__in=[c.id for c in conventions], role__in=NOTIFIED_ROLES
+    ).exclude(organisation_id=engagement.processor_id)
+    controller_ids = list(dict.fromkeys(p.organisation_id for p in parties))
+    addresses = await body_addresses([*controller_ids, engagement.processor_id])
+    legal_rep_emails = dict(
+        await Organisation.filter(id__in=controller_ids).values_list("id", "legal_rep_email")
+    )
+    activities = await ProcessingActivity.filter(id__in=activity_ids).order_by("ref", "name")
+    processor = addresses[engagement.processor_id]
+    today = to_local(now).date()
+    drafts, deadlines = [], []
+    for convention in conventions:
+        days = convention.subprocessor_notice_days
+        deadline = today + timedelta(days=days) if days is not None else None
+        if deadline:
+            deadlines.append(deadline)
+        for party in (p for p in parties if p.convention_id == convention.id):
+            controller = addresses[party.organisation_id]
+            context = {
+                "processor": processor.legal_name,
+                "processor_dpo": ", ".join(processor.dpo),
+                "controller": controller.legal_name,
+                "convention": convention.title,
+                "replaced": previous_name is not None,
+                "previous": previous_name or "",
+                "name": engagement.name,
+                "siren": engagement.siren,
+                "address": engagement.address,
+                "services": engagement.services,
+                "locations": [_country(c) for c in engagement.data_locations or []],
+                "transfer": (
+                    label(TransferMechanism(engagement.transfer_mechanism))
+                    if engagement.transfer_mechanism
+                    else None
+                ),
+                "certifications": list(engagement.certifications or []),
+                "contract_ref": engagement.contract_ref,
+                "dpo_contact": engagement.dpo_contact,
+                "activities": [
+                    {"ref": a.ref, "name": a.name}
+                    for a in activities
+                    if a.controller_id == party.organisation_id
+                ],
+                "deadline": french_date(deadline) if deadline else None,
+                "days": days,
+            }
+            rendered = render_message("mail/subprocessor_change.txt.j2", context)
+            recipients = list(controller.dpo)
+            rep = legal_rep_emails.get(party.organisation_id)
+            if rep and rep not in recipients:
+                recipients.append(rep)
+            drafts.append(
+                Draft(
+                    kind=KIND,
+                    to_addrs=tuple(recipients),
+                    subject=rendered.subject,
+                    body_text=rendered.body,
+                    organisation_id=party.organisation_id,
+                    subject_type="subprocessor",
+                    subject_id=engagement.id,
+                    reply_to=processor.dpo[0] if processor.dpo else None,
+                )
+            )
+    return ChangeNotices(drafts, max(deadlines) if deadlines else None)
