@@ -269,3 +269,25 @@ def reminder_stages(deadline: datetime, now: datetime) -> list[ReminderStage]:
     if _overdue(deadline, now):
         stages.append(ReminderStage.OVERDUE)
     return stages
+
+
+def reminder_stage_at(deadline: datetime, stage: ReminderStage) -> datetime:
+    """When a stage is due: that many real hours before the deadline, the deadline itself for
+    `OVERDUE` (reached at the first instant after it)."""
+    deadline_utc = _utc(deadline, "deadline")
+    if stage == ReminderStage.OVERDUE:
+        return deadline_utc
+    return deadline_utc - _BEFORE[stage]
+
+
+def next_reminder_at(deadline: datetime, now: datetime) -> datetime | None:
+    """The first instant after `now` at which `reminder_stages` reaches one more stage, or None
+    once the deadline has passed (nothing comes after overdue)."""
+    now_utc = _utc(now, "now")
+    deadline_utc = _utc(deadline, "deadline")
+    for before in _BEFORE.values():
+        if deadline_utc - before > now_utc:
+            return deadline_utc - before
+    if not _overdue(deadline_utc, now_utc):
+        return deadline_utc + timedelta(microseconds=1)
+    return None

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
 
     # The scheduler: how often it re-reads the deadlines and the outbox.
     scheduler_poll_seconds: float = Field(default=30, gt=0)
+    # A stand-by asks for the leadership this often, and a leader checks it still holds it.
+    scheduler_leader_retry_seconds: float = Field(default=5, gt=0)
     scheduler_enabled: bool = Field(
         default=True, description="rgpd serve also runs the scheduler (embedded default)"
     )

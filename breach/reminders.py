@@ -1,0 +1,250 @@
+"""Breach reminders and escalations, derived from the database at each pass and written once.
+
+For every running clock of an open breach (the processor's notice to the controller, art.
+33(2), and the controller's 72 hours to the CNIL, art. 33(1)), the stages are 48 h, 24 h, 6 h
+and 1 h before the deadline, then overdue (`breach.deadlines.reminder_stages`). A pass writes,
+per clock, only the most urgent stage reached, under a dedup key per breach, clock and stage:
+
+- each stage is written once ever (the key is a unique claim in the outbox);
+- a clock shorter than 48 h does not start with a burst of four messages;
+- stages missed while no scheduler ran come as one message, the most urgent, at start.
+
+A clock runs under the same rule as the breach pages (`_countdowns`): it stops as soon as the
+notice is recorded, and its reminders stop with it. Nothing here is kept in memory between
+passes: the scheduler only asks again, at the moments `upcoming` says something changes.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from tortoise.transactions import in_transaction
+
+from breach.breaches.models import Breach
+from breach.breaches.service import OPEN, _countdowns
+from breach.deadlines import (
+    ReminderStage,
+    countdown,
+    next_reminder_at,
+    reminder_stage_at,
+    reminder_stages,
+)
+from core.clock import utcnow
+from core.config import get_settings
+from core.outbox.models import OutboxMessage
+from core.outbox.service import Draft, enqueue
+from core.templating import render_message
+from register.enums import label
+from register.organisations.addresses import body_addresses
+from register.organisations.models import Organisation
+
+KIND = "breach_reminder"
+TEMPLATE = "mail/breach_reminder.txt.j2"
+CONTROLLER_NOTICE = "controller_notice"
+CNIL = "cnil"
+_CHUNK = 500  # rows per query with an IN list, and messages per transaction
+
+_COLUMNS = (
+    "id",
+    "ref",
+    "status",
+    "controller_id",
+    "source_org_id",
+    "controller_notice_due_at",
+    "controller_informed_at",
+    "cnil_due_at",
+    "notify_cnil",
+)
+
+
+@dataclass(frozen=True)
+class RunningClock:
+    breach_id: UUID
+    kind: str  # CONTROLLER_NOTICE or CNIL
+    label: str
+    deadline: datetime
+
+
+@dataclass(frozen=True)
+class StageDue:
+    clock: RunningClock
+    stage: ReminderStage
+    due_at: datetime  # when the stage was reached (the deadline itself for overdue)
+
+    @property
+    def dedup_key(self) -> str:
+        return dedup_key(self.clock.breach_id, self.clock.kind, self.stage)
+
+
+def dedup_key(breach_id: UUID, clock: str, stage: ReminderStage) -> str:
+    return f"breach:{breach_id}:{clock}:{stage.value}"
+
+
+def running_clocks(breach: Breach, now: datetime) -> list[RunningClock]:
+    """The breach's clocks still running at `now`, by the rule the breach pages show."""
+    return [
+        RunningClock(breach.id, clock.kind, clock.label, clock.due_at)
+        for clock in _countdowns(breach, now)
+    ]
+
+
+def stage_due(clock: RunningClock, now: datetime) -> StageDue | None:
+    """The most urgent stage reached at `now`, the only one a pass may write."""
+    stages = reminder_stages(clock.deadline, now)
+    if not stages:
+        return None
+    return StageDue(clock, stages[-1], reminder_stage_at(clock.deadline, stages[-1]))
+
+
+@dataclass
+class ReminderPass:
+    considered: int = 0  # running clocks looked at
+    written: int = 0  # messages written by this pass
+    # The next moments at which a stage is reached, with the breaches to look at then.
+    upcoming: dict[datetime, set[UUID]] = field(default_factory=lambda: defaultdict(set))
+
+    def next_moments(self, until: datetime) -> dict[datetime, set[UUID]]:
+        return {moment: ids for moment, ids in self.upcoming.items() if moment <= until}
+
+
+async def write_due_reminders(
+    *, now: datetime | None = None, breach_ids: list[UUID] | None = None
+) -> ReminderPass:
+    """Write the reminders due now for every open breach (or those given), once each.
+
+    Safe to run at any time and from several places: the dedup key lets one writer win.
+    """
+    now = now or utcnow()
+    query = Breach.filter(status__in=OPEN)
+    if breach_ids is not None:
+        query = query.filter(id__in=breach_ids)
+    breaches = await query.only(*_COLUMNS)
+    result = ReminderPass()
+    candidates: list[tuple[Breach, StageDue]] = []
+    for breach in breaches:
+        for clock in running_clocks(breach, now):
+            result.considered += 1
+            moment = next_reminder_at(clock.deadline, now)
+            if moment is not None:
+                result.upcoming[moment].add(breach.id)
+            due = stage_due(clock, now)
+            if due is not None:
+                candidates.append((breach, due))
+    if not candidates:
+        return result
+    taken = await _existing_keys([due.dedup_key for _, due in candidates])
+    todo = [(breach, due) for breach, due in candidates if due.dedup_key not in taken]
+    if not todo:
+        return result
+    addresses = await body_addresses(
+        {b.controller_id for b, _ in todo} | {b.source_org_id for b, _ in todo if b.source_org_id}
+    )
+    legal_reps = await _legal_rep_emails(
+        {b.controller_id for b, d in todo if d.stage == ReminderStage.OVERDUE}
+    )
+    for start in range(0, len(todo), _CHUNK):
+        async with in_transaction():
+            for breach, due in todo[start : start + _CHUNK]:
+                draft = reminder_draft(breach, due, addresses, legal_reps, now=now)
+                if await enqueue(draft, now=utcnow(), dedup_key=due.dedup_key):
+                    result.written += 1
+    return result
+
+
+async def _existing_keys(keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        found.update(
+            await OutboxMessage.filter(dedup_key__in=keys[start : start + _CHUNK]).values_list(
+                "dedup_key", flat=True
+            )
+        )
+    return found
+
+
+async def _legal_rep_emails(org_ids: set[UUID]) -> dict[UUID, str]:
+    if not org_ids:
+        return {}
+    rows = await Organisation.filter(id__in=list(org_ids)).values_list("id", "legal_rep_email")
+    return {org_id: email for org_id, email in rows if email}
+
+
+_WHAT_TO_DO = {
+    CONTROLLER_NOTICE: (
+        "Informez le responsable de traitement ({controller}) de la violation, sans retard "
+        "injustifié (art. 33.2 du RGPD), par les canaux que prévoit la convention (courriel, "
+        "et téléphone lorsqu'elle le demande), avec les éléments connus de l'art. 33.3 : "
+        "nature de la violation, catégories et nombre approximatif de personnes et "
+        "d'enregistrements, contact du DPO, conséquences probables, mesures prises ou "
+        "envisagées. L'information peut être donnée par étapes. Enregistrez-la ensuite dans "
+        "le dossier de la violation : les rappels cessent dès qu'elle y figure."
+    ),
+    CNIL: (
+        "Notifiez la violation à la CNIL (téléservice de notification des violations), au "
+        "plus tard 72 heures après en avoir pris connaissance (art. 33.1 du RGPD), au besoin "
+        "par une notification initiale complétée ensuite ; ou, si la violation n'est pas "
+        "susceptible d'engendrer un risque, enregistrez la décision motivée de ne pas "
+        "notifier (art. 33.5). Une notification faite après le délai doit en donner les "
+        "motifs. Les rappels cessent dès que la notification ou la décision est enregistrée."
+    ),
+}
+
+
+def reminder_draft(
+    breach: Breach,
+    due: StageDue,
+    addresses: dict,
+    legal_reps: dict[UUID, str],
+    *,
+    now: datetime,
+) -> Draft:
+    """The message for one stage of one clock (see the template for the wording)."""
+    controller = addresses.get(breach.controller_id)
+    source = addresses.get(breach.source_org_id) if breach.source_org_id else None
+    overdue = due.stage == ReminderStage.OVERDUE
+    concerned = breach.controller_id
+    if due.clock.kind == CONTROLLER_NOTICE:
+        concerned = breach.source_org_id or breach.controller_id
+        # The body whose system was hit owes the notice; the controller's DPO is kept informed.
+        owner = source or controller
+        to = [*owner.dpo, *owner.rssi] if owner else []
+        cc = list(controller.dpo) if controller and owner is not controller else []
+    else:
+        to = [*controller.dpo, *controller.rssi] if controller else []
+        cc = []
+    if overdue and breach.controller_id in legal_reps:
+        cc.append(legal_reps[breach.controller_id])
+    to = list(dict.fromkeys(to))
+    cc = [a for a in dict.fromkeys(cc) if a not in to]
+    if not to and cc:  # someone must be told: the copy becomes the recipient
+        to, cc = cc, []
+    clock = countdown(due.clock.deadline, now)
+    controller_name = controller.legal_name if controller else "?"
+    rendered = render_message(
+        TEMPLATE,
+        {
+            "ref": breach.ref,
+            "clock_label": due.clock.label,
+            "stage": due.stage.value,
+            "stage_label": label(due.stage),
+            "overdue": overdue,
+            "controller_name": controller_name,
+            "source_name": source.legal_name if source else None,
+            "due_local": clock.deadline_display,
+            "remaining": clock.display,
+            "what_to_do": _WHAT_TO_DO[due.clock.kind].format(controller=controller_name),
+            "link": f"{get_settings().base_url.rstrip('/')}/breaches/{breach.id}",
+        },
+    )
+    return Draft(
+        kind=KIND,
+        to_addrs=tuple(to),
+        cc_addrs=tuple(cc),
+        subject=rendered.subject,
+        body_text=rendered.body,
+        organisation_id=concerned,
+        subject_type="breach",
+        subject_id=breach.id,
+        due_at=due.due_at,
+    )
