@@ -1,5 +1,6 @@
 """FastAPI application factory."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,8 +25,14 @@ from core.db import ping
 API_PREFIX = "/api/v1"
 
 
-def create_app(*, manage_database: bool = True, db_url: str | None = None) -> FastAPI:
-    """`manage_database=False` leaves the ORM to the caller (tests open their own database)."""
+def create_app(
+    *, manage_database: bool = True, db_url: str | None = None, run_scheduler: bool = False
+) -> FastAPI:
+    """`manage_database=False` leaves the ORM to the caller (tests open their own database).
+
+    `run_scheduler=True` runs the scheduler in the app's process (`rgpd serve`, the embedded
+    default); with several workers on PostgreSQL, one of them leads and the others stand by.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -33,7 +40,18 @@ def create_app(*, manage_database: bool = True, db_url: str | None = None) -> Fa
             yield
             return
         async with RegisterTortoise(app, config=tortoise_config(db_url), generate_schemas=False):
-            yield
+            if not run_scheduler:
+                yield
+                return
+            from breach.scheduler import run_scheduler as scheduler_loop
+
+            stop = asyncio.Event()
+            task = asyncio.create_task(scheduler_loop(stop))
+            try:
+                yield
+            finally:
+                stop.set()
+                await task
 
     app = FastAPI(
         title="registre-rgpd",

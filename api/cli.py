@@ -42,6 +42,8 @@ app = typer.Typer(
 )
 record_app = typer.Typer(help="Registres calculés (art. 30)", no_args_is_help=True)
 app.add_typer(record_app, name="record")
+outbox_app = typer.Typer(help="Messages à envoyer (boîte d'envoi)", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
 
 CLI_SCOPE = Scope.everything()  # the command line is an administrator's tool
 
@@ -210,14 +212,102 @@ def demo() -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the web API."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    no_scheduler: bool = typer.Option(
+        False, "--no-scheduler", help="Web only (the scheduler runs elsewhere: rgpd scheduler)"
+    ),
+) -> None:
+    """Serve the web API, with the scheduler in the same process unless told otherwise."""
     import uvicorn
 
     from api.app import create_app
 
     _ensure_sqlite_folder()
-    uvicorn.run(create_app(), host=host, port=port)
+    _log_to_stderr()
+    with_scheduler = get_settings().scheduler_enabled and not no_scheduler
+    uvicorn.run(create_app(run_scheduler=with_scheduler), host=host, port=port)
+
+
+def _log_to_stderr() -> None:
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+    )
+    # APScheduler reports every job it adds and runs: thousands on a busy instance.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+
+
+@app.command()
+def scheduler() -> None:
+    """Run the scheduler alone: reminders and e-mail delivery (stops on SIGTERM or SIGINT).
+
+    Several may run against one PostgreSQL database: one leads, the others stand by.
+    """
+    import signal
+
+    from breach.scheduler import run_scheduler
+
+    _log_to_stderr()
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run_scheduler(stop)
+
+    _run(work)
+
+
+@outbox_app.command("send")
+def outbox_send() -> None:
+    """One delivery pass: send what is due now, and say what became of it."""
+    from core.outbox.delivery import deliver_due
+    from core.outbox.service import owner_id
+
+    report = _run(lambda: deliver_due(owner=owner_id("cli")))
+    for error in report.errors:
+        typer.echo(f"  {error}", err=True)
+    typer.echo(
+        f"envoyés : {report.sent}, à réessayer : {report.retried}, en échec : {report.failed}"
+    )
+
+
+@app.command("messages")
+def list_messages(
+    status: str | None = typer.Option(None, help="pending, sending, sent or failed"),
+    limit: int = 100,
+) -> None:
+    """Outbox messages, newest first, with their state and the reason of a failure."""
+    from core.clock import to_local
+    from core.outbox import service as outbox
+    from core.outbox.models import MESSAGE_STATUS_LABELS, MessageStatus
+
+    try:
+        wanted = MessageStatus(status) if status else None
+    except ValueError:
+        typer.echo(f"erreur : état inconnu « {status} »", err=True)
+        raise typer.Exit(2) from None
+
+    async def work():
+        return await outbox.list_messages(scope=CLI_SCOPE, limit=limit, offset=0, status=wanted)
+
+    page = _run(work)
+    for m in page.items:
+        when = to_local(m.sent_at or m.created_at).strftime("%Y-%m-%d %H:%M:%S")
+        typer.echo(
+            f"{m.id}  {MESSAGE_STATUS_LABELS[m.status]:18} {when}  essais {m.attempts}  "
+            f"{m.kind}  {', '.join(m.to_addrs) or '—'}"
+        )
+        typer.echo(f"    {m.subject}")
+        if m.last_error and m.status != MessageStatus.SENT:
+            typer.echo(f"    motif : {m.last_error}")
+    typer.echo(f"{page.total} message(s)")
 
 
 @app.command()

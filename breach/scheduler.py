@@ -1,0 +1,280 @@
+"""The scheduler: reminders derived from the database, and the outbox's sender.
+
+One scheduler leads per database (`core.leader`: a PostgreSQL advisory lock, or a file lock
+beside the SQLite file); the others stand by and ask again every few seconds, so one takes
+over when the leader dies. A leader checks it still holds the lock and steps down otherwise.
+
+Nothing about deadlines is held only in memory. When it starts leading, the scheduler:
+
+1. hands back the claims on messages left by dead schedulers (`release_claims`);
+2. rebuilds its jobs from the database: one pass writes every reminder whose stage was reached
+   while no scheduler ran (once, the most urgent stage only) and returns the moments at which
+   the next stages fall due;
+3. keeps a poll job (every `scheduler_poll_seconds`) that does the same pass again, so that
+   breaches and conventions written by other processes are seen, and schedules a precise
+   `date` job for each moment due before the next polls: a reminder is written within
+   milliseconds of its due time, not a poll interval later;
+4. delivers the outbox after each batch of reminders, at each poll, and when a retry falls due.
+
+APScheduler's jobs live in memory: they are a cache of what the database says, rebuilt at each
+start and corrected at each poll.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from tortoise.exceptions import IntegrityError
+
+from breach.reminders import write_due_reminders
+from core.clock import utcnow
+from core.config import get_settings
+from core.leader import Leadership, leadership_for
+from core.outbox.delivery import deliver_due
+from core.outbox.models import MessageStatus, OutboxMessage
+from core.outbox.service import owner_id, release_claims
+from core.scheduling import SchedulerState
+from register.conventions.alerts import write_due_convention_alerts
+
+log = logging.getLogger("rgpd.scheduler")
+
+ROLE = "scheduler"
+STATE_NAME = "scheduler"
+# On a clean stop, a delivery in progress may finish its message for this long.
+STOP_GRACE_SECONDS = 5.0
+
+
+class Scheduler:
+    """One leadership term: its jobs, its delivery task, its claims (owner)."""
+
+    def __init__(self) -> None:
+        self.settings = get_settings()
+        self.owner = owner_id(ROLE)
+        self.poll_seconds = self.settings.scheduler_poll_seconds
+        self.aps = AsyncIOScheduler(
+            timezone=UTC,
+            # A job that is late (busy loop, slow database) still runs, once.
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        self._writing = asyncio.Lock()  # one reminder pass at a time in this process
+        self._delivery: asyncio.Task | None = None
+        self._deliver_again = False
+        self._stopping = False
+
+    # Start and stop -----------------------------------------------------------------------
+
+    async def start(self) -> float:
+        """Take over and rebuild the jobs from the database; returns the seconds it took."""
+        started = time.monotonic()
+        released = await release_claims(owner_prefix=f"{ROLE}:", keep=self.owner)
+        if released:
+            log.info("took back %d message(s) claimed by a scheduler that stopped", released)
+        await _write_state(leader=self.owner, leader_since=utcnow(), last_error=None)
+        self.aps.start()
+        await self.poll()
+        self.aps.add_job(
+            self.poll,
+            "interval",
+            seconds=self.poll_seconds,
+            id="poll",
+            next_run_time=utcnow() + timedelta(seconds=self.poll_seconds),
+        )
+        return time.monotonic() - started
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+        task = self._delivery
+        if task is not None and not task.done():
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        # Our claims go back to the queue now rather than when their lease runs out.
+        with contextlib.suppress(Exception):
+            await release_claims(owner_prefix=self.owner, keep="")
+
+    # The passes ---------------------------------------------------------------------------
+
+    async def poll(self) -> None:
+        """Re-derive every reminder from the database, write those due, plan the next ones."""
+        started = time.monotonic()
+        error = None
+        try:
+            async with self._writing:
+                now = utcnow()
+                breaches = await write_due_reminders(now=now)
+                conventions = await write_due_convention_alerts(now=now)
+            horizon = now + timedelta(seconds=2 * self.poll_seconds)
+            for moment, breach_ids in breaches.next_moments(horizon).items():
+                self._plan_breaches(moment, breach_ids)
+            for moment in conventions.upcoming:
+                if moment <= horizon:
+                    self._plan(moment, f"conventions@{moment.isoformat()}", self._conventions_at)
+            if breaches.written or conventions.written:
+                log.info(
+                    "%d breach reminder(s), %d convention reminder(s) written",
+                    breaches.written,
+                    conventions.written,
+                )
+        except Exception as exc:  # the next poll tries again; the state row says why
+            error = f"{type(exc).__name__}: {exc}"
+            log.exception("reminder pass failed")
+        self.kick_delivery()
+        await _write_state(
+            last_run_at=utcnow(), last_run_seconds=time.monotonic() - started, last_error=error
+        )
+
+    def _plan_breaches(self, moment: datetime, breach_ids: set[UUID]) -> None:
+        job_id = f"breaches@{moment.isoformat()}"
+        existing = self.aps.get_job(job_id)
+        if existing is not None:
+            breach_ids = breach_ids | existing.args[1]
+        self._plan(moment, job_id, self._breaches_at, (moment, breach_ids))
+
+    def _plan(self, moment: datetime, job_id: str, func, args: tuple | None = None) -> None:
+        if self._stopping:
+            return
+        self.aps.add_job(
+            func,
+            "date",
+            run_date=moment,
+            id=job_id,
+            args=args or (moment,),
+            replace_existing=True,
+        )
+
+    async def _breaches_at(self, moment: datetime, breach_ids: set[UUID]) -> None:
+        await _until(moment)
+        async with self._writing:
+            result = await write_due_reminders(breach_ids=list(breach_ids))
+        if result.written:
+            self.kick_delivery()
+
+    async def _conventions_at(self, moment: datetime) -> None:
+        await _until(moment)
+        async with self._writing:
+            result = await write_due_convention_alerts()
+        if result.written:
+            self.kick_delivery()
+
+    # Delivery -----------------------------------------------------------------------------
+
+    def kick_delivery(self) -> None:
+        """Deliver now, or again right after the delivery in progress."""
+        if self._stopping:
+            return
+        self._deliver_again = True
+        if self._delivery is None or self._delivery.done():
+            self._delivery = asyncio.create_task(self._deliver())
+
+    async def _deliver(self) -> None:
+        while self._deliver_again and not self._stopping:
+            self._deliver_again = False
+            try:
+                report = await deliver_due(owner=self.owner)
+            except Exception:
+                log.exception("delivery pass failed")
+                return
+            if report.attempted:
+                log.info(
+                    "outbox: %d sent, %d to retry, %d failed",
+                    report.sent,
+                    report.retried,
+                    report.failed,
+                )
+        with contextlib.suppress(Exception):
+            await self._plan_next_retry()
+
+    async def _plan_next_retry(self) -> None:
+        """A message waiting for its next attempt is sent when it falls due, not at a poll."""
+        if self._stopping:
+            return
+        found = (
+            await OutboxMessage.filter(status=MessageStatus.PENDING)
+            .order_by("next_attempt_at")
+            .limit(1)
+            .values_list("next_attempt_at", flat=True)
+        )
+        nxt = found[0] if found else None
+        if nxt is not None and nxt <= utcnow() + timedelta(seconds=self.poll_seconds):
+            self.aps.add_job(self._retry, "date", run_date=nxt, id="retry", replace_existing=True)
+
+    async def _retry(self) -> None:  # a coroutine, so APScheduler runs it in the loop
+        self.kick_delivery()
+
+
+async def _until(moment: datetime) -> None:
+    # A timer may fire a hair early; a stage is never taken as reached before its moment.
+    wait = (moment - utcnow()).total_seconds()
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+async def _write_state(**values) -> None:
+    try:
+        if await SchedulerState.filter(name=STATE_NAME).update(**values):
+            return
+        if "leader" in values:
+            with contextlib.suppress(IntegrityError):
+                await SchedulerState.create(name=STATE_NAME, **values)
+    except Exception as exc:  # the state is informative: never stop the scheduler for it
+        log.warning("scheduler state not written: %s: %s", type(exc).__name__, exc)
+
+
+async def _sleep_or_stop(stop_event: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop_event.wait(), seconds)
+
+
+async def run_scheduler(stop_event: asyncio.Event, *, leadership: Leadership | None = None) -> None:
+    """Lead when possible, stand by otherwise, until `stop_event` is set.
+
+    The ORM must be initialised by the caller (the `rgpd scheduler` command, the app).
+    """
+    settings = get_settings()
+    leadership = leadership or leadership_for(settings.database_url)
+    retry = settings.scheduler_leader_retry_seconds
+    standing_by = False
+    try:
+        while not stop_event.is_set():
+            try:
+                held = await leadership.acquire()
+            except Exception as exc:
+                log.warning("cannot ask for the leadership: %s: %s", type(exc).__name__, exc)
+                held = False
+            if not held:
+                if not standing_by:
+                    log.info("standing by: another scheduler leads")
+                    standing_by = True
+                await _sleep_or_stop(stop_event, retry)
+                continue
+            standing_by = False
+            scheduler = Scheduler()
+            log.info("leading as %s", scheduler.owner)
+            try:
+                seconds = await scheduler.start()
+                log.info("jobs rebuilt from the database in %.3f s", seconds)
+                while not stop_event.is_set():
+                    await _sleep_or_stop(stop_event, retry)
+                    if not stop_event.is_set() and not await leadership.still_held():
+                        log.warning("leadership lost: stepping down")
+                        break
+            except Exception:
+                log.exception("scheduler failed; asking again for the leadership")
+                await _sleep_or_stop(stop_event, retry)
+            finally:
+                await scheduler.stop()
+                with contextlib.suppress(Exception):
+                    await leadership.release()
+    finally:
+        with contextlib.suppress(Exception):
+            await leadership.release()
+    log.info("scheduler stopped")
