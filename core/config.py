@@ -53,6 +53,18 @@ class Settings(BaseSettings):
         default=True, description="rgpd serve also runs the scheduler (embedded default)"
     )
 
+    # Keys live outside the database, so a stolen dump or backup reveals no protected field.
+    encryption_keys: SecretStr | None = Field(
+        default=None,
+        description="AES-256 keys, kid:base64 separated by commas, the first one writes",
+    )
+    encryption_key_file: Path | None = Field(
+        default=None, description="File of AES-256 keys, one kid:base64 per line, the first writes"
+    )
+    signing_key_file: Path | None = Field(
+        default=None, description="Ed25519 private key (PEM, PKCS8) that signs audit checkpoints"
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,0 +1,310 @@
+"""Field encryption at rest: AES-256-GCM values bound to their place, a key ring, rotation."""
+
+import base64
+import re
+import uuid
+
+import pytest
+from tortoise import Tortoise, fields
+from tortoise.context import tortoise_test_context
+from tortoise.models import Model
+
+from core.crypto import (
+    DecryptionFailed,
+    EncryptedTextField,
+    decrypt,
+    encrypt,
+    key_id_of,
+    needs_rotation,
+    place,
+    reencrypt,
+    rotate_field,
+)
+from core.keys import (
+    CryptoError,
+    KeyConfigError,
+    KeyRing,
+    MissingKey,
+    build_key_ring,
+    generate_key,
+    get_key_ring,
+    parse_keys,
+)
+from tests.conftest import POSTGRES_URL, USE_POSTGRES, _drop_postgres_database
+
+FACTS = "Clé USB perdue à Évry : fichier des bénéficiaires du CCAS, 142 personnes, RIB et NIR"
+K1, K2 = generate_key(), generate_key()
+
+
+class Secret(Model):
+    """A table of this test module only, with two encrypted columns."""
+
+    id = fields.UUIDField(primary_key=True)
+    facts = EncryptedTextField(null=True)
+    notes = EncryptedTextField(null=True)
+
+    class Meta:
+        table = "crypto_test_secret"
+
+
+def ring(*entries: tuple[str, str]) -> KeyRing:
+    return build_key_ring(parse_keys(",".join(f"{kid}:{key}" for kid, key in entries)))
+
+
+def flip_one_byte(value: str) -> str:
+    head, _, payload = value.rpartition(":")
+    blob = bytearray(base64.b64decode(payload))
+    blob[len(blob) // 2] ^= 0x01
+    return f"{head}:{base64.b64encode(bytes(blob)).decode()}"
+
+
+@pytest.fixture
+async def secrets_db(settings_env):
+    settings_env(encryption_keys=f"k1:{K1}")
+    if not USE_POSTGRES:
+        async with tortoise_test_context([__name__], db_url="sqlite://:memory:"):
+            yield
+        return
+    url = POSTGRES_URL.format(uuid.uuid4().hex)
+    try:
+        async with tortoise_test_context([__name__], db_url=url):
+            yield
+    finally:
+        await _drop_postgres_database(url)
+
+
+async def raw_row(row_id: uuid.UUID) -> dict:
+    conn = Tortoise.get_connection("default")
+    rows = await conn.execute_query_dict(
+        f"SELECT facts, notes FROM crypto_test_secret WHERE id = '{row_id}'"
+    )
+    return rows[0]
+
+
+async def raw_set(row_id: uuid.UUID, column: str, value: str) -> None:
+    await Tortoise.get_connection("default").execute_query(
+        f"UPDATE crypto_test_secret SET {column} = '{value}' WHERE id = '{row_id}'"
+    )
+
+
+# Values ---------------------------------------------------------------------------------------
+
+
+def test_a_value_round_trips_with_its_accents():
+    keys = ring(("k1", K1))
+    value = encrypt(FACTS, place("breach", "facts"), keys)
+    assert decrypt(value, place("breach", "facts"), keys) == FACTS
+
+
+def test_a_stored_value_names_its_format_and_key_and_hides_the_text():
+    keys = ring(("k1", K1))
+    value = encrypt(FACTS, place("breach", "facts"), keys)
+    assert value.startswith("enc:v1:k1:")
+    assert key_id_of(value) == "k1"
+    for word in ("Évry", "USB", "bénéficiaires", "142"):
+        assert word not in value
+
+
+def test_the_same_text_encrypts_differently_each_time():
+    keys = ring(("k1", K1))
+    assert encrypt(FACTS, "t.c", keys) != encrypt(FACTS, "t.c", keys)
+
+
+def test_one_flipped_byte_is_refused_with_a_clear_error():
+    keys = ring(("k1", K1))
+    value = encrypt(FACTS, "breach.facts", keys)
+    with pytest.raises(DecryptionFailed, match=r"illisible \(breach.facts, clé « k1 »\) : altérée"):
+        decrypt(flip_one_byte(value), "breach.facts", keys)
+
+
+def test_a_truncated_or_garbled_value_is_refused():
+    keys = ring(("k1", K1))
+    with pytest.raises(DecryptionFailed, match="mal formée"):
+        decrypt("enc:v1:k1:QUJD", "t.c", keys)
+    with pytest.raises(DecryptionFailed, match="mal formée"):
+        decrypt("enc:v1:k1:pas du base64 !", "t.c", keys)
+    with pytest.raises(DecryptionFailed, match="en-tête"):
+        decrypt("enc:v1:", "t.c", keys)
+
+
+def test_a_value_moved_to_another_row_or_column_does_not_decrypt():
+    keys = ring(("k1", K1))
+    row_a, row_b = uuid.uuid4(), uuid.uuid4()
+    value = encrypt(FACTS, place("attachment", "content", row_a), keys)
+    assert decrypt(value, place("attachment", "content", row_a), keys) == FACTS
+    with pytest.raises(DecryptionFailed, match="copiée depuis une autre fiche ou colonne"):
+        decrypt(value, place("attachment", "content", row_b), keys)
+    with pytest.raises(DecryptionFailed):
+        decrypt(value, place("attachment", "summary", row_a), keys)
+
+
+def test_the_header_is_authenticated_too():
+    keys = ring(("k1", K1), ("k2", K1))  # same key under two ids: only the header differs
+    value = encrypt(FACTS, "t.c", keys)
+    with pytest.raises(DecryptionFailed):
+        decrypt(value.replace("enc:v1:k1:", "enc:v1:k2:"), "t.c", keys)
+
+
+def test_a_text_that_looks_like_a_stored_value_is_refused():
+    with pytest.raises(CryptoError, match="ne peut pas commencer"):
+        encrypt("enc:v1:k1:abc", "t.c", ring(("k1", K1)))
+
+
+# Rotation -------------------------------------------------------------------------------------
+
+
+def test_old_values_still_decrypt_after_a_new_current_key_is_added():
+    old = ring(("k1", K1))
+    value = encrypt(FACTS, "breach.facts", old)
+    new = ring(("k2", K2), ("k1", K1))
+    assert decrypt(value, "breach.facts", new) == FACTS
+    assert needs_rotation(value, new)
+    assert not needs_rotation(value, old)
+
+    rotated = reencrypt(value, "breach.facts", new)
+    assert key_id_of(rotated) == "k2"
+    assert not needs_rotation(rotated, new)
+    assert decrypt(rotated, "breach.facts", ring(("k2", K2))) == FACTS
+    assert reencrypt(rotated, "breach.facts", new) == rotated
+
+
+def test_a_missing_key_is_named_and_its_loss_said_unrecoverable():
+    value = encrypt(FACTS, "t.c", ring(("k2024", K1)))
+    with pytest.raises(MissingKey) as caught:
+        decrypt(value, "t.c", ring(("k2025", K2)))
+    assert "clé de chiffrement « k2024 » absente" in str(caught.value)
+    assert "irrécupérables sans elle" in str(caught.value)
+    assert caught.value.kid == "k2024"
+
+
+# Key configuration ----------------------------------------------------------------------------
+
+
+def test_a_generated_key_is_32_random_bytes_in_base64():
+    assert len(base64.b64decode(generate_key())) == 32
+    assert generate_key() != generate_key()
+
+
+def test_the_settings_give_the_ring_the_first_key_writing(settings_env):
+    settings_env(encryption_keys=f"new:{K2}, old:{K1}")
+    keys = get_key_ring()
+    assert keys.current == "new"
+    assert set(keys.keys) == {"new", "old"}
+
+
+def test_the_settings_come_before_the_key_file(settings_env, tmp_path):
+    path = tmp_path / "keys"
+    path.write_text(f"# keys of the instance\n\nfile1:{K1}\n")
+    settings_env(encryption_keys=f"env1:{K2}", encryption_key_file=path)
+    keys = get_key_ring()
+    assert keys.current == "env1"
+    assert set(keys.keys) == {"env1", "file1"}
+
+    settings_env(encryption_keys="")
+    assert get_key_ring().current == "file1"
+
+
+def test_no_key_configured_says_how_to_make_one(settings_env):
+    settings_env(encryption_keys="")
+    with pytest.raises(KeyConfigError, match="aucune clé de chiffrement configurée"):
+        get_key_ring()
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ("sans-separateur", "format attendu"),
+        (f"clé avec espace:{K1}", "identifiant de clé « clé avec espace » invalide"),
+        ("k3:pas-du-base64!", "la clé « k3 » n.est pas du base64 valide"),
+        (
+            f"k3:{base64.b64encode(b'too short').decode()}",
+            "la clé « k3 » fait 9 octets, il en faut 32",
+        ),
+    ],
+)
+def test_a_bad_line_of_the_key_file_is_named(settings_env, tmp_path, line, error):
+    path = tmp_path / "keys"
+    path.write_text(f"# rotated 2025-01\nk1:{K1}\n\n{line}\n")
+    settings_env(encryption_key_file=path)
+    with pytest.raises(
+        KeyConfigError, match=re.escape(f"fichier de clés {path}, ligne 4 : ") + error
+    ):
+        get_key_ring()
+
+
+def test_a_missing_key_file_is_reported(settings_env, tmp_path):
+    settings_env(encryption_key_file=tmp_path / "absent")
+    with pytest.raises(KeyConfigError, match="illisible"):
+        get_key_ring()
+
+
+def test_a_bad_entry_of_the_settings_is_named_without_its_key(settings_env):
+    settings_env(encryption_keys=f"k1:{K1},k2:{K1[:10]}")
+    with pytest.raises(KeyConfigError, match="RGPD_ENCRYPTION_KEYS, entrée 2") as caught:
+        get_key_ring()
+    assert K1[:10] not in str(caught.value)
+
+
+def test_one_key_id_cannot_name_two_keys():
+    with pytest.raises(KeyConfigError, match="« k1 » donné deux fois"):
+        ring(("k1", K1), ("k1", K2))
+
+
+# The field ------------------------------------------------------------------------------------
+
+
+async def test_the_field_reads_in_clear_and_stores_unreadable(secrets_db):
+    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
+    raw = await raw_row(secret.id)
+    assert raw["facts"].startswith("enc:v1:k1:")
+    assert "Évry" not in raw["facts"] and "CCAS" not in raw["facts"]
+    assert raw["notes"] is None
+    assert (await Secret.get(id=secret.id)).facts == FACTS
+
+
+async def test_the_field_is_written_encrypted_by_a_query_set_update(secrets_db):
+    secret = await Secret.create(id=uuid.uuid4(), facts="avant")
+    await Secret.filter(id=secret.id).update(facts=FACTS)
+    assert (await raw_row(secret.id))["facts"].startswith("enc:v1:")
+    assert (await Secret.get(id=secret.id)).facts == FACTS
+
+
+async def test_a_value_altered_in_the_database_fails_to_read(secrets_db):
+    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
+    await raw_set(secret.id, "facts", flip_one_byte((await raw_row(secret.id))["facts"]))
+    with pytest.raises(DecryptionFailed, match=r"crypto_test_secret\.facts"):
+        await Secret.get(id=secret.id)
+
+
+async def test_a_value_copied_into_another_column_fails_to_read(secrets_db):
+    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS, notes="rien")
+    await raw_set(secret.id, "notes", (await raw_row(secret.id))["facts"])
+    with pytest.raises(DecryptionFailed, match=r"crypto_test_secret\.notes"):
+        await Secret.get(id=secret.id)
+
+
+async def test_rotating_a_column_rewrites_old_and_clear_values_with_the_current_key(
+    secrets_db, settings_env
+):
+    old = await Secret.create(id=uuid.uuid4(), facts=FACTS)
+    clear = await Secret.create(id=uuid.uuid4())
+    await raw_set(clear.id, "facts", "écrit avant le chiffrement")
+    await Secret.create(id=uuid.uuid4())  # NULL stays NULL
+
+    settings_env(encryption_keys=f"k2:{K2},k1:{K1}")
+    assert (await Secret.get(id=old.id)).facts == FACTS  # readable before rotation
+    assert await rotate_field(Secret, "facts") == 2
+    assert await rotate_field(Secret, "facts") == 0
+
+    for row_id, text in ((old.id, FACTS), (clear.id, "écrit avant le chiffrement")):
+        assert key_id_of((await raw_row(row_id))["facts"]) == "k2"
+        assert (await Secret.get(id=row_id)).facts == text
+    settings_env(encryption_keys=f"k2:{K2}")  # the old key can go now
+    assert (await Secret.get(id=old.id)).facts == FACTS
+
+
+async def test_reading_a_row_whose_key_was_removed_names_the_key(secrets_db, settings_env):
+    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
+    settings_env(encryption_keys=f"k2:{K2}")
+    with pytest.raises(MissingKey, match="« k1 » absente"):
+        await Secret.get(id=secret.id)
