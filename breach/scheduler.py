@@ -11,9 +11,9 @@ Nothing about deadlines is held only in memory. When it starts leading, the sche
    while no scheduler ran (once, the most urgent stage only) and returns the moments at which
    the next stages fall due;
 3. keeps a poll job (every `scheduler_poll_seconds`) that does the same pass again, so that
-   breaches and conventions written by other processes are seen, and schedules a precise
-   `date` job for each moment due before the next polls: a reminder is written within
-   milliseconds of its due time, not a poll interval later;
+   breaches and conventions written by other processes are seen, and keeps a `date` job at
+   the next moment a stage falls due (before the next polls): a reminder is written
+   milliseconds after its due time, not a poll interval later;
 4. delivers the outbox after each batch of reminders, at each poll, and when a retry falls due.
 
 APScheduler's jobs live in memory: they are a cache of what the database says, rebuilt at each
@@ -22,6 +22,7 @@ start and corrected at each poll.
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -64,6 +65,10 @@ class Scheduler:
         self._delivery: asyncio.Task | None = None
         self._deliver_again = False
         self._stopping = False
+        # The next stage moments within the horizon, from the last passes (a cache of the
+        # database, rebuilt by every poll).
+        self._moments: list[tuple[datetime, UUID]] = []
+        self._planned: set[tuple[datetime, UUID]] = set()
 
     # Start and stop -----------------------------------------------------------------------
 
@@ -113,8 +118,7 @@ class Scheduler:
                 breaches = await write_due_reminders(now=now)
                 conventions = await write_due_convention_alerts(now=now)
             horizon = now + timedelta(seconds=2 * self.poll_seconds)
-            for moment, breach_ids in breaches.next_moments(horizon).items():
-                self._plan_breaches(moment, breach_ids)
+            self._plan_breaches(breaches.next_moments(horizon))
             for moment in conventions.upcoming:
                 if moment <= horizon:
                     self._plan(moment, f"conventions@{moment.isoformat()}", self._conventions_at)
@@ -132,14 +136,29 @@ class Scheduler:
             last_run_at=utcnow(), last_run_seconds=time.monotonic() - started, last_error=error
         )
 
-    def _plan_breaches(self, moment: datetime, breach_ids: set[UUID]) -> None:
-        job_id = f"breaches@{moment.isoformat()}"
-        existing = self.aps.get_job(job_id)
-        if existing is not None:
-            breach_ids = breach_ids | existing.args[1]
-        self._plan(moment, job_id, self._breaches_at, (moment, breach_ids))
+    def _plan_breaches(self, upcoming: dict[datetime, set[UUID]]) -> None:
+        """Remember when each breach next reaches a stage, and wake up at the first one.
 
-    def _plan(self, moment: datetime, job_id: str, func, args: tuple | None = None) -> None:
+        One `date` job (id "breaches") at the earliest moment; when it runs, it takes every
+        breach whose moment has come, in one pass: under load, the moments that fall due
+        during a pass are taken together by the next, so lateness stays near a pass's time.
+        """
+        for moment, breach_ids in upcoming.items():
+            for breach_id in breach_ids:
+                if (moment, breach_id) not in self._planned:
+                    self._planned.add((moment, breach_id))
+                    heapq.heappush(self._moments, (moment, breach_id))
+        self._wake_at_next()
+
+    def _wake_at_next(self) -> None:
+        if self._moments and not self._stopping:
+            # Planned from inside the running job: a second instance must be allowed, or
+            # APScheduler would skip the run (and a date job does not come back).
+            self._plan(self._moments[0][0], "breaches", self._breaches_due, (), instances=2)
+
+    def _plan(
+        self, moment: datetime, job_id: str, func, args: tuple | None = None, instances: int = 1
+    ) -> None:
         if self._stopping:
             return
         self.aps.add_job(
@@ -147,16 +166,28 @@ class Scheduler:
             "date",
             run_date=moment,
             id=job_id,
-            args=args or (moment,),
+            args=(moment,) if args is None else args,
             replace_existing=True,
+            max_instances=instances,
         )
 
-    async def _breaches_at(self, moment: datetime, breach_ids: set[UUID]) -> None:
-        await _until(moment)
-        async with self._writing:
-            result = await write_due_reminders(breach_ids=list(breach_ids))
-        if result.written:
-            self.kick_delivery()
+    async def _breaches_due(self) -> None:
+        try:
+            now = utcnow()
+            ready: set[UUID] = set()
+            while self._moments and self._moments[0][0] <= now:
+                moment, breach_id = heapq.heappop(self._moments)
+                self._planned.discard((moment, breach_id))
+                ready.add(breach_id)
+            if ready:
+                async with self._writing:
+                    result = await write_due_reminders(breach_ids=list(ready))
+                horizon = utcnow() + timedelta(seconds=2 * self.poll_seconds)
+                self._plan_breaches(result.next_moments(horizon))
+                if result.written:
+                    self.kick_delivery()
+        finally:
+            self._wake_at_next()
 
     async def _conventions_at(self, moment: datetime) -> None:
         await _until(moment)
