@@ -186,10 +186,18 @@ def migrate() -> None:
 
     async def work() -> None:
         _ensure_sqlite_folder()
-        await run_migrations(config=tortoise_config())
-        await Tortoise.close_connections()
+        try:
+            await run_migrations(config=tortoise_config())
+        finally:
+            # An open SQLite connection keeps a thread alive: a failed migration would hang
+            # instead of exiting with its error.
+            await Tortoise.close_connections()
 
-    asyncio.run(work())
+    try:
+        asyncio.run(work())
+    except Exception as exc:
+        typer.echo(f"erreur : migration interrompue : {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from None
     typer.echo("schéma à jour")
 
 

@@ -127,3 +127,15 @@ def test_a_record_created_from_the_command_line_obeys_the_rules(database_url):
     assert stale.returncode == 1
     assert "modifiée entre-temps" in stale.stderr
     assert "Commune d'Évry" in rgpd(database_url, "organisations", "--q", "evry").stdout
+
+
+def test_a_failed_migration_exits_with_its_error_instead_of_hanging(tmp_path):
+    # A table in the way: the first migration cannot create it.
+    import sqlite3
+
+    path = tmp_path / "occupied.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE organisation (id INTEGER)")
+    result = rgpd(f"sqlite://{path}", "migrate")
+    assert result.returncode == 1
+    assert "migration interrompue" in result.stderr and "organisation" in result.stderr

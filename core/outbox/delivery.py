@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from core.clock import utcnow
 from core.config import get_settings
 from core.outbox.models import MessageStatus
-from core.outbox.service import claim_due, mark_failed, mark_sent
+from core.outbox.service import claim_due, mark_failed, mark_sent, renew_claim
 from core.outbox.smtp import SendFailure, build_email, send_email
 
 log = logging.getLogger("rgpd.outbox")
@@ -34,6 +34,9 @@ async def deliver_due(*, owner: str, batch: int = 50, max_batches: int = 20) -> 
         if not claimed:
             break
         for message in claimed:
+            if not await renew_claim(message, owner=owner, now=utcnow()):
+                log.warning("message %s was taken over by another sender: skipped", message.id)
+                continue
             try:
                 await send_email(build_email(message, settings), settings)
             except SendFailure as failure:

@@ -155,6 +155,18 @@ async def release_claims(*, owner_prefix: str, keep: str) -> int:
     )
 
 
+async def renew_claim(message: OutboxMessage, *, owner: str, now: datetime) -> bool:
+    """Renew the lease just before sending: a batch claimed together is sent one by one, and
+    a message must not be taken over by another sender while it waits its turn in the batch.
+    False when it was taken over already: then it is not ours to send."""
+    lease = timedelta(seconds=get_settings().outbox_lease_seconds)
+    return bool(
+        await OutboxMessage.filter(
+            id=message.id, status=MessageStatus.SENDING, claimed_by=owner
+        ).update(claimed_until=now + lease)
+    )
+
+
 async def mark_sent(message: OutboxMessage, *, owner: str, now: datetime) -> bool:
     updated = await OutboxMessage.filter(
         id=message.id, status=MessageStatus.SENDING, claimed_by=owner

@@ -6,7 +6,15 @@ from datetime import timedelta
 from core.clock import utcnow
 from core.outbox.delivery import deliver_due
 from core.outbox.models import MessageStatus, OutboxMessage
-from core.outbox.service import Draft, backoff, claim_due, enqueue, mark_failed, mark_sent
+from core.outbox.service import (
+    Draft,
+    backoff,
+    claim_due,
+    enqueue,
+    mark_failed,
+    mark_sent,
+    renew_claim,
+)
 from tests.smtp_server import free_port
 
 
@@ -45,6 +53,23 @@ async def test_an_expired_claim_is_taken_over_and_the_late_sender_cannot_mark_it
     assert theirs.id == message.id and theirs.attempts == 2
     assert not await mark_sent(mine, owner="scheduler:dead", now=utcnow())
     assert await mark_sent(theirs, owner="scheduler:other", now=utcnow())
+
+
+async def test_a_message_waiting_its_turn_in_a_batch_is_not_sent_once_taken_over(db, settings_env):
+    # A batch is claimed at once and sent one by one: before each send the sender renews its
+    # lease, and a message another sender took over meanwhile is not its to send.
+    settings_env(outbox_lease_seconds=60)
+    now = utcnow()
+    for i in range(2):
+        await enqueue(draft(i), now=now)
+    first, second = await claim_due(owner="slow", now=now, limit=2)
+    assert await renew_claim(first, owner="slow", now=now + timedelta(seconds=50))
+    [taken] = await claim_due(owner="other", now=now + timedelta(seconds=61))
+    assert taken.id == second.id
+    assert not await renew_claim(second, owner="slow", now=now + timedelta(seconds=62))
+    assert await renew_claim(first, owner="slow", now=now + timedelta(seconds=62)), (
+        "the renewed lease still holds"
+    )
 
 
 async def test_backoff_doubles_up_to_its_cap(db, settings_env):
