@@ -121,3 +121,39 @@ async def test_when_the_attempts_are_spent_the_message_fails_with_the_reason(db,
     assert "serveur SMTP injoignable" in stored.last_error
     await asyncio.sleep(0.02)
     assert (await deliver_due(owner="test")).attempted == 0, "a failed message stays failed"
+
+
+async def test_one_pass_sends_on_one_connection_and_a_refusal_spoils_only_its_message(db, smtp):
+    sessions = []
+
+    async def handle_EHLO(server, session, envelope, hostname, responses):
+        sessions.append(hostname)
+        session.host_name = hostname
+        return responses
+
+    smtp.handler.handle_EHLO = handle_EHLO
+    smtp.handler.refuse.add("parti@commune-exemple.fr")
+    now = utcnow()
+    await enqueue(draft(0), now=now)
+    await enqueue(draft(1, to="parti@commune-exemple.fr"), now=now + timedelta(microseconds=1))
+    for i in range(2, 6):
+        await enqueue(draft(i), now=now + timedelta(microseconds=i))
+    report = await deliver_due(owner="test")
+    assert (report.sent, report.failed) == (5, 1)
+    assert sorted(m.subject for m in smtp.received) == [f"Message {i}" for i in (0, 2, 3, 4, 5)]
+    # One connection for the messages before the refusal, one fresh after it.
+    assert len(sessions) == 2
+
+
+async def test_an_unreachable_server_puts_the_whole_batch_back_for_its_next_attempt(
+    db, settings_env
+):
+    settings_env(smtp_host="127.0.0.1", smtp_port=free_port(), outbox_backoff_seconds=5)
+    now = utcnow()
+    for i in range(3):
+        await enqueue(draft(i), now=now)
+    report = await deliver_due(owner="test")
+    assert (report.sent, report.retried, report.failed) == (0, 3, 0)
+    rows = await OutboxMessage.all()
+    assert all(m.status == MessageStatus.PENDING and m.attempts == 1 for m in rows)
+    assert all("injoignable" in m.last_error and m.next_attempt_at > now for m in rows)
