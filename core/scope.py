@@ -1,8 +1,8 @@
 """Which organisations a caller may see and change.
 
-Every service takes a Scope. Until accounts and roles exist, the API hands out
-`Scope.everything()`; the access layer will build a Scope from the caller's memberships
-and nothing below the API has to change.
+Every service takes a Scope. The API builds it per request from the caller's memberships
+and the permission the route needs (core.accounts.roles); an instance administrator and
+the command line get `Scope.everything()`.
 """
 
 from collections.abc import Iterable
@@ -13,14 +13,22 @@ from uuid import UUID
 @dataclass(frozen=True)
 class Scope:
     org_ids: frozenset[UUID] | None  # None: every organisation (administrator, CLI)
+    # Bodies whose systems the caller answers for: the breaches those bodies must report to
+    # their controllers are visible through them too (a processor's people), never the rest
+    # of the controllers' registers. Only the breach filter reads it.
+    sources: frozenset[UUID] = frozenset()
 
     @classmethod
     def everything(cls) -> "Scope":
         return cls(None)
 
     @classmethod
-    def of(cls, org_ids: Iterable[UUID]) -> "Scope":
-        return cls(frozenset(org_ids))
+    def of(cls, org_ids: Iterable[UUID], *, sources: Iterable[UUID] = ()) -> "Scope":
+        return cls(frozenset(org_ids), frozenset(sources))
+
+    @property
+    def is_empty(self) -> bool:
+        return self.org_ids is not None and not self.org_ids and not self.sources
 
     @property
     def is_unrestricted(self) -> bool:

@@ -1,0 +1,69 @@
+"""API tokens: 32 random bytes shown once; the database keeps their SHA-256 only.
+
+A fast hash is right here: the secret is random, not a password a person chose, so there is
+nothing to guess by brute force.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from core.accounts.models import ApiToken, User
+from core.errors import NotFound, ValidationFailed
+
+TOKEN_PREFIX = "rgpd_"
+MAX_DAYS = 366
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown once, never stored
+
+
+async def issue_token(*, user: User, name: str, days: int, now: datetime) -> IssuedToken:
+    if not 1 <= days <= MAX_DAYS:
+        raise ValidationFailed.one("days", msg=f"durée de validité entre 1 et {MAX_DAYS} jours")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = await ApiToken.create(
+        user=user,
+        name=name.strip() or "jeton",
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        token_hash=digest(secret),
+        expires_at=now + timedelta(days=days),
+    )
+    return IssuedToken(token, secret)
+
+
+async def user_for_token(secret: str, *, now: datetime) -> User | None:
+    """The active user a valid, unrevoked, unexpired token belongs to; None otherwise."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = await ApiToken.filter(token_hash=digest(secret)).select_related("user").first()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        return None
+    if not token.user.active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        await ApiToken.filter(id=token.id).update(last_used_at=now)
+    return token.user
+
+
+async def revoke_token(*, token_id: UUID, now: datetime, user_id: UUID | None = None) -> ApiToken:
+    """Revoke a token; with `user_id`, only one of that user's (another's is reported absent)."""
+    query = ApiToken.filter(id=token_id)
+    if user_id is not None:
+        query = query.filter(user_id=user_id)
+    token = await query.first()
+    if token is None:
+        raise NotFound("jeton", token_id)
+    if token.revoked_at is None:
+        token.revoked_at = now
+        await token.save(update_fields=["revoked_at"])
+    return token

@@ -1,0 +1,29 @@
+"""Optional second factor: time-based one-time passwords (RFC 6238, 30 s, 6 digits)."""
+
+import hmac
+from datetime import datetime
+
+import pyotp
+
+ISSUER = "registre-rgpd"
+STEP_SECONDS = 30
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
+
+
+def matching_step(secret: str, code: str | None, *, now: datetime) -> int | None:
+    """The time step the code belongs to (the current one or one either side), or None."""
+    if not code or not code.strip().isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(now.timestamp()) // STEP_SECONDS
+    for step in (current, current - 1, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code.strip()):
+            return step
+    return None
