@@ -12,6 +12,7 @@ from api.database import tortoise_config
 from api.errors import install_error_handlers
 from api.routes import (
     activities,
+    auth,
     breaches,
     contacts,
     conventions,
@@ -20,6 +21,8 @@ from api.routes import (
     organisations,
     subprocessors,
 )
+from api.security.authentication import AuthenticationMiddleware
+from api.security.headers import SecurityHeadersMiddleware
 from core.db import ping
 
 API_PREFIX = "/api/v1"
@@ -61,7 +64,11 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Added last, runs first: the headers wrap every answer, the 401s included.
+    app.add_middleware(AuthenticationMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     for module in (
+        auth,
         organisations,
         contacts,
         conventions,

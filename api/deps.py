@@ -1,16 +1,48 @@
-"""Request dependencies: who may see what, and list paging."""
+"""Request dependencies: who is calling, what they may see and do, and list paging."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import Query
+from fastapi import HTTPException, Query, Request
 
+from api.security.authentication import PRINCIPAL_KEY, UNAUTHENTICATED
+from core.accounts.roles import Permission, Principal
 from core.config import get_settings
 from core.scope import Scope
 
+FORBIDDEN = "action refusée : aucun de vos rôles ne la permet"
 
-async def current_scope() -> Scope:
-    """The organisations the caller may see. Accounts and roles come later: they will
-    replace this one function, and every service already filters by the scope it returns."""
+
+async def current_principal(request: Request) -> Principal:
+    """The signed-in caller, put there by the authentication middleware."""
+    principal = request.scope.get(PRINCIPAL_KEY)
+    if principal is None:
+        raise HTTPException(401, UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def scope_for(permission: Permission) -> Callable[[Request], Awaitable[Scope]]:
+    """A dependency giving the bodies where the caller's roles grant `permission`.
+
+    403 when they grant it in no body at all (decided before any object is read, so it
+    reveals nothing); otherwise every service filters by the scope, and an object outside
+    it answers 404 as if absent.
+    """
+
+    async def dependency(request: Request) -> Scope:
+        scope = (await current_principal(request)).scope(permission)
+        if scope.is_empty:
+            raise HTTPException(403, FORBIDDEN)
+        return scope
+
+    dependency.__name__ = f"scope_for_{permission.value}"
+    return dependency
+
+
+async def instance_admin(request: Request) -> Scope:
+    """Creating or deleting a body is an instance administrator's act."""
+    if not (await current_principal(request)).is_instance_admin:
+        raise HTTPException(403, "action réservée à un administrateur de l'instance")
     return Scope.everything()
 
 

@@ -3,7 +3,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import Paging, current_scope, paging, split_patch
+from api.deps import Paging, paging, scope_for, split_patch
+from core.accounts.roles import Permission
 from core.scope import Scope
 from register.activities import service
 from register.activities.schemas import ActivityIn, ActivityOut
@@ -12,6 +13,8 @@ from register.enums import ActivityStatus, DataCategory, LegalBasis, SubjectCate
 from register.schemas_common import PageOut, patch_model
 
 router = APIRouter(tags=["activities"])
+READ = Depends(scope_for(Permission.READ_REGISTER))
+EDIT = Depends(scope_for(Permission.EDIT_REGISTER))
 ActivityPatch = patch_model(ActivityIn)
 
 
@@ -31,7 +34,7 @@ async def list_activities(
         description="Words to find in name, ref, purposes, software (accents and case ignored)",
     ),
     page: Paging = Depends(paging),
-    scope: Scope = Depends(current_scope),
+    scope: Scope = READ,
 ):
     filters = ActivityFilters(
         controller_id=controller_id,
@@ -50,21 +53,19 @@ async def list_activities(
 
 
 @router.post("/activities", response_model=ActivityOut, status_code=201)
-async def create_activity(body: ActivityIn, scope: Scope = Depends(current_scope)):
+async def create_activity(body: ActivityIn, scope: Scope = EDIT):
     return await service.create_activity(scope=scope, data=body)
 
 
 @router.get("/activities/{activity_id}", response_model=ActivityOut)
-async def get_activity(activity_id: UUID, scope: Scope = Depends(current_scope)):
+async def get_activity(activity_id: UUID, scope: Scope = READ):
     return await service.activity_out(
         await service.get_activity(scope=scope, activity_id=activity_id)
     )
 
 
 @router.patch("/activities/{activity_id}", response_model=ActivityOut)
-async def update_activity(
-    activity_id: UUID, body: ActivityPatch, scope: Scope = Depends(current_scope)
-):
+async def update_activity(activity_id: UUID, body: ActivityPatch, scope: Scope = EDIT):
     version, patch = split_patch(body)
     return await service.update_activity(
         scope=scope, activity_id=activity_id, version=version, patch=patch
@@ -72,8 +73,6 @@ async def update_activity(
 
 
 @router.delete("/activities/{activity_id}", status_code=204)
-async def delete_activity(
-    activity_id: UUID, version: int | None = None, scope: Scope = Depends(current_scope)
-):
+async def delete_activity(activity_id: UUID, version: int | None = None, scope: Scope = EDIT):
     await service.delete_activity(scope=scope, activity_id=activity_id, version=version)
     return Response(status_code=204)

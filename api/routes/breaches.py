@@ -2,7 +2,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import Paging, current_scope, paging, split_patch
+from api.deps import Paging, paging, scope_for, split_patch
 from breach.breaches import service
 from breach.breaches.schemas import (
     AssessmentIn,
@@ -22,11 +22,18 @@ from breach.incidents.schemas import IncidentFactsIn, IncidentIn, IncidentOut
 from breach.messages import service as messages
 from breach.messages.schemas import ControllerNoticeIn, PreviewOut
 from breach.register import BreachRegister, breach_register
+from core.accounts.roles import Permission
 from core.clock import utcnow
 from core.scope import Scope
 from register.schemas_common import PageOut, patch_model
 
 router = APIRouter(tags=["breaches"])
+DECLARE = Depends(scope_for(Permission.DECLARE_INCIDENT))
+UPDATE = Depends(scope_for(Permission.UPDATE_INCIDENT))
+READ = Depends(scope_for(Permission.READ_BREACHES))
+INFORM = Depends(scope_for(Permission.INFORM_CONTROLLER))
+MANAGE = Depends(scope_for(Permission.MANAGE_BREACH))
+EXPORT = Depends(scope_for(Permission.EXPORT))
 IncidentPatch = patch_model(IncidentFactsIn)
 BreachFactsPatch = patch_model(BreachFactsIn)
 
@@ -37,7 +44,7 @@ BreachFactsPatch = patch_model(BreachFactsIn)
     status_code=201,
     summary="Declare an incident; it fans out into one breach per affected controller",
 )
-async def declare_incident(body: IncidentIn, scope: Scope = Depends(current_scope)):
+async def declare_incident(body: IncidentIn, scope: Scope = DECLARE):
     return await incidents.declare_incident(scope=scope, data=body, now=utcnow())
 
 
@@ -45,7 +52,7 @@ async def declare_incident(body: IncidentIn, scope: Scope = Depends(current_scop
 async def list_incidents(
     organisation_id: UUID | None = None,
     page: Paging = Depends(paging),
-    scope: Scope = Depends(current_scope),
+    scope: Scope = READ,
 ):
     return await incidents.list_incidents(
         scope=scope, limit=page.limit, offset=page.offset, organisation_id=organisation_id
@@ -53,7 +60,7 @@ async def list_incidents(
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
-async def get_incident(incident_id: UUID, scope: Scope = Depends(current_scope)):
+async def get_incident(incident_id: UUID, scope: Scope = READ):
     return await incidents.incident_out(
         await incidents.get_incident(scope=scope, incident_id=incident_id)
     )
@@ -68,7 +75,7 @@ async def update_incident(
     incident_id: UUID,
     body: IncidentPatch,
     author: str | None = Query(default=None, max_length=200),
-    scope: Scope = Depends(current_scope),
+    scope: Scope = UPDATE,
 ):
     version, patch = split_patch(body)
     return await incidents.update_incident_facts(
@@ -87,7 +94,7 @@ async def list_breaches(
     status: BreachStatus | None = None,
     open_only: bool = False,
     page: Paging = Depends(paging),
-    scope: Scope = Depends(current_scope),
+    scope: Scope = READ,
 ):
     return await service.list_breaches(
         scope=scope,
@@ -101,14 +108,14 @@ async def list_breaches(
 
 
 @router.get("/breaches/{breach_id}", response_model=BreachOut)
-async def get_breach(breach_id: UUID, scope: Scope = Depends(current_scope)):
+async def get_breach(breach_id: UUID, scope: Scope = READ):
     return await service.breach_out(
         await service.get_breach(scope=scope, breach_id=breach_id), now=utcnow()
     )
 
 
 @router.get("/breaches/{breach_id}/deadlines", response_model=list[CountdownOut])
-async def breach_deadlines(breach_id: UUID, scope: Scope = Depends(current_scope)):
+async def breach_deadlines(breach_id: UUID, scope: Scope = READ):
     breach = await service.get_breach(scope=scope, breach_id=breach_id)
     return (await service.breach_out(breach, now=utcnow())).countdowns
 
@@ -122,14 +129,12 @@ async def _answer(breach) -> BreachOut:
     response_model=list[service.DeadlineOut],
     summary="Running clocks of the open breaches, soonest first",
 )
-async def open_deadlines(controller_id: UUID | None = None, scope: Scope = Depends(current_scope)):
+async def open_deadlines(controller_id: UUID | None = None, scope: Scope = READ):
     return await service.open_deadlines(scope=scope, now=utcnow(), controller_id=controller_id)
 
 
 @router.patch("/breaches/{breach_id}", response_model=BreachOut)
-async def update_breach_facts(
-    breach_id: UUID, body: BreachFactsPatch, scope: Scope = Depends(current_scope)
-):
+async def update_breach_facts(breach_id: UUID, body: BreachFactsPatch, scope: Scope = UPDATE):
     version, patch = split_patch(body)
     return await _answer(
         await service.update_facts(
@@ -139,9 +144,7 @@ async def update_breach_facts(
 
 
 @router.post("/breaches/{breach_id}/controller-informed", response_model=BreachOut)
-async def controller_informed(
-    breach_id: UUID, body: ControllerInformedIn, scope: Scope = Depends(current_scope)
-):
+async def controller_informed(breach_id: UUID, body: ControllerInformedIn, scope: Scope = INFORM):
     return await _answer(
         await service.record_controller_informed(
             scope=scope, breach_id=breach_id, data=body, now=utcnow()
@@ -150,21 +153,21 @@ async def controller_informed(
 
 
 @router.post("/breaches/{breach_id}/awareness", response_model=BreachOut)
-async def awareness(breach_id: UUID, body: AwarenessIn, scope: Scope = Depends(current_scope)):
+async def awareness(breach_id: UUID, body: AwarenessIn, scope: Scope = MANAGE):
     return await _answer(
         await service.record_awareness(scope=scope, breach_id=breach_id, data=body, now=utcnow())
     )
 
 
 @router.post("/breaches/{breach_id}/assessment", response_model=BreachOut)
-async def assessment(breach_id: UUID, body: AssessmentIn, scope: Scope = Depends(current_scope)):
+async def assessment(breach_id: UUID, body: AssessmentIn, scope: Scope = MANAGE):
     return await _answer(
         await service.assess(scope=scope, breach_id=breach_id, data=body, now=utcnow())
     )
 
 
 @router.post("/breaches/{breach_id}/decision", response_model=BreachOut)
-async def decision(breach_id: UUID, body: DecisionIn, scope: Scope = Depends(current_scope)):
+async def decision(breach_id: UUID, body: DecisionIn, scope: Scope = MANAGE):
     return await _answer(
         await service.decide(scope=scope, breach_id=breach_id, data=body, now=utcnow())
     )
@@ -176,9 +179,7 @@ async def decision(breach_id: UUID, body: DecisionIn, scope: Scope = Depends(cur
     summary="Record a notification (CNIL or people) with its text; people by e-mail are sent one "
     "message each",
 )
-async def notification(
-    breach_id: UUID, body: NotificationIn, scope: Scope = Depends(current_scope)
-):
+async def notification(breach_id: UUID, body: NotificationIn, scope: Scope = MANAGE):
     return await _answer(
         await messages.record_notification(
             scope=scope, breach_id=breach_id, data=body, now=utcnow()
@@ -195,7 +196,7 @@ async def notification_reference(
     breach_id: UUID,
     notification_id: UUID,
     body: NotificationRefIn,
-    scope: Scope = Depends(current_scope),
+    scope: Scope = MANAGE,
 ):
     return await _answer(
         await service.record_cnil_reference(
@@ -213,7 +214,7 @@ async def notification_reference(
     response_model=PreviewOut,
     summary="The notice to the controller as it would be sent now, with the phone reminder",
 )
-async def preview_controller_notice(breach_id: UUID, scope: Scope = Depends(current_scope)):
+async def preview_controller_notice(breach_id: UUID, scope: Scope = READ):
     return await messages.preview_controller_notice(scope=scope, breach_id=breach_id, now=utcnow())
 
 
@@ -225,7 +226,7 @@ async def preview_controller_notice(breach_id: UUID, scope: Scope = Depends(curr
 async def preview_cnil(
     breach_id: UUID,
     phase: NotificationPhase = NotificationPhase.INITIAL,
-    scope: Scope = Depends(current_scope),
+    scope: Scope = READ,
 ):
     return await messages.preview_cnil(scope=scope, breach_id=breach_id, phase=phase, now=utcnow())
 
@@ -235,7 +236,7 @@ async def preview_cnil(
     response_model=PreviewOut,
     summary="The communication to the people concerned (art. 34(2))",
 )
-async def preview_people(breach_id: UUID, scope: Scope = Depends(current_scope)):
+async def preview_people(breach_id: UUID, scope: Scope = READ):
     return await messages.preview_people(scope=scope, breach_id=breach_id, now=utcnow())
 
 
@@ -244,9 +245,7 @@ async def preview_people(breach_id: UUID, scope: Scope = Depends(current_scope))
     response_model=BreachOut,
     summary="E-mail the notice to the controller and record it as informed, in one step",
 )
-async def send_controller_notice(
-    breach_id: UUID, body: ControllerNoticeIn, scope: Scope = Depends(current_scope)
-):
+async def send_controller_notice(breach_id: UUID, body: ControllerNoticeIn, scope: Scope = INFORM):
     return await _answer(
         await messages.send_controller_notice(
             scope=scope, breach_id=breach_id, data=body, now=utcnow()
@@ -255,7 +254,7 @@ async def send_controller_notice(
 
 
 @router.post("/breaches/{breach_id}/close", response_model=BreachOut)
-async def close(breach_id: UUID, body: CloseIn, scope: Scope = Depends(current_scope)):
+async def close(breach_id: UUID, body: CloseIn, scope: Scope = MANAGE):
     return await _answer(
         await service.close(scope=scope, breach_id=breach_id, data=body, now=utcnow())
     )
@@ -266,5 +265,5 @@ async def close(breach_id: UUID, body: CloseIn, scope: Scope = Depends(current_s
     response_model=BreachRegister,
     summary="Breach register of a controller (art. 33(5))",
 )
-async def get_breach_register(organisation_id: UUID, scope: Scope = Depends(current_scope)):
+async def get_breach_register(organisation_id: UUID, scope: Scope = EXPORT):
     return await breach_register(scope=scope, organisation_id=organisation_id, now=utcnow())

@@ -2,7 +2,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import Paging, current_scope, paging, split_patch
+from api.deps import Paging, paging, scope_for, split_patch
+from core.accounts.roles import Permission
 from core.scope import Scope
 from register.enums import ContactRole
 from register.organisations import service
@@ -10,6 +11,8 @@ from register.organisations.schemas import ContactIn, ContactOut
 from register.schemas_common import PageOut, patch_model
 
 router = APIRouter(tags=["contacts"])
+READ = Depends(scope_for(Permission.READ_REGISTER))
+EDIT = Depends(scope_for(Permission.EDIT_REGISTER))
 ContactPatch = patch_model(ContactIn)
 
 
@@ -18,7 +21,7 @@ async def list_contacts(
     organisation_id: UUID | None = None,
     role: ContactRole | None = None,
     page: Paging = Depends(paging),
-    scope: Scope = Depends(current_scope),
+    scope: Scope = READ,
 ):
     return await service.list_contacts(
         scope=scope,
@@ -30,19 +33,17 @@ async def list_contacts(
 
 
 @router.post("/contacts", response_model=ContactOut, status_code=201)
-async def create_contact(body: ContactIn, scope: Scope = Depends(current_scope)):
+async def create_contact(body: ContactIn, scope: Scope = EDIT):
     return await service.create_contact(scope=scope, data=body)
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactOut)
-async def get_contact(contact_id: UUID, scope: Scope = Depends(current_scope)):
+async def get_contact(contact_id: UUID, scope: Scope = READ):
     return service.contact_out(await service.get_contact(scope=scope, contact_id=contact_id))
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactOut)
-async def update_contact(
-    contact_id: UUID, body: ContactPatch, scope: Scope = Depends(current_scope)
-):
+async def update_contact(contact_id: UUID, body: ContactPatch, scope: Scope = EDIT):
     version, patch = split_patch(body)
     return await service.update_contact(
         scope=scope, contact_id=contact_id, version=version, patch=patch
@@ -50,8 +51,6 @@ async def update_contact(
 
 
 @router.delete("/contacts/{contact_id}", status_code=204)
-async def delete_contact(
-    contact_id: UUID, version: int | None = None, scope: Scope = Depends(current_scope)
-):
+async def delete_contact(contact_id: UUID, version: int | None = None, scope: Scope = EDIT):
     await service.delete_contact(scope=scope, contact_id=contact_id, version=version)
     return Response(status_code=204)

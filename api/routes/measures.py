@@ -2,7 +2,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import Paging, current_scope, paging, split_patch
+from api.deps import Paging, paging, scope_for, split_patch
+from core.accounts.roles import Permission
 from core.scope import Scope
 from register.enums import CnilGuideSheet, MeasureStatus, catalogue
 from register.measures import service
@@ -10,6 +11,8 @@ from register.measures.schemas import MeasureIn, MeasureOut
 from register.schemas_common import PageOut, patch_model
 
 router = APIRouter(tags=["measures"])
+READ = Depends(scope_for(Permission.READ_REGISTER))
+EDIT = Depends(scope_for(Permission.EDIT_REGISTER))
 MeasurePatch = patch_model(MeasureIn)
 
 
@@ -28,7 +31,7 @@ async def list_measures(
     status: MeasureStatus | None = None,
     cnil_sheet: CnilGuideSheet | None = None,
     page: Paging = Depends(paging),
-    scope: Scope = Depends(current_scope),
+    scope: Scope = READ,
 ):
     return await service.list_measures(
         scope=scope,
@@ -41,19 +44,17 @@ async def list_measures(
 
 
 @router.post("/measures", response_model=MeasureOut, status_code=201)
-async def create_measure(body: MeasureIn, scope: Scope = Depends(current_scope)):
+async def create_measure(body: MeasureIn, scope: Scope = EDIT):
     return await service.create_measure(scope=scope, data=body)
 
 
 @router.get("/measures/{measure_id}", response_model=MeasureOut)
-async def get_measure(measure_id: UUID, scope: Scope = Depends(current_scope)):
+async def get_measure(measure_id: UUID, scope: Scope = READ):
     return await service.measure_out(await service.get_measure(scope=scope, measure_id=measure_id))
 
 
 @router.patch("/measures/{measure_id}", response_model=MeasureOut)
-async def update_measure(
-    measure_id: UUID, body: MeasurePatch, scope: Scope = Depends(current_scope)
-):
+async def update_measure(measure_id: UUID, body: MeasurePatch, scope: Scope = EDIT):
     version, patch = split_patch(body)
     return await service.update_measure(
         scope=scope, measure_id=measure_id, version=version, patch=patch
@@ -61,8 +62,6 @@ async def update_measure(
 
 
 @router.delete("/measures/{measure_id}", status_code=204)
-async def delete_measure(
-    measure_id: UUID, version: int | None = None, scope: Scope = Depends(current_scope)
-):
+async def delete_measure(measure_id: UUID, version: int | None = None, scope: Scope = EDIT):
     await service.delete_measure(scope=scope, measure_id=measure_id, version=version)
     return Response(status_code=204)

@@ -6,7 +6,8 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import Paging, current_scope, paging
+from api.deps import Paging, paging, scope_for
+from core.accounts.roles import Permission
 from core.clock import utcnow
 from core.outbox import service
 from core.outbox.models import MESSAGE_STATUS_LABELS, MessageStatus, OutboxMessage
@@ -14,6 +15,8 @@ from core.scope import Scope
 from register.schemas_common import Email, PageOut
 
 router = APIRouter(tags=["messages"])
+MANAGE = Depends(scope_for(Permission.MANAGE_BREACH))
+READ = Depends(scope_for(Permission.READ_MESSAGES))
 
 
 class MessageOut(BaseModel):
@@ -61,7 +64,7 @@ async def list_messages(
     organisation_id: UUID | None = None,
     subject_id: UUID | None = None,
     page: Paging = Depends(paging),
-    scope: Scope = Depends(current_scope),
+    scope: Scope = READ,
 ):
     found = await service.list_messages(
         scope=scope,
@@ -80,7 +83,7 @@ async def list_messages(
 
 
 @router.get("/messages/{message_id}", response_model=MessageDetailOut)
-async def get_message(message_id: UUID, scope: Scope = Depends(current_scope)):
+async def get_message(message_id: UUID, scope: Scope = READ):
     return _out(await service.get_message(scope=scope, message_id=message_id), MessageDetailOut)
 
 
@@ -92,7 +95,7 @@ async def get_message(message_id: UUID, scope: Scope = Depends(current_scope)):
 async def retry_message(
     message_id: UUID,
     body: RetryIn | None = Body(default=None),
-    scope: Scope = Depends(current_scope),
+    scope: Scope = MANAGE,
 ):
     message = await service.retry_failed(
         scope=scope,

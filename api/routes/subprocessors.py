@@ -2,7 +2,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import Paging, current_scope, paging, split_patch
+from api.deps import Paging, paging, scope_for, split_patch
+from core.accounts.roles import Permission
 from core.clock import utcnow
 from core.scope import Scope
 from register.schemas_common import PageOut, patch_model
@@ -10,6 +11,8 @@ from register.subprocessors import service
 from register.subprocessors.schemas import EngagementIn, EngagementOut
 
 router = APIRouter(tags=["subprocessors"])
+READ = Depends(scope_for(Permission.READ_REGISTER))
+EDIT = Depends(scope_for(Permission.EDIT_REGISTER))
 EngagementPatch = patch_model(EngagementIn)
 
 
@@ -17,7 +20,7 @@ EngagementPatch = patch_model(EngagementIn)
 async def list_subprocessors(
     processor_id: UUID | None = None,
     page: Paging = Depends(paging),
-    scope: Scope = Depends(current_scope),
+    scope: Scope = READ,
 ):
     return await service.list_engagements(
         scope=scope, limit=page.limit, offset=page.offset, processor_id=processor_id
@@ -25,21 +28,19 @@ async def list_subprocessors(
 
 
 @router.post("/subprocessors", response_model=EngagementOut, status_code=201)
-async def create_subprocessor(body: EngagementIn, scope: Scope = Depends(current_scope)):
+async def create_subprocessor(body: EngagementIn, scope: Scope = EDIT):
     return await service.create_engagement(scope=scope, data=body, now=utcnow())
 
 
 @router.get("/subprocessors/{engagement_id}", response_model=EngagementOut)
-async def get_subprocessor(engagement_id: UUID, scope: Scope = Depends(current_scope)):
+async def get_subprocessor(engagement_id: UUID, scope: Scope = READ):
     return await service.engagement_out(
         await service.get_engagement(scope=scope, engagement_id=engagement_id)
     )
 
 
 @router.patch("/subprocessors/{engagement_id}", response_model=EngagementOut)
-async def update_subprocessor(
-    engagement_id: UUID, body: EngagementPatch, scope: Scope = Depends(current_scope)
-):
+async def update_subprocessor(engagement_id: UUID, body: EngagementPatch, scope: Scope = EDIT):
     version, patch = split_patch(body)
     return await service.update_engagement(
         scope=scope, engagement_id=engagement_id, version=version, patch=patch, now=utcnow()
@@ -47,8 +48,6 @@ async def update_subprocessor(
 
 
 @router.delete("/subprocessors/{engagement_id}", status_code=204)
-async def delete_subprocessor(
-    engagement_id: UUID, version: int | None = None, scope: Scope = Depends(current_scope)
-):
+async def delete_subprocessor(engagement_id: UUID, version: int | None = None, scope: Scope = EDIT):
     await service.delete_engagement(scope=scope, engagement_id=engagement_id, version=version)
     return Response(status_code=204)

@@ -1,4 +1,5 @@
 from tortoise import fields
+from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 
 from breach.enums import (
@@ -83,7 +84,14 @@ class Breach(VersionedModel):
 
     @staticmethod
     def scope_filter(scope: Scope) -> dict:
-        return {} if scope.is_unrestricted else {"controller_id__in": list(scope.org_ids)}
+        """The controller's breaches; with `scope.sources`, also the breaches those bodies
+        must report to their controllers (a processor sees what it reports, nothing more)."""
+        if scope.is_unrestricted:
+            return {}
+        if not scope.sources:
+            return {"controller_id__in": list(scope.org_ids)}
+        either = Q(controller_id__in=list(scope.org_ids)) | Q(source_org_id__in=list(scope.sources))
+        return {"id__in": Subquery(Breach.filter(either).values("id"))}
 
 
 class BreachNotification(Model):

@@ -1,0 +1,204 @@
+"""Sign in and out, who am I, and one's own API tokens."""
+
+from datetime import datetime
+from ipaddress import ip_address
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import current_principal
+from api.security.authentication import SESSION_COOKIE, SESSION_KEY
+from core.accounts import sessions, tokens
+from core.accounts.models import ApiToken, User
+from core.accounts.roles import Permission, Principal, Role
+from core.accounts.service import (
+    Credentials,
+    LoginFailed,
+    TooManyAttempts,
+    authenticate,
+    principal_for,
+)
+from core.clock import utcnow
+from core.config import get_settings
+from register.organisations.models import Organisation
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=256)
+    totp: str | None = Field(default=None, max_length=10, description="Code à usage unique")
+
+
+class UserOut(BaseModel):
+    id: UUID
+    email: str
+    name: str
+    is_instance_admin: bool
+    totp_enabled: bool
+
+
+class MembershipOut(BaseModel):
+    organisation_id: UUID
+    organisation_name: str
+    roles: list[Role]
+    permissions: list[Permission]
+
+
+class MeOut(BaseModel):
+    user: UserOut
+    memberships: list[MembershipOut]
+
+
+class LoginOut(MeOut):
+    csrf_token: str = Field(description="À renvoyer dans X-CSRF-Token à chaque écriture")
+    expires_at: datetime
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    days: int = Field(default=90, ge=1, le=tokens.MAX_DAYS)
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    secret: str = Field(description="Affiché une seule fois : il n'est conservé que haché")
+
+
+def cookie_is_secure() -> bool:
+    """Secure, unless the instance is served over plain http on the loopback (a demo)."""
+    url = urlsplit(get_settings().base_url)
+    if url.scheme != "http":
+        return True
+    host = url.hostname or ""
+    if host == "localhost":
+        return False
+    try:
+        return not ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+async def _me(user: User, principal: Principal) -> MeOut:
+    names = dict(
+        await Organisation.filter(id__in=list(principal.memberships)).values_list(
+            "id", "legal_name"
+        )
+    )
+    memberships = [
+        MembershipOut(
+            organisation_id=org_id,
+            organisation_name=names.get(org_id, ""),
+            roles=sorted(roles),
+            permissions=sorted(principal.permissions_in(org_id)),
+        )
+        for org_id, roles in sorted(
+            principal.memberships.items(), key=lambda i: names.get(i[0], "")
+        )
+    ]
+    return MeOut(
+        user=UserOut(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            is_instance_admin=user.is_instance_admin,
+            totp_enabled=bool(user.totp_secret),
+        ),
+        memberships=memberships,
+    )
+
+
+@router.post(
+    "/login",
+    response_model=LoginOut,
+    summary="Open a session: sets the rgpd_session cookie and returns the CSRF token",
+    responses={
+        401: {"description": "Identifiants incorrects"},
+        429: {"description": "Trop de tentatives"},
+    },
+)
+async def login(body: LoginIn, request: Request, response: Response):
+    now = utcnow()
+    ip = request.client.host if request.client else "inconnue"
+    try:
+        user = await authenticate(Credentials(body.email, body.password, body.totp), ip=ip, now=now)
+    except TooManyAttempts as exc:
+        return JSONResponse(
+            status_code=429,
+            content={"detail": str(exc)},
+            headers={"Retry-After": str(exc.retry_after_seconds)},
+        )
+    except LoginFailed as exc:
+        return JSONResponse(status_code=401, content={"detail": str(exc)})
+    opened = await sessions.open_session(user=user, now=now)
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.session_id,
+        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
+        path="/",
+        secure=cookie_is_secure(),
+        httponly=True,
+        samesite="strict",
+    )
+    me = await _me(user, await principal_for(user))
+    return LoginOut(
+        **me.model_dump(),
+        csrf_token=opened.session.csrf_token,
+        expires_at=opened.session.expires_at,
+    )
+
+
+@router.post("/logout", status_code=204, summary="Close the session of this cookie")
+async def logout(request: Request):
+    session = request.scope.get(SESSION_KEY)
+    answer = Response(status_code=204)
+    if session is not None:
+        await sessions.close_session_by_id(session.id)
+        answer.delete_cookie(SESSION_COOKIE, path="/", secure=cookie_is_secure(), httponly=True)
+    return answer
+
+
+@router.get("/me", response_model=MeOut, summary="The caller, their bodies, roles, permissions")
+async def me(principal: Principal = Depends(current_principal)):
+    return await _me(await User.get(id=principal.user_id), principal)
+
+
+@router.get("/tokens", response_model=list[TokenOut], summary="The caller's own API tokens")
+async def list_tokens(principal: Principal = Depends(current_principal)):
+    return await ApiToken.filter(user_id=principal.user_id)
+
+
+@router.post(
+    "/tokens",
+    response_model=TokenCreatedOut,
+    status_code=201,
+    summary="Create an API token; its secret is shown in this answer only",
+)
+async def create_token(body: TokenIn, principal: Principal = Depends(current_principal)):
+    user = await User.get(id=principal.user_id)
+    issued = await tokens.issue_token(user=user, name=body.name, days=body.days, now=utcnow())
+    return TokenCreatedOut(
+        **TokenOut.model_validate(issued.token).model_dump(), secret=issued.secret
+    )
+
+
+@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke one of one's own tokens")
+async def revoke_token(token_id: UUID, principal: Principal = Depends(current_principal)):
+    await tokens.revoke_token(token_id=token_id, now=utcnow(), user_id=principal.user_id)
+    return Response(status_code=204)

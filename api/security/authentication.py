@@ -1,0 +1,125 @@
+"""Every request but a few public ones carries a session cookie or a bearer token.
+
+A pure ASGI middleware, so a route added later is protected without anyone remembering to:
+it answers 401 before any parsing, puts the Principal in the request scope, sets the actor
+(the user's e-mail) for the journal, and refuses an unsafe request authenticated by the
+cookie unless it carries the session's CSRF token (header X-CSRF-Token or form field
+csrf_token). Bearer requests need no CSRF token: a browser never adds that header by itself.
+Nothing here logs a header, a cookie or a password.
+"""
+
+from urllib.parse import parse_qs
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.accounts import sessions, tokens
+from core.accounts.service import principal_for
+from core.actor import acting_as
+from core.clock import utcnow
+
+SESSION_COOKIE = "rgpd_session"
+CSRF_HEADER = b"x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC_PATHS = frozenset(
+    {
+        "/healthz",
+        "/openapi.json",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        "/api/v1/auth/login",
+    }
+)
+PRINCIPAL_KEY = "rgpd.principal"
+SESSION_KEY = "rgpd.session"
+_MAX_FORM_BYTES = 1_000_000
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    raw = _header(scope, b"cookie")
+    if not raw:
+        return None
+    for part in raw.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _refuse(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
+
+
+UNAUTHENTICATED = "authentification requise : session ou jeton d'accès (Authorization: Bearer)"
+
+
+class AuthenticationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in PUBLIC_PATHS:
+            await self.app(scope, receive, send)
+            return
+        now = utcnow()
+        session = None
+        authorization = _header(scope, b"authorization")
+        if authorization is not None:
+            kind, _, secret = authorization.partition(" ")
+            user = None
+            if kind.lower() == "bearer":
+                user = await tokens.user_for_token(secret.strip(), now=now)
+        else:
+            session = await sessions.find_session(_cookie(scope, SESSION_COOKIE) or "", now=now)
+            user = session.user if session else None
+        if user is None:
+            answer = _refuse(401, UNAUTHENTICATED, {"WWW-Authenticate": "Bearer"})
+            await answer(scope, receive, send)
+            return
+        if session is not None and scope["method"] not in SAFE_METHODS:
+            presented = _header(scope, CSRF_HEADER)
+            if presented is None:
+                presented, receive = await _form_field(scope, receive, CSRF_FIELD)
+            if not sessions.csrf_matches(session, presented):
+                answer = _refuse(403, "requête refusée : jeton CSRF manquant ou invalide")
+                await answer(scope, receive, send)
+                return
+        scope[PRINCIPAL_KEY] = await principal_for(user)
+        scope[SESSION_KEY] = session
+        with acting_as(user.email):
+            await self.app(scope, receive, send)
+
+
+async def _form_field(scope: Scope, receive: Receive, name: str) -> tuple[str | None, Receive]:
+    """Read a url-encoded form's field, and hand back a `receive` that replays the body."""
+    content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        return None, receive
+    body = b""
+    more = True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+        if len(body) > _MAX_FORM_BYTES:
+            return None, receive
+    values = parse_qs(body.decode("latin-1")).get(name)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return (values[0] if values else None), replay
