@@ -204,6 +204,7 @@ def migrate() -> None:
 @app.command()
 def demo() -> None:
     """Load the demo register built from the seed conventions (idempotent)."""
+    from api.demo_accounts import load_demo_accounts, login_help
     from breach.demo import load_demo_incident
     from core.clock import utcnow
     from register.demo import load_demo
@@ -211,12 +212,20 @@ def demo() -> None:
     async def work():
         summary = await load_demo(scope=CLI_SCOPE)
         incident = await load_demo_incident(scope=CLI_SCOPE, now=utcnow())
-        return summary, incident
+        accounts = await load_demo_accounts(summary.bodies)
+        names = dict(
+            await Organisation.filter(id__in=list(summary.bodies.values())).values_list(
+                "id", "legal_name"
+            )
+        )
+        return summary, incident, accounts, {k: names[v] for k, v in summary.bodies.items()}
 
-    summary, incident = _run(work)
+    summary, incident, accounts, names = _run(work)
     typer.echo(str(summary))
     if incident:
         typer.echo("incident de démonstration déclaré : voir « rgpd breaches »")
+    for line in login_help(accounts, names, get_settings().base_url):
+        typer.echo(line)
 
 
 @app.command()
@@ -453,6 +462,12 @@ def processor_record(organisation: str) -> None:
         )
 
     _print_json(_run(work))
+
+
+from api.cli_accounts import token_app, user_app  # noqa: E402
+
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
 
 
 def main() -> None:
