@@ -87,9 +87,25 @@ async def _drop_postgres_database(url: str) -> None:
 
 @pytest.fixture
 async def client(db):
+    """The API as an instance administrator calling with a bearer token."""
+    from core.accounts.service import create_user
+    from core.accounts.tokens import issue_token
+    from core.clock import utcnow
+
+    admin = await create_user(
+        email="admin-tests@registre-rgpd.test",
+        name="Admin des tests",
+        password=None,
+        is_instance_admin=True,
+    )
+    issued = await issue_token(user=admin, name="tests", days=1, now=utcnow())
     app = create_app(manage_database=False)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://test",
+        headers={"Authorization": f"Bearer {issued.secret}"},
+    ) as http:
         yield http
 
 

@@ -1,0 +1,91 @@
+"""Body A's world, built by the instance administrator: A (a commune, controller) and P (an
+EPT, A's processor) with every kind of object, a breach P must report to A, A's own breach
+notified to the CNIL, a message, and A's DPO with a token. Body B is another commune."""
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import httpx
+
+from core.accounts.service import create_user, grant
+from core.accounts.tokens import issue_token
+from core.clock import utcnow
+from tests.factories import make_measure, make_org, make_subprocessor
+from tests.messages.helpers import ago, bodies, declare_on, done, iso, with_facts
+
+ASSESS = {
+    "context": "financial",
+    "identification": "significant",
+    "confidentiality": "unknown_recipients",
+    "malicious": True,
+}
+DECIDE = {
+    "risk_level": "high",
+    "notify_cnil": True,
+    "inform_people": "later",
+    "reasons": "Coordonnées bancaires exfiltrées : notifier la CNIL.",
+}
+
+
+@dataclass
+class World:
+    ids: dict[str, str] = field(default_factory=dict)
+    markers: set[str] = field(default_factory=set)  # what B must never read
+
+    def __getitem__(self, key: str) -> str:
+        return self.ids[key]
+
+
+async def build_world(client: httpx.AsyncClient) -> World:
+    w = World()
+    base = await bodies(client)  # ept (P) and commune (A), DPOs, contacts, convention, activity
+    a, p = base["commune"], base["ept"]
+    w.ids.update(
+        a=a["id"],
+        p=p["id"],
+        a_dpo=a["dpo_id"],
+        p_dpo=p["dpo_id"],
+        convention=base["convention"]["id"],
+        activity=base["activity"]["id"],
+    )
+    contacts = (await client.get("/api/v1/contacts", params={"organisation_id": a["id"]})).json()
+    w.ids["contact"] = contacts["items"][0]["id"]
+    p_contacts = (await client.get("/api/v1/contacts", params={"organisation_id": p["id"]})).json()
+    w.ids["p_contact"] = p_contacts["items"][0]["id"]
+    w.ids["measure"] = (await make_measure(client, organisation=a))["id"]
+    w.ids["engagement"] = (await make_subprocessor(client, processor=p))["id"]
+
+    # A breach P must report to A (P's system), the notice e-mailed to A: a message of A.
+    reported = await declare_on(client, p, [base["activity"]["id"]], detected=ago(hours=5))
+    w.ids["incident_p"] = reported["incident_id"]
+    w.ids["breach_p"] = reported["id"]
+    noticed = await done(client, reported, "controller-notice")
+    assert noticed["controller_informed_at"]
+    messages = (await client.get("/api/v1/messages", params={"organisation_id": a["id"]})).json()
+    w.ids["message"] = messages["items"][0]["id"]
+
+    # A's own breach, assessed, decided and notified to the CNIL.
+    own = await declare_on(client, a, [base["activity"]["id"]], detected=ago(hours=6))
+    w.ids["incident_a"] = own["incident_id"]
+    w.ids["breach_a"] = own["id"]
+    own = await with_facts(client, own)
+    own = await done(client, own, "assessment", **ASSESS)
+    own = await done(client, own, "decision", **DECIDE)
+    own = await done(client, own, "notifications", sent_at=iso(ago(hours=1)))
+    w.ids["notification"] = own["notifications"][0]["id"]
+
+    # A's DPO, with a token of their own.
+    dpo = await create_user(email="dpd@commune-a.fr", name="DPD de A", password=None)
+    await grant(dpo, organisation_id=UUID(a["id"]), role="dpo")
+    token = await issue_token(user=dpo, name="outil de A", days=10, now=utcnow())
+    w.ids["a_user"] = str(dpo.id)
+    w.ids["a_token"] = str(token.token.id)
+
+    b = await make_org(client, kind="commune", legal_name="Commune B")
+    w.ids["b"] = b["id"]
+    w.markers = {v for k, v in w.ids.items() if k != "b"} | {
+        "Vitry-sur-Seine",
+        "Grand-Orly",
+        "dpd@commune-a.fr",
+    }
+    return w
