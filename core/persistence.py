@@ -1,4 +1,8 @@
-"""Small persistence helpers every service uses: versioned updates and pages."""
+"""Small persistence helpers every service uses: versioned writes, journaled, and pages.
+
+`update_versioned`, `delete_versioned` and `create_journaled` record each write in the audit
+journal (core.audit.trail), in the write's transaction: a refused write records nothing.
+"""
 
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -8,7 +12,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
+from core.audit.trail import journaled, record_created
 from core.clock import utcnow
 from core.errors import Conflict, NotFound
 
@@ -22,7 +28,16 @@ async def update_versioned(
 
     The version check and the write are one UPDATE statement, so two editors racing cannot
     both win: the second gets a Conflict instead of silently overwriting the first.
+    The fields it changes are journaled with their values before and after.
     """
+    async with journaled(model, obj_id, action="update"):
+        await _update_or_conflict(model, obj_id, expected_version, values)
+    return expected_version + 1
+
+
+async def _update_or_conflict(
+    model: type[Model], obj_id: UUID, expected_version: int, values: dict[str, Any]
+) -> None:
     updated = await model.filter(id=obj_id, version=expected_version).update(
         **values, version=F("version") + 1, updated_at=utcnow()
     )
@@ -34,7 +49,15 @@ async def update_versioned(
             f"(version envoyée {expected_version}, version actuelle {actual}); "
             "rechargez-la puis recommencez"
         )
-    return expected_version + 1
+
+
+async def create_journaled(model: type[Model], **values: Any) -> Any:
+    """Create a row and journal it whole, in one transaction (a record without links; one
+    with links calls `record_created` once they are written)."""
+    async with in_transaction():
+        obj = await model.create(**values)
+        await record_created(model, obj.id)
+    return obj
 
 
 @dataclass
@@ -63,15 +86,17 @@ async def get_scoped(model: type[Model], *, scope: Any, obj_id: UUID, label: str
 async def delete_versioned(
     model: type[Model], *, obj: Any, expected_version: int | None, label: str
 ) -> None:
-    """Delete a row; refuse (409) when it is stale or still referenced elsewhere."""
+    """Delete a row, journaled whole; refuse (409) when it is stale or still referenced
+    elsewhere."""
     query = model.filter(id=obj.id)
     if expected_version is not None:
         query = query.filter(version=expected_version)
-    try:
-        deleted = await query.delete()
-    except IntegrityError:
-        raise Conflict(
-            f"suppression impossible : {label} est encore utilisé(e) ailleurs dans le registre"
-        ) from None
-    if deleted == 0:
-        raise Conflict(f"suppression refusée : {label} a été modifié(e) entre-temps")
+    async with journaled(model, obj.id, action="delete"):
+        try:
+            deleted = await query.delete()
+        except IntegrityError:
+            raise Conflict(
+                f"suppression impossible : {label} est encore utilisé(e) ailleurs dans le registre"
+            ) from None
+        if deleted == 0:
+            raise Conflict(f"suppression refusée : {label} a été modifié(e) entre-temps")

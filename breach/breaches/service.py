@@ -12,6 +12,7 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from breach import journal as _journal  # noqa: F401  (declares how breaches are journaled)
 from breach.assessment import DpcAdjustment, enisa_score
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
 from breach.breaches.schemas import (
@@ -41,6 +42,7 @@ from breach.enums import (
 from breach.incidents.models import Incident
 from breach.messages.compose import Composed, cnil_document, people_communication
 from breach.messages.context import breach_view
+from core.audit.trail import journaled, record_created
 from core.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
 from core.persistence import Page, get_scoped, update_versioned
 from core.scope import Scope
@@ -246,26 +248,29 @@ async def _apply(
     then: Callable[[], Awaitable[Any]] | None = None,
 ) -> Breach:
     """One step: the row (version-checked), its event, its notification and whatever `then`
-    writes (the outbox messages the step causes), or nothing."""
+    writes (the outbox messages the step causes), or nothing. The audit journal records the
+    step (`breach.<action>`, the fields it changed), then the notification and the messages."""
     target = to_status or breach.status
     async with in_transaction():
-        await update_versioned(
-            Breach,
-            obj_id=breach.id,
-            expected_version=version,
-            values={**(values or {}), "status": target},
-        )
-        await BreachEvent.create(
-            breach_id=breach.id,
-            at=now,
-            from_status=breach.status,
-            to_status=target,
-            action=action,
-            note=note,
-            author=author,
-        )
+        async with journaled(Breach, breach.id, action=action):
+            await update_versioned(
+                Breach,
+                obj_id=breach.id,
+                expected_version=version,
+                values={**(values or {}), "status": target},
+            )
+            await BreachEvent.create(
+                breach_id=breach.id,
+                at=now,
+                from_status=breach.status,
+                to_status=target,
+                action=action,
+                note=note,
+                author=author,
+            )
         if notification:
-            await BreachNotification.create(breach_id=breach.id, **notification)
+            made = await BreachNotification.create(breach_id=breach.id, **notification)
+            await record_created(BreachNotification, made.id)
         if then is not None:
             await then()
     return await Breach.get(id=breach.id)
@@ -668,7 +673,10 @@ async def record_cnil_reference(
         )
 
     async def write_ref() -> None:
-        await BreachNotification.filter(id=notification.id).update(external_ref=data.external_ref)
+        async with journaled(BreachNotification, notification.id, action="record_cnil_reference"):
+            await BreachNotification.filter(id=notification.id).update(
+                external_ref=data.external_ref
+            )
 
     # Documentation, not a transition: allowed on a closed breach too (the number may come late).
     return await _apply(

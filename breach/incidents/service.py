@@ -7,6 +7,7 @@ from uuid import UUID
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from breach import journal as _journal  # noqa: F401  (declares how breaches are journaled)
 from breach.breaches.models import Breach, BreachEvent
 from breach.enums import BreachPath, BreachStatus
 from breach.fanout import (
@@ -18,6 +19,7 @@ from breach.fanout import (
 )
 from breach.incidents.models import Incident, IncidentChange
 from breach.incidents.schemas import IncidentChangeOut, IncidentFactsIn, IncidentIn, IncidentOut
+from core.audit.trail import journaled, record_created
 from core.clock import to_local
 from core.config import get_settings
 from core.errors import ValidationFailed
@@ -139,6 +141,7 @@ async def _create_breach(incident: Incident, plan: BreachPlan, author: str | Non
         note=f"incident « {incident.title} »",
         author=author,
     )
+    await record_created(Breach, breach.id, action="declare")
     return breach
 
 
@@ -165,6 +168,7 @@ async def declare_incident(*, scope: Scope, data: IncidentIn, now: datetime) -> 
             )
         if data.convention_ids:
             await incident.conventions.add(*await Convention.filter(id__in=data.convention_ids))
+        await record_created(Incident, incident.id, action="declare")
         for plan in plans:
             await _create_breach(incident, plan, data.declared_by)
     return await incident_out(incident)
@@ -199,7 +203,7 @@ async def update_incident_facts(
     after = _facts_json(merged)
     changes = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
     _refuse_future_facts(merged, now)
-    async with in_transaction():
+    async with journaled(Incident, incident.id, action="update"):
         await update_versioned(
             Incident, obj_id=incident.id, expected_version=version, values=to_columns(merged)
         )
@@ -255,13 +259,14 @@ async def _follow_detection(
         values = {"controller_notice_due_at": clocks.controller_notice_due_at}
         if breach.path != BreachPath.PROCESSOR:
             values |= {"aware_at": clocks.aware_at, "cnil_due_at": clocks.cnil_due_at}
-        await Breach.filter(id=breach.id).update(**values, version=F("version") + 1)
-        await BreachEvent.create(
-            breach_id=breach.id,
-            at=now,
-            from_status=breach.status,
-            to_status=breach.status,
-            action="follow_detection",
-            note="heure de détection corrigée : échéances recalculées",
-            author=author,
-        )
+        async with journaled(Breach, breach.id, action="follow_detection"):
+            await Breach.filter(id=breach.id).update(**values, version=F("version") + 1)
+            await BreachEvent.create(
+                breach_id=breach.id,
+                at=now,
+                from_status=breach.status,
+                to_status=breach.status,
+                action="follow_detection",
+                note="heure de détection corrigée : échéances recalculées",
+                author=author,
+            )

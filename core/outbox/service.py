@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from core.audit.trail import record_event
 from core.config import get_settings
 from core.errors import InvalidTransition, NotFound, ValidationFailed
 from core.outbox.models import MessageStatus, OutboxMessage
@@ -79,16 +80,43 @@ async def enqueue(
         due_at=draft.due_at,
         created_at=now,
     )
-    if dedup_key is None:
-        return await OutboxMessage.create(**values)
-    if await OutboxMessage.exists(dedup_key=dedup_key):
+    if dedup_key is not None and await OutboxMessage.exists(dedup_key=dedup_key):
         return None
     try:
         # A savepoint, so that losing the race does not abort the caller's transaction.
         async with in_transaction():
-            return await OutboxMessage.create(**values)
+            message = await OutboxMessage.create(**values)
+            await _journal(message, "create", before=None, after=_journaled(message))
+            return message
     except IntegrityError:
+        if dedup_key is None:
+            raise
         return None
+
+
+def _journaled(message: OutboxMessage) -> dict:
+    """What the audit journal keeps of a message: its kind, state and how many recipients,
+    never the addresses nor the text."""
+    return {
+        "kind": message.kind,
+        "status": message.status,
+        "recipients": len(message.to_addrs) + len(message.cc_addrs),
+        "subject_type": message.subject_type,
+        "subject_id": message.subject_id,
+        "dedup_key": message.dedup_key,
+        "due_at": message.due_at,
+    }
+
+
+async def _journal(message: OutboxMessage, action: str, *, before, after) -> None:
+    await record_event(
+        [message.organisation_id],
+        action=f"message.{action}",
+        entity_type="message",
+        entity_id=message.id,
+        before=before,
+        after=after,
+    )
 
 
 def _invalid_address(address: str) -> bool:
@@ -250,9 +278,19 @@ async def retry_failed(
                 "body", "to_addrs", msg=f"adresse invalide : {', '.join(bad) or 'aucune'}"
             )
         values["to_addrs"] = list(to_addrs)
-    updated = await OutboxMessage.filter(id=message.id, status=MessageStatus.FAILED).update(
-        **values
-    )
-    if not updated:
-        raise InvalidTransition("le message a changé entre-temps ; rechargez-le")
-    return await OutboxMessage.get(id=message.id)
+    async with in_transaction():
+        updated = await OutboxMessage.filter(id=message.id, status=MessageStatus.FAILED).update(
+            **values
+        )
+        if not updated:
+            raise InvalidTransition("le message a changé entre-temps ; rechargez-le")
+        retried = await OutboxMessage.get(id=message.id)
+        before, after = _journaled(message), _journaled(retried)
+        before["attempts"], after["attempts"] = message.attempts, retried.attempts
+        await _journal(
+            retried,
+            "retry",
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+        )
+    return retried

@@ -1,5 +1,6 @@
 from tortoise import fields
 
+from core.audit.trail import journaled_model
 from core.models import VersionedModel
 from core.scope import Scope
 from register.enums import ActivityStatus, CollectionMethod, LegalBasis
@@ -70,3 +71,18 @@ class ProcessingActivity(VersionedModel):
     @staticmethod
     def scope_filter(scope: Scope) -> dict:
         return {} if scope.is_unrestricted else {"controller_id__in": list(scope.org_ids)}
+
+
+# Journaled in the controller's chain, with its links (core.audit.trail); the search copies
+# are derived from the journaled fields.
+journaled_model(
+    ProcessingActivity,
+    "activity",
+    owner="controller_id",
+    links={
+        "joint_controller_ids": "joint_controllers",
+        "convention_ids": "conventions",
+        "security_measure_ids": "security_measures",
+    },
+    ignore=["search_text", "facets", "has_sensitive_data"],
+)

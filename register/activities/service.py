@@ -8,6 +8,7 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from core.audit.trail import journaled, record_created
 from core.clock import today_local
 from core.errors import ValidationFailed
 from core.persistence import Page, delete_versioned, get_scoped, update_versioned
@@ -207,6 +208,7 @@ async def create_activity(*, scope: Scope, data: ActivityIn) -> ActivityOut:
     async with in_transaction():
         activity = await ProcessingActivity.create(**_columns(data))
         await _write_relations(activity, data)
+        await record_created(ProcessingActivity, activity.id)
     return await activity_out(activity)
 
 
@@ -216,7 +218,7 @@ async def update_activity(
     activity = await get_activity(scope=scope, activity_id=activity_id)
     merged = merge_patch(ActivityIn, await activity_out(activity), patch)
     await _check_references(scope, merged)
-    async with in_transaction():
+    async with journaled(ProcessingActivity, activity.id, action="update"):
         await update_versioned(
             ProcessingActivity,
             obj_id=activity.id,

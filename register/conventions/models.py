@@ -1,6 +1,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
+from core.audit.trail import journaled_model
 from core.models import VersionedModel
 from core.scope import Scope
 from register.enums import (
@@ -84,3 +85,19 @@ class ConventionParty(Model):
     class Meta:
         table = "convention_party"
         unique_together = (("convention", "organisation"),)
+
+
+async def _parties(convention: Convention) -> list[dict]:
+    rows = await ConventionParty.filter(convention_id=convention.id).values_list(
+        "organisation_id", "role"
+    )
+    return sorted(({"organisation_id": str(o), "role": r} for o, r in rows), key=str)
+
+
+# Journaled in the chain of each party (core.audit.trail), parties included.
+journaled_model(
+    Convention,
+    "convention",
+    owner=lambda row: [p["organisation_id"] for p in row["parties"]],
+    links={"parties": _parties},
+)

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from core.audit.trail import journaled, record_created
 from core.clock import today_local
 from core.errors import Conflict, ValidationFailed
 from core.persistence import Page, delete_versioned, get_scoped, update_versioned
@@ -108,6 +109,7 @@ async def create_convention(*, scope: Scope, data: ConventionIn) -> ConventionOu
     async with in_transaction():
         convention = await Convention.create(**to_columns(data, exclude={"parties"}))
         await _write_parties(convention.id, data.parties)
+        await record_created(Convention, convention.id)
     return await convention_out(convention)
 
 
@@ -117,7 +119,7 @@ async def update_convention(
     convention = await get_convention(scope=scope, convention_id=convention_id)
     merged = merge_patch(ConventionIn, await convention_out(convention), patch)
     await _check_parties(scope, merged)
-    async with in_transaction():
+    async with journaled(Convention, convention.id, action="update"):
         await update_versioned(
             Convention,
             obj_id=convention.id,

@@ -1,5 +1,6 @@
 from tortoise import fields
 
+from core.audit.trail import journaled_model
 from core.models import VersionedModel
 from core.scope import Scope
 from register.enums import MeasureNature, MeasureStatus, Priority
@@ -33,3 +34,6 @@ class SecurityMeasure(VersionedModel):
     @staticmethod
     def scope_filter(scope: Scope) -> dict:
         return {} if scope.is_unrestricted else {"organisation_id__in": list(scope.org_ids)}
+
+
+journaled_model(SecurityMeasure, "security_measure", owner="organisation_id")

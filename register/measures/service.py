@@ -5,7 +5,13 @@ from typing import Any
 from uuid import UUID
 
 from core.errors import Conflict
-from core.persistence import Page, delete_versioned, get_scoped, update_versioned
+from core.persistence import (
+    Page,
+    create_journaled,
+    delete_versioned,
+    get_scoped,
+    update_versioned,
+)
 from core.scope import Scope
 from register.measures.models import SecurityMeasure
 from register.measures.schemas import MeasureIn, MeasureOut
@@ -75,7 +81,7 @@ async def create_measure(*, scope: Scope, data: MeasureIn) -> MeasureOut:
     await require_organisation(
         scope=scope, organisation_id=data.organisation_id, field="organisation_id"
     )
-    return await measure_out(await SecurityMeasure.create(**to_columns(data)))
+    return await measure_out(await create_journaled(SecurityMeasure, **to_columns(data)))
 
 
 async def update_measure(

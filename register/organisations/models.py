@@ -1,5 +1,6 @@
 from tortoise import fields
 
+from core.audit.trail import journaled_model
 from core.models import VersionedModel
 from core.scope import Scope
 from register.enums import ContactRole, DpoMode, Nis2Status, OrganisationKind
@@ -83,3 +84,12 @@ class Contact(VersionedModel):
 
 
 __all__ = ["Contact", "ContactRole", "Dpo", "Organisation"]
+
+
+# The audit journal: whose record each one is (core.audit.trail).
+journaled_model(Organisation, "organisation", owner="id", ignore=["name_folded"])
+# A DPO's record is journaled in the chains of the bodies that designate them.
+journaled_model(
+    Dpo, "dpo", owner=lambda row: Organisation.filter(dpo_id=row["id"]).values_list("id", flat=True)
+)
+journaled_model(Contact, "contact", owner="organisation_id")

@@ -6,7 +6,14 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 
 from core.errors import Conflict, ValidationFailed
-from core.persistence import Page, delete_versioned, get_scoped, paginate, update_versioned
+from core.persistence import (
+    Page,
+    create_journaled,
+    delete_versioned,
+    get_scoped,
+    paginate,
+    update_versioned,
+)
 from core.scope import Scope
 from core.text import fold, search_terms
 from register.organisations.models import Contact, Dpo, Organisation
@@ -75,7 +82,7 @@ async def create_organisation(*, scope: Scope, data: OrganisationIn) -> Organisa
     if data.siren and await Organisation.exists(siren=data.siren):
         raise Conflict(f"un organisme avec le SIREN {data.siren} existe déjà")
     try:
-        org = await Organisation.create(**_org_columns(data))
+        org = await create_journaled(Organisation, **_org_columns(data))
     except IntegrityError as exc:
         raise _unique_siren(exc) from None
     return organisation_out(org)
@@ -135,7 +142,7 @@ async def get_dpo(*, scope: Scope, dpo_id: UUID) -> Dpo:
 
 
 async def create_dpo(*, scope: Scope, data: DpoIn) -> DpoOut:
-    return await dpo_out(await Dpo.create(**to_columns(data)))
+    return await dpo_out(await create_journaled(Dpo, **to_columns(data)))
 
 
 async def update_dpo(*, scope: Scope, dpo_id: UUID, version: int, patch: dict) -> DpoOut:
@@ -182,7 +189,7 @@ async def create_contact(*, scope: Scope, data: ContactIn) -> ContactOut:
     await require_organisation(
         scope=scope, organisation_id=data.organisation_id, field="organisation_id"
     )
-    return contact_out(await Contact.create(**to_columns(data)))
+    return contact_out(await create_journaled(Contact, **to_columns(data)))
 
 
 async def update_contact(

@@ -1,5 +1,6 @@
 from tortoise import fields
 
+from core.audit.trail import journaled_model
 from core.models import VersionedModel
 from core.scope import Scope
 from register.enums import SubprocessorAuthorisation, TransferMechanism
@@ -62,3 +63,12 @@ class SubprocessorEngagement(VersionedModel):
     @staticmethod
     def scope_filter(scope: Scope) -> dict:
         return {} if scope.is_unrestricted else {"processor_id__in": list(scope.org_ids)}
+
+
+# Journaled in the processor's chain, with its links (core.audit.trail).
+journaled_model(
+    SubprocessorEngagement,
+    "subprocessor_engagement",
+    owner="processor_id",
+    links={"convention_ids": "conventions", "activity_ids": "activities"},
+)

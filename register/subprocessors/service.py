@@ -6,6 +6,7 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from core.audit.trail import journaled, record_created
 from core.clock import utcnow
 from core.errors import ValidationFailed
 from core.outbox.service import enqueue
@@ -175,6 +176,7 @@ async def create_engagement(
             await _notify_controllers(
                 engagement, data, now=now, keep_deadline=data.objection_deadline is not None
             )
+        await record_created(SubprocessorEngagement, engagement.id)
     return await engagement_out(await SubprocessorEngagement.get(id=engagement.id))
 
 
@@ -197,7 +199,7 @@ async def update_engagement(
     merged = merge_patch(EngagementIn, await engagement_out(engagement), patch)
     await _check_references(scope, merged, engagement.id)
     replaced = _replaced(engagement, merged)
-    async with in_transaction():
+    async with journaled(SubprocessorEngagement, engagement.id, action="update"):
         await update_versioned(
             SubprocessorEngagement,
             obj_id=engagement.id,
