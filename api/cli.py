@@ -17,7 +17,9 @@ import typer
 from pydantic import BaseModel
 from tortoise import Tortoise
 
+from api import cli_audit
 from api.database import tortoise_config
+from core.actor import set_actor
 from core.config import get_settings
 from core.errors import DomainError, ValidationFailed
 from core.scope import Scope
@@ -112,6 +114,7 @@ RESOURCES: dict[str, Resource] = {
 
 def _run(work: Callable[[], Awaitable[Any]]) -> Any:
     async def wrapped() -> Any:
+        set_actor(cli_audit.cli_actor())  # who acts, in the audit journal
         _ensure_sqlite_folder()
         await Tortoise.init(config=tortoise_config())
         try:
@@ -462,6 +465,9 @@ def processor_record(organisation: str) -> None:
         )
 
     _print_json(_run(work))
+
+
+app.add_typer(cli_audit.app, name="audit")
 
 
 from api.cli_accounts import token_app, user_app  # noqa: E402

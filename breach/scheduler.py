@@ -14,7 +14,11 @@ Nothing about deadlines is held only in memory. When it starts leading, the sche
    breaches and conventions written by other processes are seen, and keeps a `date` job at
    the next moment a stage falls due (before the next polls): a reminder is written
    milliseconds after its due time, not a poll interval later;
-4. delivers the outbox after each batch of reminders, at each poll, and when a retry falls due.
+4. delivers the outbox after each batch of reminders, at each poll, and when a retry falls due;
+5. when a signing key is configured (RGPD_SIGNING_KEY_FILE), signs a checkpoint of every audit
+   chain that moved, at start and then every `CHECKPOINT_SECONDS`.
+
+What it writes is journaled under the name `planificateur`.
 
 APScheduler's jobs live in memory: they are a cache of what the database says, rebuilt at each
 start and corrected at each poll.
@@ -32,6 +36,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from tortoise.exceptions import IntegrityError
 
 from breach.reminders import write_due_reminders
+from core.actor import set_actor
+from core.audit.journal import checkpoint_moved
 from core.clock import utcnow
 from core.config import get_settings
 from core.leader import Leadership, leadership_for
@@ -47,6 +53,8 @@ ROLE = "scheduler"
 STATE_NAME = "scheduler"
 # On a clean stop, a delivery in progress may finish its message for this long.
 STOP_GRACE_SECONDS = 5.0
+ACTOR = "planificateur"  # who acts, in the audit journal
+CHECKPOINT_SECONDS = 3600  # how often the audit chains that moved are signed
 
 
 class Scheduler:
@@ -88,6 +96,14 @@ class Scheduler:
             id="poll",
             next_run_time=utcnow() + timedelta(seconds=self.poll_seconds),
         )
+        if self.settings.signing_key_file is not None:
+            self.aps.add_job(
+                self.sign_checkpoints,
+                "interval",
+                seconds=CHECKPOINT_SECONDS,
+                id="audit_checkpoints",
+                next_run_time=utcnow(),
+            )
         return time.monotonic() - started
 
     async def stop(self) -> None:
@@ -135,6 +151,16 @@ class Scheduler:
         await _write_state(
             last_run_at=utcnow(), last_run_seconds=time.monotonic() - started, last_error=error
         )
+
+    async def sign_checkpoints(self) -> None:
+        """Sign the end of every audit chain written since its last checkpoint."""
+        try:
+            made = await checkpoint_moved(now=utcnow())
+        except Exception as exc:  # a missing or unreadable key: said, and tried again later
+            log.error("audit checkpoints not signed: %s: %s", type(exc).__name__, exc)
+            return
+        if made:
+            log.info("%d audit chain(s) signed", len(made))
 
     def _plan_breaches(self, upcoming: dict[datetime, set[UUID]]) -> None:
         """Remember when each breach next reaches a stage, and wake up at the first one.
@@ -270,6 +296,7 @@ async def run_scheduler(stop_event: asyncio.Event, *, leadership: Leadership | N
 
     The ORM must be initialised by the caller (the `rgpd scheduler` command, the app).
     """
+    set_actor(ACTOR)  # this task's context, and the jobs it starts
     settings = get_settings()
     leadership = leadership or leadership_for(settings.database_url)
     retry = settings.scheduler_leader_retry_seconds

@@ -34,7 +34,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     except (ValueError, TypeError):
         raise KeyConfigError(
             f"clé de signature {path} : PEM PKCS8 non chiffré attendu "
-            "(rgpd keys generate-signing en crée une)"
+            "(rgpd audit keygen en crée une)"
         ) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyConfigError(f"clé de signature {path} : ce n'est pas une clé Ed25519")

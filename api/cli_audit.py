@@ -1,0 +1,191 @@
+"""`rgpd audit`: verify, sign, export the audit journal, and make the instance's signing key.
+
+`verify` exits 0 when the journal is intact and 1 with one line per problem otherwise, so a
+cron job or a monitoring probe can run it as it is.
+"""
+
+import asyncio
+import getpass
+import json
+import os
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import typer
+from tortoise import Tortoise
+
+from api.database import tortoise_config
+from core.actor import acting_as
+from core.audit.chain import INSTANCE_CHAIN
+from core.audit.journal import JournalFilters, checkpoint_moved, export_events, verify_journal
+from core.audit.signing import generate_signing_key_pem, key_id, load_private_key, public_key_pem
+from core.clock import local_zone, utcnow
+from core.keys import KeyConfigError
+from core.text import search_terms
+
+app = typer.Typer(help="Journal d'audit : vérification, signature, export", no_args_is_help=True)
+
+
+def cli_actor() -> str:
+    """Who acts from the command line: the Unix account that runs it."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no name for this uid (a bare container)
+        user = str(os.getuid())
+    return f"cli:{user}"
+
+
+def _run(work: Callable[[], Awaitable[Any]]) -> Any:
+    async def wrapped() -> Any:
+        await Tortoise.init(config=tortoise_config())
+        try:
+            with acting_as(cli_actor()):
+                return await work()
+        finally:
+            await Tortoise.close_connections()
+
+    try:
+        return asyncio.run(wrapped())
+    except KeyConfigError as exc:
+        typer.echo(f"erreur : {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+async def _chain(ref: str) -> str:
+    """An organisation's chain from its id, SIREN or a unique part of its name; or the
+    instance's ("instance"). An id is taken as it is: a deleted body's chain stays readable."""
+    from register.organisations.models import Organisation
+
+    if ref == INSTANCE_CHAIN:
+        return ref
+    try:
+        return str(UUID(ref))
+    except ValueError:
+        pass
+    found = []
+    if ref.isdigit() and len(ref) == 9:
+        found = await Organisation.filter(siren=ref).values_list("id", flat=True)
+    if not found:
+        query = Organisation.all()
+        for term in search_terms(ref):
+            query = query.filter(name_folded__contains=term)
+        found = await query.values_list("id", flat=True)
+    if len(found) != 1:
+        typer.echo(f"erreur : « {ref} » désigne {len(found)} organismes", err=True)
+        raise typer.Exit(2)
+    return str(found[0])
+
+
+@app.command()
+def verify(
+    org: str | None = typer.Option(
+        None, "--org", help="Un organisme (id, SIREN ou nom) ou « instance » ; tous par défaut"
+    ),
+    public_key: list[Path] | None = typer.Option(
+        None,
+        "--public-key",
+        help="Clé publique (PEM) qui vérifie les points de contrôle, au lieu de celle de "
+        "l'instance ; peut être répétée (anciennes clés)",
+    ),
+) -> None:
+    """Check every event and signed checkpoint; say where the journal was altered."""
+    keys = None
+    if public_key:
+        try:
+            keys = [path.read_text(encoding="ascii") for path in public_key]
+        except (OSError, UnicodeDecodeError) as exc:
+            typer.echo(f"erreur : clé publique illisible : {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    async def work():
+        chain = await _chain(org) if org else None
+        return await verify_journal(chain=chain, public_keys=keys)
+
+    result = _run(work)
+    if result.intact:
+        typer.echo(f"journal intègre : {result.events} événements, {result.chains} chaînes")
+        return
+    for problem in result.problems:
+        seq = "-" if problem.seq is None else problem.seq
+        event = problem.event_id or "-"
+        typer.echo(
+            f"chaîne {problem.chain}\tn° {seq}\tévénement {event}\t{problem.kind.value}\t"
+            f"{problem.message}"
+        )
+    typer.echo(f"journal altéré : {len(result.problems)} problème(s)", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def checkpoint() -> None:
+    """Sign the end of every chain written since its last checkpoint (RGPD_SIGNING_KEY_FILE)."""
+    made = _run(lambda: checkpoint_moved(now=utcnow()))
+    for mark in made:
+        typer.echo(f"chaîne {mark.chain} signée au n° {mark.seq} ({mark.key_id})")
+    typer.echo(f"{len(made)} point(s) de contrôle signé(s)")
+
+
+def _moment(text: str, *, end: bool) -> datetime:
+    """A day (the whole day, in the instance's zone) or an instant (local when it has no
+    offset). `end` gives the moment just after the day, for an inclusive --to."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        if end:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(), tzinfo=local_zone())
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"« {text} » : date (AAAA-MM-JJ) ou instant ISO 8601") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
+
+
+@app.command()
+def export(
+    org: str = typer.Option(..., "--org", help="Organisme (id, SIREN ou nom) ou « instance »"),
+    since: str | None = typer.Option(None, "--from", help="Depuis ce jour ou cet instant"),
+    until: str | None = typer.Option(None, "--to", help="Jusqu'à ce jour inclus, ou cet instant"),
+) -> None:
+    """One organisation's events in order, one JSON object per line, hashes included."""
+    filters = JournalFilters(
+        since=_moment(since, end=False) if since else None,
+        until=_moment(until, end=True) if until else None,
+    )
+
+    async def work() -> None:
+        async for event in export_events(await _chain(org), filters=filters):
+            typer.echo(json.dumps(event, ensure_ascii=False, sort_keys=True))
+
+    _run(work)
+
+
+@app.command()
+def keygen(
+    path: Path = typer.Argument(..., help="Fichier à créer (il ne doit pas exister)"),
+) -> None:
+    """Make the instance's Ed25519 signing key (PEM, mode 0600); print its public key.
+
+    Keep the file outside the database and its backups, set RGPD_SIGNING_KEY_FILE to it, and
+    give the public key to the auditors: `rgpd audit verify --public-key` checks with it.
+    """
+    pem = generate_signing_key_pem()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        typer.echo(f"erreur : {path} existe déjà ; une clé ne s'écrase pas", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(f"erreur : {path} : {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(pem)
+    os.chmod(path, 0o600)  # whatever the umask
+    key = load_private_key(path)
+    typer.echo(public_key_pem(key), nl=False)
+    typer.echo(f"clé {key_id(key.public_key())} écrite dans {path} (mode 0600)", err=True)
