@@ -16,6 +16,7 @@ from api.routes import (
     breaches,
     contacts,
     conventions,
+    journal,
     measures,
     messages,
     organisations,
@@ -77,6 +78,7 @@ def create_app(
         measures,
         breaches,
         messages,
+        journal,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
 
