@@ -8,6 +8,25 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("data") / "rgpd.sqlite3"
+KEY_FILE_SUFFIX = ".keys"  # data/rgpd.sqlite3 keeps its keys in data/rgpd.keys
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite database URL, None for PostgreSQL or an in-memory database."""
+    if not database_url.startswith("sqlite://"):
+        return None
+    path = database_url.removeprefix("sqlite://").split("?", 1)[0]
+    return None if not path or ":memory:" in path else Path(path)
+
+
+def _embedded_key_file(data: dict) -> Path | None:
+    # The embedded mode runs with no configuration at all: with no key given, a SQLite file
+    # database keeps its keys in a file beside it, created on first start (core.keys).
+    keys = data.get("encryption_keys")
+    if keys is not None and keys.get_secret_value().strip():
+        return None
+    database = sqlite_file(data.get("database_url", ""))
+    return database.with_suffix(KEY_FILE_SUFFIX) if database else None
 
 
 class Settings(BaseSettings):
@@ -59,11 +78,21 @@ class Settings(BaseSettings):
         description="AES-256 keys, kid:base64 separated by commas, the first one writes",
     )
     encryption_key_file: Path | None = Field(
-        default=None, description="File of AES-256 keys, one kid:base64 per line, the first writes"
+        default_factory=_embedded_key_file,
+        description="File of AES-256 keys, one kid:base64 per line, the first writes. "
+        "Default with no key set and a SQLite file database: beside it (data/rgpd.keys)",
     )
     signing_key_file: Path | None = Field(
         default=None, description="Ed25519 private key (PEM, PKCS8) that signs audit checkpoints"
     )
+
+    @property
+    def key_file_is_embedded_default(self) -> bool:
+        """The key file was not configured: it is the SQLite database's, made on first start."""
+        return (
+            self.encryption_key_file is not None
+            and "encryption_key_file" not in self.model_fields_set
+        )
 
 
 @lru_cache

@@ -16,12 +16,15 @@ attached file) uses `encrypt`/`decrypt` with `place(table, column, row_id)`.
 
 import base64
 import binascii
+import json
 import os
+from collections import Counter
+from collections.abc import AsyncIterator
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from tortoise import connections, fields
+from tortoise import Tortoise, connections, fields
 from tortoise.models import Model
 
 from core.keys import CryptoError, KeyRing, get_key_ring
@@ -130,33 +133,131 @@ class EncryptedTextField(fields.TextField):
         return str(value)
 
 
-async def rotate_field(model: type[Model], field_name: str) -> int:
-    """Re-encrypt with the current key every value of one `EncryptedTextField` column that
-    needs it; return how many rows were rewritten. Safe while the instance runs: each row is
-    rewritten only if it still holds the value read (an edit in between wins)."""
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (addresses, a history of changes) stored encrypted as text, read as Python
+    values. A row still holding clear JSON (a JSON column turned encrypted, its values cast to
+    text) reads as it is until rotate_field encrypts it."""
+
+    def to_db_value(self, value: Any, instance: Any) -> str | None:
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")), self.where)
+
+    def to_python_value(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # None, or a Python value given to a model's constructor
+        return json.loads(decrypt(value, self.where) if is_encrypted(value) else value)
+
+
+def encrypted_fields() -> list[tuple[type[Model], str]]:
+    """Every encrypted column of the initialised models, as (model, field name), by place."""
+    found = [
+        (model, name)
+        for app in Tortoise.apps.values()
+        for model in app.values()
+        for name, field in model._meta.fields_map.items()
+        if isinstance(field, EncryptedTextField)
+    ]
+    return sorted(found, key=lambda item: field_place(*item))
+
+
+def field_place(model: type[Model], field_name: str) -> str:
+    field = model._meta.fields_map[field_name]
+    return place(model._meta.db_table, field.source_field or field_name)
+
+
+ROTATE_BATCH = 500
+MALFORMED = "?"  # key_census: a value with a broken header (no key id can be "?")
+HEADER_CHARS = len(PREFIX) + 32 + 1  # enc:v1:<kid of 32 characters at most>:
+
+
+async def _batches(
+    model: type[Model], field_name: str, selected: str, *, where: str, params: list, batch: int
+) -> AsyncIterator[tuple[Any, list[dict]]]:
+    """Rows (pk, value) of one column in primary key order, `batch` at a time: no long read
+    holds the table, and a row written meanwhile behind the last key read is still met.
+    `where` marks its parameters `{}`, filled with the dialect's placeholders."""
     field = model._meta.fields_map[field_name]
     if not isinstance(field, EncryptedTextField):
         raise TypeError(f"{model.__name__}.{field_name} is not an EncryptedTextField")
-    ring = get_key_ring()
-    table, column = model._meta.db_table, field.source_field or field_name
+    table = model._meta.db_table
     pk = model._meta.pk.source_field or model._meta.pk_attr
     conn = connections.get(model._meta.default_connection)
-    rows = await conn.execute_query_dict(
-        f'SELECT "{pk}" AS pk, "{column}" AS value FROM "{table}" WHERE "{column}" IS NOT NULL'
-    )
+    postgres = conn.capabilities.dialect == "postgres"
+
+    def mark(n: int) -> str:
+        return f"${n}" if postgres else "?"
+
+    condition = where.format(*(mark(n) for n in range(1, len(params) + 1)))
+    last = None
+    while True:
+        values, after = list(params), ""
+        if last is not None:
+            values.append(last)
+            after = f' AND "{pk}" > {mark(len(values))}'
+        rows = await conn.execute_query_dict(
+            f'SELECT "{pk}" AS pk, {selected} AS value FROM "{table}" '
+            f'WHERE {condition}{after} ORDER BY "{pk}" LIMIT {int(batch)}',
+            values,
+        )
+        if rows:
+            yield conn, rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]["pk"]
+
+
+async def rotate_field(model: type[Model], field_name: str, *, batch: int = ROTATE_BATCH) -> int:
+    """Re-encrypt with the current key every value of one `EncryptedTextField` column that
+    needs it (clear values included), batch by batch; return how many rows were rewritten.
+    Safe while the instance runs: each row is rewritten only if it still holds the value read
+    (an edit in between wins, and it was written with the current key)."""
+    ring = get_key_ring()
+    field = model._meta.fields_map[field_name]
+    table, column = model._meta.db_table, field.source_field or field_name
+    pk = model._meta.pk.source_field or model._meta.pk_attr
+    current = f"{PREFIX}{ring.current}:"
+    rewritten = 0
     # Raw SQL: through the model, the old value would be decrypted (or a clear one encrypted)
     # before the comparison, and the conditional UPDATE could not name it.
-    mark = (lambda n: f"${n}") if conn.capabilities.dialect == "postgres" else (lambda n: "?")
-    update = (
-        f'UPDATE "{table}" SET "{column}" = {mark(1)} '
-        f'WHERE "{pk}" = {mark(2)} AND "{column}" = {mark(3)}'
-    )
-    rewritten = 0
-    for row in rows:
-        old = row["value"]
-        if needs_rotation(old, ring):
-            count, _ = await conn.execute_query(
-                update, [reencrypt(old, field.where, ring), row["pk"], old]
-            )
-            rewritten += count
+    async for conn, rows in _batches(
+        model,
+        field_name,
+        f'"{column}"',
+        where=f'"{column}" IS NOT NULL AND substr("{column}", 1, {len(current)}) <> {{}}',
+        params=[current],
+        batch=batch,
+    ):
+        postgres = conn.capabilities.dialect == "postgres"
+        a, b, c = ("$1", "$2", "$3") if postgres else ("?", "?", "?")
+        update = f'UPDATE "{table}" SET "{column}" = {a} WHERE "{pk}" = {b} AND "{column}" = {c}'
+        for row in rows:
+            old = row["value"]
+            if needs_rotation(old, ring):
+                count, _ = await conn.execute_query(
+                    update, [reencrypt(old, field.where, ring), row["pk"], old]
+                )
+                rewritten += count
     return rewritten
+
+
+async def key_census(model: type[Model], field_name: str, *, batch: int = 2000) -> Counter:
+    """How many values of one encrypted column each key id wrote; None counts clear values."""
+    field = model._meta.fields_map[field_name]
+    column = field.source_field or field_name
+    counts: Counter = Counter()
+    async for _, rows in _batches(
+        model,
+        field_name,
+        f'substr("{column}", 1, {HEADER_CHARS})',
+        where=f'"{column}" IS NOT NULL',
+        params=[],
+        batch=batch,
+    ):
+        for row in rows:
+            head = row["value"]
+            try:
+                counts[key_id_of(head) if is_encrypted(head) else None] += 1
+            except DecryptionFailed:
+                counts[MALFORMED] += 1
+    return counts

@@ -8,13 +8,18 @@ re-encrypted them. When both sources are set, the settings come first, the file 
 Rotation without downtime, with several processes: add the new key second everywhere and
 restart, then move it first and restart, then rotate. A process that has not yet been
 restarted can still read what the new key wrote.
+
+The embedded default (a SQLite file, nothing configured) gets its key file beside the database,
+created on first start by `prepare_keys`. PostgreSQL with no key refuses to start.
 """
 
 import base64
 import binascii
+import os
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from core.config import get_settings
@@ -68,6 +73,11 @@ class KeyRing:
 def generate_key() -> str:
     """A new key, base64-encoded, for `rgpd keys generate` (prefix it with an id: `kid:…`)."""
     return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
+
+
+def new_key_id(now: datetime | None = None) -> str:
+    """`k20250612-3f9a`: the day it was made, then random, so two keys never share an id."""
+    return f"k{(now or datetime.now(UTC)):%Y%m%d}-{secrets.token_hex(2)}"
 
 
 def parse_key(entry: str, *, where: str) -> tuple[str, bytes]:
@@ -138,6 +148,8 @@ def get_key_ring() -> KeyRing:
     settings = get_settings()
     text = settings.encryption_keys.get_secret_value() if settings.encryption_keys else ""
     path = settings.encryption_key_file
+    if path and settings.key_file_is_embedded_default and not path.exists():
+        path = None  # not made yet: "no key configured", and prepare_keys makes it
     try:
         stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path else None
     except OSError:
@@ -152,3 +164,65 @@ def get_key_ring() -> KeyRing:
         _cache.clear()  # one configuration at a time: old keys do not linger in memory
         _cache[cache_key] = ring
     return ring
+
+
+NO_KEY_FOR_SERVER = (
+    "aucune clé de chiffrement configurée : définissez RGPD_ENCRYPTION_KEYS (ou "
+    "RGPD_ENCRYPTION_KEY_FILE, un fichier de clés hors de la base) avec une clé créée par "
+    "« rgpd keys generate » ; sans elle, les faits des violations ne peuvent être ni écrits "
+    "ni lus, et l'instance refuse de démarrer"
+)
+
+
+def embedded_key_warning(path: Path) -> str:
+    return (
+        f"attention : clé de chiffrement créée dans {path}. Sauvegardez ce fichier à part de "
+        "la base, jamais avec elle : le perdre rend irrécupérables les champs chiffrés "
+        "(faits des violations, messages, destinataires)."
+    )
+
+
+def prepare_keys(*, required: bool = True) -> Path | None:
+    """Ready the key ring before a start: make the embedded key file if it is the default and
+    missing (returns its path, so the caller prints `embedded_key_warning`), then check the
+    keys. With nothing configured and no SQLite file (PostgreSQL), raise `KeyConfigError`
+    when `required` (a server), or do nothing (a schema migration needs no key)."""
+    settings = get_settings()
+    created = None
+    path = settings.encryption_key_file
+    embedded = path and settings.key_file_is_embedded_default
+    if embedded and not path.exists() and create_key_file(path):
+        created = path
+    keys_set = settings.encryption_keys and settings.encryption_keys.get_secret_value().strip()
+    if not keys_set and not path:
+        if required:
+            raise KeyConfigError(NO_KEY_FOR_SERVER)
+        return created
+    get_key_ring()
+    return created
+
+
+def create_key_file(path: Path) -> bool:
+    """Write a key file holding one new key, readable by its owner only (0600); False when
+    another process made it first (the file appears whole: written aside, then linked)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "# Clés de chiffrement de registre-rgpd (AES-256), une par ligne « id:base64 », la "
+        "première chiffre.\n"
+        "# À sauvegarder à part de la base, jamais avec elle : sans elles, les champs chiffrés "
+        "sont irrécupérables.\n"
+        f"{new_key_id()}:{generate_key()}\n"
+    )
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(draft, path)  # fails if the file exists: never replaces a key
+    except FileExistsError:
+        return False
+    finally:
+        draft.unlink(missing_ok=True)
+    return True

@@ -205,7 +205,8 @@ def test_the_settings_come_before_the_key_file(settings_env, tmp_path):
 
 
 def test_no_key_configured_says_how_to_make_one(settings_env):
-    settings_env(encryption_keys="")
+    # PostgreSQL: no embedded key file to fall back on (data/rgpd.keys may exist here).
+    settings_env(encryption_keys="", database_url="postgres://postgres@127.0.0.1/rgpd")
     with pytest.raises(KeyConfigError, match="aucune clé de chiffrement configurée"):
         get_key_ring()
 
@@ -301,6 +302,21 @@ async def test_rotating_a_column_rewrites_old_and_clear_values_with_the_current_
         assert (await Secret.get(id=row_id)).facts == text
     settings_env(encryption_keys=f"k2:{K2}")  # the old key can go now
     assert (await Secret.get(id=old.id)).facts == FACTS
+
+
+async def test_rotation_goes_batch_by_batch_and_skips_what_the_current_key_wrote(
+    secrets_db, settings_env
+):
+    old = [await Secret.create(id=uuid.uuid4(), facts=f"{FACTS} n°{n}") for n in range(5)]
+    settings_env(encryption_keys=f"k2:{K2},k1:{K1}")
+    current = await Secret.create(id=uuid.uuid4(), facts="déjà chiffré avec k2")
+    written = (await raw_row(current.id))["facts"]
+
+    assert await rotate_field(Secret, "facts", batch=2) == 5
+    assert (await raw_row(current.id))["facts"] == written  # not rewritten
+    for n, secret in enumerate(old):
+        assert key_id_of((await raw_row(secret.id))["facts"]) == "k2"
+        assert (await Secret.get(id=secret.id)).facts == f"{FACTS} n°{n}"
 
 
 async def test_reading_a_row_whose_key_was_removed_names_the_key(secrets_db, settings_env):
