@@ -1,11 +1,16 @@
 """One mapping from domain errors to HTTP answers; no database detail leaks out."""
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from tortoise.exceptions import IntegrityError
 
 from core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from core.keys import CryptoError
+
+log = logging.getLogger("rgpd.api")
 
 
 def _detail(loc, msg, kind) -> dict:
@@ -33,6 +38,13 @@ def install_error_handlers(app: FastAPI) -> None:
                 "detail": "écriture refusée : elle contredit une donnée existante du registre"
             },
         )
+
+    @app.exception_handler(CryptoError)
+    async def crypto(_: Request, exc: CryptoError) -> JSONResponse:
+        # A key missing from the settings, or a value altered in the database: the instance's
+        # fault, said plainly (a key id and a table.column, never a key nor a value).
+        log.error("encrypted field: %s", exc)
+        return JSONResponse(status_code=500, content={"detail": str(exc)})
 
     @app.exception_handler(ValidationFailed)
     async def invalid(_: Request, exc: ValidationFailed) -> JSONResponse:

@@ -7,6 +7,9 @@ the reason printed.
 
 import asyncio
 import os
+
+# Every test runs with encryption on (a fixed test key, never used anywhere else).
+os.environ.setdefault("RGPD_ENCRYPTION_KEYS", "test:4c5Hyj5gTT4IG9/+3ONzVOPLruS66ZZ3ER9qmd4GPdk=")
 import uuid
 
 import httpx

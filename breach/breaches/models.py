@@ -12,6 +12,7 @@ from breach.enums import (
     NotificationRecipient,
     RiskLevel,
 )
+from core.crypto import EncryptedJSONField, EncryptedTextField
 from core.models import VersionedModel
 from core.scope import Scope
 
@@ -46,24 +47,26 @@ class Breach(VersionedModel):
     # Notice owed to the controller by the body whose system was hit (art. 33(2), convention).
     controller_notice_due_at = fields.DatetimeField(null=True)
     controller_informed_at = fields.DatetimeField(null=True)
-    controller_notice_late_reason = fields.TextField(null=True)
+    controller_notice_late_reason = EncryptedTextField(null=True)
     # The controller's clock: aware_at + 72 h (art. 33(1)); cnil_due_at is stored for queries
     # and always written by breach.deadlines.cnil_deadline.
     aware_at = fields.DatetimeField(null=True)
-    aware_rationale = fields.TextField(null=True)
+    aware_rationale = EncryptedTextField(null=True)
     cnil_due_at = fields.DatetimeField(null=True)
-    # Facts for the register and the notification (art. 33(3), 33(5))
+    # Facts for the register and the notification (art. 33(3), 33(5)). Every free text of a
+    # breach may name the people hit: stored encrypted (core.crypto), read in clear.
     data_categories = fields.JSONField(default=list)
     subject_categories = fields.JSONField(default=list)
     approx_subjects = fields.IntField(null=True)
     subjects_is_estimate = fields.BooleanField(default=True)
     approx_records = fields.IntField(null=True)
     consequences = fields.JSONField(default=list)
-    consequences_detail = fields.TextField(null=True)
-    measures_taken = fields.TextField(null=True)
-    measures_planned = fields.TextField(null=True)
-    # ENISA assessment (inputs and result) — breach.assessment computes, this stores
-    assessment = fields.JSONField(null=True)
+    consequences_detail = EncryptedTextField(null=True)
+    measures_taken = EncryptedTextField(null=True)
+    measures_planned = EncryptedTextField(null=True)
+    # ENISA assessment (inputs and result) — breach.assessment computes, this stores. Encrypted
+    # with the free-text facts (core.crypto): its adjustments carry the DPO's justifications.
+    assessment = EncryptedJSONField(null=True)
     severity_band = fields.CharField(max_length=16, null=True)
     assessed_at = fields.DatetimeField(null=True)
     # The DPO's decision, with its reasons
@@ -71,11 +74,11 @@ class Breach(VersionedModel):
     notify_cnil = fields.BooleanField(null=True)
     inform_people = fields.CharEnumField(InformPeople, max_length=8, null=True)
     art34_exemption = fields.CharEnumField(Art34Exemption, max_length=24, null=True)
-    decision_reasons = fields.TextField(null=True)
+    decision_reasons = EncryptedTextField(null=True)
     decided_at = fields.DatetimeField(null=True)
     decided_by = fields.CharField(max_length=200, null=True)
     closed_at = fields.DatetimeField(null=True)
-    closing_reasons = fields.TextField(null=True)
+    closing_reasons = EncryptedTextField(null=True)
 
     class Meta:
         table = "breach"
@@ -106,12 +109,12 @@ class BreachNotification(Model):
     channel = fields.CharEnumField(NotificationChannel, max_length=24)
     sent_at = fields.DatetimeField()
     due_at = fields.DatetimeField(null=True)
-    late_reason = fields.TextField(null=True)
+    late_reason = EncryptedTextField(null=True)
     external_ref = fields.CharField(max_length=100, null=True)  # CNIL file number
-    summary = fields.TextField(null=True)
+    summary = EncryptedTextField(null=True)
     # The message as sent (rendered from its template), kept for the register and evidence.
-    message_subject = fields.TextField(null=True)
-    message_body = fields.TextField(null=True)
+    message_subject = EncryptedTextField(null=True)
+    message_body = EncryptedTextField(null=True)
     recorded_by = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -131,7 +134,7 @@ class BreachEvent(Model):
     from_status = fields.CharField(max_length=16, null=True)
     to_status = fields.CharField(max_length=16)
     action = fields.CharField(max_length=40)
-    note = fields.TextField(null=True)
+    note = EncryptedTextField(null=True)
     author = fields.CharField(max_length=200, null=True)
 
     class Meta:

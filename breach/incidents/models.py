@@ -2,6 +2,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from breach.enums import IncidentCause, IncidentOrigin
+from core.crypto import EncryptedJSONField, EncryptedTextField
 from core.models import VersionedModel
 from core.scope import Scope
 
@@ -12,8 +13,9 @@ class Incident(VersionedModel):
     organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Organisation", related_name="incidents", on_delete=fields.RESTRICT
     )
-    title = fields.CharField(max_length=300)
-    description = fields.TextField()
+    # The facts may name the people hit: stored encrypted (core.crypto), read in clear.
+    title = EncryptedTextField()
+    description = EncryptedTextField()
     system = fields.CharField(max_length=300, null=True)
     started_at = fields.DatetimeField(null=True)
     start_is_estimate = fields.BooleanField(default=False)
@@ -49,7 +51,8 @@ class IncidentChange(Model):
     )
     at = fields.DatetimeField()
     author = fields.CharField(max_length=200, null=True)
-    changes = fields.JSONField()  # {field: {"before": ..., "after": ...}}
+    # {field: {"before": ..., "after": ...}}: the facts again, so encrypted as they are.
+    changes = EncryptedJSONField()
 
     class Meta:
         table = "incident_change"

@@ -3,6 +3,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from core.crypto import EncryptedJSONField, EncryptedTextField
+
 
 class MessageStatus(StrEnum):
     PENDING = "pending"  # waiting for its (next) attempt, last_error says why it was retried
@@ -33,11 +35,13 @@ class OutboxMessage(Model):
     subject_type = fields.CharField(max_length=32, null=True)
     subject_id = fields.UUIDField(null=True, db_index=True)
     dedup_key = fields.CharField(max_length=200, null=True, unique=True)
-    to_addrs = fields.JSONField(default=list)
-    cc_addrs = fields.JSONField(default=list)
+    # Encrypted (core.crypto): the body and subject carry a breach's facts, and the recipients
+    # of a people's communication are the people hit. Never filtered on in the database.
+    to_addrs = EncryptedJSONField(default=list)
+    cc_addrs = EncryptedJSONField(default=list)
     reply_to = fields.CharField(max_length=254, null=True)
-    subject = fields.TextField()
-    body_text = fields.TextField()
+    subject = EncryptedTextField()
+    body_text = EncryptedTextField()
     # Fixed when the row is written, so a re-send after a crash carries the same identity.
     message_id = fields.CharField(max_length=255, unique=True)
     status = fields.CharEnumField(MessageStatus, max_length=16, default=MessageStatus.PENDING)
@@ -45,7 +49,7 @@ class OutboxMessage(Model):
     next_attempt_at = fields.DatetimeField()
     claimed_by = fields.CharField(max_length=200, null=True)
     claimed_until = fields.DatetimeField(null=True)
-    last_error = fields.TextField(null=True)
+    last_error = EncryptedTextField(null=True)  # an SMTP refusal quotes the refused addresses
     # When the event it reports was due (a reminder's stage): lateness = sent_at - due_at.
     due_at = fields.DatetimeField(null=True)
     sent_at = fields.DatetimeField(null=True)

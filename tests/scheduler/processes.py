@@ -60,6 +60,8 @@ async def orm(url: str) -> AsyncIterator[TortoiseContext]:
 def scheduler_env(url: str, smtp_port: int, **settings: object) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RGPD_")}
     env.update(
+        # The test's key: the schedulers read what the test process wrote, and the other way.
+        RGPD_ENCRYPTION_KEYS=os.environ["RGPD_ENCRYPTION_KEYS"],
         RGPD_DATABASE_URL=url,
         RGPD_SMTP_HOST="127.0.0.1",
         RGPD_SMTP_PORT=str(smtp_port),
