@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from tortoise import Tortoise
 
 from api import cli_audit
+from api.cli_keys import keys_app, keys_ready
 from api.database import tortoise_config
 from core.actor import set_actor
 from core.config import get_settings
@@ -113,6 +114,8 @@ RESOURCES: dict[str, Resource] = {
 
 
 def _run(work: Callable[[], Awaitable[Any]]) -> Any:
+    keys_ready()
+
     async def wrapped() -> Any:
         set_actor(cli_audit.cli_actor())  # who acts, in the audit journal
         _ensure_sqlite_folder()
@@ -187,6 +190,8 @@ def migrate() -> None:
     """Apply the database schema migrations (idempotent)."""
     from tortoise.migrations.api.migrate import migrate as run_migrations
 
+    keys_ready(required=False)  # the embedded default's key file is made on first start
+
     async def work() -> None:
         _ensure_sqlite_folder()
         try:
@@ -245,6 +250,7 @@ def serve(
     from api.app import create_app
 
     _ensure_sqlite_folder()
+    keys_ready()
     _log_to_stderr()
     with_scheduler = get_settings().scheduler_enabled and not no_scheduler
     uvicorn.run(create_app(run_scheduler=with_scheduler), host=host, port=port)
@@ -465,6 +471,9 @@ def processor_record(organisation: str) -> None:
         )
 
     _print_json(_run(work))
+
+
+app.add_typer(keys_app, name="keys")
 
 
 app.add_typer(cli_audit.app, name="audit")

@@ -1,0 +1,159 @@
+"""`rgpd keys`: make a key, re-encrypt with the current key, count what each key wrote.
+
+The keys themselves live in the settings (RGPD_ENCRYPTION_KEYS) or in a key file
+(RGPD_ENCRYPTION_KEY_FILE), never in the database: these commands read them from there.
+"""
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import typer
+from tortoise import Tortoise
+
+from api.database import tortoise_config
+from core.config import get_settings, sqlite_file
+from core.crypto import MALFORMED, encrypted_fields, field_place, key_census, rotate_field
+from core.errors import DomainError
+from core.keys import (
+    KEY_ID,
+    CryptoError,
+    embedded_key_warning,
+    generate_key,
+    get_key_ring,
+    new_key_id,
+    prepare_keys,
+)
+
+keys_app = typer.Typer(
+    help="Clés de chiffrement des champs protégés (faits des violations, messages)",
+    no_args_is_help=True,
+)
+
+
+def keys_ready(*, required: bool = True) -> None:
+    """Before a start: make the embedded key file on the first one (and say it must be kept
+    apart), check the keys; a missing or broken key stops the command with its French error."""
+    try:
+        created = prepare_keys(required=required)
+    except CryptoError as exc:
+        typer.echo(f"erreur : {exc}", err=True)
+        raise typer.Exit(1) from None
+    if created:
+        typer.echo(embedded_key_warning(created), err=True)
+
+
+def _with_database(work: Callable[[], Awaitable[Any]]) -> Any:
+    keys_ready()
+
+    async def wrapped() -> Any:
+        database = sqlite_file(get_settings().database_url)
+        if database is not None and not database.exists():
+            typer.echo(f"erreur : base introuvable : {database} (lancez rgpd migrate)", err=True)
+            raise typer.Exit(1)
+        await Tortoise.init(config=tortoise_config())
+        try:
+            return await work()
+        finally:
+            await Tortoise.close_connections()
+
+    try:
+        return asyncio.run(wrapped())
+    except DomainError as exc:
+        typer.echo(f"erreur : {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@keys_app.command("generate")
+def generate(
+    key_id: str = typer.Option(
+        None, "--id", help="Key id (letters, digits, . _ -): default k<date>-<random>"
+    ),
+) -> None:
+    """Print a new AES-256 key, `id:base64`, for RGPD_ENCRYPTION_KEYS or the key file."""
+    key_id = key_id or new_key_id()
+    if not KEY_ID.fullmatch(key_id):
+        typer.echo(
+            f"erreur : identifiant de clé « {key_id} » invalide "
+            "(1 à 32 caractères parmi lettres, chiffres, « . », « _ » et « - »)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    typer.echo(f"{key_id}:{generate_key()}")
+    typer.echo(
+        "Ajoutez-la en deuxième position (elle lit), redémarrez, puis placez-la en tête "
+        "(elle chiffre), redémarrez et lancez « rgpd keys rotate ». Gardez-la hors de la base "
+        "et de ses sauvegardes : la perdre rend les champs chiffrés irrécupérables.",
+        err=True,
+    )
+
+
+@keys_app.command("rotate")
+def rotate(
+    batch: int = typer.Option(500, min=1, help="Rows read and rewritten at a time"),
+) -> None:
+    """Re-encrypt with the current key every value written with another key, or in clear.
+    Safe while the instance runs: an edit made meanwhile is kept, not overwritten."""
+
+    async def work() -> list[tuple[str, int]]:
+        return [
+            (field_place(model, name), await rotate_field(model, name, batch=batch))
+            for model, name in encrypted_fields()
+        ]
+
+    results = _with_database(work)
+    for where, count in results:
+        typer.echo(f"{where} : {count} valeur(s) rechiffrée(s)")
+    total = sum(count for _, count in results)
+    typer.echo(f"{total} valeur(s) rechiffrée(s) avec la clé « {get_key_ring().current} »")
+
+
+@keys_app.command("check")
+def check() -> None:
+    """Count the stored values of each encrypted column by the key that wrote them, and flag
+    those whose key is missing (unreadable until it is put back)."""
+
+    async def work() -> list[tuple[str, Counter]]:
+        return [
+            (field_place(model, name), await key_census(model, name))
+            for model, name in encrypted_fields()
+        ]
+
+    results = _with_database(work)
+    ring = get_key_ring()
+    typer.echo(f"clé courante : « {ring.current} », clés connues : {', '.join(ring.keys)}")
+    missing: Counter = Counter()
+    to_rotate = clear = broken = 0
+    for where, counts in results:
+        parts = []
+        for kid, count in sorted(counts.items(), key=lambda item: str(item[0])):
+            if kid is None:
+                parts.append(f"en clair {count}")
+                clear += count
+            elif kid == MALFORMED:
+                parts.append(f"mal formées {count}")
+                broken += count
+            elif kid not in ring.keys:
+                parts.append(f"{kid} {count} (CLÉ ABSENTE)")
+                missing[kid] += count
+            else:
+                parts.append(f"{kid} {count}")
+                to_rotate += count if kid != ring.current else 0
+        typer.echo(f"{where} : {', '.join(parts) or 'aucune valeur'}")
+    if to_rotate or clear:
+        typer.echo(
+            f"{to_rotate + clear} valeur(s) à rechiffrer avec la clé courante "
+            f"(dont {clear} en clair) : lancez « rgpd keys rotate »"
+        )
+    for kid, count in missing.items():
+        typer.echo(
+            f"erreur : clé « {kid} » absente : {count} valeur(s) illisible(s) tant qu'elle "
+            "n'est pas remise dans RGPD_ENCRYPTION_KEYS ou le fichier de clés",
+            err=True,
+        )
+    if broken:
+        typer.echo(f"erreur : {broken} valeur(s) chiffrée(s) mal formée(s)", err=True)
+    if missing or broken:
+        raise typer.Exit(1)
+    typer.echo("chaque valeur chiffrée a sa clé")
