@@ -112,17 +112,28 @@ def reencrypt(value: str, where: str, ring: KeyRing | None = None) -> str:
 
 class EncryptedTextField(fields.TextField):
     """Text stored encrypted, read in clear. It cannot be searched, filtered or sorted on in
-    the database. A row still holding clear text (a column turned encrypted) reads as it is
-    until rotate_field encrypts it."""
+    the database (an equality or `__in` filter raises TypeError). A row still holding clear
+    text (a column turned encrypted) reads as it is until rotate_field encrypts it."""
 
     @property
     def where(self) -> str:
         return place(self.model._meta.db_table, self.source_field or self.model_field_name)
 
     def to_db_value(self, value: Any, instance: Any) -> str | None:
+        self._refuse_filter(instance)
         if value is None:
             return None
         return encrypt(str(value), self.where)
+
+    def _refuse_filter(self, instance: Any) -> None:
+        # Tortoise encodes a filter's value with the model class as `instance` (a write gives
+        # a row or None). A fresh encryption never equals a stored one (random nonce): such a
+        # filter would match nothing, silently. `__isnull` does not come here and works.
+        if isinstance(instance, type):
+            raise TypeError(
+                f"{self.where} is encrypted: it cannot be filtered on in the database, "
+                "compare the values once read"
+            )
 
     def to_python_value(self, value: Any) -> str | None:
         # Called on values read from the database and on values given to a model's constructor.
@@ -139,6 +150,7 @@ class EncryptedJSONField(EncryptedTextField):
     text) reads as it is until rotate_field encrypts it."""
 
     def to_db_value(self, value: Any, instance: Any) -> str | None:
+        self._refuse_filter(instance)
         if value is None:
             return None
         return encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")), self.where)

@@ -270,6 +270,16 @@ async def test_the_field_is_written_encrypted_by_a_query_set_update(secrets_db):
     assert (await Secret.get(id=secret.id)).facts == FACTS
 
 
+async def test_filtering_on_an_encrypted_column_is_refused_not_silently_empty(secrets_db):
+    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
+    with pytest.raises(TypeError, match=r"crypto_test_secret\.facts is encrypted"):
+        await Secret.exists(facts=FACTS)
+    with pytest.raises(TypeError, match="cannot be filtered"):
+        await Secret.filter(facts__in=[FACTS]).count()
+    assert await Secret.filter(facts__isnull=False).count() == 1
+    assert [s.id for s in await Secret.filter(notes__isnull=True)] == [secret.id]
+
+
 async def test_a_value_altered_in_the_database_fails_to_read(secrets_db):
     secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
     await raw_set(secret.id, "facts", flip_one_byte((await raw_row(secret.id))["facts"]))

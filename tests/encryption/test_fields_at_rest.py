@@ -9,11 +9,15 @@ import re
 import pytest
 from tortoise import Tortoise
 
+from breach.demo import DEMO_INCIDENT_TITLE, load_demo_incident
 from breach.incidents.models import Incident
+from core.clock import utcnow
 from core.crypto import encrypted_fields, rotate_field
 from core.keys import generate_key
 from core.outbox.delivery import deliver_due
 from core.outbox.models import OutboxMessage
+from core.scope import Scope
+from register.demo import load_demo
 from tests.factories import API, read
 from tests.messages.helpers import BREACHES, ago, bodies, done, iso
 
@@ -355,3 +359,13 @@ async def test_a_row_written_in_clear_before_encryption_reads_as_it_is(client, c
     (row,) = await raw_rows("incident", f"id = '{incident['id']}'")
     assert_sealed(row[column], legacy)
     assert (await read(client, f"/incidents/{incident['id']}"))[column] == legacy
+
+
+async def test_the_demo_incident_is_found_by_its_encrypted_title_and_declared_once(db):
+    await load_demo(scope=Scope.everything())
+    assert await load_demo_incident(scope=Scope.everything(), now=utcnow()) is True
+    assert await load_demo_incident(scope=Scope.everything(), now=utcnow()) is False
+    (incident,) = await Incident.all()
+    assert incident.title == DEMO_INCIDENT_TITLE
+    (row,) = await raw_rows("incident", f"id = '{incident.id}'")
+    assert_sealed(row["title"], DEMO_INCIDENT_TITLE)
