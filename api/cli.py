@@ -16,6 +16,7 @@ from uuid import UUID
 import typer
 from pydantic import BaseModel
 from tortoise import Tortoise
+from tortoise.exceptions import OperationalError
 
 from api import cli_audit
 from api.cli_keys import keys_app, keys_ready
@@ -133,6 +134,10 @@ def _run(work: Callable[[], Awaitable[Any]]) -> Any:
         raise typer.Exit(2) from None
     except DomainError as exc:
         typer.echo(f"erreur : {exc}", err=True)
+        raise typer.Exit(1) from None
+    except OperationalError as exc:
+        # Most often a database not migrated yet: say so rather than print a traceback.
+        typer.echo(f"erreur : base de données : {exc} (schéma à jour ? « rgpd migrate »)", err=True)
         raise typer.Exit(1) from None
 
 

@@ -66,3 +66,9 @@ def paging(
     return Paging(
         limit=min(limit or settings.default_page_size, settings.max_page_size), offset=offset
     )
+
+
+# `DELETE …?version=N`: the version read before deleting (bounded like every stored integer).
+VERSION_QUERY = Query(
+    default=None, ge=1, le=2**31 - 1, description="Version read before deleting; stale: 409"
+)

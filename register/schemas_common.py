@@ -40,7 +40,9 @@ class Stored(BaseModel):
 
 class VersionedPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1, description="Version read before editing; a stale one gets 409")
+    version: int = Field(
+        ge=1, le=2**31 - 1, description="Version read before editing; a stale one gets 409"
+    )
 
 
 T = TypeVar("T")

@@ -3,7 +3,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import Paging, paging, scope_for, split_patch
+from api.deps import VERSION_QUERY, Paging, paging, scope_for, split_patch
 from core.accounts.roles import Permission
 from core.scope import Scope
 from register.activities import service
@@ -73,6 +73,8 @@ async def update_activity(activity_id: UUID, body: ActivityPatch, scope: Scope =
 
 
 @router.delete("/activities/{activity_id}", status_code=204)
-async def delete_activity(activity_id: UUID, version: int | None = None, scope: Scope = EDIT):
+async def delete_activity(
+    activity_id: UUID, version: int | None = VERSION_QUERY, scope: Scope = EDIT
+):
     await service.delete_activity(scope=scope, activity_id=activity_id, version=version)
     return Response(status_code=204)

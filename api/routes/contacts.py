@@ -2,7 +2,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import Paging, paging, scope_for, split_patch
+from api.deps import VERSION_QUERY, Paging, paging, scope_for, split_patch
 from core.accounts.roles import Permission
 from core.scope import Scope
 from register.enums import ContactRole
@@ -51,6 +51,8 @@ async def update_contact(contact_id: UUID, body: ContactPatch, scope: Scope = ED
 
 
 @router.delete("/contacts/{contact_id}", status_code=204)
-async def delete_contact(contact_id: UUID, version: int | None = None, scope: Scope = EDIT):
+async def delete_contact(
+    contact_id: UUID, version: int | None = VERSION_QUERY, scope: Scope = EDIT
+):
     await service.delete_contact(scope=scope, contact_id=contact_id, version=version)
     return Response(status_code=204)

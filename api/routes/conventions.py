@@ -2,7 +2,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import Paging, paging, scope_for, split_patch
+from api.deps import VERSION_QUERY, Paging, paging, scope_for, split_patch
 from core.accounts.roles import Permission
 from core.scope import Scope
 from register.conventions import service
@@ -55,6 +55,8 @@ async def update_convention(convention_id: UUID, body: ConventionPatch, scope: S
 
 
 @router.delete("/conventions/{convention_id}", status_code=204)
-async def delete_convention(convention_id: UUID, version: int | None = None, scope: Scope = EDIT):
+async def delete_convention(
+    convention_id: UUID, version: int | None = VERSION_QUERY, scope: Scope = EDIT
+):
     await service.delete_convention(scope=scope, convention_id=convention_id, version=version)
     return Response(status_code=204)

@@ -2,7 +2,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import Paging, paging, scope_for, split_patch
+from api.deps import VERSION_QUERY, Paging, paging, scope_for, split_patch
 from core.accounts.roles import Permission
 from core.scope import Scope
 from register.enums import CnilGuideSheet, MeasureStatus, catalogue
@@ -62,6 +62,8 @@ async def update_measure(measure_id: UUID, body: MeasurePatch, scope: Scope = ED
 
 
 @router.delete("/measures/{measure_id}", status_code=204)
-async def delete_measure(measure_id: UUID, version: int | None = None, scope: Scope = EDIT):
+async def delete_measure(
+    measure_id: UUID, version: int | None = VERSION_QUERY, scope: Scope = EDIT
+):
     await service.delete_measure(scope=scope, measure_id=measure_id, version=version)
     return Response(status_code=204)

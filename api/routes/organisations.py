@@ -2,7 +2,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import Paging, instance_admin, paging, scope_for, split_patch
+from api.deps import VERSION_QUERY, Paging, instance_admin, paging, scope_for, split_patch
 from core.accounts.roles import Permission
 from core.scope import Scope
 from register import records
@@ -58,7 +58,7 @@ async def update_organisation(organisation_id: UUID, body: OrganisationPatch, sc
 
 @router.delete("/organisations/{organisation_id}", status_code=204)
 async def delete_organisation(
-    organisation_id: UUID, version: int | None = None, scope: Scope = ADMIN
+    organisation_id: UUID, version: int | None = VERSION_QUERY, scope: Scope = ADMIN
 ):
     await service.delete_organisation(scope=scope, organisation_id=organisation_id, version=version)
     return Response(status_code=204)
@@ -104,6 +104,6 @@ async def update_dpo(dpo_id: UUID, body: DpoPatch, scope: Scope = EDIT):
 
 
 @router.delete("/dpos/{dpo_id}", status_code=204, tags=["dpos"])
-async def delete_dpo(dpo_id: UUID, version: int | None = None, scope: Scope = EDIT):
+async def delete_dpo(dpo_id: UUID, version: int | None = VERSION_QUERY, scope: Scope = EDIT):
     await service.delete_dpo(scope=scope, dpo_id=dpo_id, version=version)
     return Response(status_code=204)

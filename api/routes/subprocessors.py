@@ -2,7 +2,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
-from api.deps import Paging, paging, scope_for, split_patch
+from api.deps import VERSION_QUERY, Paging, paging, scope_for, split_patch
 from core.accounts.roles import Permission
 from core.clock import utcnow
 from core.scope import Scope
@@ -48,6 +48,8 @@ async def update_subprocessor(engagement_id: UUID, body: EngagementPatch, scope:
 
 
 @router.delete("/subprocessors/{engagement_id}", status_code=204)
-async def delete_subprocessor(engagement_id: UUID, version: int | None = None, scope: Scope = EDIT):
+async def delete_subprocessor(
+    engagement_id: UUID, version: int | None = VERSION_QUERY, scope: Scope = EDIT
+):
     await service.delete_engagement(scope=scope, engagement_id=engagement_id, version=version)
     return Response(status_code=204)

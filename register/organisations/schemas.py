@@ -32,8 +32,8 @@ class OrganisationIn(Shape):
     legal_rep_title: Text | None = None
     legal_rep_email: Email | None = None
     legal_rep_phone: Phone | None = None
-    population: int | None = Field(default=None, ge=0)
-    staff_count: int | None = Field(default=None, ge=0)
+    population: int | None = Field(default=None, ge=0, le=100_000_000)
+    staff_count: int | None = Field(default=None, ge=0, le=10_000_000)
     nis2_status: Nis2Status = Nis2Status.UNKNOWN
     competent_sa: Text = "CNIL"
     dpo_id: UUID | None = None

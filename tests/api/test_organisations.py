@@ -470,3 +470,13 @@ async def test_an_organisation_named_joint_controller_of_an_activity_cannot_be_d
     assert await Organisation.exists(id=meudon["id"])
     stored = await read(client, f"/activities/{activity['id']}")
     assert stored["joint_controller_ids"] == [meudon["id"]]
+
+
+async def test_a_count_beyond_what_can_be_stored_is_refused_by_name(client):
+    # Found by schemathesis: a 20-digit staff count used to reach the database (500).
+    response = await client.post(
+        f"{API}/organisations",
+        json={"legal_name": "Commune démesurée", "kind": "commune", "staff_count": 10**20},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "staff_count"]
