@@ -10,6 +10,7 @@ from tortoise.contrib.fastapi import RegisterTortoise
 
 from api.database import tortoise_config
 from api.errors import install_error_handlers
+from api.nul_guard import NulGuardMiddleware
 from api.routes import (
     activities,
     auth,
@@ -66,6 +67,7 @@ def create_app(
     )
     install_error_handlers(app)
     # Added last, runs first: the headers wrap every answer, the 401s included.
+    app.add_middleware(NulGuardMiddleware)  # inside: unauthenticated requests get 401
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     for module in (

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import ValidationError as ModelValidationError
 
 from core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from core.keys import CryptoError
@@ -37,6 +38,17 @@ def install_error_handlers(app: FastAPI) -> None:
             content={
                 "detail": "écriture refusée : elle contredit une donnée existante du registre"
             },
+        )
+
+    @app.exception_handler(ModelValidationError)
+    async def model_invalid(_: Request, exc: ModelValidationError) -> JSONResponse:
+        # A column's own limit that an input shape let through (a safety net, and a bug to
+        # fix in that shape): 422 naming the field, never a 500. The value is not repeated.
+        field, _, problem = str(exc).partition(":")
+        limit = problem.rsplit(">", 1)[-1].strip() if ">" in problem else ""
+        msg = f"valeur trop longue (au plus {limit} caractères)" if limit else "valeur refusée"
+        return JSONResponse(
+            status_code=422, content={"detail": [_detail(("body", field), msg, "value_error")]}
         )
 
     @app.exception_handler(CryptoError)

@@ -1,19 +1,38 @@
-"""A migration operation for turning a JSON column into an encrypted one (core.crypto).
+"""Migration operations for turning a column into an encrypted one (core.crypto).
 
-Tortoise's `AlterField` refuses to change a field's Python type (JSON to text). In a migration,
-use `EncryptJSONField("OutboxMessage", "to_addrs", EncryptedJSONField(default=list))` instead:
-on PostgreSQL the column becomes TEXT and each value keeps its JSON text, which the encrypted
-field reads as it is until `rgpd keys rotate` encrypts it; SQLite enforces no column type and
-needs nothing. Going back is refused: an encrypted value is no JSON.
+Tortoise's `AlterField` refuses to change a field's type (JSON to text), and on SQLite it
+rebuilds the table for any change, which foreign keys pointing at that table refuse. So:
+
+- `EncryptColumnAsText("OutboxMessage", "to_addrs", EncryptedJSONField(default=list))` for a
+  JSON or VARCHAR column: on PostgreSQL the column becomes TEXT (an encrypted value is longer
+  than its clear one) and each value keeps its text, which the encrypted field reads as it is
+  until `rgpd keys rotate` encrypts it; SQLite enforces no column type and needs nothing.
+- `EncryptTextColumn(...)` for a TEXT column: the column does not change, only the model
+  state does.
+
+Going back is refused: an encrypted value is no longer what the old column held.
 """
 
 from tortoise.migrations.operations import AlterField
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 
 
-class EncryptJSONField(AlterField):
+class _Encrypt(AlterField):
+    async def database_backward(
+        self,
+        app_label: str,
+        old_state,
+        new_state,
+        state_editor: BaseSchemaEditor | None = None,
+    ) -> None:
+        raise NotImplementedError(
+            f"{self.model_name}.{self.name}: an encrypted column cannot go back to clear"
+        )
+
+
+class EncryptColumnAsText(_Encrypt):
     def describe(self) -> str:
-        return f"Encrypt JSON field {self.name} on {self.model_name}"
+        return f"Encrypt {self.model_name}.{self.name} (column to TEXT)"
 
     async def database_forward(
         self,
@@ -32,13 +51,16 @@ class EncryptJSONField(AlterField):
             f'ALTER COLUMN "{column}" TYPE TEXT USING "{column}"::text'
         )
 
-    async def database_backward(
+
+class EncryptTextColumn(_Encrypt):
+    def describe(self) -> str:
+        return f"Encrypt {self.model_name}.{self.name} (TEXT column unchanged)"
+
+    async def database_forward(
         self,
         app_label: str,
         old_state,
         new_state,
         state_editor: BaseSchemaEditor | None = None,
     ) -> None:
-        raise NotImplementedError(
-            f"{self.model_name}.{self.name}: an encrypted column cannot go back to JSON"
-        )
+        return None

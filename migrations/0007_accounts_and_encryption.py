@@ -2,35 +2,11 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from core.accounts.roles import Role
 from core.crypto import EncryptedJSONField, EncryptedTextField
+from core.crypto_migration import EncryptColumnAsText, EncryptTextColumn
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
 
-
-class SameColumnNewField(ops.AlterField):
-    """A text column now read and written through the encrypting field: the column itself
-    (TEXT) does not change, so only the model state moves. Tortoise's SQLite editor would
-    otherwise rebuild the table, which foreign keys pointing at it refuse."""
-
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
-        return None
-
-
-class ColumnToEncryptedText(ops.AlterField):
-    """A JSON or VARCHAR column becomes an encrypted text column, longer than its clear
-    value (the model state changes as with AlterField). Tortoise does not alter a column's type by itself: PostgreSQL gets the
-    ALTER with its cast, SQLite needs nothing (a column's declared type does not bind what
-    it stores). Values still in clear are read as they are until `rgpd keys rotate`."""
-
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
-        if state_editor is None or state_editor.DIALECT != "postgres":
-            return
-        model = new_state.apps.get_model(f"{app_label}.{self.model_name}")
-        table = model._meta.db_table
-        column = model._meta.fields_map[self.name].source_field or self.name
-        await state_editor._run_sql(
-            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE TEXT USING "{column}"::text'
-        )
 
 
 class Migration(migrations.Migration):
@@ -110,107 +86,107 @@ class Migration(migrations.Migration):
             options={'table': 'account_web_session', 'app': 'models', 'pk_attr': 'id', 'table_description': "A signed-in browser: the hash of the cookie's id, and the token its forms must carry."},
             bases=['Model'],
         ),
-        ColumnToEncryptedText(
+        EncryptColumnAsText(
             model_name='Breach',
             name='assessment',
             field=EncryptedJSONField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='Breach',
             name='aware_rationale',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='Breach',
             name='closing_reasons',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='Breach',
             name='consequences_detail',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='Breach',
             name='controller_notice_late_reason',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='Breach',
             name='decision_reasons',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='Breach',
             name='measures_planned',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='Breach',
             name='measures_taken',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='BreachEvent',
             name='note',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='BreachNotification',
             name='late_reason',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='BreachNotification',
             name='message_body',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='BreachNotification',
             name='message_subject',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='BreachNotification',
             name='summary',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='Incident',
             name='description',
             field=EncryptedTextField(unique=False),
         ),
-        ColumnToEncryptedText(
+        EncryptColumnAsText(
             model_name='Incident',
             name='title',
             field=EncryptedTextField(unique=False),
         ),
-        ColumnToEncryptedText(
+        EncryptColumnAsText(
             model_name='IncidentChange',
             name='changes',
             field=EncryptedJSONField(unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='OutboxMessage',
             name='body_text',
             field=EncryptedTextField(unique=False),
         ),
-        ColumnToEncryptedText(
+        EncryptColumnAsText(
             model_name='OutboxMessage',
             name='cc_addrs',
             field=EncryptedJSONField(default=list, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='OutboxMessage',
             name='last_error',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        SameColumnNewField(
+        EncryptTextColumn(
             model_name='OutboxMessage',
             name='subject',
             field=EncryptedTextField(unique=False),
         ),
-        ColumnToEncryptedText(
+        EncryptColumnAsText(
             model_name='OutboxMessage',
             name='to_addrs',
             field=EncryptedJSONField(default=list, unique=False),

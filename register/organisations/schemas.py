@@ -35,7 +35,7 @@ class OrganisationIn(Shape):
     population: int | None = Field(default=None, ge=0, le=100_000_000)
     staff_count: int | None = Field(default=None, ge=0, le=10_000_000)
     nis2_status: Nis2Status = Nis2Status.UNKNOWN
-    competent_sa: Text = "CNIL"
+    competent_sa: Text = Field(default="CNIL", max_length=32)  # the column holds 32
     dpo_id: UUID | None = None
     dpo_designated_at: date | None = None
     dpo_cnil_designation_ref: Text | None = None

@@ -480,3 +480,23 @@ async def test_a_count_beyond_what_can_be_stored_is_refused_by_name(client):
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "staff_count"]
+
+
+async def test_a_supervisory_authority_longer_than_its_column_is_refused_by_name(client):
+    # Found by schemathesis: 37 characters reached a 32-character column (500).
+    response = await client.post(
+        f"{API}/organisations",
+        json={"legal_name": "CCAS d'essai", "kind": "ccas_cias", "competent_sa": "C" * 33},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "competent_sa"]
+
+
+async def test_a_value_longer_than_its_column_is_a_422_naming_the_field_not_a_500(client):
+    # The safety net behind the input shapes: a DPO's name column holds 200 characters.
+    response = await client.post(
+        f"{API}/dpos", json={"mode": "internal", "name": "N" * 250, "email": "dpd@exemple.fr"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "name"]
+    assert "200" in response.json()["detail"][0]["msg"]
