@@ -102,6 +102,7 @@ async def run_engine(args: argparse.Namespace) -> dict:
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("RGPD_")}
         env.update(
+            RGPD_ENCRYPTION_KEYS=os.environ["RGPD_ENCRYPTION_KEYS"],
             RGPD_DATABASE_URL=url,
             RGPD_SMTP_HOST="127.0.0.1",
             RGPD_SMTP_PORT=str(smtp_port),
@@ -169,6 +170,12 @@ async def postgres_reachable(url: str) -> str | None:
 
 
 def main() -> None:
+    # A throwaway key for the benchmark's databases (the outbox and breach facts are
+    # encrypted at rest): the engines' subprocesses and the scheduler inherit it.
+    if not os.environ.get("RGPD_ENCRYPTION_KEYS"):
+        from core.keys import generate_key
+
+        os.environ["RGPD_ENCRYPTION_KEYS"] = f"bench:{generate_key()}"
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=[*ENGINES, "both"], default="both")
     parser.add_argument("--breaches", type=int, default=10_000)
