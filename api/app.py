@@ -25,7 +25,9 @@ from api.routes import (
 )
 from api.security.authentication import AuthenticationMiddleware
 from api.security.headers import SecurityHeadersMiddleware
+from core.clock import utcnow
 from core.db import ping
+from core.health import outbox_report, scheduler_report
 
 API_PREFIX = "/api/v1"
 
@@ -86,12 +88,22 @@ def create_app(
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> JSONResponse:
-        database_ok = await ping()
+        """503 only when the database is unreachable (a web worker cannot serve); a missing
+        scheduler or a failed message makes the instance 'degraded', still serving."""
+        if not await ping():
+            return JSONResponse(
+                status_code=503, content={"status": "down", "database": "unreachable"}
+            )
+        scheduler = await scheduler_report(utcnow())
+        outbox = await outbox_report()
+        degraded = scheduler["leader"] != "present" or outbox["failed"] > 0
         return JSONResponse(
-            status_code=200 if database_ok else 503,
+            status_code=200,
             content={
-                "status": "ok" if database_ok else "degraded",
-                "database": "ok" if database_ok else "unreachable",
+                "status": "degraded" if degraded else "ok",
+                "database": "ok",
+                "scheduler": scheduler,
+                "outbox": outbox,
             },
         )
 

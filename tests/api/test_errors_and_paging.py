@@ -222,12 +222,46 @@ async def test_a_bad_page_request_is_refused(client, params, loc, says):
 # Health, schema, catalogue ------------------------------------------------------------------
 
 
-async def test_the_health_probe_reports_ok(client):
+async def test_the_health_probe_says_degraded_while_no_scheduler_runs(client):
     response = await client.get("/healthz")
 
-    assert response.status_code == 200
-    assert response.json()["status"] == "ok"
-    assert response.json()["database"] == "ok"
+    assert response.status_code == 200  # the web still serves
+    body = response.json()
+    assert (body["status"], body["database"]) == ("degraded", "ok")
+    assert body["scheduler"]["leader"] == "absent"
+    assert body["outbox"] == {"pending": 0, "failed": 0, "oldest_failed_at": None}
+
+
+async def test_the_health_probe_reports_the_leader_and_the_messages_stuck(client):
+    from datetime import timedelta
+
+    from core.clock import utcnow
+    from core.outbox.models import MessageStatus, OutboxMessage
+    from core.outbox.service import Draft, enqueue
+    from core.scheduling import SchedulerState
+
+    now = utcnow()
+    await SchedulerState.create(
+        name="scheduler", leader="scheduler:hote:42:ab", leader_since=now, last_run_at=now
+    )
+    body = (await client.get("/healthz")).json()
+    assert (body["status"], body["scheduler"]["leader"]) == ("ok", "present")
+
+    draft = Draft(kind="test", to_addrs=("dpd@commune-exemple.fr",), subject="s", body_text="b")
+    await enqueue(draft, now=now - timedelta(hours=2))
+    stuck = await enqueue(draft, now=now - timedelta(hours=1))
+    await OutboxMessage.filter(id=stuck.id).update(status=MessageStatus.FAILED, last_error="550")
+    body = (await client.get("/healthz")).json()
+    assert body["status"] == "degraded"
+    assert (body["outbox"]["pending"], body["outbox"]["failed"]) == (1, 1)
+    assert body["outbox"]["oldest_failed_at"].startswith(
+        (now - timedelta(hours=1)).date().isoformat()
+    )
+    assert "dpd@" not in str(body), "no address in a health report"
+
+    await SchedulerState.filter(name="scheduler").update(last_run_at=now - timedelta(hours=1))
+    body = (await client.get("/healthz")).json()
+    assert body["scheduler"]["leader"] == "absent", "a leader that stopped running is not there"
 
 
 async def test_the_openapi_schema_is_served(client):

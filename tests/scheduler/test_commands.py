@@ -1,5 +1,6 @@
 """`rgpd outbox send`, `rgpd messages` and `rgpd serve` with its scheduler, as processes."""
 
+import json
 import subprocess
 import urllib.request
 
@@ -61,8 +62,11 @@ async def test_serve_runs_the_scheduler_unless_told_not_to(tmp_path):
         try:
             await web.wait_for_log("leading as")
             await web.wait_for_log("Uvicorn running")
+            # Written once its first pass is done: then /healthz sees it leading.
+            await web.wait_for_log("jobs rebuilt from the database")
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
                 assert r.status == 200
+                assert json.loads(r.read())["scheduler"]["leader"] == "present"
         finally:
             # Uvicorn shuts down cleanly, then re-raises SIGTERM: -15 is its normal exit.
             assert web.stop() in (0, -15), web.log()
