@@ -16,6 +16,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from core.clock import local_zone, to_local
+from core.french import format_day
 from register.conventions.terms import add_months
 from register.enums import labelled
 
@@ -137,21 +138,6 @@ def _overdue(deadline: datetime, now: datetime) -> bool:
     return remaining(deadline, now) < timedelta(0)
 
 
-_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 _ZONE_NAMES = {
     "Europe/Paris": "heure de Paris",
     "America/Guadeloupe": "heure de la Guadeloupe",
@@ -173,16 +159,12 @@ def format_local(moment: datetime) -> str:
     When the local time occurs twice (the night the clocks go back), it says which one.
     """
     local = to_local(moment)
-    day = "1er" if local.day == 1 else str(local.day)
     zone = getattr(local.tzinfo, "key", None)
     zone_name = _ZONE_NAMES.get(zone, f"heure locale, {zone}" if zone else "heure locale")
     other = local.replace(fold=1 - local.fold)
     if other.utcoffset() != local.utcoffset():
         zone_name += ", heure d'été" if local.dst() else ", heure d'hiver"
-    return (
-        f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
-        f" à {local:%H:%M} ({zone_name})"
-    )
+    return f"{format_day(local.date())} à {local:%H:%M} ({zone_name})"
 
 
 def format_remaining(left: timedelta) -> str:

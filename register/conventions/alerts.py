@@ -20,6 +20,7 @@ from uuid import UUID
 
 from core.clock import local_zone, utcnow
 from core.config import get_settings
+from core.french import format_day
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue
 from core.templating import render_message
@@ -244,26 +245,3 @@ def _draft(
         subject_id=convention.id,
         due_at=moment,
     )
-
-
-_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def format_day(day: date) -> str:
-    """'mercredi 1er janvier 2025', without the system locale."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{_DAYS[day.weekday()]} {number} {_MONTHS[day.month - 1]} {day.year}"

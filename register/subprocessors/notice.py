@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from core.clock import to_local
+from core.french import format_day
 from core.outbox.service import Draft
 from core.templating import render_message
 from register.activities.models import ProcessingActivity
@@ -24,21 +25,6 @@ NOTIFIED_ROLES = (
     PartyRole.SERVICE_COMMUN_MEMBER,
 )
 
-_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 _COUNTRIES = {
     "FR": "France",
     "DE": "Allemagne",
@@ -59,12 +45,6 @@ _COUNTRIES = {
     "US": "États-Unis",
     "CA": "Canada",
 }
-
-
-def french_date(day: date) -> str:
-    """date(2025, 3, 3) → 'lundi 3 mars 2025'."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{_DAYS[day.weekday()]} {number} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _country(code: str) -> str:
@@ -146,7 +126,7 @@ async def change_notices(
                     for a in activities
                     if a.controller_id == party.organisation_id
                 ],
-                "deadline": french_date(deadline) if deadline else None,
+                "deadline": format_day(deadline) if deadline else None,
                 "days": days,
             }
             rendered = render_message("mail/subprocessor_change.txt.j2", context)

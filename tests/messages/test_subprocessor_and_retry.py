@@ -4,9 +4,9 @@ and the operator's retry of a failed message."""
 from datetime import timedelta
 
 from core.clock import today_local
+from core.french import format_day
 from core.outbox.delivery import deliver_due
 from core.outbox.models import MessageStatus, OutboxMessage
-from register.subprocessors.notice import french_date
 from tests.factories import (
     API,
     make_activity,
@@ -88,7 +88,7 @@ async def test_added_subprocessor_notifies_each_controller_with_the_objection_da
     assert "Prestations confiées : Hébergement et sauvegarde des serveurs" in body
     assert "France (FR), Allemagne (DE)" in body
     assert "Certifications : HDS, SecNumCloud" in body
-    assert f"jusqu'au {french_date(deadline)} (30 jours" in body
+    assert f"jusqu'au {format_day(deadline)} (30 jours" in body
     ccas_mail = next(m for m in smtp.received if BAILLARGUES_DPO in m.rcpt_tos)
     assert "CCAS-02 — Aide sociale facultative" in ccas_mail.body
     assert "CCAS-02" not in body  # the commune is told of its own activities only
