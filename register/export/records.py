@@ -1,0 +1,344 @@
+"""The controller's record (art. 30(1)) and the processor's record (art. 30(2)) as documents.
+
+The controller's record is one row per activity, read from the database in batches ordered by
+(name, id) so an export of a large register never holds it whole. The columns follow the CNIL
+register template (REGULATORY.md §1.4), then what art. 30(1) adds (legal basis, transfers'
+safeguards, processors and their chains).
+"""
+
+from collections.abc import AsyncIterator
+from uuid import UUID
+
+from tortoise.expressions import Q
+
+from core.clock import utcnow
+from core.scope import Scope
+from core.tabular.document import Column, Document, Row, Sheet
+from register.activities.models import ProcessingActivity
+from register.activities.schemas import ActivityOut
+from register.activities.service import activities_out
+from register.conventions.models import Convention, ConventionParty
+from register.enums import PartyRole, label
+from register.export import cells
+from register.measures.models import SecurityMeasure
+from register.organisations.models import Organisation
+from register.organisations.service import get_organisation
+from register.records import (
+    PROCESSOR_ROLES,
+    PartyCard,
+    ProcessorLink,
+    ProcessorRecord,
+    SubprocessorLink,
+    party_card,
+    processor_record,
+    subprocessor_chain,
+)
+
+BATCH = 500
+
+# The fields of ActivityIn a missing-field code names, in French (ActivityIn.missing_mandatory).
+MISSING_LABELS = {
+    "purposes": "finalités",
+    "legal_basis": "base légale",
+    "data_subject_categories": "catégories de personnes",
+    "data_categories": "catégories de données",
+    "retention": "durées de conservation",
+    "recipients": "destinataires",
+}
+
+ACTIVITY_COLUMNS = [
+    Column("ref", "N° / Réf.", 12),
+    Column("name", "Nom / sigle", 36),
+    Column("status", "Statut de la fiche", 14),
+    Column("created_at", "Date de création", 16),
+    Column("updated_at", "Mise à jour", 16),
+    Column("controller", "Responsable du traitement", 30),
+    Column("dpo", "Délégué à la protection des données", 30),
+    Column("representative", "Représentant", 24),
+    Column("joint_controllers", "Responsables conjoints", 30),
+    Column("software", "Logiciel / application", 24),
+    Column("description", "Description", 40),
+    Column("purposes", "Finalités (objectifs poursuivis)", 40),
+    Column("legal_basis", "Base légale", 28),
+    Column("legal_basis_detail", "Texte ou précision de la base légale", 36),
+    Column("performed_in_public_tasks", "Dans l'exécution d'une mission de service public", 14),
+    Column("data_subject_categories", "Catégories de personnes concernées", 28),
+    Column("data_subject_details", "Précisions sur les personnes concernées", 32),
+    Column("data_categories", "Catégories de données", 32),
+    Column("data_category_details", "Précisions sur les données", 32),
+    Column("special_categories", "Données sensibles (art. 9, art. 10, NIR)", 30),
+    Column("art9_condition", "Exception de l'art. 9.2", 30),
+    Column("art10_basis", "Fondement de l'art. 10", 30),
+    Column("retention", "Durées de conservation", 44),
+    Column("recipients", "Destinataires", 36),
+    Column("conventions", "Conventions", 32),
+    Column("processors", "Sous-traitants et sous-traitants ultérieurs", 44),
+    Column("transfers", "Transferts hors de l'Union européenne", 40),
+    Column("collection_method", "Mode de collecte", 20),
+    Column("security_measures", "Mesures de sécurité", 40),
+    Column("dpia_criteria", "Critères d'analyse d'impact (AIPD)", 32),
+    Column("dpia_required", "AIPD requise", 10),
+    Column("dpia_ref", "Référence de l'AIPD", 20),
+    Column("next_review", "Prochaine revue", 14),
+    Column("missing_fields", "Mentions obligatoires manquantes", 28),
+    Column("id", "Identifiant", 38),
+]
+
+
+def _person(name: str | None, email: str | None, phone: str | None = None) -> str | None:
+    parts = [p for p in (name, email, phone) if p]
+    return ", ".join(parts) or None
+
+
+def card_header(card: PartyCard, role: str) -> list[tuple[str, str]]:
+    rows = [
+        (role, card.legal_name),
+        ("SIREN", card.siren),
+        ("Adresse", card.address),
+        ("Représentant légal", _person(card.legal_rep_name, card.legal_rep_email)),
+        (
+            "Délégué à la protection des données",
+            _person(card.dpo_name, card.dpo_email, card.dpo_phone),
+        ),
+        ("Désignation du DPO auprès de la CNIL", card.dpo_cnil_designation_ref),
+    ]
+    return [(k, v) for k, v in rows if v]
+
+
+def _chain_line(link: SubprocessorLink) -> str:
+    where = ", ".join(link.data_locations) or link.country
+    indent = "  " * link.depth
+    return f"{indent}↳ {link.name} ({link.services}, {where}), engagé par {link.hired_by}"
+
+
+def _processor_lines(link: ProcessorLink) -> list[str]:
+    head = (
+        f"{link.processor.legal_name} ({link.role_label.lower()}, "
+        f"convention « {link.convention_title} »)"
+    )
+    return [head, *(_chain_line(s) for s in link.subprocessors)]
+
+
+class _Lookups:
+    """What rows name but activities only reference by id, fetched once per batch or per
+    export (a register has few conventions, many activities)."""
+
+    def __init__(self) -> None:
+        self.processors: dict[UUID, list[str]] = {}  # convention id → lines
+        self.convention_titles: dict[UUID, str] = {}
+
+    async def conventions(self, ids: set[UUID]) -> None:
+        missing = ids - self.convention_titles.keys()
+        if not missing:
+            return
+        for convention in await Convention.filter(id__in=list(missing)):
+            self.convention_titles[convention.id] = convention.title
+            lines: list[str] = []
+            parties = await ConventionParty.filter(
+                convention_id=convention.id, role__in=list(PROCESSOR_ROLES)
+            ).prefetch_related("organisation")
+            for party in parties:
+                link = ProcessorLink(
+                    convention_id=convention.id,
+                    convention_title=convention.title,
+                    role=party.role.value,
+                    role_label=label(party.role),
+                    processor=await party_card(party.organisation),
+                    breach_notice_hours=convention.breach_notice_hours,
+                    breach_notice_channels=convention.breach_notice_channels,
+                    subprocessors=await subprocessor_chain(
+                        processor_id=party.organisation_id,
+                        convention_id=convention.id,
+                        hired_by=party.organisation.legal_name,
+                    ),
+                )
+                lines += _processor_lines(link)
+            self.processors[convention.id] = lines
+
+
+def activity_row(
+    activity: ActivityOut,
+    *,
+    controller: PartyCard,
+    joint_names: dict[UUID, str],
+    measure_titles: dict[UUID, str],
+    lookups: _Lookups,
+) -> Row:
+    return {
+        "ref": cells.text(activity.ref),
+        "name": activity.name,
+        "status": label(activity.status),
+        "created_at": cells.moment(activity.created_at),
+        "updated_at": cells.moment(activity.updated_at),
+        "controller": controller.legal_name,
+        "dpo": _person(controller.dpo_name, controller.dpo_email, controller.dpo_phone),
+        "representative": cells.text(activity.representative),
+        "joint_controllers": cells.lines(
+            joint_names.get(i, str(i)) for i in activity.joint_controller_ids
+        ),
+        "software": cells.text(activity.software),
+        "description": cells.text(activity.description),
+        "purposes": cells.lines(activity.purposes),
+        "legal_basis": label(activity.legal_basis),
+        "legal_basis_detail": cells.text(activity.legal_basis_detail),
+        "performed_in_public_tasks": cells.yes_no(activity.performed_in_public_tasks),
+        "data_subject_categories": cells.labels(activity.data_subject_categories),
+        "data_subject_details": cells.text(activity.data_subject_details),
+        "data_categories": cells.labels(activity.data_categories),
+        "data_category_details": cells.text(activity.data_category_details),
+        "special_categories": cells.labels(activity.special_categories),
+        "art9_condition": cells.text(activity.art9_condition),
+        "art10_basis": cells.text(activity.art10_basis),
+        "retention": cells.lines(cells.retention_rule(r) for r in activity.retention),
+        "recipients": cells.lines(cells.recipient(r) for r in activity.recipients),
+        "conventions": cells.lines(
+            lookups.convention_titles.get(i, str(i)) for i in activity.convention_ids
+        ),
+        "processors": cells.lines(
+            line for i in activity.convention_ids for line in lookups.processors.get(i, [])
+        ),
+        "transfers": cells.lines(cells.transfer(t) for t in activity.transfers),
+        "collection_method": cells.enum_label(activity.collection_method),
+        "security_measures": cells.lines(
+            measure_titles.get(i, str(i)) for i in activity.security_measure_ids
+        ),
+        "dpia_criteria": cells.labels(activity.dpia_criteria),
+        "dpia_required": cells.yes_no(activity.dpia_required),
+        "dpia_ref": cells.text(activity.dpia_ref),
+        "next_review": cells.day(activity.next_review),
+        "missing_fields": cells.lines(MISSING_LABELS.get(f, f) for f in activity.missing_fields),
+        "id": str(activity.id),
+    }
+
+
+async def _activity_batches(controller_id: UUID) -> AsyncIterator[list[ProcessingActivity]]:
+    """The body's activities in (name, id) order, BATCH at a time, by keyset (no deep OFFSET)."""
+    after: tuple[str, UUID] | None = None
+    while True:
+        query = ProcessingActivity.filter(controller_id=controller_id)
+        if after:
+            name, last_id = after
+            query = query.filter(Q(name__gt=name) | Q(name=name, id__gt=last_id))
+        batch = list(await query.order_by("name", "id").limit(BATCH))
+        if not batch:
+            return
+        yield batch
+        after = (batch[-1].name, batch[-1].id)
+
+
+async def controller_activity_rows(controller_id: UUID, card: PartyCard) -> AsyncIterator[Row]:
+    lookups = _Lookups()
+    async for batch in _activity_batches(controller_id):
+        shown = await activities_out(batch)
+        joint_ids = {i for a in shown for i in a.joint_controller_ids}
+        measure_ids = {i for a in shown for i in a.security_measure_ids}
+        joint_names = dict(
+            await Organisation.filter(id__in=list(joint_ids)).values_list("id", "legal_name")
+        )
+        measure_titles = dict(
+            await SecurityMeasure.filter(id__in=list(measure_ids)).values_list("id", "title")
+        )
+        await lookups.conventions({i for a in shown for i in a.convention_ids})
+        for activity in shown:
+            yield activity_row(
+                activity,
+                controller=card,
+                joint_names=joint_names,
+                measure_titles=measure_titles,
+                lookups=lookups,
+            )
+
+
+async def controller_record_document(*, scope: Scope, organisation_id: UUID) -> Document:
+    org = await get_organisation(scope=scope, organisation_id=organisation_id)
+    card = await party_card(org)
+    return Document(
+        key="controller-record",
+        title=f"Registre des activités de traitement — {org.legal_name}",
+        header=[
+            ("Document", "Registre du responsable de traitement (art. 30.1 RGPD)"),
+            *card_header(card, "Responsable du traitement"),
+            ("Dates", "heure de Paris"),
+        ],
+        sheets=[
+            Sheet(
+                key="activities",
+                title="Activités de traitement",
+                columns=ACTIVITY_COLUMNS,
+                rows=lambda: controller_activity_rows(org.id, card),
+                heading_key="name",
+            )
+        ],
+        generated_at=cells.moment(utcnow()) or "",
+    )
+
+
+PROCESSOR_COLUMNS = [
+    Column("convention", "Convention", 32),
+    Column("role", "Qualité du déclarant", 18),
+    Column("controller", "Responsable du traitement", 30),
+    Column("controller_address", "Adresse du responsable", 30),
+    Column("controller_representative", "Représentant du responsable", 28),
+    Column("controller_dpo", "DPO du responsable", 30),
+    Column("processing_categories", "Catégories de traitements effectués", 40),
+    Column("subprocessors", "Sous-traitants ultérieurs", 44),
+    Column("transfers", "Transferts hors de l'Union européenne", 40),
+    Column("measures", "Mesures de sécurité (description générale)", 44),
+]
+
+
+def processor_rows(record: ProcessorRecord) -> list[Row]:
+    rows = []
+    for served in record.controllers:
+        c = served.controller
+        rows.append(
+            {
+                "convention": served.convention_title,
+                "role": label_role(served.role),
+                "controller": c.legal_name,
+                "controller_address": cells.text(c.address),
+                "controller_representative": _person(c.legal_rep_name, c.legal_rep_email),
+                "controller_dpo": _person(c.dpo_name, c.dpo_email, c.dpo_phone),
+                "processing_categories": cells.lines(served.processing_categories),
+                "subprocessors": cells.lines(_chain_line(s) for s in served.subprocessors),
+                "transfers": cells.lines(cells.transfer(t) for t in served.transfers),
+                "measures": cells.lines(
+                    f"{m.title} ({label(m.status).lower()})" for m in served.measures
+                ),
+            }
+        )
+    return rows
+
+
+def label_role(role: str) -> str:
+    return label(PartyRole(role))
+
+
+async def processor_record_document(*, scope: Scope, organisation_id: UUID) -> Document:
+    # Bounded by the body's conventions, not by the register's size: built whole.
+    record = await processor_record(scope=scope, organisation_id=organisation_id)
+    rows = processor_rows(record)
+
+    async def served() -> AsyncIterator[Row]:
+        for row in rows:
+            yield row
+
+    return Document(
+        key="processor-record",
+        title=f"Registre du sous-traitant — {record.processor.legal_name}",
+        header=[
+            ("Document", "Registre des catégories d'activités du sous-traitant (art. 30.2 RGPD)"),
+            *card_header(record.processor, "Sous-traitant"),
+            ("Dates", "heure de Paris"),
+        ],
+        sheets=[
+            Sheet(
+                key="controllers",
+                title="Responsables servis",
+                columns=PROCESSOR_COLUMNS,
+                rows=served,
+                heading_key="controller",
+            )
+        ],
+        generated_at=cells.moment(utcnow()) or "",
+    )
