@@ -1,0 +1,387 @@
+"""The evidence bundle for an auditor: for each organisation its records (art. 30), its breach
+register (art. 33(5)) for a period, every notification as it was sent and its audit journal,
+in one ZIP whose manifest of SHA-256 digests the instance signs (core.evidence).
+
+The ZIP is written file by file into `out`: documents go through a spooled temporary file
+(the writers may seek), the rest straight into the archive, every file hashed on the way.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from tortoise.expressions import Q
+
+from breach.breaches.models import Breach
+from breach.breaches.schemas import BreachOut, NotificationOut
+from breach.breaches.service import breaches_out
+from breach.enums import NotificationPhase, NotificationRecipient
+from breach.export import breach_register_document
+from core.actor import current_actor
+from core.audit.canonical import timestamp
+from core.audit.chain import chain_of, checkpoint_message
+from core.audit.journal import JournalFilters, export_events
+from core.audit.models import AuditCheckpoint
+from core.audit.signing import key_id
+from core.clock import to_local
+from core.config import get_settings
+from core.evidence import (
+    MANIFEST,
+    PUBLIC_KEY,
+    SIGNATURE,
+    EvidenceZip,
+    public_key_file,
+    verification_steps,
+)
+from core.scope import Scope
+from core.tabular.document import Document, ExportFormat
+from core.tabular.writers import write_document
+from core.text import fold
+from register.conventions.models import ConventionParty
+from register.enums import label
+from register.export.records import controller_record_document, processor_record_document
+from register.organisations.models import Organisation
+from register.organisations.service import get_organisation
+from register.records import PROCESSOR_ROLES
+
+README = "LISEZMOI.txt"
+CONTROLLER_RECORD = "registre-responsable"
+PROCESSOR_RECORD = "registre-sous-traitant"
+BREACH_REGISTER = "registre-violations"
+NOTIFICATIONS = "notifications"
+JOURNAL = "journal.jsonl"
+CHECKPOINTS = "points-de-controle.jsonl"
+FORMATS = (ExportFormat.JSON, ExportFormat.PDF)
+PUBLIC_KEY_ROUTE = "/api/v1/journal/public-key"
+BREACH_BATCH = 200
+
+RECIPIENT_FILE = {
+    NotificationRecipient.CNIL: "cnil",
+    NotificationRecipient.DATA_SUBJECTS: "personnes",
+    NotificationRecipient.CONTROLLER: "responsable",
+}
+PHASE_FILE = {
+    NotificationPhase.INITIAL: "initiale",
+    NotificationPhase.COMPLEMENTARY: "complementaire",
+}
+
+
+@dataclass
+class OrganisationPart:
+    id: UUID
+    name: str
+    folder: str
+    processor: bool = False
+    breaches: int = 0
+    notifications: int = 0  # written as sent
+    notifications_without_text: int = 0  # listed in the breach register only
+    events: int = 0
+    checkpoints: int = 0
+
+
+@dataclass
+class BundleSummary:
+    files: int  # listed in the manifest
+    key_id: str
+    manifest_sha256: str
+    organisations: list[OrganisationPart] = field(default_factory=list)
+
+
+def folder_name(org: Organisation) -> str:
+    """The organisation's folder: a slug of its name and the start of its id, e.g.
+    "commune-de-vitry-sur-seine-3f2a9c1e"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(org.legal_name)).strip("-")[:60].strip("-")
+    return f"{slug or 'organisme'}-{str(org.id)[:8]}"
+
+
+def _safe_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "sans-reference"
+
+
+def journal_line(event: dict) -> bytes:
+    """One exported event, as `rgpd audit export` prints it."""
+    return json.dumps(event, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+
+
+def checkpoint_dict(mark: AuditCheckpoint) -> dict:
+    """A signed checkpoint, with the exact bytes its signature covers (`signed_message`)."""
+    return {
+        "chain": mark.chain,
+        "seq": mark.seq,
+        "hash": mark.hash,
+        "signed_at": timestamp(mark.signed_at),
+        "key_id": mark.key_id,
+        "signature": mark.signature,
+        "signed_message": checkpoint_message(
+            chain=mark.chain,
+            seq=mark.seq,
+            hash=mark.hash,
+            signed_at=mark.signed_at,
+            key_id=mark.key_id,
+        ).decode("utf-8"),
+    }
+
+
+def notification_text(breach: BreachOut, n: NotificationOut) -> str:
+    """A notification as sent: its heading (subject, date in Paris time, channel, CNIL file
+    number), then its body unchanged."""
+    lines = [
+        f"Objet : {n.message_subject or ''}",
+        f"Violation : {breach.ref}",
+        f"Destinataire : {label(n.recipient)}",
+        f"Phase : {label(n.phase)}",
+        f"Date d'envoi : {to_local(n.sent_at).strftime('%d/%m/%Y %H:%M:%S')} (heure de Paris)",
+        f"Canal : {label(n.channel)}",
+        f"Numéro CNIL : {n.external_ref or '—'}",
+    ]
+    if n.late_reason:
+        lines.append(f"Motifs du retard : {n.late_reason}")
+    return "\n".join(lines) + "\n\n" + (n.message_body or "")
+
+
+async def _period_breaches(
+    organisation_id: UUID, since: datetime | None, until: datetime | None, now: datetime
+) -> AsyncIterator[BreachOut]:
+    """The breaches of the breach register for the period (same filter and order as
+    breach.export.breach_rows), with their notifications, by batches."""
+    after: tuple[datetime, UUID] | None = None
+    while True:
+        query = Breach.filter(controller_id=organisation_id)
+        if since:
+            query = query.filter(incident__detected_at__gte=since)
+        if until:
+            query = query.filter(incident__detected_at__lt=until)
+        if after:
+            at, last_id = after
+            query = query.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=last_id))
+        batch = list(await query.order_by("created_at", "id").limit(BREACH_BATCH))
+        if not batch:
+            return
+        for shown in await breaches_out(batch, now=now):
+            yield shown
+        after = (batch[-1].created_at, batch[-1].id)
+
+
+async def _document(bundle: EvidenceZip, folder: str, name: str, doc: Document) -> None:
+    for fmt in FORMATS:
+        with bundle.spooled(f"{folder}/{name}.{fmt.value}") as spool:
+            await write_document(doc, fmt, spool)
+
+
+async def _organisation(
+    bundle: EvidenceZip,
+    part: OrganisationPart,
+    *,
+    scope: Scope,
+    since: datetime | None,
+    until: datetime | None,
+    now: datetime,
+) -> None:
+    folder = part.folder
+    await _document(
+        bundle,
+        folder,
+        CONTROLLER_RECORD,
+        await controller_record_document(scope=scope, organisation_id=part.id),
+    )
+    part.processor = await ConventionParty.exists(
+        organisation_id=part.id, role__in=list(PROCESSOR_ROLES)
+    )
+    if part.processor:
+        await _document(
+            bundle,
+            folder,
+            PROCESSOR_RECORD,
+            await processor_record_document(scope=scope, organisation_id=part.id),
+        )
+    await _document(
+        bundle,
+        folder,
+        BREACH_REGISTER,
+        await breach_register_document(
+            scope=scope, organisation_id=part.id, now=now, since=since, until=until
+        ),
+    )
+
+    async for breach in _period_breaches(part.id, since, until, now):
+        part.breaches += 1
+        for number, n in enumerate(breach.notifications, start=1):
+            if n.message_body is None:
+                part.notifications_without_text += 1
+                continue
+            name = f"{number:02d}-{RECIPIENT_FILE[n.recipient]}-{PHASE_FILE[n.phase]}.txt"
+            path = f"{folder}/{NOTIFICATIONS}/{_safe_part(breach.ref)}/{name}"
+            bundle.write(path, notification_text(breach, n).encode("utf-8"))
+            part.notifications += 1
+
+    filters = JournalFilters(since=since, until=until)
+    first = last = None
+    with bundle.open(f"{folder}/{JOURNAL}", large=True) as out:
+        async for event in export_events(part.id, filters=filters):
+            out.write(journal_line(event))
+            part.events += 1
+            first = event["seq"] if first is None else first
+            last = event["seq"]
+    if first is None:
+        return
+    marks = await AuditCheckpoint.filter(
+        chain=chain_of(part.id), seq__gte=first, seq__lte=last
+    ).order_by("seq", "signed_at")
+    if marks:  # no empty file: the LISEZMOI says there is none
+        with bundle.open(f"{folder}/{CHECKPOINTS}") as out:
+            for mark in marks:
+                out.write(journal_line(checkpoint_dict(mark)))
+        part.checkpoints = len(marks)
+
+
+def _instant(value: datetime) -> str:
+    return to_local(value).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def readme(
+    parts: list[OrganisationPart],
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    now: datetime,
+    actor: str,
+    kid: str,
+) -> str:
+    if since or until:
+        start = _instant(since) if since else "début"
+        end = _instant(until) if until else "moment de la génération"
+        period_text = f"du {start} au {end} (exclu), heure de Paris"
+    else:
+        period_text = "toute l'histoire des organismes (aucune période demandée)"
+    public_key_url = get_settings().base_url.rstrip("/") + PUBLIC_KEY_ROUTE
+    lines = [
+        "LOT DE PREUVES — registre RGPD",
+        "==============================",
+        "",
+        f"Généré le {_instant(now)} (heure de Paris) par {actor}.",
+        f"Période : {period_text}.",
+        "Les registres des traitements (art. 30) sont ceux du jour de la génération ; le",
+        "registre des violations retient les incidents détectés dans la période ; le journal",
+        "d'audit, les événements écrits dans la période.",
+        "",
+        "Organismes",
+        "----------",
+    ]
+    for part in parts:
+        lines += [
+            "",
+            f"{part.folder}/ : {part.name} (identifiant {part.id})",
+            f"  {CONTROLLER_RECORD}.json et .pdf : registre du responsable de traitement "
+            "(art. 30.1)",
+        ]
+        if part.processor:
+            lines.append(
+                f"  {PROCESSOR_RECORD}.json et .pdf : registre du sous-traitant (art. 30.2)"
+            )
+        lines += [
+            f"  {BREACH_REGISTER}.json et .pdf : registre des violations (art. 33.5), "
+            f"{part.breaches} violation(s)",
+        ]
+        if part.notifications:
+            lines.append(
+                f"  {NOTIFICATIONS}/<référence de la violation>/ : {part.notifications} "
+                "notification(s) telles qu'envoyées (objet, date d'envoi, canal, numéro CNIL, "
+                "puis le texte), numérotées dans l'ordre d'envoi"
+            )
+        if part.notifications_without_text:
+            lines.append(
+                f"  {part.notifications_without_text} notification(s) enregistrée(s) sans texte "
+                "conservé : elles figurent au registre des violations, leur numéro manque dans "
+                f"{NOTIFICATIONS}/"
+            )
+        lines += [
+            f"  {JOURNAL} : {part.events} événement(s) du journal d'audit, un objet JSON par "
+            "ligne, comme « rgpd audit export » les écrit (empreintes comprises)",
+            f"  {CHECKPOINTS} : {part.checkpoints} point(s) de contrôle signé(s) par l'instance "
+            "qui tombent sur un événement du journal ci-dessus ; chacun donne le message signé "
+            "(signed_message) et sa signature Ed25519 en base64"
+            if part.checkpoints
+            else "  aucun point de contrôle signé ne tombe sur un événement de la période : le "
+            "journal n'est garanti que par la signature du lot",
+        ]
+    lines += [
+        "",
+        "Fichiers communs",
+        "----------------",
+        f"{README} : ce fichier.",
+        f"{PUBLIC_KEY} : copie de la clé publique de l'instance ({kid}), pour commodité.",
+        f"{MANIFEST} : l'empreinte SHA-256 de chaque fichier du lot (format de sha256sum).",
+        f"{SIGNATURE} : la signature Ed25519 de {MANIFEST} par l'instance.",
+        "",
+        "Vérifier le lot",
+        "---------------",
+        "",
+        "1. Se procurer la clé publique publiée par le service, pas celle du lot : la copie",
+        f"   {PUBLIC_KEY} a pu être remplacée avec le reste. Elle est publiée à l'adresse",
+        f"   {public_key_url}",
+        "   (champ public_key_pem ; compte ayant accès au journal d'audit). L'enregistrer dans",
+        "   cle-publique-publiee.pem, à côté de lot.zip (le lot renommé ainsi), et la comparer",
+        f"   à {PUBLIC_KEY} : elles doivent être identiques.",
+        "",
+        "2. Vérifier avec OpenSSL 3.0 ou plus récent et sha256sum (GNU coreutils) :",
+        "",
+        *(f"   {step}" for step in verification_steps()),
+        "",
+        "   OpenSSL doit afficher « Signature Verified Successfully » et sha256sum « OK » pour",
+        "   chaque fichier ; le moindre octet changé fait échouer l'une ou l'autre commande.",
+        "",
+        "3. sha256sum ne voit pas un fichier ajouté au lot. Dans bash, depuis le dossier lot :",
+        "",
+        f"   {verification_steps(extra=True)[-1]}",
+        "",
+        "   n'affiche rien quand le lot ne contient que les fichiers du manifeste.",
+        "",
+        "Avec registre-rgpd installé, « rgpd bundle verify lot.zip --public-key",
+        "cle-publique-publiee.pem » fait ces trois vérifications.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def build_bundle(
+    *,
+    scope: Scope,
+    organisation_ids: list[UUID],
+    since: datetime | None,
+    until: datetime | None,
+    now: datetime,
+    out: BinaryIO,
+    key: Ed25519PrivateKey,
+) -> BundleSummary:
+    """Write the signed bundle of these organisations into `out` (a ZIP). Every organisation
+    must be in `scope`: otherwise NotFound, before a byte is written."""
+    parts: list[OrganisationPart] = []
+    for organisation_id in dict.fromkeys(organisation_ids):
+        org = await get_organisation(scope=scope, organisation_id=organisation_id)
+        parts.append(OrganisationPart(id=org.id, name=org.legal_name, folder=folder_name(org)))
+
+    public_key = key.public_key()
+    kid = key_id(public_key)
+    bundle = EvidenceZip(out)
+    try:
+        for part in parts:
+            await _organisation(bundle, part, scope=scope, since=since, until=until, now=now)
+        bundle.write(PUBLIC_KEY, public_key_file(public_key))
+        text = readme(parts, since=since, until=until, now=now, actor=current_actor(), kid=kid)
+        bundle.write(README, text.encode("utf-8"))
+        manifest = bundle.finish(key)
+    except BaseException:
+        bundle.abort()
+        raise
+    return BundleSummary(
+        files=len(bundle.digests),
+        key_id=kid,
+        manifest_sha256=hashlib.sha256(manifest).hexdigest(),
+        organisations=parts,
+    )
