@@ -17,6 +17,7 @@ from api.routes import (
     breaches,
     contacts,
     conventions,
+    exports,
     journal,
     measures,
     messages,
@@ -83,6 +84,7 @@ def create_app(
         breaches,
         messages,
         journal,
+        exports,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
 
-from api import cli_audit
+from api import cli_audit, cli_bundle, cli_exports
 from api.cli_keys import keys_app, keys_ready
 from api.database import tortoise_config
 from core.actor import set_actor
@@ -482,6 +482,9 @@ app.add_typer(keys_app, name="keys")
 
 
 app.add_typer(cli_audit.app, name="audit")
+app.add_typer(cli_bundle.app, name="bundle")
+app.command("export")(cli_exports.export_command)
+app.command("import")(cli_exports.import_command)
 
 
 from api.cli_accounts import token_app, user_app  # noqa: E402

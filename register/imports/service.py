@@ -495,10 +495,24 @@ async def _check_refs(rows: list[_Row], controller_id: UUID) -> None:
         ).values_list("ref", flat=True)
         if ref
     }
+    # Without a ref, a name the body already uses is the same file imported twice, most often.
+    names = {
+        cells.key(name)
+        for name in await ProcessingActivity.filter(controller_id=controller_id).values_list(
+            "name", flat=True
+        )
+    }
     first_seen: dict[str, _Row] = {}
     for row in rows:
         ref = row.values.get("ref")
         if not isinstance(ref, str) or not ref.strip():
+            name = row.values.get("name")
+            if isinstance(name, str) and cells.key(name) in names:
+                row.report(
+                    "name",
+                    f"l'organisme a déjà une activité « {name} » : donnez une référence (N° / "
+                    "Réf.) qui les distingue, ou retirez la ligne",
+                )
             continue
         folded = cells.key(ref)
         if folded in existing:

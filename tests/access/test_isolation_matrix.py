@@ -214,6 +214,24 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
     ("POST", "/messages/{message_id}/retry"): obj("/messages/{message}/retry"),
     ("GET", "/journal/verify"): own("/journal/verify"),
     ("GET", "/journal/public-key"): own("/journal/public-key"),
+    # Exports, imports, calendar, evidence
+    ("GET", "/organisations/{organisation_id}/exports/{document}"): [
+        obj("/organisations/{a}/exports/controller-record", format=fmt)
+        for fmt in ("csv", "xlsx", "ods", "json", "pdf")
+    ]
+    + [
+        obj("/organisations/{a}/exports/processor-record", format="json"),
+        obj("/organisations/{a}/exports/breach-register", format="json"),
+        obj("/organisations/{p}/exports/processor-record", format="json"),
+    ],
+    ("GET", "/exports/schemas/{document}"): own("/exports/schemas/controller-record"),
+    ("POST", "/organisations/{organisation_id}/imports/activities"): new(
+        "/organisations/{a}/imports/activities", {}
+    ),
+    ("GET", "/organisations/{organisation_id}/calendar.ics"): obj(
+        "/organisations/{a}/calendar.ics"
+    ),
+    ("POST", "/bundles"): obj("/bundles", {"organisation_ids": ["{a}"]}),
 }
 PUBLIC_PAGES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/healthz"}
 ALLOWED = {"object": {403, 404}, "create": {403, 404, 422}, "list": {200, 403}}
