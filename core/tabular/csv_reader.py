@@ -3,6 +3,7 @@
 import csv
 import io
 
+from core.tabular.csv_writer import FORMULA_STARTS
 from core.tabular.reading import ReadSheet, make_row, text_or_none, unreadable
 
 NOT_UTF8 = (
@@ -25,12 +26,19 @@ def read_csv(data: bytes) -> list[ReadSheet]:
         # Rows are numbered by record, as a spreadsheet shows them once the file is open
         # (a cell holding line breaks is one row, not several lines).
         for number, record in enumerate(reader, start=1):
-            row = make_row(number, [text_or_none(value) for value in record])
+            row = make_row(number, [text_or_none(restored(value)) for value in record])
             if row is not None:
                 rows.append(row)
     except csv.Error as exc:
         raise unreadable(f"le fichier CSV est mal formé vers la ligne {number + 1}") from exc
     return [ReadSheet(title="", rows=rows)]
+
+
+def restored(value: str) -> str:
+    """A cell our writer put behind a quote mark so it is not run as a formula."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
 
 
 def sniff_separator(text: str) -> str:

@@ -12,6 +12,17 @@ from typing import BinaryIO
 from core.tabular.document import Document, Sheet
 
 BOM = "\ufeff".encode()
+# A cell a spreadsheet would run as a formula (CSV injection, OWASP): written behind a quote
+# mark, which spreadsheets show as text and core.tabular.csv_reader takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: str | None) -> str:
+    if not value:
+        return ""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 _FLUSH_EVERY = 200  # rows buffered as text before being encoded and written to `out`
 
 
@@ -40,7 +51,7 @@ async def _write_sheet(sheet: Sheet, writer, buffer: io.StringIO, out: BinaryIO)
     writer.writerow([column.header for column in sheet.columns])
     pending = 0
     async for row in sheet.rows():
-        writer.writerow([row.get(key) or "" for key in keys])
+        writer.writerow([neutralised(row.get(key)) for key in keys])
         pending += 1
         if pending >= _FLUSH_EVERY:
             _flush(buffer, out)

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from core.tabular.csv_writer import BOM
+from core.tabular.csv_writer import BOM, neutralised
 from core.tabular.document import Document, ExportFormat
 from tests.tabular.sample import (
     ACTIVITIES,
@@ -24,7 +24,7 @@ def one_sheet() -> Document:
 
 def as_csv_row(row: dict) -> dict:
     """What csv.DictReader gives back for a row: every column, "" for an empty cell."""
-    return {column.header: row.get(column.key) or "" for column in ACTIVITY_COLUMNS}
+    return {column.header: neutralised(row.get(column.key)) for column in ACTIVITY_COLUMNS}
 
 
 async def test_one_sheet_with_commas_is_plain_utf8_that_dictreader_reads():
@@ -48,7 +48,7 @@ async def test_semicolons_come_with_a_bom_for_french_excel():
     rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
     assert rows == [as_csv_row(row) for row in ACTIVITIES]
     # The text holding ";" and quotes was quoted, and came back whole.
-    assert rows[2]["Remarques"] == '=SOMME(A1:A2) et "guillemets", virgules; points-virgules'
+    assert rows[2]["Remarques"] == '\'=SOMME(A1:A2) et "guillemets", virgules; points-virgules'
 
 
 async def test_a_multi_line_cell_is_quoted_and_records_end_with_crlf():
@@ -76,3 +76,36 @@ async def test_the_document_header_block_is_not_in_the_csv():
     data = (await written(sample_document(), ExportFormat.CSV)).decode("utf-8")
     assert "Saint-Étienne-de-Tinée" not in data
     assert "Registre des activités" not in data
+
+
+async def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_written_as_text():
+    from core.tabular.readers import read_workbook
+
+    doc = one_sheet()
+    rows = [
+        {"name": '=HYPERLINK("http://x.example";"clic")', "purpose": "+33 1 00", "dpo": "@x"},
+        {"name": "- tiret", "purpose": "-2+3", "dpo": "sans risque"},
+    ]
+
+    async def two_rows():
+        for row in rows:
+            yield row
+
+    doc.sheets[0].rows = two_rows
+    data = await written(doc, ExportFormat.CSV)
+    read = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert [r["Nom du traitement"] for r in read] == [
+        '\'=HYPERLINK("http://x.example";"clic")',
+        "'- tiret",
+    ]
+    assert (
+        read[0]["Finalité"] == "'+33 1 00"
+        and read[0]["Délégué à la protection des données"] == "'@x"
+    )
+    assert read[1]["Délégué à la protection des données"] == "sans risque"
+    # Our own reader gives the cells back as they were.
+    (sheet,) = read_workbook(data, ExportFormat.CSV)
+    assert [r.cells[:3] for r in sheet.rows[1:]] == [
+        [rows[0]["name"], "+33 1 00", "@x"],
+        ["- tiret", "-2+3", "sans risque"],
+    ]
