@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install migrate demo bench clean
+.PHONY: run test lint install migrate demo bench clean system-deps
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ migrate: $(INSTALLED)
 demo: migrate
 	$(BIN)/rgpd demo
 
-run: demo
+run: system-deps demo
 	$(BIN)/rgpd serve --host $(HOST) --port $(PORT)
 
 lint: $(INSTALLED)
@@ -31,9 +31,21 @@ lint: $(INSTALLED)
 
 # The suite on SQLite, then again on PostgreSQL (required when CI=true, skipped with
 # its reason elsewhere when no server answers on 127.0.0.1:5432).
-test: lint
+test: system-deps lint
 	$(BIN)/python -m pytest
 	RGPD_TEST_DB=postgres $(BIN)/python -m pytest
+
+# Debian packages the project uses outside Python: WeasyPrint's Pango and a font with French
+# accents (PDF exports), and pdftotext, the independent PDF reader of the export tests.
+# Needs root; installs only what is missing.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		[ "$$(id -u)" = 0 ] || { echo "run as root: sudo make system-deps" >&2; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_register.py
