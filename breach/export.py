@@ -197,7 +197,7 @@ async def breach_register_document(
             ("Document", "Registre des violations de données personnelles (art. 33.5 RGPD)"),
             *card_header(card, "Responsable du traitement"),
             *([("Période", period)] if period else []),
-            ("Dates", "heure de Paris"),
+            ("Heures", "heure de Paris (Europe/Paris)"),
         ],
         sheets=[
             Sheet(

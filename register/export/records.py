@@ -258,7 +258,7 @@ async def controller_record_document(*, scope: Scope, organisation_id: UUID) -> 
         header=[
             ("Document", "Registre du responsable de traitement (art. 30.1 RGPD)"),
             *card_header(card, "Responsable du traitement"),
-            ("Dates", "heure de Paris"),
+            ("Heures", "heure de Paris (Europe/Paris)"),
         ],
         sheets=[
             Sheet(
@@ -329,7 +329,7 @@ async def processor_record_document(*, scope: Scope, organisation_id: UUID) -> D
         header=[
             ("Document", "Registre des catégories d'activités du sous-traitant (art. 30.2 RGPD)"),
             *card_header(record.processor, "Sous-traitant"),
-            ("Dates", "heure de Paris"),
+            ("Heures", "heure de Paris (Europe/Paris)"),
         ],
         sheets=[
             Sheet(
