@@ -23,7 +23,7 @@ from core.scope import Scope
 from core.tabular.document import MEDIA_TYPES, ExportFormat
 from core.tabular.json_writer import json_schema
 from core.tabular.writers import file_name, write_document
-from register.imports.service import ImportReport, import_activities
+from register.imports.service import ImportProblem, ImportReport, import_activities
 from register.organisations.service import get_organisation
 
 router = APIRouter(tags=["exports"])
@@ -32,6 +32,20 @@ EDIT = Depends(scope_for(Permission.EDIT_REGISTER))
 READ_BREACHES = Depends(scope_for(Permission.READ_BREACHES))
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024  # a register of thousands of rows is a few MB
+
+
+class ProblemOut(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ImportRefused(BaseModel):
+    """A 422: every problem in the usual shape, and the import's full report when the file
+    was read (a bad query parameter gives the problems alone)."""
+
+    detail: list[ProblemOut]
+    report: ImportReport | None = None
 
 
 class Separator(StrEnum):
@@ -82,7 +96,7 @@ async def export_schema(document: DocumentKind, scope: Scope = EXPORT) -> dict:
     response_model=ImportReport,
     summary="Import a register (CSV, XLSX or ODS laid out like the CNIL template): "
     "all or nothing; a dry run lists every problem and writes nothing",
-    responses={422: {"model": ImportReport, "description": "Problems: nothing was imported"}},
+    responses={422: {"model": ImportRefused, "description": "Nothing was imported"}},
 )
 async def import_register(
     organisation_id: UUID,
@@ -102,9 +116,16 @@ async def import_register(
     report = await import_activities(
         scope=scope, organisation_id=organisation_id, data=data, fmt=fmt, dry_run=dry_run
     )
-    if report.problems and not dry_run:  # refused: the report says why, nothing was written
-        return JSONResponse(status_code=422, content=report.model_dump(mode="json"))
+    if report.problems and not dry_run:  # refused: nothing was written
+        refused = ImportRefused(detail=[_problem(p) for p in report.problems], report=report)
+        return JSONResponse(status_code=422, content=refused.model_dump(mode="json"))
     return report
+
+
+def _problem(p: ImportProblem) -> ProblemOut:
+    # The usual 422 shape: loc names the file, then where in it; msg says what is wrong.
+    where = [w for w in (p.sheet, p.row, p.column or p.field) if w not in (None, "")]
+    return ProblemOut(loc=["body", "file", *where], msg=p.message, type="import_error")
 
 
 def _format_from_name(name: str) -> ExportFormat | None:

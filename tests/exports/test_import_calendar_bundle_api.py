@@ -72,8 +72,12 @@ async def test_a_file_with_mistakes_imports_nothing_and_says_where_each_is(clien
 
     response = await upload(client, target["id"], "registre.xlsx", buffer.getvalue())
     assert response.status_code == 422, response.text
-    problems = {(p["row"], p["column"], p["field"]) for p in response.json()["problems"]}
+    problems = {(p["row"], p["column"], p["field"]) for p in response.json()["report"]["problems"]}
     assert problems == {(3, "C", "legal_basis"), (4, "D", "next_review")}
+    assert [p["loc"] for p in response.json()["detail"]] == [
+        ["body", "file", "Sheet", 3, "C"],
+        ["body", "file", "Sheet", 4, "D"],
+    ]
     assert await names_of(client, target["id"]) == []
 
 
