@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from tortoise.contrib.fastapi import RegisterTortoise
 
 from api.database import tortoise_config
@@ -26,11 +27,21 @@ from api.routes import (
 )
 from api.security.authentication import AuthenticationMiddleware
 from api.security.headers import SecurityHeadersMiddleware
+from api.web.routes import compte as web_compte
+from api.web.routes import conventions as web_conventions
+from api.web.routes import dashboard as web_dashboard
+from api.web.routes import exports as web_exports
+from api.web.routes import journal as web_journal
+from api.web.routes import login as web_login
+from api.web.routes import registre as web_registre
+from api.web.routes import violations as web_violations
 from core.clock import utcnow
 from core.db import ping
 from core.health import outbox_report, scheduler_report
+from core.templating import TEMPLATES_DIR
 
 API_PREFIX = "/api/v1"
+STATIC_DIR = TEMPLATES_DIR.parent / "static"  # stylesheet and scripts of the pages
 
 
 def create_app(
@@ -87,6 +98,19 @@ def create_app(
         exports,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (
+        web_login,
+        web_dashboard,
+        web_registre,
+        web_conventions,
+        web_violations,
+        web_exports,
+        web_journal,
+        web_compte,
+    ):
+        app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> JSONResponse:

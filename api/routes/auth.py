@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import current_principal
-from api.security.authentication import SESSION_COOKIE, SESSION_KEY
+from api.security.authentication import SESSION_KEY
+from api.web.session_cookie import clear_session_cookie, set_session_cookie
 from core.accounts import sessions, tokens
 from core.accounts.models import ApiToken, User
 from core.accounts.roles import Permission, Principal, Role
@@ -147,15 +148,7 @@ async def login(body: LoginIn, request: Request, response: Response):
     except LoginFailed as exc:
         return JSONResponse(status_code=401, content={"detail": str(exc)})
     opened = await sessions.open_session(user=user, now=now)
-    response.set_cookie(
-        SESSION_COOKIE,
-        opened.session_id,
-        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
-        path="/",
-        secure=cookie_is_secure(),
-        httponly=True,
-        samesite="strict",
-    )
+    set_session_cookie(response, opened.session_id, secure=cookie_is_secure())
     me = await _me(user, await principal_for(user))
     return LoginOut(
         **me.model_dump(),
@@ -170,7 +163,7 @@ async def logout(request: Request):
     answer = Response(status_code=204)
     if session is not None:
         await sessions.close_session_by_id(session.id)
-        answer.delete_cookie(SESSION_COOKIE, path="/", secure=cookie_is_secure(), httponly=True)
+        clear_session_cookie(answer, secure=cookie_is_secure())
     return answer
 
 

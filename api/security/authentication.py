@@ -8,9 +8,9 @@ csrf_token). Bearer requests need no CSRF token: a browser never adds that heade
 Nothing here logs a header, a cookie or a password.
 """
 
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.accounts import sessions, tokens
@@ -30,8 +30,11 @@ PUBLIC_PATHS = frozenset(
         "/docs/oauth2-redirect",
         "/redoc",
         "/api/v1/auth/login",
+        "/connexion",
     }
 )
+PUBLIC_PREFIXES = ("/static/",)
+API_PREFIX = "/api/"
 PRINCIPAL_KEY = "rgpd.principal"
 SESSION_KEY = "rgpd.session"
 _MAX_FORM_BYTES = 1_000_000
@@ -67,7 +70,8 @@ class AuthenticationMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in PUBLIC_PATHS:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             await self.app(scope, receive, send)
             return
         now = utcnow()
@@ -81,6 +85,12 @@ class AuthenticationMiddleware:
         else:
             session = await sessions.find_session(_cookie(scope, SESSION_COOKIE) or "", now=now)
             user = session.user if session else None
+        if user is None and _is_page(path):
+            # A person at a browser: to the login page, and back here afterwards.
+            target = path if scope["method"] == "GET" else "/"
+            answer = RedirectResponse(f"/connexion?suivant={quote(target)}", status_code=303)
+            await answer(scope, receive, send)
+            return
         if user is None:
             answer = _refuse(401, UNAUTHENTICATED, {"WWW-Authenticate": "Bearer"})
             await answer(scope, receive, send)
@@ -97,6 +107,10 @@ class AuthenticationMiddleware:
         scope[SESSION_KEY] = session
         with acting_as(user.email):
             await self.app(scope, receive, send)
+
+
+def _is_page(path: str) -> bool:
+    return not path.startswith(API_PREFIX) and path not in PUBLIC_PATHS
 
 
 async def _form_field(scope: Scope, receive: Receive, name: str) -> tuple[str | None, Receive]:

@@ -1,0 +1,118 @@
+"""Rendering a page: the layout's context (who is signed in, the navigation their roles open,
+the CSRF token every form carries) plus the page's own values."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from api.security.authentication import PRINCIPAL_KEY, SESSION_KEY
+from breach.deadlines import format_local
+from core.accounts.roles import Permission, Principal
+from core.clock import to_local
+from core.templating import TEMPLATES_DIR
+from register.enums import label
+
+# ?fait=… after a POST-redirect-GET: a fixed message, never text taken from the URL.
+DONE_MESSAGES = {
+    "activite-creee": "Fiche de traitement créée.",
+    "activite-modifiee": "Fiche de traitement enregistrée.",
+    "activite-supprimee": "Fiche de traitement supprimée.",
+    "incident-declare": "Incident déclaré : une violation a été ouverte pour chaque responsable "
+    "de traitement concerné.",
+    "evaluation": "Évaluation enregistrée.",
+    "decision": "Décision enregistrée.",
+    "notice-envoyee": "Notification envoyée au responsable de traitement.",
+    "notification": "Notification enregistrée.",
+    "reference-cnil": "Numéro de dossier CNIL enregistré.",
+    "connaissance": "Prise de connaissance enregistrée : le délai de 72 heures court.",
+    "cloture": "Violation clôturée.",
+    "import": "Registre importé.",
+    "jeton-revoque": "Jeton révoqué.",
+    "totp-active": "Double authentification activée.",
+    "connecte": "Vous êtes connecté.",
+}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    text: str
+    permission: Permission | None
+
+
+NAV = [
+    NavItem("/", "Tableau de bord", None),
+    NavItem("/registre", "Registre", Permission.READ_REGISTER),
+    NavItem("/conventions", "Conventions", Permission.READ_REGISTER),
+    NavItem("/violations", "Violations", Permission.READ_BREACHES),
+    NavItem("/incidents/declarer", "Déclarer un incident", Permission.DECLARE_INCIDENT),
+    NavItem("/exports", "Exports", Permission.EXPORT),
+    NavItem("/journal", "Journal", Permission.READ_JOURNAL),
+]
+
+
+def local_time(moment) -> str:
+    """'23/11/2026 16:09' in Europe/Paris: tables and lists."""
+    return to_local(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def local_day(day) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+@lru_cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "html.j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["local_time"] = local_time
+    env.filters["local_day"] = local_day
+    env.filters["in_words"] = format_local  # 'lundi 27 octobre 2025 à 09:00 (heure de Paris)'
+    env.filters["label"] = label
+    return env
+
+
+def principal_of(request: Request) -> Principal | None:
+    return request.scope.get(PRINCIPAL_KEY)
+
+
+def csrf_token(request: Request) -> str:
+    session = request.scope.get(SESSION_KEY)
+    return session.csrf_token if session is not None else ""
+
+
+def nav_for(principal: Principal | None) -> list[NavItem]:
+    if principal is None:
+        return []
+    return [
+        item
+        for item in NAV
+        if item.permission is None or not principal.scope(item.permission).is_empty
+    ]
+
+
+def page(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    principal = principal_of(request)
+    done = request.query_params.get("fait")
+    html = (
+        environment()
+        .get_template(f"pages/{template}")
+        .render(
+            request=request,
+            principal=principal,
+            nav=nav_for(principal),
+            current_path=request.url.path,
+            csrf_token=csrf_token(request),
+            done_message=DONE_MESSAGES.get(done or ""),
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status)

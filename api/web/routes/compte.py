@@ -1,0 +1,5 @@
+"""Pages: compte."""
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

@@ -1,0 +1,107 @@
+"""What the dashboard shows a signed-in person, each part within the scope of the permission
+it needs: running breach clocks, dates of the coming weeks, failed messages, and how complete
+each body's register is."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from breach.breaches.models import Breach
+from breach.breaches.service import DeadlineOut, open_deadlines
+from core.clock import today_local
+from core.outbox.models import MessageStatus, OutboxMessage
+from core.outbox.service import list_messages
+from core.scope import Scope
+from register.activities.models import ProcessingActivity
+from register.completeness import BodyCompleteness, register_completeness
+from register.conventions.alerts import convention_events
+from register.conventions.models import Convention
+from register.enums import label
+from register.organisations.models import Organisation
+
+UPCOMING_DAYS = 60
+
+
+@dataclass
+class UpcomingDate:
+    day: date
+    what: str
+    body: str
+    href: str
+
+
+@dataclass
+class Dashboard:
+    deadlines: list[DeadlineOut] = field(default_factory=list)
+    breach_titles: dict = field(default_factory=dict)  # breach id → "VIO-… — controller"
+    upcoming: list[UpcomingDate] = field(default_factory=list)
+    failed_messages: list[OutboxMessage] = field(default_factory=list)
+    completeness: list[BodyCompleteness] = field(default_factory=list)
+
+
+async def _upcoming(scope: Scope, today: date) -> list[UpcomingDate]:
+    until = today + timedelta(days=UPCOMING_DAYS)
+    names = dict(
+        await Organisation.filter(**Organisation.scope_filter(scope)).values_list(
+            "id", "legal_name"
+        )
+    )
+    found = [
+        UpcomingDate(
+            a.next_review,
+            f"Revue de la fiche « {a.name} »",
+            names[a.controller_id],
+            f"/registre/{a.id}",
+        )
+        for a in await ProcessingActivity.filter(
+            controller_id__in=list(names), next_review__gte=today, next_review__lte=until
+        )
+    ]
+    conventions = await Convention.filter(parties__organisation_id__in=list(names)).distinct()
+    for convention in conventions:
+        for event in convention_events(
+            start=convention.start_date,
+            duration_months=convention.duration_months,
+            tacit_renewals=convention.tacit_renewals,
+            notice_months=convention.notice_months,
+            end_date=convention.end_date,
+            end_of_service=convention.end_of_service,
+            today=today,
+        ):
+            if event.day <= until:
+                found.append(
+                    UpcomingDate(
+                        event.day,
+                        f"{label(event.event)} — {convention.title}",
+                        "",
+                        f"/conventions/{convention.id}",
+                    )
+                )
+    return sorted(found, key=lambda u: u.day)
+
+
+async def dashboard(
+    *,
+    breaches_scope: Scope,
+    register_scope: Scope,
+    messages_scope: Scope,
+    now: datetime,
+) -> Dashboard:
+    board = Dashboard()
+    today = today_local()
+    if not breaches_scope.is_empty:
+        board.deadlines = await open_deadlines(scope=breaches_scope, now=now)
+        ids = {d.breach_id for d in board.deadlines}
+        rows = await Breach.filter(id__in=list(ids)).values_list("id", "ref", "controller_id")
+        names = dict(
+            await Organisation.filter(id__in=[r[2] for r in rows]).values_list("id", "legal_name")
+        )
+        board.breach_titles = {i: f"{ref} — {names.get(c, '')}" for i, ref, c in rows}
+    if not register_scope.is_empty:
+        board.upcoming = await _upcoming(register_scope, today)
+        board.completeness = await register_completeness(scope=register_scope, today=today)
+    if not messages_scope.is_empty:
+        page = await list_messages(
+            scope=messages_scope, limit=20, offset=0, status=MessageStatus.FAILED
+        )
+        board.failed_messages = page.items
+    return board
