@@ -99,6 +99,13 @@ class AuthenticationMiddleware:
             presented = _header(scope, CSRF_HEADER)
             if presented is None:
                 presented, receive = await _form_field(scope, receive, CSRF_FIELD)
+            if presented is None and _is_multipart(scope):
+                # A file upload form: its body is not read here, the token rides in the
+                # action's query string (useless without the session cookie it belongs to).
+                presented = (
+                    parse_qs(scope.get("query_string", b"").decode("latin-1")).get(CSRF_FIELD)
+                    or [None]
+                )[0]
             if not sessions.csrf_matches(session, presented):
                 answer = _refuse(403, "requête refusée : jeton CSRF manquant ou invalide")
                 await answer(scope, receive, send)
@@ -107,6 +114,11 @@ class AuthenticationMiddleware:
         scope[SESSION_KEY] = session
         with acting_as(user.email):
             await self.app(scope, receive, send)
+
+
+def _is_multipart(scope: Scope) -> bool:
+    content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+    return content_type == "multipart/form-data"
 
 
 def _is_page(path: str) -> bool:
