@@ -30,6 +30,8 @@ DONE_MESSAGES = {
     "reference-cnil": "Numéro de dossier CNIL enregistré.",
     "connaissance": "Prise de connaissance enregistrée : le délai de 72 heures court.",
     "cloture": "Violation clôturée.",
+    "faits-violation": "Faits de la violation enregistrés.",
+    "personnes-informees": "Communication aux personnes concernées enregistrée.",
     "import": "Registre importé.",
     "jeton-revoque": "Jeton révoqué.",
     "totp-active": "Double authentification activée.",
