@@ -52,7 +52,7 @@ async def test_one_leader_no_duplicate_and_takeover_when_the_leader_dies(tmp_pat
                 await a.wait_for_log("leading as")
                 b = SchedulerProcess(env, tmp_path / "b.log")
                 await b.wait_for_log("standing by")
-                await wait_until(lambda: len(smtp.received) >= 50, 30, "50 reminders delivered")
+                await wait_until(lambda: len(smtp.received) >= 50, 120, "50 reminders delivered")
                 async with orm(url):
                     state = await SchedulerState.get(name="scheduler")
                 assert f":{a.pid}:" in state.leader
@@ -60,12 +60,12 @@ async def test_one_leader_no_duplicate_and_takeover_when_the_leader_dies(tmp_pat
                 assert "leading as" not in b.log()
 
                 a.kill()
-                await b.wait_for_log("leading as", timeout=15)
+                await b.wait_for_log("leading as", timeout=60)
                 async with orm(url):
                     # After the takeover, new work from another process: 10 breaches overdue.
                     for _ in range(10):
                         await make_breach(body, cnil_due_at=utcnow() - timedelta(minutes=5))
-                await wait_until(lambda: len(smtp.received) >= 60, 30, "60 reminders delivered")
+                await wait_until(lambda: len(smtp.received) >= 60, 120, "60 reminders delivered")
                 async with orm(url):
                     state = await SchedulerState.get(name="scheduler")
                     rows = await OutboxMessage.all()
