@@ -1,5 +1,718 @@
-"""Pages: violations."""
+"""Pages: declaring an incident, the list of breaches, and each breach's workflow.
 
-from fastapi import APIRouter
+Every page calls the services the JSON API calls (api/routes/breaches.py), with the same
+permission for the same act: DECLARE_INCIDENT, UPDATE_INCIDENT, READ_BREACHES,
+INFORM_CONTROLLER, MANAGE_BREACH. A form is shown only when the breach allows the step
+(`allowed_actions`) and the person's role allows it for this breach. Every POST answers with
+a redirect to the breach (`?fait=…`), or with the page again: 422 with each refusal beside its
+field, 409 when the breach changed meanwhile or the step is not possible now.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from api.web import breach_forms as forms
+from api.web.breach_forms import Values, local_value, prefixed
+from api.web.forms import FormErrors, errors_from
+from api.web.render import page, principal_of
+from breach.assessment import DECISION_NOTICE
+from breach.breaches import service
+from breach.breaches.names import activity_labels, body_names, breach_controllers
+from breach.breaches.schemas import BreachOut
+from breach.enums import (
+    BreachStatus,
+    NotificationChannel,
+    NotificationPhase,
+    NotificationRecipient,
+)
+from breach.incidents import service as incidents
+from breach.incidents.choices import body_conventions, declarable_bodies, touchable_activities
+from breach.messages import service as messages
+from breach.messages.context import breach_view
+from core.accounts.roles import Permission, Principal
+from core.clock import utcnow
+from core.config import get_settings
+from core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from core.scope import Scope
+from register.enums import catalogue, label
 
 router = APIRouter(include_in_schema=False)
+
+CONFLICT = (
+    "Quelqu'un a modifié cette violation pendant que vous remplissiez le formulaire : la page "
+    "montre maintenant sa dernière version. Vérifiez-la, puis validez de nouveau."
+)
+
+# The steps of `allowed_actions` and the permission each needs (as the API routes).
+STEP_PERMISSION = {
+    "update_facts": Permission.UPDATE_INCIDENT,
+    "record_controller_informed": Permission.INFORM_CONTROLLER,
+    "record_awareness": Permission.MANAGE_BREACH,
+    "assess": Permission.MANAGE_BREACH,
+    "decide": Permission.MANAGE_BREACH,
+    "notify_cnil_initial": Permission.MANAGE_BREACH,
+    "notify_cnil_complementary": Permission.MANAGE_BREACH,
+    "inform_people": Permission.MANAGE_BREACH,
+    "close": Permission.MANAGE_BREACH,
+}
+
+EVENT_LABELS = {
+    "declare": "Déclaration de l'incident",
+    "update_facts": "Faits complétés",
+    "record_controller_informed": "Responsable de traitement informé",
+    "record_awareness": "Prise de connaissance",
+    "assess": "Évaluation de la gravité",
+    "decide": "Décision",
+    "notify_cnil_initial": "Notification initiale à la CNIL",
+    "notify_cnil_complementary": "Notification complémentaire à la CNIL",
+    "inform_people": "Communication aux personnes concernées",
+    "record_cnil_reference": "Numéro de dossier CNIL",
+    "close": "Clôture",
+    "follow_detection": "Heure de détection corrigée",
+}
+STATUS_LABELS = {s.value: label(s) for s in BreachStatus}
+FACT_LABELS = {
+    "data_categories": "catégories de données",
+    "subject_categories": "catégories de personnes",
+    "approx_subjects": "nombre de personnes",
+    "subjects_is_estimate": "estimation du nombre de personnes",
+    "approx_records": "nombre d'enregistrements",
+    "consequences": "conséquences",
+    "consequences_detail": "précisions sur les conséquences",
+    "measures_taken": "mesures prises",
+    "measures_planned": "mesures envisagées",
+}
+PEOPLE_CHANNELS = [c for c in NotificationChannel if c not in (NotificationChannel.TELESERVICE,)]
+DELTAS = ["-2", "-1.5", "-1", "-0.5", "0.5", "1", "1.5", "2"]
+
+
+# Small helpers ------------------------------------------------------------------------------
+
+
+def french_number(value: Any) -> str:
+    """'0.50' → '0,5', '-1' → '−1' (the assessment's numbers as stored, written in French)."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    written = f"{abs(number).normalize():f}".replace(".", ",")
+    return f"−{written}" if number < 0 else written
+
+
+def signed(value: str) -> str:
+    return ("+" if not value.startswith("-") else "") + french_number(value)
+
+
+def choices(name: str) -> list[dict[str, str]]:
+    return catalogue()[name]
+
+
+def reaches(scope: Scope, breach: BreachOut) -> bool:
+    """Whether `scope` reaches this breach (the rule of Breach.scope_filter, on a read row)."""
+    if scope.is_unrestricted:
+        return True
+    if breach.controller_id in (scope.org_ids or ()):
+        return True
+    return breach.source_org_id is not None and breach.source_org_id in scope.sources
+
+
+def author(principal: Principal) -> str:
+    return principal.name or principal.email
+
+
+def error_page(request: Request, code: int) -> HTMLResponse:
+    return page(request, "error.html.j2", status=code, code=code)
+
+
+def forbidden(request: Request) -> HTMLResponse:
+    return error_page(request, 403)
+
+
+def not_found(request: Request) -> HTMLResponse:
+    return error_page(request, 404)
+
+
+def event_note(event) -> str:
+    """An event's note as a person reads it (the facts step notes the fields it changed)."""
+    if event.action == "update_facts" and event.note:
+        names = [FACT_LABELS.get(n.strip(), n.strip()) for n in event.note.split(",")]
+        return "Modifié : " + ", ".join(names)
+    return event.note or ""
+
+
+def changed_only(current: BreachOut, patch: dict[str, Any]) -> dict[str, Any]:
+    """The fields a full form really changes (so the history names only those)."""
+    before = current.model_dump(mode="json", include=set(patch))
+
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, list) and isinstance(b, list):
+            return sorted(map(str, a)) == sorted(map(str, b))
+        return a == b
+
+    return {name: value for name, value in patch.items() if not same(before[name], value)}
+
+
+def next_clock(breach: BreachOut):
+    return min(breach.countdowns, key=lambda c: c.due_at) if breach.countdowns else None
+
+
+# Déclarer un incident -----------------------------------------------------------------------
+
+
+async def _declare_page(
+    request: Request,
+    *,
+    chosen: str | None,
+    values: Values | None = None,
+    errors: FormErrors | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    principal = principal_of(request)
+    scope = principal.scope(Permission.DECLARE_INCIDENT)
+    bodies = await declarable_bodies(scope)
+    ids = {b.value for b in bodies}
+    if chosen not in ids:
+        chosen = bodies[0].value if len(bodies) == 1 else None
+    groups, conventions = [], []
+    if chosen:
+        body_id = UUID(chosen)
+        groups = await touchable_activities(scope=scope, organisation_id=body_id)
+        conventions = await body_conventions(scope=scope, organisation_id=body_id)
+    if values is None:
+        values = Values({"detected_at": local_value(utcnow()), "ongoing": "on"})
+    return page(
+        request,
+        "violations/declare.html.j2",
+        status=status,
+        bodies=bodies,
+        chosen=chosen,
+        chosen_name=next((b.label for b in bodies if b.value == chosen), ""),
+        groups=groups,
+        conventions=conventions,
+        values=values,
+        errors=errors,
+        choices=choices,
+    )
+
+
+@router.get("/incidents/declarer")
+async def declare_form(request: Request, organisme: str | None = None):
+    if principal_of(request).scope(Permission.DECLARE_INCIDENT).is_empty:
+        return forbidden(request)
+    return await _declare_page(request, chosen=organisme)
+
+
+@router.post("/incidents/declarer")
+async def declare(request: Request):
+    principal = principal_of(request)
+    scope = principal.scope(Permission.DECLARE_INCIDENT)
+    if scope.is_empty:
+        return forbidden(request)
+    form = await request.form()
+    try:
+        data = forms.incident_in(form, declared_by=author(principal))
+        incident = await incidents.declare_incident(scope=scope, data=data, now=utcnow())
+    except ValidationFailed as exc:
+        return await _declare_page(
+            request,
+            chosen=str(form.get("organisation_id") or ""),
+            values=Values.of(form),
+            errors=errors_from(exc),
+            status=422,
+        )
+    return RedirectResponse(f"/incidents/{incident.id}?fait=incident-declare", status_code=303)
+
+
+# L'incident ---------------------------------------------------------------------------------
+
+
+@router.get("/incidents/{incident_id}")
+async def incident_page(request: Request, incident_id: str):
+    principal = principal_of(request)
+    scope = principal.scope(Permission.READ_BREACHES)
+    if scope.is_empty:
+        return forbidden(request)
+    found = forms.uuid_or_none(incident_id)
+    if found is None:
+        return not_found(request)
+    try:
+        incident = await incidents.incident_out(
+            await incidents.get_incident(scope=scope, incident_id=found)
+        )
+    except NotFound:
+        return not_found(request)
+    now = utcnow()
+    rows = []
+    for breach_id in incident.breach_ids:
+        try:
+            rows.append(await service.get_breach(scope=scope, breach_id=breach_id))
+        except NotFound:
+            continue  # another controller's breach this person may not read
+    breaches = await service.breaches_out(rows, now=now)
+    names = await body_names([incident.organisation_id, *(b.controller_id for b in breaches)])
+    return page(
+        request,
+        "violations/incident.html.j2",
+        incident=incident,
+        breaches=breaches,
+        names=names,
+        activities=await activity_labels(incident.activity_ids),
+    )
+
+
+# La liste des violations --------------------------------------------------------------------
+
+
+@router.get("/violations")
+async def breach_list(request: Request, etat: str = "ouvertes", organisme: str | None = None):
+    principal = principal_of(request)
+    scope = principal.scope(Permission.READ_BREACHES)
+    if scope.is_empty:
+        return forbidden(request)
+    now = utcnow()
+    limit = get_settings().max_page_size
+    controllers = await breach_controllers(scope)
+    controller_id = forms.uuid_or_none(organisme)
+    if controller_id not in {c for c, _ in controllers}:
+        controller_id = None
+    common = {"scope": scope, "limit": limit, "offset": 0, "now": now}
+    common["controller_id"] = controller_id
+    open_page = await service.list_breaches(**common, open_only=True)
+    shown = sorted(
+        open_page.items,
+        key=lambda b: (next_clock(b) is None, next_clock(b).due_at if next_clock(b) else now),
+    )
+    total = open_page.total
+    if etat == "toutes":
+        closed = await service.list_breaches(**common, status=BreachStatus.CLOSED)
+        shown += closed.items
+        total += closed.total
+    else:
+        etat = "ouvertes"
+    names = await body_names([b.controller_id for b in shown] + [b.source_org_id for b in shown])
+    return page(
+        request,
+        "violations/list.html.j2",
+        breaches=shown,
+        total=total,
+        names=names,
+        etat=etat,
+        controllers=controllers,
+        organisme=str(controller_id) if controller_id else "",
+        next_clock=next_clock,
+    )
+
+
+# La page d'une violation --------------------------------------------------------------------
+
+
+@dataclass
+class Failure:
+    """The form that was refused, what was typed in it, and why."""
+
+    form: str
+    errors: FormErrors
+    values: Values
+
+
+@dataclass
+class Forms:
+    """Which forms this person sees on this breach, and each one's values."""
+
+    show: dict[str, bool] = field(default_factory=dict)
+    values: dict[str, Values] = field(default_factory=dict)
+
+
+def _can(principal: Principal, breach: BreachOut, step: str) -> bool:
+    if step not in breach.allowed_actions:
+        return False
+    return reaches(principal.scope(STEP_PERMISSION[step]), breach)
+
+
+def _defaults(breach: BreachOut, principal: Principal, now_local: str) -> dict[str, Values]:
+    assessed = (breach.assessment or {}).get("inputs") or {}
+    adjustments = {}
+    for index, row in enumerate(assessed.get("adjustments") or []):
+        adjustments[f"assess-adjustments-{index}-delta"] = str(
+            Decimal(str(row["delta"])).normalize()
+        )
+        adjustments[f"assess-adjustments-{index}-justification"] = row["justification"]
+    notify = {True: "oui", False: "non"}.get(breach.notify_cnil, "")
+    return {
+        "facts": Values(
+            {
+                "facts-data_categories": [c.value for c in breach.data_categories],
+                "facts-subject_categories": [c.value for c in breach.subject_categories],
+                "facts-approx_subjects": breach.approx_subjects,
+                "facts-subjects_is_estimate": "on" if breach.subjects_is_estimate else "",
+                "facts-approx_records": breach.approx_records,
+                "facts-consequences": [c.value for c in breach.consequences],
+                "facts-consequences_detail": breach.consequences_detail,
+                "facts-measures_taken": breach.measures_taken,
+                "facts-measures_planned": breach.measures_planned,
+            }
+        ),
+        "notice": Values(),
+        "aware": Values({"aware-aware_at": local_value(breach.aware_at) or now_local}),
+        "assess": Values(
+            {
+                "assess-context": assessed.get("context"),
+                "assess-identification": assessed.get("identification"),
+                "assess-confidentiality": assessed.get("confidentiality", "none"),
+                "assess-integrity": assessed.get("integrity", "none"),
+                "assess-availability": assessed.get("availability", "none"),
+                "assess-malicious": "on" if assessed.get("malicious") else "",
+                **adjustments,
+            }
+        ),
+        "decision": Values(
+            {
+                "decision-risk_level": breach.risk_level.value if breach.risk_level else "",
+                "decision-notify_cnil": notify,
+                "decision-inform_people": (
+                    breach.inform_people.value if breach.inform_people else ""
+                ),
+                "decision-art34_exemption": (
+                    breach.art34_exemption.value if breach.art34_exemption else ""
+                ),
+                "decision-reasons": breach.decision_reasons,
+                "decision-decided_by": author(principal),
+            }
+        ),
+        "cnil": Values({"cnil-sent_at": now_local, "cnil-channel": "teleservice"}),
+        "people": Values({"people-sent_at": now_local, "people-channel": "email"}),
+        "close": Values(),
+    }
+
+
+async def breach_page(
+    request: Request,
+    breach_id: UUID,
+    *,
+    status: int = 200,
+    failure: Failure | None = None,
+    phase: str | None = None,
+) -> HTMLResponse:
+    principal = principal_of(request)
+    read = principal.scope(Permission.READ_BREACHES)
+    if read.is_empty:
+        return forbidden(request)
+    now = utcnow()
+    try:
+        row = await service.get_breach(scope=read, breach_id=breach_id)
+    except NotFound:
+        return not_found(request)
+    breach = await service.breach_out(row, now=now)
+    view = await breach_view(row)
+    manage = reaches(principal.scope(Permission.MANAGE_BREACH), breach)
+    show = {
+        "facts": _can(principal, breach, "update_facts"),
+        "notice": _can(principal, breach, "record_controller_informed"),
+        "aware": _can(principal, breach, "record_awareness"),
+        "assess": _can(principal, breach, "assess"),
+        "decision": _can(principal, breach, "decide"),
+        "cnil": _can(principal, breach, "notify_cnil_initial")
+        or _can(principal, breach, "notify_cnil_complementary"),
+        "people": _can(principal, breach, "inform_people"),
+        "close": _can(principal, breach, "close"),
+        # The CNIL's file number may come late, even after closing (as the API allows).
+        "reference": manage,
+    }
+    values = _defaults(breach, principal, local_value(now))
+    if failure is not None:
+        values[failure.form] = failure.values
+
+    notice_preview = None
+    if show["notice"]:
+        notice_preview = await messages.preview_controller_notice(
+            scope=principal.scope(Permission.INFORM_CONTROLLER), breach_id=breach.id, now=now
+        )
+    cnil_phase = None
+    cnil_preview = None
+    if show["cnil"]:
+        initial_allowed = "notify_cnil_initial" in breach.allowed_actions
+        default = NotificationPhase.INITIAL if initial_allowed else NotificationPhase.COMPLEMENTARY
+        wanted = phase or (failure.values.get("cnil-phase") if failure else None)
+        try:
+            cnil_phase = NotificationPhase(wanted) if wanted else default
+        except ValueError:
+            cnil_phase = default
+        if cnil_phase == NotificationPhase.INITIAL and not initial_allowed:
+            cnil_phase = NotificationPhase.COMPLEMENTARY
+        if cnil_phase == NotificationPhase.COMPLEMENTARY and (
+            "notify_cnil_complementary" not in breach.allowed_actions
+        ):
+            cnil_phase = NotificationPhase.INITIAL
+        cnil_preview = await messages.preview_cnil(
+            scope=principal.scope(Permission.MANAGE_BREACH),
+            breach_id=breach.id,
+            phase=cnil_phase,
+            now=now,
+        )
+    people_preview = None
+    if show["people"]:
+        people_preview = await messages.preview_people(
+            scope=principal.scope(Permission.MANAGE_BREACH), breach_id=breach.id, now=now
+        )
+    incident_org = breach.source_org_id or breach.controller_id
+    assessment = breach.assessment or None
+    return page(
+        request,
+        "violations/breach.html.j2",
+        status=status,
+        b=breach,
+        view=view,
+        facts=view.facts(),
+        show=show,
+        values=values,
+        failure=failure,
+        errs=(lambda form: failure.errors if failure and failure.form == form else None),
+        notice_preview=notice_preview,
+        notice_late=bool(breach.controller_notice_due_at and now > breach.controller_notice_due_at),
+        cnil_preview=cnil_preview,
+        cnil_phase=cnil_phase,
+        cnil_late=bool(
+            cnil_phase == NotificationPhase.INITIAL
+            and breach.cnil_due_at
+            and now > breach.cnil_due_at
+        ),
+        people_preview=people_preview,
+        incident_visible=read.allows(incident_org),
+        assessment=assessment,
+        explanation=[s for s in (assessment or {}).get("explanation", []) if s != DECISION_NOTICE],
+        decision_notice=(assessment or {}).get("notice") or DECISION_NOTICE,
+        num=french_number,
+        signed=signed,
+        choices=choices,
+        deltas=[{"value": d, "label": signed(d)} for d in DELTAS],
+        people_channels=[{"value": c.value, "label": label(c)} for c in PEOPLE_CHANNELS],
+        event_labels=EVENT_LABELS,
+        event_note=event_note,
+        status_labels=STATUS_LABELS,
+        adjustment_rows=range(forms.ADJUSTMENT_ROWS),
+        cnil=NotificationRecipient.CNIL,
+    )
+
+
+@router.get("/violations/{breach_id}")
+async def breach_detail(request: Request, breach_id: str, phase: str | None = None):
+    found = forms.uuid_or_none(breach_id)
+    if found is None:
+        return not_found(request)
+    return await breach_page(request, found, phase=phase)
+
+
+async def _step(
+    request: Request,
+    breach_id: UUID,
+    *,
+    permission: Permission,
+    form_key: str,
+    act: Callable[[Scope, FormData, Principal], Awaitable[Any]],
+    done: str,
+    anchor: str,
+) -> HTMLResponse | RedirectResponse:
+    """One step of the workflow posted from the breach page."""
+    principal = principal_of(request)
+    scope = principal.scope(permission)
+    if scope.is_empty:
+        return forbidden(request)
+    form = await request.form()
+    try:
+        await act(scope, form, principal)
+    except NotFound:
+        return not_found(request)
+    except ValidationFailed as exc:
+        errors = prefixed(errors_from(exc), f"{form_key}-")
+        failure = Failure(form_key, errors, Values.of(form))
+        return await breach_page(request, breach_id, status=422, failure=failure)
+    except Conflict:
+        failure = Failure(form_key, FormErrors(general=[CONFLICT]), Values.of(form))
+        return await breach_page(request, breach_id, status=409, failure=failure)
+    except InvalidTransition as exc:
+        message = str(exc)
+        failure = Failure(
+            form_key, FormErrors(general=[message[0].upper() + message[1:]]), Values.of(form)
+        )
+        return await breach_page(request, breach_id, status=409, failure=failure)
+    return RedirectResponse(f"/violations/{breach_id}?fait={done}#{anchor}", status_code=303)
+
+
+@router.post("/violations/{breach_id}/faits")
+async def update_facts(request: Request, breach_id: UUID):
+    async def act(scope: Scope, form: FormData, principal: Principal):
+        version, patch = forms.facts_patch(form, "facts-")
+        now = utcnow()
+        current = await service.breach_out(
+            await service.get_breach(scope=scope, breach_id=breach_id), now=now
+        )
+        patch = changed_only(current, patch)
+        if patch:
+            await service.update_facts(
+                scope=scope, breach_id=breach_id, version=version, patch=patch, now=now
+            )
+
+    return await _step(
+        request,
+        breach_id,
+        permission=Permission.UPDATE_INCIDENT,
+        form_key="facts",
+        act=act,
+        done="faits-violation",
+        anchor="faits",
+    )
+
+
+@router.post("/violations/{breach_id}/notice")
+async def send_notice(request: Request, breach_id: UUID):
+    async def act(scope: Scope, form: FormData, principal: Principal):
+        data = forms.notice_in(form, "notice-")
+        await messages.send_controller_notice(
+            scope=scope, breach_id=breach_id, data=data, now=utcnow()
+        )
+
+    return await _step(
+        request,
+        breach_id,
+        permission=Permission.INFORM_CONTROLLER,
+        form_key="notice",
+        act=act,
+        done="notice-envoyee",
+        anchor="informer",
+    )
+
+
+@router.post("/violations/{breach_id}/connaissance")
+async def awareness(request: Request, breach_id: UUID):
+    async def act(scope: Scope, form: FormData, principal: Principal):
+        data = forms.awareness_in(form, "aware-")
+        await service.record_awareness(scope=scope, breach_id=breach_id, data=data, now=utcnow())
+
+    return await _step(
+        request,
+        breach_id,
+        permission=Permission.MANAGE_BREACH,
+        form_key="aware",
+        act=act,
+        done="connaissance",
+        anchor="connaissance",
+    )
+
+
+@router.post("/violations/{breach_id}/evaluation")
+async def assess(request: Request, breach_id: UUID):
+    async def act(scope: Scope, form: FormData, principal: Principal):
+        data = forms.assessment_in(form, "assess-")
+        await service.assess(scope=scope, breach_id=breach_id, data=data, now=utcnow())
+
+    return await _step(
+        request,
+        breach_id,
+        permission=Permission.MANAGE_BREACH,
+        form_key="assess",
+        act=act,
+        done="evaluation",
+        anchor="evaluation",
+    )
+
+
+@router.post("/violations/{breach_id}/decision")
+async def decide(request: Request, breach_id: UUID):
+    async def act(scope: Scope, form: FormData, principal: Principal):
+        data = forms.decision_in(form, "decision-", decided_by=author(principal))
+        await service.decide(scope=scope, breach_id=breach_id, data=data, now=utcnow())
+
+    return await _step(
+        request,
+        breach_id,
+        permission=Permission.MANAGE_BREACH,
+        form_key="decision",
+        act=act,
+        done="decision",
+        anchor="decision",
+    )
+
+
+@router.post("/violations/{breach_id}/notifications")
+async def notify_cnil(request: Request, breach_id: UUID):
+    async def act(scope: Scope, form: FormData, principal: Principal):
+        now = utcnow()
+        data = forms.cnil_notification_in(form, "cnil-", recorded_by=author(principal), now=now)
+        await messages.record_notification(scope=scope, breach_id=breach_id, data=data, now=now)
+
+    return await _step(
+        request,
+        breach_id,
+        permission=Permission.MANAGE_BREACH,
+        form_key="cnil",
+        act=act,
+        done="notification",
+        anchor="notifications",
+    )
+
+
+@router.post("/violations/{breach_id}/notifications/{notification_id}/reference")
+async def cnil_reference(request: Request, breach_id: UUID, notification_id: UUID):
+    key = f"ref-{notification_id}"
+
+    async def act(scope: Scope, form: FormData, principal: Principal):
+        data = forms.reference_in(form, f"{key}-", recorded_by=author(principal))
+        await service.record_cnil_reference(
+            scope=scope,
+            breach_id=breach_id,
+            notification_id=notification_id,
+            data=data,
+            now=utcnow(),
+        )
+
+    return await _step(
+        request,
+        breach_id,
+        permission=Permission.MANAGE_BREACH,
+        form_key=key,
+        act=act,
+        done="reference-cnil",
+        anchor="notifications",
+    )
+
+
+@router.post("/violations/{breach_id}/personnes")
+async def inform_people(request: Request, breach_id: UUID):
+    async def act(scope: Scope, form: FormData, principal: Principal):
+        now = utcnow()
+        data = forms.people_notification_in(form, "people-", recorded_by=author(principal), now=now)
+        await messages.record_notification(scope=scope, breach_id=breach_id, data=data, now=now)
+
+    return await _step(
+        request,
+        breach_id,
+        permission=Permission.MANAGE_BREACH,
+        form_key="people",
+        act=act,
+        done="personnes-informees",
+        anchor="notifications",
+    )
+
+
+@router.post("/violations/{breach_id}/cloture")
+async def close(request: Request, breach_id: UUID):
+    async def act(scope: Scope, form: FormData, principal: Principal):
+        data = forms.close_in(form, "close-")
+        await service.close(scope=scope, breach_id=breach_id, data=data, now=utcnow())
+
+    return await _step(
+        request,
+        breach_id,
+        permission=Permission.MANAGE_BREACH,
+        form_key="close",
+        act=act,
+        done="cloture",
+        anchor="historique",
+    )
