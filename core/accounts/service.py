@@ -87,6 +87,22 @@ async def enable_totp(user: User) -> str:
     return user.totp_secret
 
 
+async def confirm_totp(user: User, *, secret: str, code: str | None, now: datetime) -> None:
+    """Turn on the second factor with a secret the user's app already holds: only when `code`
+    is one of its current codes (the app was set up right). That code cannot then open a
+    session (the step is recorded as used)."""
+    if not totp.is_valid_secret(secret):
+        raise ValidationFailed.one("secret", msg="clé invalide : recommencez depuis le début")
+    step = totp.matching_step(secret, code, now=now)
+    if step is None:
+        raise ValidationFailed.one(
+            "code", msg="code incorrect : saisissez les six chiffres affichés par l'application"
+        )
+    user.totp_secret = secret
+    user.totp_last_step = step
+    await user.save(update_fields=["totp_secret", "totp_last_step", "updated_at"])
+
+
 async def principal_for(user: User) -> Principal:
     rows = await Membership.filter(user_id=user.id).values_list("organisation_id", "role")
     return Principal(

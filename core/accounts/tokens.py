@@ -41,6 +41,11 @@ async def issue_token(*, user: User, name: str, days: int, now: datetime) -> Iss
     return IssuedToken(token, secret)
 
 
+async def list_tokens(*, user_id: UUID) -> list[ApiToken]:
+    """A user's tokens, newest first, revoked and expired ones included."""
+    return await ApiToken.filter(user_id=user_id).order_by("-created_at")
+
+
 async def user_for_token(secret: str, *, now: datetime) -> User | None:
     """The active user a valid, unrevoked, unexpired token belongs to; None otherwise."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:

@@ -1,6 +1,7 @@
 """Optional second factor: time-based one-time passwords (RFC 6238, 30 s, 6 digits)."""
 
 import hmac
+import re
 from datetime import datetime
 
 import pyotp
@@ -11,6 +12,16 @@ STEP_SECONDS = 30
 
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+def is_valid_secret(secret: str) -> bool:
+    """A base32 secret as new_secret() makes them (32 characters), or one 16 to 64 long."""
+    return bool(re.fullmatch(r"[A-Z2-7]{16,64}", secret or ""))
+
+
+def grouped(secret: str) -> str:
+    """'JBSW Y3DP EHPK 3PXP': easier to type into an app by hand."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def provisioning_uri(secret: str, email: str) -> str:
