@@ -1,0 +1,90 @@
+"""What an activity's sheet shows beside its own fields: the names of the bodies, conventions
+and measures it links to, and the processors acting on it through its conventions.
+
+Only for an activity (or a journal event of one) the caller may already read: the ids come
+from that activity, so the names disclose nothing the record itself does not name.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from register.activities.schemas import ActivityOut
+from register.conventions.models import Convention, ConventionParty
+from register.enums import label
+from register.measures.models import SecurityMeasure
+from register.organisations.models import Organisation
+from register.records import PROCESSOR_ROLES, ProcessorLink, party_card, subprocessor_chain
+
+
+@dataclass
+class LinkedNames:
+    organisations: dict[UUID, str] = field(default_factory=dict)
+    conventions: dict[UUID, str] = field(default_factory=dict)
+    measures: dict[UUID, str] = field(default_factory=dict)
+
+
+def _ids(values: Iterable[UUID | str]) -> set[UUID]:
+    found = set()
+    for value in values:
+        try:
+            found.add(value if isinstance(value, UUID) else UUID(str(value)))
+        except ValueError:
+            continue
+    return found
+
+
+async def linked_names(
+    *,
+    organisation_ids: Iterable[UUID | str] = (),
+    convention_ids: Iterable[UUID | str] = (),
+    measure_ids: Iterable[UUID | str] = (),
+) -> LinkedNames:
+    """Names of the bodies, titles of the conventions and measures, by id (three queries)."""
+    names = LinkedNames()
+    if orgs := _ids(organisation_ids):
+        names.organisations = dict(
+            await Organisation.filter(id__in=list(orgs)).values_list("id", "legal_name")
+        )
+    if conventions := _ids(convention_ids):
+        names.conventions = dict(
+            await Convention.filter(id__in=list(conventions)).values_list("id", "title")
+        )
+    if measures := _ids(measure_ids):
+        names.measures = dict(
+            await SecurityMeasure.filter(id__in=list(measures)).values_list("id", "title")
+        )
+    return names
+
+
+async def processors_of(activity: ActivityOut) -> list[ProcessorLink]:
+    """The processors of the activity's conventions and their sub-processor chains: the same
+    entries as the activity's part of `register.records.controller_record`."""
+    processors = []
+    conventions = await Convention.filter(id__in=activity.convention_ids).order_by("title", "id")
+    for convention in conventions:
+        parties = (
+            await ConventionParty.filter(
+                convention_id=convention.id, role__in=list(PROCESSOR_ROLES)
+            )
+            .order_by("id")
+            .prefetch_related("organisation")
+        )
+        for party in parties:
+            processors.append(
+                ProcessorLink(
+                    convention_id=convention.id,
+                    convention_title=convention.title,
+                    role=party.role.value,
+                    role_label=label(party.role),
+                    processor=await party_card(party.organisation),
+                    breach_notice_hours=convention.breach_notice_hours,
+                    breach_notice_channels=convention.breach_notice_channels,
+                    subprocessors=await subprocessor_chain(
+                        processor_id=party.organisation_id,
+                        convention_id=convention.id,
+                        hired_by=party.organisation.legal_name,
+                    ),
+                )
+            )
+    return processors
