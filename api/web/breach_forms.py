@@ -25,7 +25,7 @@ from breach.breaches.schemas import (
     NotificationRefIn,
 )
 from breach.enums import NotificationPhase, NotificationRecipient
-from breach.incidents.schemas import IncidentIn
+from breach.incidents.schemas import IncidentFactsIn, IncidentIn
 from breach.messages.schemas import ControllerNoticeIn
 from core.clock import to_local
 from core.errors import FieldProblem, ValidationFailed
@@ -41,6 +41,8 @@ BAD_VERSION = "version de la page illisible : rechargez la page puis recommencez
 
 M = TypeVar("M", bound=BaseModel)
 BreachFactsPatch = patch_model(BreachFactsIn)
+IncidentPatch = patch_model(IncidentFactsIn)
+MISSING = "champ obligatoire manquant"
 
 
 def local_value(moment: datetime | None) -> str:
@@ -177,6 +179,31 @@ def incident_in(form: FormData, *, declared_by: str | None) -> IncidentIn:
         # Said at once with the other refusals (the shape says it only when the rest is valid).
         r.problems.append(FieldProblem(("body", "activity_ids"), NOTHING_TOUCHED))
     return r.validate(IncidentIn, data)
+
+
+def incident_facts_patch(form: FormData) -> tuple[int, dict[str, Any]]:
+    """The incident's facts as corrected: the whole form (the service keeps what changed)."""
+    r = Reader(form)
+    data = {
+        "version": r.version(),
+        "title": r.text("title"),
+        "description": r.text("description"),
+        "system": r.text("system"),
+        "detected_at": r.moment("detected_at"),
+        "started_at": r.moment("started_at"),
+        "start_is_estimate": r.checked("start_is_estimate"),
+        "ongoing": r.checked("ongoing"),
+        "ended_at": r.moment("ended_at"),
+        "nature": r.chosen("nature"),
+        "origin": r.text("origin"),
+        "cause": r.text("cause"),
+    }
+    for name in ("title", "description", "detected_at"):
+        if data[name] is None and not any(p.loc[-1] == name for p in r.problems):
+            r.problems.append(FieldProblem(("body", name), MISSING))
+    body = r.validate(IncidentPatch, data, patch=True)
+    patch = body.model_dump(mode="json", exclude_unset=True)
+    return patch.pop("version"), patch
 
 
 # The breach ---------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ DONE_MESSAGES = {
     "cloture": "Violation clôturée.",
     "faits-violation": "Faits de la violation enregistrés.",
     "personnes-informees": "Communication aux personnes concernées enregistrée.",
+    "incident-modifie": "Faits de l'incident enregistrés.",
     "import": "Registre importé.",
     "jeton-revoque": "Jeton révoqué.",
     "totp-active": "Double authentification activée.",

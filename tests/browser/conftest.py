@@ -47,8 +47,8 @@ def chromium_path() -> str | None:
 def chromium() -> str:
     if USE_POSTGRES:
         reason = (
-            "tests du navigateur sautés sur PostgreSQL : ils testent les pages, "
-            "déjà parcourues par la passe SQLite"
+            "browser tests skipped on PostgreSQL: they test pages, which the SQLite "
+            "run has driven already"
         )
         print(reason)
         pytest.skip(reason)

@@ -78,8 +78,11 @@ class Pages:
         ):
             self._broken.append(f"{response.status} {response.url}")
 
-    async def visit(self, path: str, name: str) -> Response | None:
+    async def visit(self, path: str, name: str, status: int = 200) -> Response:
         response = await self.page.goto(path)
+        assert response is not None and response.status == status, (
+            f"{path} : {response and response.status} au lieu de {status}"
+        )
         await self.check(name)
         return response
 

@@ -9,7 +9,7 @@ field, 409 when the breach changed meanwhile or the step is not possible now.
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
@@ -47,6 +47,11 @@ router = APIRouter(include_in_schema=False)
 
 CONFLICT = (
     "Quelqu'un a modifié cette violation pendant que vous remplissiez le formulaire : la page "
+    "montre maintenant sa dernière version. Vérifiez-la, puis validez de nouveau."
+)
+
+INCIDENT_CONFLICT = (
+    "Quelqu'un a modifié cet incident pendant que vous remplissiez le formulaire : la page "
     "montre maintenant sa dernière version. Vérifiez-la, puis validez de nouveau."
 )
 
@@ -163,6 +168,15 @@ def next_clock(breach: BreachOut):
     return min(breach.countdowns, key=lambda c: c.due_at) if breach.countdowns else None
 
 
+@dataclass
+class Failure:
+    """The form that was refused, what was typed in it, and why."""
+
+    form: str
+    errors: FormErrors
+    values: Values
+
+
 # Déclarer un incident -----------------------------------------------------------------------
 
 
@@ -233,18 +247,49 @@ async def declare(request: Request):
 # L'incident ---------------------------------------------------------------------------------
 
 
-@router.get("/incidents/{incident_id}")
-async def incident_page(request: Request, incident_id: str):
+INCIDENT_FIELD_LABELS = {
+    "title": "titre",
+    "description": "ce qui s'est passé",
+    "system": "système",
+    "detected_at": "heure de détection",
+    "started_at": "début",
+    "start_is_estimate": "début estimé",
+    "ongoing": "en cours",
+    "ended_at": "fin",
+    "nature": "nature",
+    "origin": "origine",
+    "cause": "cause",
+}
+
+
+def _incident_values(incident) -> Values:
+    return Values(
+        {
+            "title": incident.title,
+            "description": incident.description,
+            "system": incident.system,
+            "detected_at": local_value(incident.detected_at),
+            "started_at": local_value(incident.started_at),
+            "start_is_estimate": "on" if incident.start_is_estimate else "",
+            "ongoing": "on" if incident.ongoing else "",
+            "ended_at": local_value(incident.ended_at),
+            "nature": [n.value for n in incident.nature],
+            "origin": incident.origin.value if incident.origin else "",
+            "cause": incident.cause.value if incident.cause else "",
+        }
+    )
+
+
+async def _incident_page(
+    request: Request, incident_id: UUID, *, status: int = 200, failure: Failure | None = None
+) -> HTMLResponse:
     principal = principal_of(request)
     scope = principal.scope(Permission.READ_BREACHES)
     if scope.is_empty:
         return forbidden(request)
-    found = forms.uuid_or_none(incident_id)
-    if found is None:
-        return not_found(request)
     try:
         incident = await incidents.incident_out(
-            await incidents.get_incident(scope=scope, incident_id=found)
+            await incidents.get_incident(scope=scope, incident_id=incident_id)
         )
     except NotFound:
         return not_found(request)
@@ -260,10 +305,54 @@ async def incident_page(request: Request, incident_id: str):
     return page(
         request,
         "violations/incident.html.j2",
+        status=status,
         incident=incident,
         breaches=breaches,
         names=names,
         activities=await activity_labels(incident.activity_ids),
+        can_update=principal.scope(Permission.UPDATE_INCIDENT).allows(incident.organisation_id),
+        values=failure.values if failure else _incident_values(incident),
+        errors=failure.errors if failure else None,
+        choices=choices,
+        field_labels=INCIDENT_FIELD_LABELS,
+    )
+
+
+@router.get("/incidents/{incident_id}")
+async def incident_page(request: Request, incident_id: str):
+    found = forms.uuid_or_none(incident_id)
+    if found is None:
+        return not_found(request)
+    return await _incident_page(request, found)
+
+
+@router.post("/incidents/{incident_id}/faits")
+async def update_incident(request: Request, incident_id: UUID):
+    principal = principal_of(request)
+    scope = principal.scope(Permission.UPDATE_INCIDENT)
+    if scope.is_empty:
+        return forbidden(request)
+    form = await request.form()
+    try:
+        version, patch = forms.incident_facts_patch(form)
+        await incidents.update_incident_facts(
+            scope=scope,
+            incident_id=incident_id,
+            version=version,
+            patch=patch,
+            author=author(principal),
+            now=utcnow(),
+        )
+    except NotFound:
+        return not_found(request)
+    except ValidationFailed as exc:
+        failure = Failure("incident", errors_from(exc), Values.of(form))
+        return await _incident_page(request, incident_id, status=422, failure=failure)
+    except Conflict:
+        failure = Failure("incident", FormErrors(general=[INCIDENT_CONFLICT]), Values.of(form))
+        return await _incident_page(request, incident_id, status=409, failure=failure)
+    return RedirectResponse(
+        f"/incidents/{incident_id}?fait=incident-modifie#faits", status_code=303
     )
 
 
@@ -311,23 +400,6 @@ async def breach_list(request: Request, etat: str = "ouvertes", organisme: str |
 
 
 # La page d'une violation --------------------------------------------------------------------
-
-
-@dataclass
-class Failure:
-    """The form that was refused, what was typed in it, and why."""
-
-    form: str
-    errors: FormErrors
-    values: Values
-
-
-@dataclass
-class Forms:
-    """Which forms this person sees on this breach, and each one's values."""
-
-    show: dict[str, bool] = field(default_factory=dict)
-    values: dict[str, Values] = field(default_factory=dict)
 
 
 def _can(principal: Principal, breach: BreachOut, step: str) -> bool:

@@ -176,3 +176,64 @@ async def test_an_incident_of_another_body_is_not_found(browser, make_user, clie
     assert answer.status_code == 404 and "Page introuvable" in answer.text
     assert "Fuite" not in answer.text
     assert (await http.get("/incidents/pas-un-identifiant")).status_code == 404
+
+
+async def test_the_security_officer_corrects_the_detection_and_the_clock_follows(
+    browser, make_user, client
+):
+    world = await bodies(client)
+    rssi = await make_user("rssi@ept.fr", (world["ept"]["id"], "security_officer"))
+    http = await browser(rssi)
+    html = (await http.get("/incidents/declarer")).text
+    declared = await http.post(
+        "/incidents/declarer",
+        data={
+            "csrf_token": csrf_of(html),
+            "organisation_id": world["ept"]["id"],
+            "title": "Portable volé",
+            "description": "Un portable volé dans le train.",
+            "detected_at": local(ago(hours=1)),
+            "nature": ["confidentiality"],
+            "activity_ids": [world["activity"]["id"]],
+            "ongoing": "on",
+        },
+    )
+    url = declared.headers["location"].split("?")[0]
+    page = (await http.get(url)).text
+    action = f"{url}/faits"
+    assert f'action="{action}"' in page
+    version = re.search(r'name="version" value="(\d+)"', page.split(action)[1]).group(1)
+    base = {
+        "csrf_token": csrf_of(page),
+        "version": version,
+        "title": "Portable volé dans le RER",
+        "description": "Un portable volé dans le train.",
+        "nature": ["confidentiality"],
+    }
+    refused = await http.post(action, data={**base, "detected_at": ""})
+    assert refused.status_code == 422
+    assert "champ obligatoire manquant" in refused.text.split('id="err-detected_at"')[1][:200]
+    assert 'value="Portable volé dans le RER"' in refused.text
+
+    earlier = local(ago(hours=20))
+    saved = await http.post(action, data={**base, "detected_at": earlier})
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"{url}?fait=incident-modifie#faits"
+    shown = (await http.get(saved.headers["location"])).text
+    assert "Faits de l&#39;incident enregistrés." in shown
+    assert "Portable volé dans le RER" in shown
+    assert "titre, heure de détection" in shown
+    # The 24-hour notice now runs from the corrected detection: about 4 hours left.
+    assert re.search(r"reste [34] h \d\d min", shown)
+
+    # A stale page: the conflict is said, nothing is overwritten.
+    stale = await http.post(action, data={**base, "title": "Autre titre", "detected_at": earlier})
+    assert stale.status_code == 409
+    assert "Quelqu&#39;un a modifié cet incident" in stale.text
+    incident = await Incident.get()
+    assert incident.title == "Portable volé dans le RER"
+
+    # The commune's DPO reads the breach but not the EPT's incident (the API's rule).
+    dpo = await make_user("dpd@vitry.fr", (world["commune"]["id"], "dpo"))
+    other = await browser(dpo)
+    assert (await other.get(url)).status_code == 404
