@@ -8,6 +8,7 @@ a redirect to the breach (`?fait=…`), or with the page again: 422 with each re
 field, 409 when the breach changed meanwhile or the step is not possible now.
 """
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -96,6 +97,75 @@ FACT_LABELS = {
 }
 PEOPLE_CHANNELS = [c for c in NotificationChannel if c not in (NotificationChannel.TELESERVICE,)]
 DELTAS = ["-2", "-1.5", "-1", "-0.5", "0.5", "1", "1.5", "2"]
+
+
+# What each field is called in the error summary at the top of a form ("Titre : champ
+# obligatoire manquant"); beside the field, its own label says it already.
+FIELD_NAMES = {
+    "organisation_id": "Organisme touché",
+    "title": "Titre",
+    "description": "Ce qui s'est passé",
+    "system": "Système touché",
+    "detected_at": "Détecté le",
+    "started_at": "Début",
+    "start_is_estimate": "Début estimé",
+    "ongoing": "En cours",
+    "ended_at": "Fin",
+    "nature": "Nature de l'atteinte",
+    "origin": "Origine",
+    "cause": "Cause",
+    "activity_ids": "Traitements concernés",
+    "convention_ids": "Conventions concernées",
+    "version": "Version de la page",
+    "facts-data_categories": "Catégories de données",
+    "facts-subject_categories": "Catégories de personnes",
+    "facts-approx_subjects": "Nombre approximatif de personnes",
+    "facts-approx_records": "Nombre approximatif d'enregistrements",
+    "facts-consequences": "Conséquences probables",
+    "facts-consequences_detail": "Précisions sur les conséquences",
+    "facts-measures_taken": "Mesures prises",
+    "facts-measures_planned": "Mesures envisagées",
+    "notice-to_addrs": "Destinataires",
+    "notice-late_reason": "Raisons du retard",
+    "aware-aware_at": "Prise de connaissance le",
+    "aware-rationale": "Pourquoi à ce moment",
+    "assess-context": "Contexte du traitement",
+    "assess-identification": "Facilité d'identification",
+    "assess-confidentiality": "Perte de confidentialité",
+    "assess-integrity": "Perte d'intégrité",
+    "assess-availability": "Perte de disponibilité",
+    "assess-adjustments": "Ajustements du contexte",
+    "decision-risk_level": "Niveau de risque",
+    "decision-notify_cnil": "Notifier la CNIL",
+    "decision-inform_people": "Information des personnes concernées",
+    "decision-art34_exemption": "Exception à l'information des personnes",
+    "decision-reasons": "Motifs de la décision",
+    "decision-decided_by": "Décidé par",
+    "cnil-sent_at": "Notifiée le",
+    "cnil-channel": "Canal",
+    "cnil-external_ref": "Numéro de dossier CNIL",
+    "cnil-late_reason": "Raisons du retard",
+    "cnil-summary": "Résumé",
+    "people-sent_at": "Communiquée le",
+    "people-channel": "Canal",
+    "people-addresses": "Adresses électroniques des personnes",
+    "people-summary": "Résumé",
+    "close-reasons": "Motifs de la clôture",
+}
+ADJUSTMENT_FIELD = re.compile(r"^assess-adjustments-(\d+)-(delta|justification)$")
+
+
+def field_title(name: str) -> str:
+    if name in FIELD_NAMES:
+        return FIELD_NAMES[name]
+    if found := ADJUSTMENT_FIELD.match(name):
+        row = int(found.group(1)) + 1
+        return f"Ajustement {row}" if found.group(2) == "delta" else f"Justification {row}"
+    if name.startswith("ref-") and name.endswith("-external_ref"):
+        return "Numéro de dossier CNIL"
+    if name.startswith("assess-adjustments"):
+        return "Ajustements du contexte"
+    return ""
 
 
 # Small helpers ------------------------------------------------------------------------------
@@ -213,6 +283,7 @@ async def _declare_page(
         values=values,
         errors=errors,
         choices=choices,
+        field_title=field_title,
     )
 
 
@@ -315,6 +386,7 @@ async def _incident_page(
         errors=failure.errors if failure else None,
         choices=choices,
         field_labels=INCIDENT_FIELD_LABELS,
+        field_title=field_title,
     )
 
 
@@ -570,6 +642,7 @@ async def breach_page(
         status_labels=STATUS_LABELS,
         adjustment_rows=range(forms.ADJUSTMENT_ROWS),
         cnil=NotificationRecipient.CNIL,
+        field_title=field_title,
     )
 
 

@@ -92,6 +92,7 @@ async def test_a_refusal_shows_each_message_beside_its_field_and_writes_nothing(
     page = answer.text
     assert "Le formulaire contient" in page
     assert 'id="err-title"' in page and "champ obligatoire manquant" in page
+    assert '<a href="#f-title">Titre : champ obligatoire manquant</a>' in page  # the summary
     # The typed values are kept.
     assert "Un portable volé dans le train" in page
     assert f'value="{future}"' in page
