@@ -5,7 +5,8 @@
 and fails with a readable list when axe-core finds a serious or critical violation, when the
 page logged a JavaScript or Content-Security-Policy error, or when a stylesheet, script or
 image failed to load. With `RGPD_AXE_SOFT=1` the accessibility problems are printed and the
-test fails only at its end, so one run lists every page's problems.
+test fails only at its end, so one run lists every page's problems; `RGPD_AXE_IMPACTS` sets
+which impacts count (default: serious,critical).
 """
 
 import importlib.resources
@@ -22,7 +23,8 @@ AXE_SOURCE = (importlib.resources.files("axe_playwright_python") / "axe.min.js")
     encoding="utf-8"
 )
 IGNORED = ("/favicon.ico",)
-BLOCKING_IMPACTS = ("serious", "critical")
+# RGPD_AXE_IMPACTS=minor,moderate,serious,critical lists the lesser problems too.
+BLOCKING_IMPACTS = tuple(os.environ.get("RGPD_AXE_IMPACTS", "serious,critical").split(","))
 SOFT = os.environ.get("RGPD_AXE_SOFT") == "1"
 
 DPO = ("dpd.mutualise@demo.registre-rgpd.fr", "demo-dpd-registre")  # Juvisy and GOSB
