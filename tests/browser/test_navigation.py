@@ -8,11 +8,13 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.async_api import expect
 
 from tests.browser.helpers import AUDITOR, DPO, RSSI, Pages
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # Files, not pages (each has its own test), and what a link must not do in a crawl.
+NOWHERE = "00000000-0000-4000-8000-000000000000"
 NOT_PAGES = ("/exports/telecharger", "/api/", "/static/", "/deconnexion", "/healthz")
 
 
@@ -78,3 +80,32 @@ async def test_every_page_of_the_navigation_passes_axe(pages, live_server, accou
     seen = await crawl(pages, live_server.base_url)
     print(f"\n{account[0]} : {len(seen)} pages", *sorted(seen.values()), sep="\n  ")
     assert expected <= set(seen), f"pages jamais atteintes : {expected - set(seen)}"
+
+
+async def test_refusals_and_error_pages_pass_axe(open_pages):
+    """The pages a person meets when something goes wrong: a form refused, 404, 403."""
+    dpo = await open_pages(viewport={"width": 1280, "height": 800})
+    page = dpo.page
+    await dpo.sign_in(DPO)
+
+    await dpo.visit("/registre/nouvelle", "registre-nouvelle-fiche")
+    await page.get_by_label("Statut de la fiche").select_option(label="Terminée")
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Enregistrer la fiche").click()
+    await dpo.check("registre-fiche-refusee")
+    summary = page.get_by_role("alert").filter(has_text="Le formulaire contient")
+    await expect(summary).to_be_visible()
+    await expect(page.locator("[aria-invalid=true]").first).to_be_visible()
+    # Each refusal links to its field, which exists.
+    for href in await summary.get_by_role("link").evaluate_all("ls => ls.map(l => l.hash)"):
+        assert await page.locator(href).count() == 1, f"lien mort dans le résumé : {href}"
+
+    await dpo.visit(f"/violations/{NOWHERE}", "violation-introuvable", status=404)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
+    await dpo.visit(f"/registre/{NOWHERE}", "fiche-introuvable", status=404)
+    await dpo.visit(f"/conventions/{NOWHERE}", "convention-introuvable", status=404)
+
+    auditor = await open_pages(viewport={"width": 1280, "height": 800})
+    await auditor.sign_in(AUDITOR)
+    await auditor.visit("/incidents/declarer", "auditeur-declarer-refuse", status=403)
+    await auditor.visit("/registre/nouvelle", "auditeur-nouvelle-fiche-refusee", status=403)
