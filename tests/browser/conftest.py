@@ -176,7 +176,7 @@ async def browser(chromium):
 
 @pytest.fixture
 def output_dir(request) -> Path:
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
     folder = OUTPUT / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
