@@ -37,10 +37,12 @@ async def test_the_dashboard_and_the_declaration_form_fit_a_phone(open_pages):
     await page.goto("/incidents/declarer")
     await assert_no_sideways_scroll(pages, "telephone-declarer-choix")
     chooser = page.locator("form.choose-body")
-    async with page.expect_navigation():  # static/js/violations.js sends the choice at once
-        await chooser.get_by_label("Organisme dont le système est touché").select_option(
-            label="Établissement public territorial Grand-Orly Seine Bièvre"
-        )
+    # Choosing does not reload the page by itself (RGAA 7.4): the button sends the choice.
+    await chooser.get_by_label("Organisme dont le système est touché").select_option(
+        label="Établissement public territorial Grand-Orly Seine Bièvre"
+    )
+    async with page.expect_navigation():
+        await chooser.get_by_role("button", name="Continuer").click()
     await expect(page.locator("form.declare")).to_be_visible()
     await assert_no_sideways_scroll(pages, "telephone-declarer-formulaire")
 
