@@ -14,6 +14,7 @@ notice is recorded, and its reminders stop with it. Nothing here is kept in memo
 passes: the scheduler only asks again, at the moments `upcoming` says something changes.
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,10 +35,13 @@ from core.clock import utcnow
 from core.config import get_settings
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue
+from core.scheduling import ReminderLateness
 from core.templating import render_message
 from register.enums import label
 from register.organisations.addresses import body_addresses
 from register.organisations.models import Organisation
+
+log = logging.getLogger("rgpd.reminders")
 
 KIND = "breach_reminder"
 TEMPLATE = "mail/breach_reminder.txt.j2"
@@ -55,6 +59,7 @@ _COLUMNS = (
     "controller_informed_at",
     "cnil_due_at",
     "notify_cnil",
+    "updated_at",
 )
 
 
@@ -109,11 +114,15 @@ class ReminderPass:
 
 
 async def write_due_reminders(
-    *, now: datetime | None = None, breach_ids: list[UUID] | None = None
+    *,
+    now: datetime | None = None,
+    breach_ids: list[UUID] | None = None,
+    record_lateness: bool = False,
 ) -> ReminderPass:
     """Write the reminders due now for every open breach (or those given), once each.
 
     Safe to run at any time and from several places: the dedup key lets one writer win.
+    `record_lateness` (the scheduler) keeps how late each reminder was written (`lateness`).
     """
     now = now or utcnow()
     query = Breach.filter(status__in=OPEN)
@@ -144,12 +153,40 @@ async def write_due_reminders(
         {b.controller_id for b, d in todo if d.stage == ReminderStage.OVERDUE}
     )
     for start in range(0, len(todo), _CHUNK):
+        late: list[ReminderLateness] = []
         async with in_transaction():
             for breach, due in todo[start : start + _CHUNK]:
                 draft = reminder_draft(breach, due, addresses, legal_reps, now=now)
-                if await enqueue(draft, now=utcnow(), dedup_key=due.dedup_key):
+                written_at = utcnow()
+                if await enqueue(draft, now=written_at, dedup_key=due.dedup_key):
                     result.written += 1
+                    if record_lateness:
+                        seconds = lateness(due, breach, written_at)
+                        late.append(ReminderLateness(written_at=written_at, seconds=seconds))
+        if late:
+            await _keep_lateness(late)
     return result
+
+
+async def _keep_lateness(late: list[ReminderLateness]) -> None:
+    # Informative (for /metrics): written after the reminders' commit, and never a reason
+    # for a reminder not to be written.
+    try:
+        await ReminderLateness.bulk_create(late)
+    except Exception as exc:
+        log.warning("reminder lateness not kept: %s: %s", type(exc).__name__, exc)
+
+
+def lateness(due: StageDue, breach: Breach, written_at: datetime) -> float:
+    """Seconds between the moment the reminder could first be written and its writing.
+
+    That moment is the stage's, or the breach's last change when later: a breach declared
+    with a detection three days back, or a clock started by a late entry, has stages that
+    were reached before anyone could know; its reminder is as late as the scheduler took to
+    see the breach, not the days before it existed.
+    """
+    known = max(due.due_at, breach.updated_at) if breach.updated_at else due.due_at
+    return max(0.0, (written_at - known).total_seconds())
 
 
 async def _existing_keys(keys: list[str]) -> set[str]:

@@ -44,7 +44,7 @@ from core.leader import Leadership, leadership_for
 from core.outbox.delivery import deliver_due
 from core.outbox.models import MessageStatus, OutboxMessage
 from core.outbox.service import owner_id, release_claims
-from core.scheduling import SchedulerState
+from core.scheduling import LATENESS_WINDOW_SECONDS, ReminderLateness, SchedulerState
 from register.conventions.alerts import write_due_convention_alerts
 
 log = logging.getLogger("rgpd.scheduler")
@@ -131,8 +131,9 @@ class Scheduler:
         try:
             async with self._writing:
                 now = utcnow()
-                breaches = await write_due_reminders(now=now)
+                breaches = await write_due_reminders(now=now, record_lateness=True)
                 conventions = await write_due_convention_alerts(now=now)
+                await _prune_lateness(now)
             horizon = now + timedelta(seconds=2 * self.poll_seconds)
             self._plan_breaches(breaches.next_moments(horizon))
             for moment in conventions.upcoming:
@@ -207,7 +208,7 @@ class Scheduler:
                 ready.add(breach_id)
             if ready:
                 async with self._writing:
-                    result = await write_due_reminders(breach_ids=list(ready))
+                    result = await write_due_reminders(breach_ids=list(ready), record_lateness=True)
                 horizon = utcnow() + timedelta(seconds=2 * self.poll_seconds)
                 self._plan_breaches(result.next_moments(horizon))
                 if result.written:
@@ -273,6 +274,15 @@ async def _until(moment: datetime) -> None:
     wait = (moment - utcnow()).total_seconds()
     if wait > 0:
         await asyncio.sleep(wait)
+
+
+async def _prune_lateness(now: datetime) -> None:
+    """Lateness older than the window /metrics reads is of no use: dropped at each poll."""
+    cutoff = now - timedelta(seconds=LATENESS_WINDOW_SECONDS)
+    try:
+        await ReminderLateness.filter(written_at__lt=cutoff).delete()
+    except Exception as exc:  # informative, like the state row: never stops a pass
+        log.warning("reminder lateness not pruned: %s: %s", type(exc).__name__, exc)
 
 
 async def _write_state(**values) -> None:

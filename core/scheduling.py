@@ -17,3 +17,23 @@ class SchedulerState(Model):
 
     class Meta:
         table = "scheduler_state"
+
+
+# Lateness is kept for the last hour: /metrics reads it, the scheduler's polls prune it.
+LATENESS_WINDOW_SECONDS = 3600
+
+
+class ReminderLateness(Model):
+    """How late each breach reminder was written by the scheduler, kept for an hour.
+
+    One row per reminder: a time and a number of seconds, nothing that names a breach or a
+    person. Read by /metrics (rgpd_reminder_lateness_seconds)."""
+
+    id = fields.BigIntField(primary_key=True)
+    written_at = fields.DatetimeField(db_index=True)
+    seconds = fields.FloatField(
+        description="Written at, minus the stage's moment or the breach's last change if later"
+    )
+
+    class Meta:
+        table = "reminder_lateness"
