@@ -5,9 +5,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from tortoise.contrib.fastapi import RegisterTortoise
+from tortoise.functions import Count
 
 from api.database import tortoise_config
 from api.errors import install_error_handlers
@@ -35,9 +36,15 @@ from api.web.routes import journal as web_journal
 from api.web.routes import login as web_login
 from api.web.routes import registre as web_registre
 from api.web.routes import violations as web_violations
+from breach.breaches.models import Breach
+from breach.breaches.service import OPEN
 from core.clock import utcnow
+from core.config import get_settings
 from core.db import ping
 from core.health import outbox_report, scheduler_report
+from core.logging_setup import AccessLogMiddleware
+from core.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from core.metrics import exposition
 from core.templating import TEMPLATES_DIR
 
 API_PREFIX = "/api/v1"
@@ -45,13 +52,18 @@ STATIC_DIR = TEMPLATES_DIR.parent / "static"  # stylesheet and scripts of the pa
 
 
 def create_app(
-    *, manage_database: bool = True, db_url: str | None = None, run_scheduler: bool = False
+    *, manage_database: bool = True, db_url: str | None = None, run_scheduler: bool | None = None
 ) -> FastAPI:
     """`manage_database=False` leaves the ORM to the caller (tests open their own database).
 
     `run_scheduler=True` runs the scheduler in the app's process (`rgpd serve`, the embedded
     default); with several workers on PostgreSQL, one of them leads and the others stand by.
+    Left out, it is RGPD_SCHEDULER_ENABLED: uvicorn's workers call `create_app()` with no
+    argument (`rgpd serve --no-scheduler` sets that variable for them).
     """
+    settings = get_settings()
+    if run_scheduler is None:
+        run_scheduler = settings.scheduler_enabled
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,6 +96,8 @@ def create_app(
     app.add_middleware(NulGuardMiddleware)  # inside: unauthenticated requests get 401
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: one line per request, whatever answered it (core.logging_setup).
+    app.add_middleware(AccessLogMiddleware, client_address=settings.log_client_address)
     for module in (
         auth,
         organisations,
@@ -133,4 +147,28 @@ def create_app(
             },
         )
 
+    if settings.metrics_enabled:
+
+        @app.get("/metrics", include_in_schema=False)
+        async def metrics() -> PlainTextResponse:
+            """Prometheus text format, counts and times only; public (a scraper has no
+            session): the reverse proxy must not expose it."""
+            now = utcnow()
+            if not await ping():
+                return PlainTextResponse(
+                    await exposition(now, open_breaches={}, database_up=False),
+                    media_type=METRICS_CONTENT_TYPE,
+                )
+            return PlainTextResponse(
+                await exposition(now, open_breaches=await _open_breaches()),
+                media_type=METRICS_CONTENT_TYPE,
+            )
+
     return app
+
+
+async def _open_breaches() -> dict[str, int]:
+    """Open breaches by status, every open status listed (0 included), for /metrics."""
+    rows = Breach.filter(status__in=OPEN).annotate(n=Count("id")).group_by("status")
+    counts = dict(await rows.values_list("status", "n"))
+    return {status.value: counts.get(status, counts.get(status.value, 0)) for status in OPEN}

@@ -248,29 +248,73 @@ def serve(
     no_scheduler: bool = typer.Option(
         False, "--no-scheduler", help="Web only (the scheduler runs elsewhere: rgpd scheduler)"
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Worker processes (more than one: PostgreSQL only)"
+    ),
+    proxy_headers: bool = typer.Option(
+        True,
+        "--proxy-headers/--no-proxy-headers",
+        help="Trust X-Forwarded-For and X-Forwarded-Proto from --forwarded-allow-ips",
+    ),
+    forwarded_allow_ips: str | None = typer.Option(
+        None,
+        "--forwarded-allow-ips",
+        help="Proxies trusted, comma-separated (default: 127.0.0.1, or $FORWARDED_ALLOW_IPS)",
+    ),
 ) -> None:
     """Serve the web API, with the scheduler in the same process unless told otherwise."""
+    import os
+    import signal
+
     import uvicorn
 
-    from api.app import create_app
+    from core.logging_setup import logging_config
 
+    settings = get_settings()
+    if workers > 1 and not _is_postgres(settings.database_url):
+        typer.echo(
+            f"erreur : --workers {workers} demande PostgreSQL (RGPD_DATABASE_URL=postgres://…) : "
+            "une base SQLite ne sert qu'un seul processus. Lancer « rgpd serve » sans --workers.",
+            err=True,
+        )
+        raise typer.Exit(2)
     _ensure_sqlite_folder()
     keys_ready()
     _log_to_stderr()
-    with_scheduler = get_settings().scheduler_enabled and not no_scheduler
-    uvicorn.run(create_app(run_scheduler=with_scheduler), host=host, port=port)
+    if no_scheduler:
+        # Read by create_app() here and in every worker process uvicorn starts (a closure
+        # cannot cross to another process; the environment is inherited).
+        os.environ["RGPD_SCHEDULER_ENABLED"] = "false"
+        get_settings.cache_clear()
+    # Uvicorn stops cleanly on SIGTERM, then raises it again to die by it (-15): a stop that
+    # went well exits 0 instead (systemd, scripts).
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        log_config=logging_config(settings.log_format),
+        access_log=False,  # ours (rgpd.access) writes neither the query string nor the address
+    )
+
+
+def _is_postgres(database_url: str) -> bool:
+    return database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _log_to_stderr() -> None:
-    import logging
+    """Logs on stderr, as text or JSON lines (RGPD_LOG_FORMAT): core.logging_setup."""
+    from core.logging_setup import configure_logging
 
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
-    )
-    # APScheduler reports every job it adds and runs: thousands on a busy instance.
-    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    configure_logging(get_settings().log_format)
 
 
 @app.command()

@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("data") / "rgpd.sqlite3"
@@ -70,6 +70,24 @@ class Settings(BaseSettings):
     scheduler_leader_retry_seconds: float = Field(default=5, gt=0)
     scheduler_enabled: bool = Field(
         default=True, description="rgpd serve also runs the scheduler (embedded default)"
+    )
+
+    # Operations: logs and metrics (counts and times only, never personal data).
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text (one readable line per record) or json (one JSON object per line "
+        "on stderr, for a log collector)",
+    )
+    log_client_address: bool = Field(
+        default=False,
+        description="Write the client's IP address in the access log (off: it is personal "
+        "data, and the per-address login limit does not need it)",
+    )
+    metrics_enabled: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("RGPD_METRICS_ENABLED", "RGPD_METRICS"),
+        description="Serve GET /metrics (Prometheus text format) without login: the reverse "
+        "proxy must not expose it",
     )
 
     # Keys live outside the database, so a stolen dump or backup reveals no protected field.

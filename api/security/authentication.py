@@ -25,6 +25,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC_PATHS = frozenset(
     {
         "/healthz",
+        # Prometheus scrapes without a session; 404 unless RGPD_METRICS. Never exposed by
+        # the reverse proxy (nginx: location = /metrics { deny all; }).
+        "/metrics",
         "/openapi.json",
         "/docs",
         "/docs/oauth2-redirect",
