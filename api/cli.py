@@ -19,6 +19,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
 
 from api import cli_audit, cli_bundle, cli_exports
+from api.cli_backup import refuse_newer_schema  # schema guard of migrate, serve, scheduler
 from api.cli_keys import keys_app, keys_ready
 from api.database import tortoise_config
 from core.actor import set_actor
@@ -196,6 +197,8 @@ def migrate() -> None:
     from tortoise.migrations.api.migrate import migrate as run_migrations
 
     keys_ready(required=False)  # the embedded default's key file is made on first start
+    _ensure_sqlite_folder()
+    refuse_newer_schema()  # schema guard: never migrate what a newer version migrated
 
     async def work() -> None:
         _ensure_sqlite_folder()
@@ -280,6 +283,7 @@ def serve(
         raise typer.Exit(2)
     _ensure_sqlite_folder()
     keys_ready()
+    refuse_newer_schema()  # schema guard: never serve what a newer version migrated
     _log_to_stderr()
     if no_scheduler:
         # Read by create_app() here and in every worker process uvicorn starts (a closure
@@ -327,6 +331,7 @@ def scheduler() -> None:
 
     from breach.scheduler import run_scheduler
 
+    refuse_newer_schema()  # schema guard: never run what a newer version migrated
     _log_to_stderr()
 
     async def work() -> None:
