@@ -131,7 +131,8 @@ def open_archive(path: Path) -> Iterator[tarfile.TarFile]:
     if not path.is_file():
         raise BackupError(f"sauvegarde introuvable : {path}")
     try:
-        tar = tarfile.open(path, mode="r:")  # noqa: SIM115 (closed below)
+        # "r:*": also a backup the operator compressed afterwards (gzip, bzip2, xz).
+        tar = tarfile.open(path, mode="r:*")  # noqa: SIM115 (closed below)
     except (tarfile.TarError, OSError) as exc:
         raise BackupError(
             f"{path} n'est pas une sauvegarde registre-rgpd lisible ({exc})"
