@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
 
-from api import cli_audit, cli_bundle, cli_exports
+from api import cli_audit, cli_backup, cli_bundle, cli_exports
 from api.cli_backup import refuse_newer_schema  # schema guard of migrate, serve, scheduler
 from api.cli_keys import keys_app, keys_ready
 from api.database import tortoise_config
@@ -534,6 +534,8 @@ app.add_typer(cli_audit.app, name="audit")
 app.add_typer(cli_bundle.app, name="bundle")
 app.command("export")(cli_exports.export_command)
 app.command("import")(cli_exports.import_command)
+app.command("backup")(cli_backup.backup_command)
+app.command("restore")(cli_backup.restore_command)
 
 
 from api.cli_accounts import token_app, user_app  # noqa: E402
