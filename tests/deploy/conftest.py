@@ -436,6 +436,13 @@ def start_app(tmp: Path, env: dict[str, str]) -> App:
         stop_app(app)
         raise
     assert process.poll() is None, f"the app exited:\n{app.log()}"
+    # /healthz answered by one worker: wait for every worker to be ready.
+    workers = int(command[command.index("--workers") + 1]) if "--workers" in command else 1
+    wait_for(
+        lambda: app.log().count("Application startup complete") >= workers,
+        120,
+        f"{workers} worker(s) started",
+    )
     return app
 
 
