@@ -39,7 +39,7 @@ test: system-test-deps lint
 # accents (PDF exports); for the tests, pdftotext (the independent PDF reader) and Chromium
 # (the page tests). Needs root; installs only what is missing.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-SYSTEM_TEST_PACKAGES := poppler-utils chromium nginx-light
+SYSTEM_TEST_PACKAGES := poppler-utils chromium nginx-light curl openssl systemd
 system-deps:
 	@$(MAKE) --no-print-directory apt-packages PACKAGES="$(SYSTEM_PACKAGES)"
 
