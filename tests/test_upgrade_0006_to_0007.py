@@ -261,7 +261,7 @@ async def test_clear_rows_left_by_0006_read_after_0007_and_are_encrypted_by_rota
     upgrade = rgpd(database_url, "migrate")
     assert upgrade.returncode == 0, upgrade.stderr
     applied = await query_raw(database_url, "SELECT name FROM tortoise_migrations ORDER BY name")
-    assert applied[-1] == ("0007_accounts_and_encryption",), applied
+    assert ("0007_accounts_and_encryption",) in applied, applied  # and any later ones: head
 
     # Still clear in the columns (0007 changed their type only), and read as they were.
     before = await raw_values(database_url)
