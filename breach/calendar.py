@@ -42,7 +42,7 @@ from register.conventions.alerts import (
     REMINDER_TIME,
     ConventionEvent,
     EventDate,
-    convention_events,
+    events_of,
 )
 from register.conventions.models import Convention, ConventionParty
 from register.enums import PartyRole, label
@@ -239,15 +239,7 @@ async def _convention_events(organisation_id: UUID, today: date, base: str) -> l
         parties.setdefault(convention_id, []).append(f"{name} ({label(PartyRole(role))})")
     events = []
     for convention in conventions:
-        for event in convention_events(
-            start=convention.start_date,
-            duration_months=convention.duration_months,
-            tacit_renewals=convention.tacit_renewals,
-            notice_months=convention.notice_months,
-            end_date=convention.end_date,
-            end_of_service=convention.end_of_service,
-            today=today,
-        ):
+        for event in events_of(convention, today):
             events.append(_convention_event(convention, event, parties[convention.id], base))
     return events
 

@@ -13,7 +13,7 @@ from core.outbox.service import list_messages
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.completeness import BodyCompleteness, register_completeness
-from register.conventions.alerts import convention_events
+from register.conventions.alerts import events_of
 from register.conventions.models import Convention
 from register.enums import label
 from register.organisations.models import Organisation
@@ -58,15 +58,7 @@ async def _upcoming(scope: Scope, today: date) -> list[UpcomingDate]:
     ]
     conventions = await Convention.filter(parties__organisation_id__in=list(names)).distinct()
     for convention in conventions:
-        for event in convention_events(
-            start=convention.start_date,
-            duration_months=convention.duration_months,
-            tacit_renewals=convention.tacit_renewals,
-            notice_months=convention.notice_months,
-            end_date=convention.end_date,
-            end_of_service=convention.end_of_service,
-            today=today,
-        ):
+        for event in events_of(convention, today):
             if event.day <= until:
                 found.append(
                     UpcomingDate(

@@ -153,6 +153,32 @@ async def _walk(engagement, hired_by: str, depth: int, links: list, seen: set) -
         await _walk(child, engagement.name, depth + 1, links, seen)
 
 
+async def processor_links(convention: Convention) -> list[ProcessorLink]:
+    """The processors (and sub-processors) party to a convention, each with its own chain."""
+    parties = (
+        await ConventionParty.filter(convention_id=convention.id, role__in=list(PROCESSOR_ROLES))
+        .order_by("id")
+        .prefetch_related("organisation")
+    )
+    return [
+        ProcessorLink(
+            convention_id=convention.id,
+            convention_title=convention.title,
+            role=party.role.value,
+            role_label=label(party.role),
+            processor=await party_card(party.organisation),
+            breach_notice_hours=convention.breach_notice_hours,
+            breach_notice_channels=convention.breach_notice_channels,
+            subprocessors=await subprocessor_chain(
+                processor_id=party.organisation_id,
+                convention_id=convention.id,
+                hired_by=party.organisation.legal_name,
+            ),
+        )
+        for party in parties
+    ]
+
+
 async def controller_record(*, scope: Scope, organisation_id: UUID) -> ControllerRecord:
     org = await get_organisation(scope=scope, organisation_id=organisation_id)
     activities = await ProcessingActivity.filter(controller_id=org.id).order_by("name", "id")
@@ -164,25 +190,7 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
         ]
         processors = []
         for convention in await Convention.filter(id__in=activity.convention_ids):
-            for party in await ConventionParty.filter(
-                convention_id=convention.id, role__in=list(PROCESSOR_ROLES)
-            ).prefetch_related("organisation"):
-                processors.append(
-                    ProcessorLink(
-                        convention_id=convention.id,
-                        convention_title=convention.title,
-                        role=party.role.value,
-                        role_label=label(party.role),
-                        processor=await party_card(party.organisation),
-                        breach_notice_hours=convention.breach_notice_hours,
-                        breach_notice_channels=convention.breach_notice_channels,
-                        subprocessors=await subprocessor_chain(
-                            processor_id=party.organisation_id,
-                            convention_id=convention.id,
-                            hired_by=party.organisation.legal_name,
-                        ),
-                    )
-                )
+            processors += await processor_links(convention)
         measures = await measures_out(
             list(await SecurityMeasure.filter(id__in=activity.security_measure_ids))
         )

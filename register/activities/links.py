@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from register.activities.schemas import ActivityOut
-from register.conventions.models import Convention, ConventionParty
-from register.enums import label
+from register.conventions.models import Convention
 from register.measures.models import SecurityMeasure
 from register.organisations.models import Organisation
-from register.records import PROCESSOR_ROLES, ProcessorLink, party_card, subprocessor_chain
+from register.records import ProcessorLink, processor_links
 
 
 @dataclass
@@ -63,28 +62,5 @@ async def processors_of(activity: ActivityOut) -> list[ProcessorLink]:
     processors = []
     conventions = await Convention.filter(id__in=activity.convention_ids).order_by("title", "id")
     for convention in conventions:
-        parties = (
-            await ConventionParty.filter(
-                convention_id=convention.id, role__in=list(PROCESSOR_ROLES)
-            )
-            .order_by("id")
-            .prefetch_related("organisation")
-        )
-        for party in parties:
-            processors.append(
-                ProcessorLink(
-                    convention_id=convention.id,
-                    convention_title=convention.title,
-                    role=party.role.value,
-                    role_label=label(party.role),
-                    processor=await party_card(party.organisation),
-                    breach_notice_hours=convention.breach_notice_hours,
-                    breach_notice_channels=convention.breach_notice_channels,
-                    subprocessors=await subprocessor_chain(
-                        processor_id=party.organisation_id,
-                        convention_id=convention.id,
-                        hired_by=party.organisation.legal_name,
-                    ),
-                )
-            )
+        processors += await processor_links(convention)
     return processors

@@ -95,6 +95,19 @@ def convention_events(
     return [e for e in events if e.day >= today]
 
 
+def events_of(convention: Convention, today: date) -> list[EventDate]:
+    """The events still to come of a stored convention (alerts, calendar, dashboard, pages)."""
+    return convention_events(
+        start=convention.start_date,
+        duration_months=convention.duration_months,
+        tacit_renewals=convention.tacit_renewals,
+        notice_months=convention.notice_months,
+        end_date=convention.end_date,
+        end_of_service=convention.end_of_service,
+        today=today,
+    )
+
+
 def stage_moment(day: date, stage: AlertStage) -> datetime:
     """08:00 local time, that many days before the event's day, as an aware UTC datetime."""
     wall = datetime.combine(day - timedelta(days=STAGE_DAYS[stage]), REMINDER_TIME)
@@ -142,15 +155,7 @@ async def write_due_convention_alerts(*, now: datetime | None = None) -> AlertPa
     due: list[tuple[Convention, EventDate, AlertStage, datetime]] = []
     conventions = await Convention.all().prefetch_related("parties")
     for convention in conventions:
-        for event in convention_events(
-            start=convention.start_date,
-            duration_months=convention.duration_months,
-            tacit_renewals=convention.tacit_renewals,
-            notice_months=convention.notice_months,
-            end_date=convention.end_date,
-            end_of_service=convention.end_of_service,
-            today=today,
-        ):
+        for event in events_of(convention, today):
             result.considered += 1
             moment = next_alert_at(event.day, now)
             if moment is not None:

@@ -17,21 +17,20 @@ from core.tabular.document import Column, Document, Row, Sheet
 from register.activities.models import ProcessingActivity
 from register.activities.schemas import ActivityOut
 from register.activities.service import activities_out
-from register.conventions.models import Convention, ConventionParty
+from register.conventions.models import Convention
 from register.enums import PartyRole, label
 from register.export import cells
 from register.measures.models import SecurityMeasure
 from register.organisations.models import Organisation
 from register.organisations.service import get_organisation
 from register.records import (
-    PROCESSOR_ROLES,
     PartyCard,
     ProcessorLink,
     ProcessorRecord,
     SubprocessorLink,
     party_card,
+    processor_links,
     processor_record,
-    subprocessor_chain,
 )
 
 BATCH = 500
@@ -134,24 +133,7 @@ class _Lookups:
         for convention in await Convention.filter(id__in=list(missing)):
             self.convention_titles[convention.id] = convention.title
             lines: list[str] = []
-            parties = await ConventionParty.filter(
-                convention_id=convention.id, role__in=list(PROCESSOR_ROLES)
-            ).prefetch_related("organisation")
-            for party in parties:
-                link = ProcessorLink(
-                    convention_id=convention.id,
-                    convention_title=convention.title,
-                    role=party.role.value,
-                    role_label=label(party.role),
-                    processor=await party_card(party.organisation),
-                    breach_notice_hours=convention.breach_notice_hours,
-                    breach_notice_channels=convention.breach_notice_channels,
-                    subprocessors=await subprocessor_chain(
-                        processor_id=party.organisation_id,
-                        convention_id=convention.id,
-                        hired_by=party.organisation.legal_name,
-                    ),
-                )
+            for link in await processor_links(convention):
                 lines += _processor_lines(link)
             self.processors[convention.id] = lines
 

@@ -20,7 +20,7 @@ from core.errors import NotFound
 from register.activities import service as activities
 from register.activities.service import ActivityFilters
 from register.conventions import service
-from register.conventions.alerts import convention_events
+from register.conventions.alerts import events_of
 from register.conventions.chain import convention_chain, party_names
 from register.enums import (
     ConventionKind,
@@ -151,15 +151,7 @@ async def convention_page(request: Request, convention_id: str):
     chain = await convention_chain(convention)
     picture = chain_picture(chain, title=f"Chaîne de sous-traitance : {out.title}")
     today = today_local()
-    events = convention_events(
-        start=convention.start_date,
-        duration_months=convention.duration_months,
-        tacit_renewals=convention.tacit_renewals,
-        notice_months=convention.notice_months,
-        end_date=convention.end_date,
-        end_of_service=convention.end_of_service,
-        today=today,
-    )
+    events = events_of(convention, today)
     listed = await activities.list_activities(
         scope=scope,
         filters=ActivityFilters(convention_id=convention.id),
