@@ -16,13 +16,11 @@ from typing import BinaryIO
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from tortoise.expressions import Q
 
-from breach.breaches.models import Breach
 from breach.breaches.schemas import BreachOut, NotificationOut
 from breach.breaches.service import breaches_out
 from breach.enums import NotificationPhase, NotificationRecipient
-from breach.export import breach_register_document
+from breach.export import breach_register_document, register_batches
 from core.actor import current_actor
 from core.audit.canonical import timestamp
 from core.audit.chain import chain_of, checkpoint_message
@@ -59,7 +57,6 @@ JOURNAL = "journal.jsonl"
 CHECKPOINTS = "points-de-controle.jsonl"
 FORMATS = (ExportFormat.JSON, ExportFormat.PDF)
 PUBLIC_KEY_ROUTE = "/api/v1/journal/public-key"
-BREACH_BATCH = 200
 
 RECIPIENT_FILE = {
     NotificationRecipient.CNIL: "cnil",
@@ -148,24 +145,11 @@ def notification_text(breach: BreachOut, n: NotificationOut) -> str:
 async def _period_breaches(
     organisation_id: UUID, since: datetime | None, until: datetime | None, now: datetime
 ) -> AsyncIterator[BreachOut]:
-    """The breaches of the breach register for the period (same filter and order as
-    breach.export.breach_rows), with their notifications, by batches."""
-    after: tuple[datetime, UUID] | None = None
-    while True:
-        query = Breach.filter(controller_id=organisation_id)
-        if since:
-            query = query.filter(incident__detected_at__gte=since)
-        if until:
-            query = query.filter(incident__detected_at__lt=until)
-        if after:
-            at, last_id = after
-            query = query.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=last_id))
-        batch = list(await query.order_by("created_at", "id").limit(BREACH_BATCH))
-        if not batch:
-            return
+    """The breaches of the breach register for the period (the export's batches), with
+    their notifications."""
+    async for batch in register_batches(organisation_id, since=since, until=until):
         for shown in await breaches_out(batch, now=now):
             yield shown
-        after = (batch[-1].created_at, batch[-1].id)
 
 
 async def _document(bundle: EvidenceZip, folder: str, name: str, doc: Document) -> None:

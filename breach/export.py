@@ -129,18 +129,12 @@ def breach_row(
     }
 
 
-async def breach_rows(
-    controller_id: UUID,
-    controller: str,
-    *,
-    now: datetime,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> AsyncIterator[Row]:
-    """The body's breaches in the order they were recorded; a period keeps those detected in
-    it (an auditor's window)."""
+async def register_batches(
+    controller_id: UUID, *, since: datetime | None = None, until: datetime | None = None
+) -> AsyncIterator[list[Breach]]:
+    """The body's breaches in the order they were recorded, BATCH at a time by keyset; a
+    period keeps those whose incident was detected in it (an auditor's window)."""
     after: tuple[datetime, UUID] | None = None
-    names: dict[UUID, str] = {}
     while True:
         query = Breach.filter(controller_id=controller_id)
         if since:
@@ -153,6 +147,22 @@ async def breach_rows(
         batch = list(await query.order_by("created_at", "id").limit(BATCH))
         if not batch:
             return
+        yield batch
+        after = (batch[-1].created_at, batch[-1].id)
+
+
+async def breach_rows(
+    controller_id: UUID,
+    controller: str,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> AsyncIterator[Row]:
+    """The body's breaches in the order they were recorded; a period keeps those detected in
+    it (an auditor's window)."""
+    names: dict[UUID, str] = {}
+    async for batch in register_batches(controller_id, since=since, until=until):
         incidents = {
             i.id: i for i in await Incident.filter(id__in=list({b.incident_id for b in batch}))
         }
@@ -168,7 +178,6 @@ async def breach_rows(
                 controller=controller,
                 source=names.get(breach.source_org_id) if breach.source_org_id else None,
             )
-        after = (batch[-1].created_at, batch[-1].id)
 
 
 def period_label(since: datetime | None, until: datetime | None) -> str | None:
