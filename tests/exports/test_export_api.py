@@ -165,9 +165,9 @@ def assert_same_as_api(rows: list[dict[str, str]], register, catalogue) -> None:
         assert row[HEADERS["legal_basis"]] == label_of(
             catalogue, "LegalBasis", activity["legal_basis"]
         )
-        assert (row[HEADERS["data_categories"]] or "").split("\n") == [
-            label_of(catalogue, "DataCategory", c) for c in activity["data_categories"]
-        ] or [""]
+        # Parenthesised: `assert a == [...] or [""]` would pass whatever the cell holds.
+        categories = [label_of(catalogue, "DataCategory", c) for c in activity["data_categories"]]
+        assert (row[HEADERS["data_categories"]] or "").split("\n") == (categories or [""])
         assert row[HEADERS["controller"]] == "Commune de Vitry-sur-Seine"
     rich = by_id[register["rich"]["id"]]
     assert rich[HEADERS["description"]] == "Tenue des registres.\nDélivrance des copies d'actes."
