@@ -127,6 +127,53 @@ class ConventionKind(StrEnum):
 
 @labelled(
     {
+        "proposed": "Proposée, en attente d'acceptation",
+        "in_force": "En vigueur (acceptée par chaque partie)",
+        "refused": "Refusée",
+        "withdrawn": "Retirée par son auteur",
+    }
+)
+class ConventionStatus(StrEnum):
+    """Whether a convention binds its parties: only once every party agreed (in force)."""
+
+    PROPOSED = "proposed"
+    IN_FORCE = "in_force"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+@labelled({"creation": "Nouvelle convention", "change": "Modification d'une convention"})
+class ProposalKind(StrEnum):
+    CREATION = "creation"
+    CHANGE = "change"
+
+
+@labelled(
+    {
+        "pending": "En attente des réponses",
+        "accepted": "Acceptée par chaque partie",
+        "refused": "Refusée",
+        "withdrawn": "Retirée par son auteur",
+        "superseded": "Caduque (la convention a changé depuis)",
+    }
+)
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"
+
+
+@labelled({"pending": "En attente", "accepted": "Acceptée", "refused": "Refusée"})
+class PartyAnswer(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+@labelled(
+    {
         "contract": "Contrat",
         "other_legal_act": "Autre acte juridique (convention)",
         "deliberation": "Délibération",

@@ -6,9 +6,13 @@ from core.models import VersionedModel
 from core.scope import Scope
 from register.enums import (
     ConventionKind,
+    ConventionStatus,
     EndOfService,
     LegalInstrument,
+    PartyAnswer,
     PartyRole,
+    ProposalKind,
+    ProposalStatus,
     SubprocessorAuthorisation,
 )
 
@@ -17,6 +21,11 @@ class Convention(VersionedModel):
     """An agreement between bodies, with a role per party and its art. 28 clauses."""
 
     title = fields.CharField(max_length=300)
+    # A convention binds a body only once that body agreed (register.conventions.consent):
+    # until then it gives nobody a role, fans out no breach and sends no message.
+    status = fields.CharEnumField(
+        ConventionStatus, max_length=16, default=ConventionStatus.IN_FORCE, db_index=True
+    )
     kind = fields.CharEnumField(ConventionKind, max_length=32)
     legal_instrument = fields.CharEnumField(
         LegalInstrument, max_length=16, default=LegalInstrument.OTHER_LEGAL_ACT
@@ -67,6 +76,11 @@ class Convention(VersionedModel):
             {} if scope.is_unrestricted else {"parties__organisation_id__in": list(scope.org_ids)}
         )
 
+    @classmethod
+    def in_force(cls):
+        """The conventions that bind their parties: the only ones any rule may read."""
+        return cls.filter(status=ConventionStatus.IN_FORCE)
+
 
 class ConventionParty(Model):
     id = fields.IntField(primary_key=True)
@@ -86,6 +100,11 @@ class ConventionParty(Model):
         table = "convention_party"
         unique_together = (("convention", "organisation"),)
 
+    @classmethod
+    def in_force(cls):
+        """Parties of conventions in force: roles exist only there."""
+        return cls.filter(convention__status=ConventionStatus.IN_FORCE)
+
 
 async def _parties(convention: Convention) -> list[dict]:
     rows = await ConventionParty.filter(convention_id=convention.id).values_list(
@@ -101,3 +120,49 @@ journaled_model(
     owner=lambda row: [p["organisation_id"] for p in row["parties"]],
     links={"parties": _parties},
 )
+
+
+class ConventionProposal(Model):
+    """A convention, or a change to one, put to the parties the author may not act for.
+
+    A creation proposal points at the convention row (status `proposed`); a change proposal
+    carries the whole proposed text in `payload` while the accepted version stays in force.
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    convention: fields.ForeignKeyRelation[Convention] = fields.ForeignKeyField(
+        "models.Convention", related_name="proposals", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(ProposalKind, max_length=16)
+    status = fields.CharEnumField(ProposalStatus, max_length=16, db_index=True)
+    payload = fields.JSONField(null=True)  # change: the proposed convention (ConventionIn)
+    base_version = fields.IntField()  # the convention's version the change was made against
+    proposed_by = fields.CharField(max_length=300)  # the signed-in actor
+    proposed_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(null=True)
+
+    answers: fields.ReverseRelation["ProposalAnswer"]
+
+    class Meta:
+        table = "convention_proposal"
+        ordering = ["-proposed_at"]
+
+
+class ProposalAnswer(Model):
+    """One party's answer to a proposal: pending until its DPO or administrator answers."""
+
+    id = fields.IntField(primary_key=True)
+    proposal: fields.ForeignKeyRelation[ConventionProposal] = fields.ForeignKeyField(
+        "models.ConventionProposal", related_name="answers", on_delete=fields.CASCADE
+    )
+    organisation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Organisation", related_name="proposal_answers", on_delete=fields.CASCADE
+    )
+    answer = fields.CharEnumField(PartyAnswer, max_length=16)
+    answered_by = fields.CharField(max_length=300, null=True)
+    answered_at = fields.DatetimeField(null=True)
+    comment = fields.TextField(null=True)
+
+    class Meta:
+        table = "convention_proposal_answer"
+        unique_together = (("proposal", "organisation"),)
