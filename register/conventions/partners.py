@@ -19,8 +19,10 @@ async def partner_org_ids(scope: Scope) -> frozenset[UUID] | None:
     own = list(scope.org_ids or ())
     if not own:
         return frozenset()
-    bound = await ConventionParty.in_force().filter(organisation_id__in=own).values_list(
-        "convention_id", flat=True
+    bound = (
+        await ConventionParty.in_force()
+        .filter(organisation_id__in=own)
+        .values_list("convention_id", flat=True)
     )
     partners = await ConventionParty.filter(convention_id__in=list(set(bound))).values_list(
         "organisation_id", flat=True
