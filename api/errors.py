@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from tortoise.exceptions import IntegrityError
 from tortoise.exceptions import ValidationError as ModelValidationError
 
-from core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from core.keys import CryptoError
 
 log = logging.getLogger("rgpd.api")
@@ -22,6 +22,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse(status_code=403, content={"detail": str(exc)})
 
     @app.exception_handler(Conflict)
     async def conflict(_: Request, exc: Conflict) -> JSONResponse:

@@ -14,6 +14,11 @@ class NotFound(DomainError):
         self.entity_id = entity_id
 
 
+class Forbidden(DomainError):
+    """An act the caller's roles do not allow on a record they may see (a shared record that
+    also belongs to bodies they do not act for); the message says who may."""
+
+
 class Conflict(DomainError):
     """A write that would silently overwrite or duplicate something (stale version, unique key)."""
 
