@@ -62,6 +62,12 @@ class Resource:
     id_arg: str
 
 
+async def _update_convention(**kwargs: Any) -> Any:
+    # The command line acts for every body: a change is never only proposed there.
+    convention, _proposed = await conventions.update_convention(**kwargs)
+    return convention
+
+
 RESOURCES: dict[str, Resource] = {
     "organisation": Resource(
         OrganisationIn,
@@ -87,7 +93,7 @@ RESOURCES: dict[str, Resource] = {
     "convention": Resource(
         ConventionIn,
         conventions.create_convention,
-        conventions.update_convention,
+        _update_convention,
         conventions.delete_convention,
         "convention_id",
     ),

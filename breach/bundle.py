@@ -174,8 +174,10 @@ async def _organisation(
         CONTROLLER_RECORD,
         await controller_record_document(scope=scope, organisation_id=part.id),
     )
-    part.processor = await ConventionParty.exists(
-        organisation_id=part.id, role__in=list(PROCESSOR_ROLES)
+    part.processor = (
+        await ConventionParty.in_force()
+        .filter(organisation_id=part.id, role__in=list(PROCESSOR_ROLES))
+        .exists()
     )
     if part.processor:
         await _document(

@@ -213,7 +213,7 @@ async def _review_events(organisation_id: UUID, base: str) -> list[CalendarEvent
 
 async def _convention_events(organisation_id: UUID, today: date, base: str) -> list[CalendarEvent]:
     """Two queries: the conventions it is party to, and all their parties."""
-    conventions = await Convention.filter(
+    conventions = await Convention.in_force().filter(
         id__in=Subquery(
             ConventionParty.filter(organisation_id=organisation_id).values("convention_id")
         )

@@ -56,7 +56,9 @@ async def _upcoming(scope: Scope, today: date) -> list[UpcomingDate]:
             controller_id__in=list(names), next_review__gte=today, next_review__lte=until
         )
     ]
-    conventions = await Convention.filter(parties__organisation_id__in=list(names)).distinct()
+    conventions = (
+        await Convention.in_force().filter(parties__organisation_id__in=list(names)).distinct()
+    )
     for convention in conventions:
         for event in events_of(convention, today):
             if event.day <= until:

@@ -153,7 +153,7 @@ async def write_due_convention_alerts(*, now: datetime | None = None) -> AlertPa
     today = now.astimezone(local_zone()).date()
     result = AlertPass()
     due: list[tuple[Convention, EventDate, AlertStage, datetime]] = []
-    conventions = await Convention.all().prefetch_related("parties")
+    conventions = await Convention.in_force().prefetch_related("parties")
     for convention in conventions:
         for event in events_of(convention, today):
             result.considered += 1

@@ -1,4 +1,5 @@
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -6,10 +7,14 @@ from pydantic import Field, model_validator
 from core.errors import FieldError
 from register.enums import (
     ConventionKind,
+    ConventionStatus,
     EndOfService,
     LegalInstrument,
     NoticeChannel,
+    PartyAnswer,
     PartyRole,
+    ProposalKind,
+    ProposalStatus,
     SubprocessorAuthorisation,
 )
 from register.schemas_common import LongText, Shape, Stored, Text
@@ -110,7 +115,55 @@ def party_problems(parties: list[PartyIn]) -> list[str]:
 
 
 class ConventionOut(ConventionIn, Stored):
+    status: ConventionStatus = Field(
+        description="proposed: waiting for a party's acceptance, it binds nobody yet; "
+        "in_force: accepted by every party; refused, withdrawn: it never bound anybody"
+    )
+    pending_proposal_id: UUID | None = Field(
+        default=None, description="A proposal (new convention or change) awaiting answers"
+    )
     current_term_end: date | None = None
     last_possible_end: date | None = None
     next_notice_deadline: date | None = None
     renewals_left: int | None = None
+
+
+class AnswerOut(Shape):
+    organisation_id: UUID
+    organisation_name: str
+    answer: PartyAnswer
+    answered_by: str | None
+    answered_at: datetime | None
+    comment: str | None
+
+
+class ChangeOut(Shape):
+    field: str
+    in_force: Any
+    proposed: Any
+
+
+class ProposalOut(Shape):
+    id: UUID
+    convention_id: UUID
+    convention_title: str
+    kind: ProposalKind
+    status: ProposalStatus
+    proposed_by: str
+    proposed_at: datetime
+    decided_at: datetime | None
+    answers: list[AnswerOut]
+    changes: list[ChangeOut] = Field(
+        description="A change proposal: each field it changes, in force and proposed"
+    )
+    awaiting_you: list[UUID] = Field(
+        description="The caller's bodies whose answer is awaited (accept or refuse)"
+    )
+
+
+class AnswerIn(Shape):
+    organisation_id: UUID | None = Field(
+        default=None,
+        description="The body answering; by default every body of yours whose answer is awaited",
+    )
+    comment: LongText | None = Field(default=None, description="Required to refuse")

@@ -5,14 +5,28 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
-from core.audit.trail import journaled, record_created
+from core.audit.trail import record_created
 from core.clock import today_local
-from core.errors import Conflict, ValidationFailed
-from core.persistence import Page, delete_versioned, get_scoped, update_versioned
+from core.errors import Conflict, Forbidden, ValidationFailed
+from core.persistence import Page, delete_versioned, get_scoped
 from core.scope import Scope
-from register.conventions.models import Convention, ConventionParty
-from register.conventions.schemas import ConventionIn, ConventionOut, PartyIn
+from register.conventions import consent
+from register.conventions.models import (
+    Convention,
+    ConventionParty,
+    ConventionProposal,
+    ProposalAnswer,
+)
+from register.conventions.schemas import (
+    AnswerOut,
+    ChangeOut,
+    ConventionIn,
+    ConventionOut,
+    PartyIn,
+    ProposalOut,
+)
 from register.conventions.terms import convention_terms
+from register.enums import ConventionStatus, PartyAnswer, ProposalStatus, label
 from register.organisations.models import Organisation
 from register.schemas_common import merge_patch, to_columns
 
@@ -36,6 +50,7 @@ async def convention_out(convention: Convention) -> ConventionOut:
             if hasattr(convention, name) and name not in ("parties",)
         },
         "breach_lead_id": convention.breach_lead_id,
+        "pending_proposal_id": getattr(await consent.pending_proposal(convention.id), "id", None),
         "parties": [PartyIn(organisation_id=p.organisation_id, role=p.role) for p in parties],
         "current_term_end": terms.current_term_end,
         "last_possible_end": terms.last_possible_end,
@@ -92,46 +107,81 @@ async def _check_parties(scope: Scope, data: ConventionIn) -> None:
         )
 
 
-async def _write_parties(convention_id: UUID, parties: list[PartyIn]) -> None:
-    await ConventionParty.filter(convention_id=convention_id).delete()
-    await ConventionParty.bulk_create(
-        [
-            ConventionParty(
-                convention_id=convention_id, organisation_id=p.organisation_id, role=p.role
-            )
-            for p in parties
-        ]
-    )
-
-
 async def create_convention(*, scope: Scope, data: ConventionIn) -> ConventionOut:
+    """In force at once when the author may act for every party; otherwise a proposal that
+    binds nobody until each other party accepted it (register.conventions.consent)."""
     await _check_parties(scope, data)
+    in_force = consent.binds_all(scope, {p.organisation_id for p in data.parties})
+    status = ConventionStatus.IN_FORCE if in_force else ConventionStatus.PROPOSED
     async with in_transaction():
-        convention = await Convention.create(**to_columns(data, exclude={"parties"}))
-        await _write_parties(convention.id, data.parties)
+        convention = await Convention.create(**to_columns(data, exclude={"parties"}), status=status)
+        await consent.write_parties(convention.id, data.parties)
         await record_created(Convention, convention.id)
+        if not in_force:
+            await consent.propose_convention(scope=scope, convention_id=convention.id)
     return await convention_out(convention)
+
+
+def comparable(data: ConventionIn) -> dict[str, Any]:
+    """The convention as JSON, parties in a fixed order: what a change proposal compares."""
+    shape = data.model_dump(mode="json")
+    shape["parties"] = sorted(shape["parties"], key=lambda p: p["organisation_id"])
+    return shape
+
+
+def _as_agreed(convention: Convention, parties: list[ConventionParty]) -> ConventionIn:
+    """The text in force of a stored convention, in the shape its parties agree to."""
+    fields = {n: getattr(convention, n) for n in ConventionIn.model_fields if n != "parties"}
+    fields["breach_lead_id"] = convention.breach_lead_id
+    fields["parties"] = [{"organisation_id": p.organisation_id, "role": p.role} for p in parties]
+    return ConventionIn.model_validate(fields)
 
 
 async def update_convention(
     *, scope: Scope, convention_id: UUID, version: int, patch: dict[str, Any]
-) -> ConventionOut:
+) -> tuple[ConventionOut, bool]:
+    """The convention after the change, and whether it was only proposed: a change that
+    a party outside the caller's scope must agree to leaves the version in force as it is."""
     convention = await get_convention(scope=scope, convention_id=convention_id)
-    merged = merge_patch(ConventionIn, await convention_out(convention), patch)
-    await _check_parties(scope, merged)
-    async with journaled(Convention, convention.id, action="update"):
-        await update_versioned(
-            Convention,
-            obj_id=convention.id,
-            expected_version=version,
-            values=to_columns(merged, exclude={"parties"}),
+    if convention.status != ConventionStatus.IN_FORCE:
+        raise Conflict(
+            "modification refusée : la convention n'est pas en vigueur "
+            f"({label(convention.status).lower()}) ; retirez la proposition et faites-en une autre"
         )
-        await _write_parties(convention.id, merged.parties)
-    return await convention_out(await Convention.get(id=convention.id))
+    current = _as_agreed(
+        convention, await ConventionParty.filter(convention_id=convention.id).order_by("id")
+    )
+    merged = merge_patch(ConventionIn, current, patch)
+    await _check_parties(scope, merged)
+    parties = {p.organisation_id for p in [*current.parties, *merged.parties]}
+    if not consent.binds_all(scope, parties):
+        await consent.propose_change(
+            scope=scope,
+            convention=convention,
+            version=version,
+            current=comparable(current),
+            merged=comparable(merged),
+        )
+        return await convention_out(await Convention.get(id=convention.id)), True
+    async with in_transaction():
+        await consent.apply_in_force(convention_id=convention.id, version=version, data=merged)
+    return await convention_out(await Convention.get(id=convention.id)), False
 
 
 async def delete_convention(*, scope: Scope, convention_id: UUID, version: int | None) -> None:
     convention = await get_convention(scope=scope, convention_id=convention_id)
+    parties = set(
+        await ConventionParty.filter(convention_id=convention.id).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    if convention.status == ConventionStatus.IN_FORCE and not consent.binds_all(scope, parties):
+        # Another party's record relies on it: ending it is a change of its end date, which
+        # that party must accept.
+        raise Forbidden(
+            "suppression refusée : cette convention en vigueur lie aussi des organismes pour "
+            "lesquels vous n'agissez pas ; proposez plutôt d'y mettre fin (date de fin)"
+        )
     # The link tables would cascade and silently drop the processors from activities'
     # records: a convention still in use must be unlinked first, knowingly.
     linked = await convention.activities.all().count()
@@ -144,3 +194,64 @@ async def delete_convention(*, scope: Scope, convention_id: UUID, version: int |
     await delete_versioned(
         Convention, obj=convention, expected_version=version, label="la convention"
     )
+
+
+# Proposals ---------------------------------------------------------------------------------
+
+
+async def proposals_out(proposals: list[ConventionProposal], *, scope: Scope) -> list[ProposalOut]:
+    """Proposals as the API shows them, in a constant number of queries."""
+    if not proposals:
+        return []
+    ids = [p.id for p in proposals]
+    answers = await ProposalAnswer.filter(proposal_id__in=ids).order_by("id")
+    convention_ids = list({p.convention_id for p in proposals})
+    conventions = {c.id: c for c in await Convention.filter(id__in=convention_ids)}
+    parties_of: dict[UUID, list[ConventionParty]] = {}
+    for party in await ConventionParty.filter(convention_id__in=convention_ids).order_by("id"):
+        parties_of.setdefault(party.convention_id, []).append(party)
+    names = dict(
+        await Organisation.filter(id__in=list({a.organisation_id for a in answers})).values_list(
+            "id", "legal_name"
+        )
+    )
+    by_proposal: dict[UUID, list[ProposalAnswer]] = {}
+    for answer in answers:
+        by_proposal.setdefault(answer.proposal_id, []).append(answer)
+    out = []
+    for proposal in proposals:
+        convention = conventions[proposal.convention_id]
+        mine = by_proposal.get(proposal.id, [])
+        current = comparable(_as_agreed(convention, parties_of.get(convention.id, [])))
+        out.append(
+            ProposalOut(
+                id=proposal.id,
+                convention_id=convention.id,
+                convention_title=(proposal.payload or {}).get("title") or convention.title,
+                kind=proposal.kind,
+                status=proposal.status,
+                proposed_by=proposal.proposed_by,
+                proposed_at=proposal.proposed_at,
+                decided_at=proposal.decided_at,
+                answers=[
+                    AnswerOut(
+                        organisation_id=a.organisation_id,
+                        organisation_name=names.get(a.organisation_id, ""),
+                        answer=a.answer,
+                        answered_by=a.answered_by,
+                        answered_at=a.answered_at,
+                        comment=a.comment,
+                    )
+                    for a in mine
+                ],
+                changes=[ChangeOut(**c) for c in consent.changes_of(proposal, current)],
+                awaiting_you=[
+                    a.organisation_id
+                    for a in mine
+                    if a.answer == PartyAnswer.PENDING
+                    and proposal.status == ProposalStatus.PENDING
+                    and scope.allows(a.organisation_id)
+                ],
+            )
+        )
+    return out
