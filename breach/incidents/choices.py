@@ -1,9 +1,10 @@
 """What the incident form offers: the bodies a person may declare for, and what an incident on
 one body's systems can touch (the activities and conventions `declare_incident` accepts).
 
-An incident declared by a body reaches its own activities and, through a convention it is a
-party to, the activities its co-parties hold under that convention (breach.fanout refuses the
-rest). The form lists exactly those, grouped by the controller that will get a breach.
+An incident declared by a body reaches its own activities and, through a convention in force
+it is a party to (a proposed one binds nobody yet), the activities its co-parties hold under
+that convention (`declare_incident` answers the rest as unknown). The form lists exactly
+those, grouped by the controller that will get a breach.
 """
 
 from dataclasses import dataclass, field
@@ -50,8 +51,10 @@ async def touchable_activities(
     declaring body first); nothing when the body is outside the caller's scope."""
     if not scope.allows(organisation_id):
         return []
-    convention_ids = await ConventionParty.filter(organisation_id=organisation_id).values_list(
-        "convention_id", flat=True
+    convention_ids = (
+        await ConventionParty.in_force()
+        .filter(organisation_id=organisation_id)
+        .values_list("convention_id", flat=True)
     )
     own = await ProcessingActivity.filter(controller_id=organisation_id).order_by("ref", "name")
     linked = []
@@ -87,5 +90,5 @@ async def body_conventions(*, scope: Scope, organisation_id: UUID) -> list[Choic
     touches are not known yet: every controller party to it gets a breach)."""
     if not scope.allows(organisation_id):
         return []
-    rows = await Convention.filter(parties__organisation_id=organisation_id).distinct()
+    rows = await Convention.in_force().filter(parties__organisation_id=organisation_id).distinct()
     return sorted((Choice(str(c.id), c.title) for c in rows), key=lambda c: c.label.casefold())

@@ -81,19 +81,44 @@ async def get_incident(*, scope: Scope, incident_id: UUID) -> Incident:
     return await get_scoped(Incident, scope=scope, obj_id=incident_id, label=LABEL)
 
 
+async def _reachable_convention_ids(declaring_id: UUID) -> set[UUID]:
+    """The conventions in force the declaring body is party to: the only ones through which
+    its incident may reach another controller (a proposed convention binds nobody yet)."""
+    return set(
+        await ConventionParty.in_force()
+        .filter(organisation_id=declaring_id)
+        .values_list("convention_id", flat=True)
+    )
+
+
 async def _register_view(data: IncidentIn) -> tuple[list[ActivityTouched], dict]:
-    """What the register says about the activities and conventions the incident touches."""
+    """What the register says about the activities and conventions the incident touches.
+
+    Only what the declaring body may reach is looked up: its own activities, the activities
+    held under a convention in force it is party to, and those conventions. Anything else
+    answers exactly as an id that does not exist (same message, same place), so a
+    declaration neither reaches nor reveals another body's register."""
+    reachable = await _reachable_convention_ids(data.organisation_id)
+    candidates = await ProcessingActivity.filter(id__in=data.activity_ids)
+    linked_by_activity: dict[UUID, tuple[UUID, ...]] = {}
+    for activity in candidates:
+        linked = await activity.conventions.all().values_list("id", flat=True)
+        linked_by_activity[activity.id] = tuple(c for c in linked if c in reachable)
+    found = {
+        a.id: a
+        for a in candidates
+        if a.controller_id == data.organisation_id or linked_by_activity[a.id]
+    }
     activities = []
-    found = {a.id: a for a in await ProcessingActivity.filter(id__in=data.activity_ids)}
-    convention_ids = set(data.convention_ids)
+    convention_ids = {c for c in data.convention_ids if c in reachable}
     for index, activity_id in enumerate(data.activity_ids):
         if activity_id not in found:
             raise ValidationFailed.one("body", "activity_ids", index, msg="activité inconnue")
-        linked = tuple(await found[activity_id].conventions.all().values_list("id", flat=True))
+        linked = linked_by_activity[activity_id]
         convention_ids.update(linked)
         activities.append(ActivityTouched(activity_id, found[activity_id].controller_id, linked))
     conventions: dict[UUID, ConventionTerms] = {}
-    for convention in await Convention.filter(id__in=list(convention_ids)):
+    for convention in await Convention.in_force().filter(id__in=list(convention_ids)):
         parties = await ConventionParty.filter(convention_id=convention.id)
         conventions[convention.id] = ConventionTerms(
             convention.id,
@@ -246,8 +271,10 @@ async def _follow_detection(
             continue
         hours = None
         if breach.convention_id:
-            hours = await Convention.filter(id=breach.convention_id).values_list(
-                "breach_notice_hours", flat=True
+            hours = (
+                await Convention.in_force()
+                .filter(id=breach.convention_id)
+                .values_list("breach_notice_hours", flat=True)
             )
             hours = hours[0] if hours else None
         clocks = clocks_from_detection(

@@ -245,7 +245,10 @@ async def breach_view(breach: Breach) -> BreachView:
         controller=await org_card(breach.controller_id),
         source=await org_card(breach.source_org_id) if breach.source_org_id else None,
         convention=(
-            await Convention.get(id=breach.convention_id) if breach.convention_id else None
+            # Only a convention in force binds: one withdrawn since gives no delay or channel.
+            await Convention.in_force().get_or_none(id=breach.convention_id)
+            if breach.convention_id
+            else None
         ),
         activities=[{"name": a.name, "ref": a.ref} for a in activity_rows],
         cnil_ref=cnil_ref[0] if cnil_ref else None,

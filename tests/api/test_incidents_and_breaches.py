@@ -393,13 +393,13 @@ async def test_an_activity_the_declaring_body_does_not_touch_is_refused_nothing_
     response = await declare(
         client, demo.bodies["gosb"], activity_ids=[refs["BB-01"], refs["GOSB-01"]]
     )
-    assert_refused(response, ["body", "activity_ids", 0], "ni tenu par l'organisme déclarant")
+    assert_refused(response, ["body", "activity_ids", 0], "activité inconnue")
 
     # Nor may it declare for Boulogne's activities outside any convention; index is kept.
     response = await declare(
         client, demo.bodies["gosb"], activity_ids=[refs["GOSB-01"], refs["BB-02"]]
     )
-    assert_refused(response, ["body", "activity_ids", 1], "ni tenu par l'organisme déclarant")
+    assert_refused(response, ["body", "activity_ids", 1], "activité inconnue")
 
     assert await totals(client) == before == (0, 0)
 
