@@ -19,7 +19,7 @@ from register.activities.models import ProcessingActivity
 from register.activities.schemas import ActivityOut, Transfer
 from register.activities.service import activities_out
 from register.conventions.models import Convention, ConventionParty
-from register.enums import CONTROLLER_ROLES, PartyRole, label
+from register.enums import CONTROLLER_ROLES, ConventionStatus, PartyRole, label
 from register.measures.models import SecurityMeasure
 from register.measures.schemas import MeasureOut
 from register.measures.service import measures_out
@@ -154,7 +154,10 @@ async def _walk(engagement, hired_by: str, depth: int, links: list, seen: set) -
 
 
 async def processor_links(convention: Convention) -> list[ProcessorLink]:
-    """The processors (and sub-processors) party to a convention, each with its own chain."""
+    """The processors (and sub-processors) party to a convention, each with its own chain;
+    none for a convention not in force (it gives nobody a role)."""
+    if convention.status != ConventionStatus.IN_FORCE:
+        return []
     parties = (
         await ConventionParty.filter(convention_id=convention.id, role__in=list(PROCESSOR_ROLES))
         .order_by("id")
@@ -189,7 +192,7 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
             for o in await Organisation.filter(id__in=activity.joint_controller_ids)
         ]
         processors = []
-        for convention in await Convention.filter(id__in=activity.convention_ids):
+        for convention in await Convention.in_force().filter(id__in=activity.convention_ids):
             processors += await processor_links(convention)
         measures = await measures_out(
             list(await SecurityMeasure.filter(id__in=activity.security_measure_ids))
@@ -207,9 +210,11 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
 async def processor_record(*, scope: Scope, organisation_id: UUID) -> ProcessorRecord:
     org = await get_organisation(scope=scope, organisation_id=organisation_id)
     served = []
-    own_parties = await ConventionParty.filter(
-        organisation_id=org.id, role__in=list(PROCESSOR_ROLES)
-    ).prefetch_related("convention")
+    own_parties = (
+        await ConventionParty.in_force()
+        .filter(organisation_id=org.id, role__in=list(PROCESSOR_ROLES))
+        .prefetch_related("convention")
+    )
     for own in own_parties:
         convention = own.convention
         chain = await subprocessor_chain(

@@ -17,10 +17,11 @@ from core.text import fold, search_terms
 from register.activities.models import ProcessingActivity
 from register.activities.schemas import ActivityIn, ActivityOut
 from register.conventions.models import ConventionParty
-from register.enums import CONTROLLER_ROLES
+from register.conventions.partners import partner_org_ids
+from register.enums import CONTROLLER_ROLES, ConventionStatus
 from register.measures.models import SecurityMeasure
 from register.organisations.models import Organisation
-from register.organisations.service import require_organisation
+from register.organisations.service import UNKNOWN_ORG, require_organisation
 from register.schemas_common import merge_patch, to_columns
 
 LABEL = "activité de traitement"
@@ -127,24 +128,56 @@ async def get_activity(*, scope: Scope, activity_id: UUID) -> ProcessingActivity
     return await get_scoped(ProcessingActivity, scope=scope, obj_id=activity_id, label=LABEL)
 
 
+UNKNOWN_CONVENTION = "convention inconnue"
+UNKNOWN_MEASURE = "mesure de sécurité inconnue"
+NOT_IN_FORCE = (
+    "la convention n'est pas en vigueur : toutes ses parties ne l'ont pas encore acceptée"
+)
+
+
 async def _check_references(scope: Scope, data: ActivityIn) -> None:
+    """Every id the activity names, looked up only among what the caller may name: the
+    controller among the caller's bodies; joint controllers and recipients' bodies among
+    their partners too (partner_org_ids); conventions in force where the controller is a
+    controller; measures of the controller or of a party to those conventions. Another
+    body's object answers exactly as one that does not exist."""
     await require_organisation(
         scope=scope, organisation_id=data.controller_id, field="controller_id"
     )
+    partners = await partner_org_ids(scope)
+
+    def named(org_id: UUID) -> bool:
+        return partners is None or org_id in partners
+
     known_orgs = set(
-        await Organisation.filter(id__in=data.joint_controller_ids).values_list("id", flat=True)
+        await Organisation.filter(
+            id__in=[*data.joint_controller_ids, *(r.organisation_id for r in data.recipients)]
+        ).values_list("id", flat=True)
     )
     for index, org_id in enumerate(data.joint_controller_ids):
-        if org_id not in known_orgs:
+        if org_id not in known_orgs or not named(org_id):
+            raise ValidationFailed.one("body", "joint_controller_ids", index, msg=UNKNOWN_ORG)
+    for index, recipient in enumerate(data.recipients):
+        org_id = recipient.organisation_id
+        if org_id is not None and (org_id not in known_orgs or not named(org_id)):
             raise ValidationFailed.one(
-                "body", "joint_controller_ids", index, msg="organisme inconnu"
+                "body", "recipients", index, "organisation_id", msg=UNKNOWN_ORG
             )
-    parties = await ConventionParty.filter(convention_id__in=data.convention_ids)
+    parties = await ConventionParty.filter(convention_id__in=data.convention_ids).prefetch_related(
+        "convention"
+    )
     roles = {(p.convention_id, p.organisation_id): p.role for p in parties}
-    convention_party_orgs = {p.organisation_id for p in parties}
+    in_force = {
+        p.convention_id for p in parties if p.convention.status == ConventionStatus.IN_FORCE
+    }
+    party_orgs: dict[UUID, set[UUID]] = defaultdict(set)
+    for p in parties:
+        party_orgs[p.convention_id].add(p.organisation_id)
     for index, convention_id in enumerate(data.convention_ids):
-        if not any(c == convention_id for c, _ in roles):
-            raise ValidationFailed.one("body", "convention_ids", index, msg="convention inconnue")
+        # Seen by the caller only through a party of theirs; otherwise as if absent.
+        seen_through = party_orgs.get(convention_id, set())
+        if not seen_through or not scope.allows_any(seen_through):
+            raise ValidationFailed.one("body", "convention_ids", index, msg=UNKNOWN_CONVENTION)
         if roles.get((convention_id, data.controller_id)) not in CONTROLLER_ROLES:
             raise ValidationFailed.one(
                 "body",
@@ -152,18 +185,21 @@ async def _check_references(scope: Scope, data: ActivityIn) -> None:
                 index,
                 msg="le responsable de traitement n'est pas responsable dans cette convention",
             )
+        if convention_id not in in_force:
+            raise ValidationFailed.one("body", "convention_ids", index, msg=NOT_IN_FORCE)
     owners = dict(
         await SecurityMeasure.filter(id__in=data.security_measure_ids).values_list(
             "id", "organisation_id"
         )
     )
-    allowed_owners = {data.controller_id} | convention_party_orgs
+    allowed_owners = {data.controller_id} | {
+        o for c in data.convention_ids for o in party_orgs.get(c, ())
+    }
     for index, measure_id in enumerate(data.security_measure_ids):
-        if measure_id not in owners:
-            raise ValidationFailed.one(
-                "body", "security_measure_ids", index, msg="mesure de sécurité inconnue"
-            )
-        if owners[measure_id] not in allowed_owners:
+        owner = owners.get(measure_id)
+        if owner is None or (owner not in allowed_owners and not scope.allows(owner)):
+            raise ValidationFailed.one("body", "security_measure_ids", index, msg=UNKNOWN_MEASURE)
+        if owner not in allowed_owners:  # one of the caller's bodies, foreign to this record
             raise ValidationFailed.one(
                 "body",
                 "security_measure_ids",

@@ -130,7 +130,7 @@ class _Lookups:
         missing = ids - self.convention_titles.keys()
         if not missing:
             return
-        for convention in await Convention.filter(id__in=list(missing)):
+        for convention in await Convention.in_force().filter(id__in=list(missing)):
             self.convention_titles[convention.id] = convention.title
             lines: list[str] = []
             for link in await processor_links(convention):

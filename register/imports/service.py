@@ -29,10 +29,12 @@ from register.activities.models import ProcessingActivity
 from register.activities.schemas import ActivityIn
 from register.activities.service import create_activity
 from register.conventions.models import ConventionParty
+from register.conventions.partners import partner_org_ids
 from register.enums import (
     CONTROLLER_ROLES,
     ActivityStatus,
     CollectionMethod,
+    ConventionStatus,
     DataCategory,
     DpiaCriterion,
     FinalDisposition,
@@ -232,12 +234,20 @@ class _Directory:
     convention_parties: dict[UUID, set[UUID]] = field(default_factory=lambda: defaultdict(set))
     measures: dict[str, dict[UUID, UUID]] = field(default_factory=lambda: defaultdict(dict))
     measure_owner: dict[UUID, UUID] = field(default_factory=dict)
+    # Conventions of the body not in force (proposed, refused): folded titles and ids.
+    pending: set[str | UUID] = field(default_factory=set)
+    scope: Scope = field(default_factory=Scope.everything)
 
 
-async def _directory(controller_id: UUID, rows: list[_Row]) -> _Directory:
-    directory = _Directory(controller_id)
+async def _directory(scope: Scope, controller_id: UUID, rows: list[_Row]) -> _Directory:
+    """Names resolve only among what the caller may name: bodies among theirs and their
+    partners (a convention in force binds them), conventions in force of the controller,
+    measures of the controller and of its conventions' parties, or of the caller's bodies.
+    Anything else is not in the directory, so it answers as a name nobody bears."""
+    directory = _Directory(controller_id, scope=scope)
     org_names = {item for r in rows for item, _ in r.names.get("joint_controller_ids", [])}
     if org_names:
+        partners = await partner_org_ids(scope)
         folded = {fold(n.strip()) for n in org_names}
         sirens = {n.replace(" ", "") for n in org_names if n.replace(" ", "").isdigit()}
         ids = {i for n in org_names if (i := _as_uuid(n))}
@@ -248,6 +258,8 @@ async def _directory(controller_id: UUID, rows: list[_Row]) -> _Directory:
         ):
             if query is None:
                 continue
+            if partners is not None:
+                query = query.filter(id__in=list(partners))
             for org_id, legal_name, siren in await query.values_list("id", "legal_name", "siren"):
                 directory.org_by_name[fold(legal_name)].add(org_id)
                 directory.org_ids.add(org_id)
@@ -259,6 +271,9 @@ async def _directory(controller_id: UUID, rows: list[_Row]) -> _Directory:
     for party in parties:
         is_controller = party.role in CONTROLLER_ROLES
         conv = party.convention
+        if conv.status != ConventionStatus.IN_FORCE:
+            directory.pending |= {conv.id, fold(conv.title)}
+            continue
         known = directory.convention_roles.get(conv.id, False)
         directory.convention_roles[conv.id] = known or is_controller
         directory.conventions[fold(conv.title)][conv.id] = known or is_controller
@@ -268,11 +283,14 @@ async def _directory(controller_id: UUID, rows: list[_Row]) -> _Directory:
         ).values_list("convention_id", "organisation_id"):
             directory.convention_parties[convention_id].add(org_id)
     owners = {controller_id} | {o for s in directory.convention_parties.values() for o in s}
+    if not scope.is_unrestricted:
+        owners |= set(scope.org_ids or ())  # theirs: "foreign to this record" says no more
     wanted = {item for r in rows for item, _ in r.names.get("security_measure_ids", [])}
     if wanted:
-        for measure_id, title, owner in await SecurityMeasure.filter(
-            organisation_id__in=list(owners)
-        ).values_list("id", "title", "organisation_id"):
+        measures = SecurityMeasure.filter(organisation_id__in=list(owners))
+        for measure_id, title, owner in await measures.values_list(
+            "id", "title", "organisation_id"
+        ):
             directory.measures[fold(title)][measure_id] = owner
             directory.measure_owner[measure_id] = owner
     return directory
@@ -338,6 +356,13 @@ def _resolve_conventions(row: _Row, directory: _Directory) -> list[UUID]:
                 "convention",
                 cell,
             )
+        elif (as_id or fold(item.strip())) in directory.pending:
+            row.report(
+                "convention_ids",
+                f"« {item} » : la convention n'est pas en vigueur (toutes ses parties ne l'ont "
+                "pas encore acceptée)",
+                cell,
+            )
         else:
             row.report("convention_ids", f"« {item} » : convention inconnue", cell)
     return resolved
@@ -357,6 +382,8 @@ def _resolve_measures(row: _Row, directory: _Directory, conventions: list[UUID])
         else:
             found = directory.measures.get(fold(item.strip()), {})
         usable = {i: owner for i, owner in found.items() if owner in allowed}
+        # A partner's measure foreign to this row is not the caller's to see: unknown.
+        found = {i: owner for i, owner in found.items() if directory.scope.allows(owner)}
         own = [i for i, owner in usable.items() if owner == directory.controller_id]
         if len(usable) == 1 or len(own) == 1:
             resolved.append(own[0] if len(own) == 1 else next(iter(usable)))
@@ -570,7 +597,7 @@ async def import_activities(
     rows = [_Row(found=record) for record in found.records]
     for row in rows:
         _parse(row)
-    directory = await _directory(org.id, rows)
+    directory = await _directory(scope, org.id, rows)
     for row in rows:
         _resolve(row, directory)
     await _check_refs(rows, org.id)

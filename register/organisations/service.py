@@ -5,7 +5,7 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, Forbidden, ValidationFailed
 from core.persistence import (
     Page,
     create_journaled,
@@ -16,6 +16,7 @@ from core.persistence import (
 )
 from core.scope import Scope
 from core.text import fold, search_terms
+from register.conventions.partners import may_reference
 from register.organisations.models import Contact, Dpo, Organisation
 from register.organisations.schemas import (
     ContactIn,
@@ -30,6 +31,7 @@ from register.schemas_common import merge_patch, to_columns
 ORG = "organisation"
 DPO = "DPO"
 CONTACT = "contact"
+UNKNOWN_ORG = "organisme inconnu"  # a body that does not exist, or that is not the caller's
 
 
 # Organisations ------------------------------------------------------------------------------
@@ -65,11 +67,31 @@ async def require_organisation(*, scope: Scope, organisation_id: UUID, field: st
     """An organisation named in a request must exist and be in the caller's scope; the 422
     is the same either way, so a guessed identifier reveals nothing."""
     if not scope.allows(organisation_id) or not await Organisation.exists(id=organisation_id):
-        raise ValidationFailed.one("body", field, msg="organisme inconnu")
+        raise ValidationFailed.one("body", field, msg=UNKNOWN_ORG)
 
 
-async def _check_dpo(scope: Scope, dpo_id: UUID | None) -> None:
-    if dpo_id is not None and not await Dpo.exists(id=dpo_id):
+async def require_partner(scope: Scope, organisation_id: UUID, *loc: str | int) -> None:
+    """A body named where the reference is legitimately cross-body (a recipient, a joint
+    controller, a sub-processor, the controller served): one of the caller's bodies or a
+    body bound to them by a convention in force. Any other answers as a body that does not
+    exist, so a guessed identifier reveals nothing."""
+    if not await may_reference(scope, organisation_id) or not await Organisation.exists(
+        id=organisation_id
+    ):
+        raise ValidationFailed.one("body", *loc, msg=UNKNOWN_ORG)
+
+
+async def _check_dpo(scope: Scope, dpo_id: UUID | None, *, current: UUID | None = None) -> None:
+    """A body may designate a DPO record that already serves one of the caller's bodies (a
+    shared DPO), or one designated by nobody (just made with POST /dpos: no body's record
+    yet). A record serving only other bodies answers as one that does not exist."""
+    if dpo_id is None or dpo_id == current or scope.is_unrestricted:
+        if dpo_id is not None and not await Dpo.exists(id=dpo_id):
+            raise ValidationFailed.one("body", "dpo_id", msg="DPO inconnu")
+        return
+    served = set(await Organisation.filter(dpo_id=dpo_id).values_list("id", flat=True))
+    usable = scope.allows_any(served) if served else await Dpo.exists(id=dpo_id)
+    if not usable:
         raise ValidationFailed.one("body", "dpo_id", msg="DPO inconnu")
 
 
@@ -93,7 +115,7 @@ async def update_organisation(
 ) -> OrganisationOut:
     org = await get_organisation(scope=scope, organisation_id=organisation_id)
     merged = merge_patch(OrganisationIn, organisation_out(org), patch)
-    await _check_dpo(scope, merged.dpo_id)
+    await _check_dpo(scope, merged.dpo_id, current=org.dpo_id)
     if merged.siren and await Organisation.exists(siren=merged.siren, id__not=org.id):
         raise Conflict(f"un organisme avec le SIREN {merged.siren} existe déjà")
     try:
@@ -145,8 +167,26 @@ async def create_dpo(*, scope: Scope, data: DpoIn) -> DpoOut:
     return await dpo_out(await create_journaled(Dpo, **to_columns(data)))
 
 
+SHARED_DPO = (
+    "ce DPD est désigné aussi par d'autres organismes : seul qui agit pour chacun d'eux "
+    "peut le modifier"
+)
+
+
+async def _require_every_body(scope: Scope, dpo: Dpo) -> None:
+    """A DPO record shared by several bodies (a centre de gestion's DPO) is changed only by
+    someone who may act for every body it serves, or an instance administrator: otherwise one
+    body would redirect the others' breach notices. Visible to the caller, so 403, not 404."""
+    if scope.is_unrestricted:
+        return
+    served = await Organisation.filter(dpo_id=dpo.id).values_list("id", flat=True)
+    if any(not scope.allows(org_id) for org_id in served):
+        raise Forbidden(SHARED_DPO)
+
+
 async def update_dpo(*, scope: Scope, dpo_id: UUID, version: int, patch: dict) -> DpoOut:
     dpo = await get_dpo(scope=scope, dpo_id=dpo_id)
+    await _require_every_body(scope, dpo)
     merged = merge_patch(DpoIn, await dpo_out(dpo), patch)
     await update_versioned(Dpo, obj_id=dpo.id, expected_version=version, values=to_columns(merged))
     return await dpo_out(await Dpo.get(id=dpo.id))
@@ -154,6 +194,7 @@ async def update_dpo(*, scope: Scope, dpo_id: UUID, version: int, patch: dict) -
 
 async def delete_dpo(*, scope: Scope, dpo_id: UUID, version: int | None) -> None:
     dpo = await get_dpo(scope=scope, dpo_id=dpo_id)
+    await _require_every_body(scope, dpo)
     await delete_versioned(Dpo, obj=dpo, expected_version=version, label="le DPO")
 
 

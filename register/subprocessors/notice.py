@@ -61,13 +61,21 @@ class ChangeNotices:
 async def _conventions(engagement: SubprocessorEngagement, convention_ids: list[UUID]):
     if not convention_ids:
         # No convention named: the engagement serves every one where the body is processor.
-        convention_ids = await ConventionParty.filter(
-            organisation_id=engagement.processor_id, role__in=PROCESSOR_ROLES
-        ).values_list("convention_id", flat=True)
-    return await Convention.filter(
-        id__in=list(convention_ids),
-        subprocessor_authorisation=SubprocessorAuthorisation.GENERAL,
-    ).order_by("title", "id")
+        convention_ids = (
+            await ConventionParty.in_force()
+            .filter(organisation_id=engagement.processor_id, role__in=PROCESSOR_ROLES)
+            .values_list("convention_id", flat=True)
+        )
+    # Only a convention in force gives its controllers a right to be told (and a body that
+    # has not accepted one is never e-mailed under it).
+    return (
+        await Convention.in_force()
+        .filter(
+            id__in=list(convention_ids),
+            subprocessor_authorisation=SubprocessorAuthorisation.GENERAL,
+        )
+        .order_by("title", "id")
+    )
 
 
 async def change_notices(

@@ -14,10 +14,11 @@ from core.persistence import Page, delete_versioned, get_scoped, update_versione
 from core.scope import Scope
 from core.text import fold
 from register.activities.models import ProcessingActivity
+from register.activities.service import NOT_IN_FORCE
 from register.conventions.models import Convention, ConventionParty
-from register.enums import PartyRole
-from register.organisations.models import Organisation
-from register.organisations.service import require_organisation
+from register.conventions.partners import partner_org_ids
+from register.enums import ConventionStatus, PartyRole
+from register.organisations.service import require_organisation, require_partner
 from register.schemas_common import merge_patch, to_columns
 from register.subprocessors.models import SubprocessorEngagement
 from register.subprocessors.notice import change_notices
@@ -67,12 +68,22 @@ async def get_engagement(*, scope: Scope, engagement_id: UUID) -> SubprocessorEn
 
 
 async def _check_references(scope: Scope, data: EngagementIn, own_id: UUID | None) -> None:
+    """Every id the engagement names, looked up only among what the caller may name: the
+    processor among their bodies; the sub-processor body, the parent link's processor and
+    the activities' controllers among their partners too (partner_org_ids); conventions in
+    force where the processor is processor. Another body's object answers exactly as one
+    that does not exist."""
     await require_organisation(scope=scope, organisation_id=data.processor_id, field="processor_id")
-    if data.subprocessor_org_id and not await Organisation.exists(id=data.subprocessor_org_id):
-        raise ValidationFailed.one("body", "subprocessor_org_id", msg="organisme inconnu")
+    partners = await partner_org_ids(scope)
+
+    def named(org_id: UUID | None) -> bool:
+        return partners is None or org_id in partners
+
+    if data.subprocessor_org_id:
+        await require_partner(scope, data.subprocessor_org_id, "subprocessor_org_id")
     if data.parent_id:
         parent = await SubprocessorEngagement.filter(id=data.parent_id).first()
-        if parent is None:
+        if parent is None or not named(parent.processor_id):
             raise ValidationFailed.one("body", "parent_id", msg="engagement inconnu")
         if parent.subprocessor_org_id != data.processor_id:
             raise ValidationFailed.one(
@@ -108,21 +119,28 @@ async def _check_references(scope: Scope, data: EngagementIn, own_id: UUID | Non
             )
     processor_roles = {PartyRole.PROCESSOR, PartyRole.SUB_PROCESSOR}
     for index, convention_id in enumerate(data.convention_ids):
-        role = await ConventionParty.filter(
-            convention_id=convention_id, organisation_id=data.processor_id
-        ).values_list("role", flat=True)
-        if not role or role[0] not in processor_roles:
+        # The same answer for a convention that does not exist or binds others only.
+        party = (
+            await ConventionParty.filter(
+                convention_id=convention_id, organisation_id=data.processor_id
+            )
+            .prefetch_related("convention")
+            .first()
+        )
+        if party is None or party.role not in processor_roles:
             raise ValidationFailed.one(
                 "body",
                 "convention_ids",
                 index,
                 msg="l'organisme n'est pas sous-traitant dans cette convention",
             )
-    found = set(
-        await ProcessingActivity.filter(id__in=data.activity_ids).values_list("id", flat=True)
+        if party.convention.status != ConventionStatus.IN_FORCE:
+            raise ValidationFailed.one("body", "convention_ids", index, msg=NOT_IN_FORCE)
+    controllers = dict(
+        await ProcessingActivity.filter(id__in=data.activity_ids).values_list("id", "controller_id")
     )
     for index, activity_id in enumerate(data.activity_ids):
-        if activity_id not in found:
+        if activity_id not in controllers or not named(controllers[activity_id]):
             raise ValidationFailed.one("body", "activity_ids", index, msg="activité inconnue")
 
 
