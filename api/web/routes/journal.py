@@ -45,12 +45,20 @@ ENTITY_LABELS = {
 }
 ENTITY_CHOICES = [{"value": k, "label": v} for k, v in ENTITY_LABELS.items()]
 # The pages an event's record has (by entity type).
-ENTITY_PAGES = {"activity": "/registre/{}", "breach": "/violations/{}"}
+ENTITY_PAGES = {
+    "activity": "/registre/{}",
+    "breach": "/violations/{}",
+    "convention": "/conventions/{}",
+}
 
 VERB_LABELS = {
     "create": "création",
     "update": "modification",
     "delete": "suppression",
+    "propose": "proposition aux autres parties",
+    "accept": "acceptation",
+    "refuse": "refus",
+    "withdraw": "retrait de la proposition",
     "declare": "déclaration",
     "update_facts": "mise à jour des faits",
     "record_controller_informed": "responsable de traitement informé",
