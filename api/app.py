@@ -34,6 +34,7 @@ from api.web.routes import dashboard as web_dashboard
 from api.web.routes import exports as web_exports
 from api.web.routes import journal as web_journal
 from api.web.routes import login as web_login
+from api.web.routes import proposals as web_proposals
 from api.web.routes import registre as web_registre
 from api.web.routes import violations as web_violations
 from breach.breaches.models import Breach
@@ -119,6 +120,7 @@ def create_app(
         web_dashboard,
         web_registre,
         web_conventions,
+        web_proposals,
         web_violations,
         web_exports,
         web_journal,

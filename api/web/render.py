@@ -34,6 +34,9 @@ DONE_MESSAGES = {
     "personnes-informees": "Communication aux personnes concernées enregistrée.",
     "incident-modifie": "Faits de l'incident enregistrés.",
     "import": "Registre importé.",
+    "proposition-acceptee": "Votre acceptation est enregistrée : la convention (ou sa "
+    "modification) entre en vigueur dès que chaque partie l'a acceptée.",
+    "proposition-refusee": "Votre refus est enregistré : la proposition ne lie personne.",
     "jeton-revoque": "Jeton révoqué.",
     "totp-active": "Double authentification activée.",
     "connecte": "Vous êtes connecté.",

@@ -19,7 +19,7 @@ from core.config import get_settings
 from core.errors import NotFound
 from register.activities import service as activities
 from register.activities.service import ActivityFilters
-from register.conventions import service
+from register.conventions import consent, service
 from register.conventions.alerts import events_of
 from register.conventions.chain import convention_chain, party_names
 from register.enums import (
@@ -158,6 +158,10 @@ async def convention_page(request: Request, convention_id: str):
         limit=get_settings().max_page_size,
         offset=0,
     )
+    proposals = await service.proposals_out(
+        await consent.list_proposals(scope=scope, convention_id=convention.id),
+        scope=principal_of(request).scope(Permission.EDIT_REGISTER),
+    )
     names = await party_names(
         [a.controller_id for a in listed.items]
         + [p.organisation_id for p in chain.parties]
@@ -174,6 +178,7 @@ async def convention_page(request: Request, convention_id: str):
         breach=breach_notice(out.breach_notice_hours, out.breach_notice_channels),
         channels=[label(NoticeChannel(c)) for c in out.breach_notice_channels],
         activities=listed,
+        proposals=proposals,
         names=names,
         authorisations={m.value: label(m) for m in SubprocessorAuthorisation},
         today=today,

@@ -1,4 +1,5 @@
-"""Tableau de bord: the clocks running, the dates ahead, what failed, what is missing."""
+"""Tableau de bord: the clocks running, the dates ahead, what failed, what is missing, and
+the convention proposals waiting for the user's answer."""
 
 from fastapi import APIRouter, Request
 
@@ -6,6 +7,7 @@ from api.web.render import page, principal_of
 from breach.dashboard import dashboard
 from core.accounts.roles import Permission
 from core.clock import utcnow
+from register.conventions import consent, service
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,4 +21,10 @@ async def home(request: Request):
         messages_scope=principal.scope(Permission.READ_MESSAGES),
         now=utcnow(),
     )
-    return page(request, "dashboard.html.j2", board=board)
+    # Only who may answer (a DPO or administrator of the awaited body) is asked to.
+    answering = principal.scope(Permission.EDIT_REGISTER)
+    awaiting = (
+        [] if answering.is_empty else await consent.list_proposals(scope=answering, awaiting=True)
+    )
+    proposals = await service.proposals_out(awaiting, scope=answering)
+    return page(request, "dashboard.html.j2", board=board, proposals=proposals)
