@@ -55,9 +55,10 @@ class Bodies:
     b_engagement: dict  # B is processor under b_convention's mirror
     a_dpo: httpx.AsyncClient  # A's DPO's client
     a_own_engagement: dict  # A as processor for P: an engagement A may edit
+    a_measure: dict
 
 
-async def _bodies(client, make_user, client_as) -> Bodies:
+async def _bodies(client, make_user, client_as, role: str = "dpo") -> Bodies:
     a = await make_org(client, legal_name="Commune Alpha")
     b = await make_org(client, legal_name="Commune Beta")
     p = await make_org(client, kind="ept", legal_name="EPT Partenaire")
@@ -74,7 +75,7 @@ async def _bodies(client, make_user, client_as) -> Bodies:
     b_convention = await make_convention(client, processor=q, controller=b)
     b_for_q = await make_convention(client, processor=b, controller=q)
     b_activity = await make_activity(client, controller=b, convention_ids=[b_convention["id"]])
-    user = await make_user("dpd@alpha.fr", (a["id"], "dpo"))
+    user = await make_user("dpd@alpha.fr", (a["id"], role))
     return Bodies(
         a=a,
         b=b,
@@ -95,6 +96,7 @@ async def _bodies(client, make_user, client_as) -> Bodies:
         a_own_engagement=await make_subprocessor(
             client, processor=a, convention_ids=[a_for_p["id"]], authorisation="specific"
         ),
+        a_measure=await make_measure(client, organisation=a),
     )
 
 
@@ -125,9 +127,10 @@ def _with(payload: dict, **changes) -> dict:
     return {**payload, **changes}
 
 
-@pytest.fixture
-async def world(client, make_user, client_as) -> Bodies:
-    return await _bodies(client, make_user, client_as)
+@pytest.fixture(params=["dpo", "administrator"])
+async def world(request, client, make_user, client_as) -> Bodies:
+    """A's world, A's client holding one of the roles that may edit A's register."""
+    return await _bodies(client, make_user, client_as, request.param)
 
 
 async def test_every_reference_to_another_body_answers_as_a_missing_one(client, world: Bodies):
@@ -202,6 +205,20 @@ async def test_every_reference_to_another_body_answers_as_a_missing_one(client, 
             {"version": own["version"]},
             "activity_ids",
             [w.b_activity["id"]],
+        ),
+        (
+            "patch",
+            f"/subprocessors/{own['id']}",
+            {"version": own["version"]},
+            "parent_id",
+            w.b_engagement["id"],
+        ),
+        (
+            "patch",
+            f"/measures/{w.a_measure['id']}",
+            {"version": w.a_measure["version"]},
+            "organisation_id",
+            b,
         ),
     ]
     for method, path, payload, field, value in cases:
