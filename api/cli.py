@@ -185,7 +185,11 @@ async def _organisation_id(ref: str) -> UUID:
         return UUID(ref)
     except ValueError:
         pass
-    found = await Organisation.filter(siren=ref).values_list("id", flat=True)
+    # Only a nine-digit reference can be a SIREN (the column refuses longer values).
+    siren = ref.replace(" ", "")
+    found = []
+    if siren.isdigit() and len(siren) == 9:
+        found = await Organisation.filter(siren=siren).values_list("id", flat=True)
     if not found:
         query = Organisation.all()
         for term in search_terms(ref):
