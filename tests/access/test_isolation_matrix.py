@@ -117,6 +117,23 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
         "/conventions/{convention}", {**V, "title": "X"}
     ),
     ("DELETE", "/conventions/{convention_id}"): obj("/conventions/{convention}", version=1),
+    ("GET", "/convention-proposals"): [
+        lst("/convention-proposals"),
+        lst("/convention-proposals", awaiting="true"),
+        lst("/convention-proposals", convention_id="{proposed_convention}"),
+        lst("/convention-proposals", convention_id="{convention}"),
+    ],
+    ("GET", "/convention-proposals/{proposal_id}"): obj("/convention-proposals/{proposal}"),
+    ("POST", "/convention-proposals/{proposal_id}/accept"): [
+        obj("/convention-proposals/{proposal}/accept", {}),
+        obj("/convention-proposals/{proposal}/accept", {"organisation_id": "{p}"}),
+    ],
+    ("POST", "/convention-proposals/{proposal_id}/refuse"): obj(
+        "/convention-proposals/{proposal}/refuse", {"comment": "Non."}
+    ),
+    ("POST", "/convention-proposals/{proposal_id}/withdraw"): obj(
+        "/convention-proposals/{proposal}/withdraw"
+    ),
     ("GET", "/activities"): [
         lst("/activities"),
         lst("/activities", controller_id="{a}"),

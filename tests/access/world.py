@@ -1,16 +1,18 @@
 """Body A's world, built by the instance administrator: A (a commune, controller) and P (an
 EPT, A's processor) with every kind of object, a breach P must report to A, A's own breach
-notified to the CNIL, a message, and A's DPO with a token. Body B is another commune."""
+notified to the CNIL, a message, A's DPO with a token, and a convention that DPO proposed to
+P, awaiting P's answer. Body B is another commune."""
 
 from dataclasses import dataclass, field
 from uuid import UUID
 
 import httpx
 
+from api.app import create_app
 from core.accounts.service import create_user, grant
 from core.accounts.tokens import issue_token
 from core.clock import utcnow
-from tests.factories import make_measure, make_org, make_subprocessor
+from tests.factories import make_measure, make_org, make_subprocessor, party
 from tests.messages.helpers import ago, bodies, declare_on, done, iso, with_facts
 
 ASSESS = {
@@ -80,6 +82,26 @@ async def build_world(client: httpx.AsyncClient) -> World:
     token = await issue_token(user=dpo, name="outil de A", days=10, now=utcnow())
     w.ids["a_user"] = str(dpo.id)
     w.ids["a_token"] = str(token.token.id)
+
+    # A proposal from A's DPO (who does not act for P) to P, awaiting P's answer.
+    app = create_app(manage_database=False)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://test",
+        headers={"Authorization": f"Bearer {token.secret}"},
+    ) as as_dpo:
+        proposed = await as_dpo.post(
+            "/api/v1/conventions",
+            json={
+                "title": "Avenant proposé par A",
+                "kind": "art28_contract",
+                "start_date": "2025-01-01",
+                "parties": [party(p, "processor"), party(a, "controller")],
+            },
+        )
+    assert proposed.status_code == 201 and proposed.json()["status"] == "proposed", proposed.text
+    w.ids["proposed_convention"] = proposed.json()["id"]
+    w.ids["proposal"] = proposed.json()["pending_proposal_id"]
 
     b = await make_org(client, kind="commune", legal_name="Commune B")
     w.ids["b"] = b["id"]
