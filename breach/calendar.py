@@ -213,20 +213,24 @@ async def _review_events(organisation_id: UUID, base: str) -> list[CalendarEvent
 
 async def _convention_events(organisation_id: UUID, today: date, base: str) -> list[CalendarEvent]:
     """Two queries: the conventions it is party to, and all their parties."""
-    conventions = await Convention.in_force().filter(
-        id__in=Subquery(
-            ConventionParty.filter(organisation_id=organisation_id).values("convention_id")
+    conventions = (
+        await Convention.in_force()
+        .filter(
+            id__in=Subquery(
+                ConventionParty.filter(organisation_id=organisation_id).values("convention_id")
+            )
         )
-    ).only(
-        "id",
-        "title",
-        "start_date",
-        "duration_months",
-        "tacit_renewals",
-        "notice_months",
-        "end_date",
-        "end_of_service",
-        "end_of_service_proof",
+        .only(
+            "id",
+            "title",
+            "start_date",
+            "duration_months",
+            "tacit_renewals",
+            "notice_months",
+            "end_date",
+            "end_of_service",
+            "end_of_service_proof",
+        )
     )
     if not conventions:
         return []

@@ -95,16 +95,18 @@ async def get_convention(*, scope: Scope, convention_id: UUID) -> Convention:
 
 async def _check_parties(scope: Scope, data: ConventionIn) -> None:
     ids = [p.organisation_id for p in data.parties]
+    # Scope first: a convention naming none of the caller's bodies answers the same whether
+    # the bodies it names exist or not.
+    if not scope.allows_any(ids):
+        raise ValidationFailed.one(
+            "body", "parties", msg="aucun des organismes parties ne relève de votre périmètre"
+        )
     known = set(await Organisation.filter(id__in=ids).values_list("id", flat=True))
     for index, party in enumerate(data.parties):
         if party.organisation_id not in known:
             raise ValidationFailed.one(
                 "body", "parties", index, "organisation_id", msg="organisme inconnu"
             )
-    if not scope.allows_any(ids):
-        raise ValidationFailed.one(
-            "body", "parties", msg="aucun des organismes parties ne relève de votre périmètre"
-        )
 
 
 async def create_convention(*, scope: Scope, data: ConventionIn) -> ConventionOut:
