@@ -27,3 +27,10 @@ def acting_as(actor: str):
         yield
     finally:
         _actor.reset(token)
+
+
+def signed_by(on_behalf_of: str | None = None) -> str:
+    """Who did a step, as a breach or an incident keeps it: always the signed-in actor (never
+    a name the client chose), followed by whom they say they act for, shown as such."""
+    actor = current_actor()
+    return f"{actor}, pour le compte de : {on_behalf_of}" if on_behalf_of else actor

@@ -18,6 +18,13 @@ from core.validators import check_email, check_instant, check_phone, check_siren
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+# Whom a signed-in person says they act for ("pour le compte de …"); who acted is always the
+# signed-in account (core.actor.signed_by).
+OnBehalfOf = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+ON_BEHALF_OF = (
+    "Whom the signed-in person acts for, kept and shown as « pour le compte de : … » after "
+    "their account; who acted is always the signed-in account"
+)
 Email = Annotated[str, AfterValidator(check_email)]
 Phone = Annotated[str, AfterValidator(check_phone)]
 Siren = Annotated[str, AfterValidator(check_siren)]

@@ -25,7 +25,7 @@ from breach.register import BreachRegister, breach_register
 from core.accounts.roles import Permission
 from core.clock import utcnow
 from core.scope import Scope
-from register.schemas_common import PageOut, patch_model
+from register.schemas_common import ON_BEHALF_OF, PageOut, patch_model
 
 router = APIRouter(tags=["breaches"])
 DECLARE = Depends(scope_for(Permission.DECLARE_INCIDENT))
@@ -74,7 +74,9 @@ async def get_incident(incident_id: UUID, scope: Scope = READ):
 async def update_incident(
     incident_id: UUID,
     body: IncidentPatch,
-    author: str | None = Query(default=None, max_length=200),
+    on_behalf_of: str | None = Query(
+        default=None, min_length=1, max_length=120, description=ON_BEHALF_OF
+    ),
     scope: Scope = UPDATE,
 ):
     version, patch = split_patch(body)
@@ -83,7 +85,7 @@ async def update_incident(
         incident_id=incident_id,
         version=version,
         patch=patch,
-        author=author,
+        on_behalf_of=on_behalf_of,
         now=utcnow(),
     )
 
@@ -107,21 +109,30 @@ async def list_breaches(
     )
 
 
-@router.get("/breaches/{breach_id}", response_model=BreachOut)
+@router.get(
+    "/breaches/{breach_id}",
+    response_model=BreachOut,
+    summary="A breach as the caller may see it: whole for the controller's people, the "
+    "source view for the body whose system was hit (see `view`)",
+)
 async def get_breach(breach_id: UUID, scope: Scope = READ):
-    return await service.breach_out(
-        await service.get_breach(scope=scope, breach_id=breach_id), now=utcnow()
+    return await service.breach_seen(
+        await service.get_breach(scope=scope, breach_id=breach_id), scope=scope, now=utcnow()
     )
 
 
-@router.get("/breaches/{breach_id}/deadlines", response_model=list[CountdownOut])
+@router.get(
+    "/breaches/{breach_id}/deadlines",
+    response_model=list[CountdownOut],
+    summary="The breach's running clocks (the source side: only its notice to the controller)",
+)
 async def breach_deadlines(breach_id: UUID, scope: Scope = READ):
     breach = await service.get_breach(scope=scope, breach_id=breach_id)
-    return (await service.breach_out(breach, now=utcnow())).countdowns
+    return (await service.breach_seen(breach, scope=scope, now=utcnow())).countdowns
 
 
-async def _answer(breach) -> BreachOut:
-    return await service.breach_out(breach, now=utcnow())
+async def _answer(breach, scope: Scope) -> BreachOut:
+    return await service.breach_seen(breach, scope=scope, now=utcnow())
 
 
 @router.get(
@@ -139,7 +150,8 @@ async def update_breach_facts(breach_id: UUID, body: BreachFactsPatch, scope: Sc
     return await _answer(
         await service.update_facts(
             scope=scope, breach_id=breach_id, version=version, patch=patch, now=utcnow()
-        )
+        ),
+        scope,
     )
 
 
@@ -148,28 +160,32 @@ async def controller_informed(breach_id: UUID, body: ControllerInformedIn, scope
     return await _answer(
         await service.record_controller_informed(
             scope=scope, breach_id=breach_id, data=body, now=utcnow()
-        )
+        ),
+        scope,
     )
 
 
 @router.post("/breaches/{breach_id}/awareness", response_model=BreachOut)
 async def awareness(breach_id: UUID, body: AwarenessIn, scope: Scope = MANAGE):
     return await _answer(
-        await service.record_awareness(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+        await service.record_awareness(scope=scope, breach_id=breach_id, data=body, now=utcnow()),
+        scope,
     )
 
 
 @router.post("/breaches/{breach_id}/assessment", response_model=BreachOut)
 async def assessment(breach_id: UUID, body: AssessmentIn, scope: Scope = MANAGE):
     return await _answer(
-        await service.assess(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+        await service.assess(scope=scope, breach_id=breach_id, data=body, now=utcnow()),
+        scope,
     )
 
 
 @router.post("/breaches/{breach_id}/decision", response_model=BreachOut)
 async def decision(breach_id: UUID, body: DecisionIn, scope: Scope = MANAGE):
     return await _answer(
-        await service.decide(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+        await service.decide(scope=scope, breach_id=breach_id, data=body, now=utcnow()),
+        scope,
     )
 
 
@@ -183,7 +199,8 @@ async def notification(breach_id: UUID, body: NotificationIn, scope: Scope = MAN
     return await _answer(
         await messages.record_notification(
             scope=scope, breach_id=breach_id, data=body, now=utcnow()
-        )
+        ),
+        scope,
     )
 
 
@@ -205,7 +222,8 @@ async def notification_reference(
             notification_id=notification_id,
             data=body,
             now=utcnow(),
-        )
+        ),
+        scope,
     )
 
 
@@ -249,14 +267,16 @@ async def send_controller_notice(breach_id: UUID, body: ControllerNoticeIn, scop
     return await _answer(
         await messages.send_controller_notice(
             scope=scope, breach_id=breach_id, data=body, now=utcnow()
-        )
+        ),
+        scope,
     )
 
 
 @router.post("/breaches/{breach_id}/close", response_model=BreachOut)
 async def close(breach_id: UUID, body: CloseIn, scope: Scope = MANAGE):
     return await _answer(
-        await service.close(scope=scope, breach_id=breach_id, data=body, now=utcnow())
+        await service.close(scope=scope, breach_id=breach_id, data=body, now=utcnow()),
+        scope,
     )
 
 

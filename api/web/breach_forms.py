@@ -157,7 +157,7 @@ class Reader:
 # The incident -------------------------------------------------------------------------------
 
 
-def incident_in(form: FormData, *, declared_by: str | None) -> IncidentIn:
+def incident_in(form: FormData) -> IncidentIn:
     r = Reader(form)
     started = r.moment("started_at")
     data = {
@@ -173,7 +173,6 @@ def incident_in(form: FormData, *, declared_by: str | None) -> IncidentIn:
         "cause": r.text("cause"),
         "activity_ids": r.chosen("activity_ids"),
         "convention_ids": r.chosen("convention_ids"),
-        "declared_by": declared_by,
     }
     if not data["activity_ids"] and not data["convention_ids"]:
         # Said at once with the other refusals (the shape says it only when the rest is valid).
@@ -279,7 +278,7 @@ def assessment_in(form: FormData, prefix: str) -> AssessmentIn:
     return r.validate(AssessmentIn, data)
 
 
-def decision_in(form: FormData, prefix: str, *, decided_by: str | None) -> DecisionIn:
+def decision_in(form: FormData, prefix: str) -> DecisionIn:
     r = Reader(form, prefix)
     notify = r.text("notify_cnil")
     return r.validate(
@@ -291,14 +290,12 @@ def decision_in(form: FormData, prefix: str, *, decided_by: str | None) -> Decis
             "inform_people": r.text("inform_people"),
             "art34_exemption": r.text("art34_exemption"),
             "reasons": r.text("reasons"),
-            "decided_by": r.text("decided_by") or decided_by,
+            "on_behalf_of": r.text("on_behalf_of"),
         },
     )
 
 
-def cnil_notification_in(
-    form: FormData, prefix: str, *, recorded_by: str | None, now: datetime
-) -> NotificationIn:
+def cnil_notification_in(form: FormData, prefix: str, *, now: datetime) -> NotificationIn:
     r = Reader(form, prefix)
     return r.validate(
         NotificationIn,
@@ -311,14 +308,11 @@ def cnil_notification_in(
             "external_ref": r.text("external_ref"),
             "late_reason": r.text("late_reason"),
             "summary": r.text("summary"),
-            "recorded_by": recorded_by,
         },
     )
 
 
-def people_notification_in(
-    form: FormData, prefix: str, *, recorded_by: str | None, now: datetime
-) -> NotificationIn:
+def people_notification_in(form: FormData, prefix: str, *, now: datetime) -> NotificationIn:
     r = Reader(form, prefix)
     addresses = r.lines("addresses")
     return r.validate(
@@ -330,20 +324,18 @@ def people_notification_in(
             "sent_at": r.moment("sent_at", done_by=now),
             "channel": r.text("channel") or "email",
             "summary": r.text("summary"),
-            "recorded_by": recorded_by,
             "addresses": addresses or None,
         },
     )
 
 
-def reference_in(form: FormData, prefix: str, *, recorded_by: str | None) -> NotificationRefIn:
+def reference_in(form: FormData, prefix: str) -> NotificationRefIn:
     r = Reader(form, prefix)
     return r.validate(
         NotificationRefIn,
         {
             "version": r.version(),
             "external_ref": r.text("external_ref"),
-            "recorded_by": recorded_by,
         },
     )
 

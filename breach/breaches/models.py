@@ -76,7 +76,7 @@ class Breach(VersionedModel):
     art34_exemption = fields.CharEnumField(Art34Exemption, max_length=24, null=True)
     decision_reasons = EncryptedTextField(null=True)
     decided_at = fields.DatetimeField(null=True)
-    decided_by = fields.CharField(max_length=200, null=True)
+    decided_by = fields.CharField(max_length=400, null=True)  # core.actor.signed_by
     closed_at = fields.DatetimeField(null=True)
     closing_reasons = EncryptedTextField(null=True)
 
@@ -115,7 +115,7 @@ class BreachNotification(Model):
     # The message as sent (rendered from its template), kept for the register and evidence.
     message_subject = EncryptedTextField(null=True)
     message_body = EncryptedTextField(null=True)
-    recorded_by = fields.CharField(max_length=200, null=True)
+    recorded_by = fields.CharField(max_length=400, null=True)  # core.actor.signed_by
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -135,7 +135,7 @@ class BreachEvent(Model):
     to_status = fields.CharField(max_length=16)
     action = fields.CharField(max_length=40)
     note = EncryptedTextField(null=True)
-    author = fields.CharField(max_length=200, null=True)
+    author = fields.CharField(max_length=400, null=True)  # core.actor.signed_by
 
     class Meta:
         table = "breach_event"

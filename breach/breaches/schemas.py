@@ -1,5 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
@@ -25,7 +26,16 @@ from breach.enums import (
     RiskLevel,
 )
 from core.errors import FieldError
-from register.schemas_common import Email, Instant, LongText, Shape, Text, VersionedPatch
+from register.schemas_common import (
+    ON_BEHALF_OF,
+    Email,
+    Instant,
+    LongText,
+    OnBehalfOf,
+    Shape,
+    Text,
+    VersionedPatch,
+)
 
 MAX_PEOPLE_ADDRESSES = 10_000
 
@@ -65,7 +75,7 @@ class DecisionIn(VersionedPatch):
     inform_people: InformPeople
     art34_exemption: Art34Exemption | None = None
     reasons: LongText
-    decided_by: Text | None = None
+    on_behalf_of: OnBehalfOf | None = Field(default=None, description=ON_BEHALF_OF)
 
 
 class ControllerInformedIn(VersionedPatch):
@@ -88,7 +98,7 @@ class NotificationIn(VersionedPatch):
     external_ref: Text | None = Field(default=None, description="CNIL file number")
     late_reason: LongText | None = None
     summary: LongText | None = None
-    recorded_by: Text | None = None
+    on_behalf_of: OnBehalfOf | None = Field(default=None, description=ON_BEHALF_OF)
     addresses: list[Email] | None = Field(
         default=None,
         max_length=MAX_PEOPLE_ADDRESSES,
@@ -116,7 +126,7 @@ class NotificationIn(VersionedPatch):
 
 class NotificationRefIn(VersionedPatch):
     external_ref: Text = Field(description="CNIL file number")
-    recorded_by: Text | None = None
+    on_behalf_of: OnBehalfOf | None = Field(default=None, description=ON_BEHALF_OF)
 
 
 class CloseIn(VersionedPatch):
@@ -133,6 +143,12 @@ class CountdownOut(BaseModel):
     display: str
 
 
+SIGNED_BY = (
+    "The signed-in account that did it (« système » for the scheduler), then « pour le "
+    "compte de : … » when the person said whom they acted for"
+)
+
+
 class NotificationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -145,6 +161,7 @@ class NotificationOut(BaseModel):
     late_reason: str | None
     external_ref: str | None
     summary: str | None
+    recorded_by: str | None = Field(default=None, description=SIGNED_BY)
     message_subject: str | None = None
     message_body: str | None = None
 
@@ -160,11 +177,36 @@ class EventOut(BaseModel):
     at: datetime
     action: str
     from_status: str | None
-    to_status: str
+    to_status: str | None = Field(description="Null in the source view")
     note: str | None
+    author: str | None = Field(default=None, description=SIGNED_BY)
+
+
+class BreachViewKind(StrEnum):
+    CONTROLLER = "controller"
+    SOURCE = "source"
+
+
+SOURCE_WITHHELD = "Withheld (null) in the source view."
 
 
 class BreachOut(BreachFactsIn):
+    """A breach as the caller may see it (breach.breaches.visibility).
+
+    `view` is `controller` for a caller with a role in the controller body: everything.
+    It is `source` for a caller who reaches the breach only as the body whose system was hit
+    (a processor's or host's people): the facts, the notice owed to the controller and its
+    delivery, the controller's informed instant and the source's own clock; the controller's
+    awareness and CNIL clock, the assessment, the decision, the notifications to the CNIL and
+    to the people, the closing and the status are null or empty, the events and
+    notifications are only the source's own, without statuses.
+    """
+
+    view: BreachViewKind = Field(
+        default=BreachViewKind.CONTROLLER,
+        description="controller: the whole breach; source: what the body whose system was "
+        "hit needs to inform the controller (withheld fields are null or empty)",
+    )
     id: UUID
     version: int
     ref: str
@@ -174,7 +216,7 @@ class BreachOut(BreachFactsIn):
     convention_id: UUID | None
     activity_ids: list[UUID] = []
     path: BreachPath
-    status: BreachStatus
+    status: BreachStatus | None = Field(description=SOURCE_WITHHELD)
     controller_notice_due_at: datetime | None
     controller_informed_at: datetime | None
     controller_notice_late_reason: str | None
@@ -188,6 +230,7 @@ class BreachOut(BreachFactsIn):
     inform_people: InformPeople | None
     art34_exemption: Art34Exemption | None
     decision_reasons: str | None
+    decided_by: str | None = Field(default=None, description=SIGNED_BY)
     closed_at: datetime | None
     closing_reasons: str | None
     countdowns: list[CountdownOut] = []

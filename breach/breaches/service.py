@@ -10,10 +10,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from breach import journal as _journal  # noqa: F401  (declares how breaches are journaled)
 from breach.assessment import DpcAdjustment, enisa_score
+from breach.breaches import visibility
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
 from breach.breaches.schemas import (
     AssessmentIn,
@@ -42,6 +44,7 @@ from breach.enums import (
 from breach.incidents.models import Incident
 from breach.messages.compose import Composed, cnil_document, people_communication
 from breach.messages.context import breach_view
+from core.actor import signed_by
 from core.audit.trail import journaled, record_created
 from core.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
 from core.persistence import Page, get_scoped, update_versioned
@@ -148,6 +151,15 @@ async def breach_out(breach: Breach, *, now: datetime) -> BreachOut:
     return (await breaches_out([breach], now=now))[0]
 
 
+async def breaches_seen(breaches: list[Breach], *, scope: Scope, now: datetime) -> list[BreachOut]:
+    """The breaches as the caller with `scope` may see them (breach.breaches.visibility)."""
+    return [visibility.shown(scope, out) for out in await breaches_out(breaches, now=now)]
+
+
+async def breach_seen(breach: Breach, *, scope: Scope, now: datetime) -> BreachOut:
+    return (await breaches_seen([breach], scope=scope, now=now))[0]
+
+
 def _out(
     breach: Breach,
     now: datetime,
@@ -187,13 +199,20 @@ async def list_breaches(
     query = Breach.filter(**Breach.scope_filter(scope))
     if controller_id:
         query = query.filter(controller_id=controller_id)
-    if status:
-        query = query.filter(status=status)
-    if open_only:
-        query = query.filter(status__in=OPEN)
+    if status or open_only:
+        wanted = Q(status=status) if status else Q(status__in=OPEN)
+        if open_only and status:
+            wanted &= Q(status__in=OPEN)
+        if not scope.is_unrestricted:
+            # The status is withheld from the source side (breach.breaches.visibility), so
+            # a filter on it must not tell it: it applies to the caller's controller rows
+            # only; the open list keeps every source-side row, a status filter none.
+            mine = Q(controller_id__in=list(scope.org_ids))
+            wanted = mine & wanted if status else (mine & wanted) | ~mine
+        query = query.filter(wanted)
     total = await query.count()
     rows = await query.order_by("-created_at", "id").offset(offset).limit(limit)
-    return Page(await breaches_out(list(rows), now=now), total, limit, offset)
+    return Page(await breaches_seen(list(rows), scope=scope, now=now), total, limit, offset)
 
 
 async def get_breach(*, scope: Scope, breach_id: UUID) -> Breach:
@@ -242,7 +261,7 @@ async def _apply(
     action: str,
     now: datetime,
     note: str | None = None,
-    author: str | None = None,
+    on_behalf_of: str | None = None,
     to_status: BreachStatus | None = None,
     notification: dict[str, Any] | None = None,
     then: Callable[[], Awaitable[Any]] | None = None,
@@ -266,7 +285,7 @@ async def _apply(
                 to_status=target,
                 action=action,
                 note=note,
-                author=author,
+                author=signed_by(on_behalf_of),
             )
         if notification:
             made = await BreachNotification.create(breach_id=breach.id, **notification)
@@ -518,7 +537,7 @@ async def decide(*, scope: Scope, breach_id: UUID, data: DecisionIn, now: dateti
         version=data.version,
         now=now,
         action="decide",
-        author=data.decided_by,
+        on_behalf_of=data.on_behalf_of,
         note=data.reasons,
         values={
             "risk_level": data.risk_level,
@@ -527,7 +546,7 @@ async def decide(*, scope: Scope, breach_id: UUID, data: DecisionIn, now: dateti
             "art34_exemption": data.art34_exemption,
             "decision_reasons": data.reasons,
             "decided_at": now,
-            "decided_by": data.decided_by,
+            "decided_by": signed_by(data.on_behalf_of),
         },
     )
 
@@ -582,7 +601,7 @@ async def record_notification(
         now=now,
         to_status=to_status,
         action=f"notify_cnil_{data.phase.value}",
-        author=data.recorded_by,
+        on_behalf_of=data.on_behalf_of,
         note=data.external_ref,
         notification={**_notification_columns(data), **_content(document), "due_at": due},
         then=(lambda: then(document)) if then else None,
@@ -630,7 +649,7 @@ def _notification_columns(data: NotificationIn) -> dict[str, Any]:
         "external_ref": data.external_ref,
         "late_reason": data.late_reason,
         "summary": data.summary,
-        "recorded_by": data.recorded_by,
+        "recorded_by": signed_by(data.on_behalf_of),
     }
 
 
@@ -650,7 +669,7 @@ async def _inform_people(
         version=data.version,
         now=now,
         action="inform_people",
-        author=data.recorded_by,
+        on_behalf_of=data.on_behalf_of,
         values={"inform_people": InformPeople.YES},
         notification={**_notification_columns(data), **_content(communication)},
         then=(lambda: then(communication)) if then else None,
@@ -684,7 +703,7 @@ async def record_cnil_reference(
         version=data.version,
         now=now,
         action="record_cnil_reference",
-        author=data.recorded_by,
+        on_behalf_of=data.on_behalf_of,
         note=data.external_ref,
         then=write_ref,
     )
@@ -749,5 +768,8 @@ async def open_deadlines(
         )
         for breach in await query
         for clock in _countdowns(breach, now)
+        # The source side runs only its own clock (breach.breaches.visibility).
+        if visibility.sees_whole(scope, breach.controller_id)
+        or clock.kind in visibility.SOURCE_CLOCKS
     ]
     return sorted(deadlines, key=lambda d: d.due_at)

@@ -25,7 +25,7 @@ class Incident(VersionedModel):
     nature = fields.JSONField(default=list)  # BreachNature, several allowed
     origin = fields.CharEnumField(IncidentOrigin, max_length=32, null=True)
     cause = fields.CharEnumField(IncidentCause, max_length=24, null=True)
-    declared_by = fields.CharField(max_length=200, null=True)
+    declared_by = fields.CharField(max_length=400, null=True)  # core.actor.signed_by
     activities: fields.ManyToManyRelation = fields.ManyToManyField(
         "models.ProcessingActivity", related_name="incidents", through="incident_activity"
     )
@@ -50,7 +50,7 @@ class IncidentChange(Model):
         "models.Incident", related_name="changes", on_delete=fields.CASCADE
     )
     at = fields.DatetimeField()
-    author = fields.CharField(max_length=200, null=True)
+    author = fields.CharField(max_length=400, null=True)  # core.actor.signed_by
     # {field: {"before": ..., "after": ...}}: the facts again, so encrypted as they are.
     changes = EncryptedJSONField()
 

@@ -5,7 +5,7 @@ from pydantic import Field, field_validator, model_validator
 
 from breach.enums import BreachNature, IncidentCause, IncidentOrigin
 from core.errors import FieldError
-from register.schemas_common import Instant, LongText, Shape, Stored, Text
+from register.schemas_common import ON_BEHALF_OF, Instant, LongText, OnBehalfOf, Shape, Stored, Text
 
 
 # Facts that may be corrected or completed later; what is touched is decided at declaration
@@ -41,7 +41,7 @@ class IncidentFactsIn(Shape):
 
 class IncidentIn(IncidentFactsIn):
     organisation_id: UUID = Field(description="Body running the system that was hit")
-    declared_by: Text | None = None
+    on_behalf_of: OnBehalfOf | None = Field(default=None, description=ON_BEHALF_OF)
     activity_ids: list[UUID] = []
     convention_ids: list[UUID] = []
 
@@ -63,6 +63,12 @@ class IncidentChangeOut(Shape):
     changes: dict
 
 
-class IncidentOut(IncidentIn, Stored):
+class IncidentOut(IncidentFactsIn, Stored):
+    organisation_id: UUID
+    declared_by: str | None = Field(
+        description="The signed-in account that declared it, then whom it acted for"
+    )
+    activity_ids: list[UUID] = []
+    convention_ids: list[UUID] = []
     breach_ids: list[UUID] = []
     history: list[IncidentChangeOut] = []

@@ -19,6 +19,7 @@ from breach.fanout import (
 )
 from breach.incidents.models import Incident, IncidentChange
 from breach.incidents.schemas import IncidentChangeOut, IncidentFactsIn, IncidentIn, IncidentOut
+from core.actor import signed_by
 from core.audit.trail import journaled, record_created
 from core.clock import to_local
 from core.config import get_settings
@@ -36,13 +37,10 @@ LINKS = {"activity_ids", "convention_ids"}
 
 
 async def incident_out(incident: Incident) -> IncidentOut:
-    data = {
-        name: getattr(incident, name)
-        for name in IncidentIn.model_fields
-        if name not in LINKS and hasattr(incident, name)
-    }
+    data = {name: getattr(incident, name) for name in IncidentFactsIn.model_fields}
     data |= {
         "organisation_id": incident.organisation_id,
+        "declared_by": incident.declared_by,
         "id": incident.id,
         "version": incident.version,
         "created_at": incident.created_at,
@@ -186,7 +184,10 @@ async def declare_incident(*, scope: Scope, data: IncidentIn, now: datetime) -> 
         default_notice_hours=get_settings().default_processor_notice_hours,
     )
     async with in_transaction():
-        incident = await Incident.create(**to_columns(data, exclude=LINKS))
+        declared_by = signed_by(data.on_behalf_of)
+        incident = await Incident.create(
+            **to_columns(data, exclude=LINKS | {"on_behalf_of"}), declared_by=declared_by
+        )
         if data.activity_ids:
             await incident.activities.add(
                 *await ProcessingActivity.filter(id__in=data.activity_ids)
@@ -195,7 +196,7 @@ async def declare_incident(*, scope: Scope, data: IncidentIn, now: datetime) -> 
             await incident.conventions.add(*await Convention.filter(id__in=data.convention_ids))
         await record_created(Incident, incident.id, action="declare")
         for plan in plans:
-            await _create_breach(incident, plan, data.declared_by)
+            await _create_breach(incident, plan, declared_by)
     return await incident_out(incident)
 
 
@@ -217,10 +218,12 @@ async def update_incident_facts(
     incident_id: UUID,
     version: int,
     patch: dict[str, Any],
-    author: str | None,
+    on_behalf_of: str | None,
     now: datetime,
 ) -> IncidentOut:
-    """Complete or correct the facts; every change is kept with its before and after."""
+    """Complete or correct the facts; every change is kept with its before and after, and
+    who made it (the signed-in actor)."""
+    author = signed_by(on_behalf_of)
     incident = await get_incident(scope=scope, incident_id=incident_id)
     current = await incident_out(incident)
     merged = merge_patch(IncidentFactsIn, current, patch)

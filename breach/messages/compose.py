@@ -119,7 +119,9 @@ async def controller_notice(
             "les raisons du retard seront demandées"
         )
     cnil_due = _controller_cnil_due(view, informed_at)
-    facts = view.facts()
+    # The body whose system was hit sends it: the controller's own assessment is not its to
+    # tell, nor to read (breach.breaches.visibility).
+    facts = view.facts() | {"severity": None}
     unknown = [
         text
         for missing, text in (

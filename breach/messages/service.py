@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from breach.breaches import service as breaches
+from breach.breaches import visibility
 from breach.breaches.models import Breach
 from breach.breaches.schemas import ControllerInformedIn, NotificationIn
 from breach.enums import NotificationChannel, NotificationPhase
@@ -44,6 +45,7 @@ async def preview_cnil(
     *, scope: Scope, breach_id: UUID, phase: NotificationPhase, now: datetime
 ) -> PreviewOut:
     breach = await breaches.get_breach(scope=scope, breach_id=breach_id)
+    visibility.require_whole(scope, breach)  # the source side: as if absent
     return _preview(
         await cnil_document(await breach_view(breach), phase=phase, at=now, late_reason=None)
     )
@@ -51,6 +53,7 @@ async def preview_cnil(
 
 async def preview_people(*, scope: Scope, breach_id: UUID, now: datetime) -> PreviewOut:
     breach = await breaches.get_breach(scope=scope, breach_id=breach_id)
+    visibility.require_whole(scope, breach)  # the source side: as if absent
     return _preview(await people_communication(await breach_view(breach)))
 
 

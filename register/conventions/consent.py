@@ -93,7 +93,7 @@ async def _open(
         ]
     )
     waiting = sorted(str(o) for o in parties if not scope.allows(o))
-    await _journal(proposal, parties, action="propose", after={"awaiting": waiting})
+    await _journal(proposal, parties, action="convention.propose", after={"awaiting": waiting})
     return proposal
 
 
@@ -231,7 +231,7 @@ async def answer_proposal(
         await _journal(
             proposal,
             parties,
-            action="accept" if accept else "refuse",
+            action="convention.accept" if accept else "convention.refuse",
             after={
                 "organisations": sorted(str(a.organisation_id) for a in given),
                 "comment": comment,
@@ -260,7 +260,7 @@ async def withdraw_proposal(*, scope: Scope, proposal_id: UUID) -> ConventionPro
         if proposal.status != ProposalStatus.PENDING:
             raise Conflict(f"cette proposition n'attend plus de réponse ({_status_word(proposal)})")
         parties = {a.organisation_id for a in answers}
-        await _journal(proposal, parties, action="withdraw", after={})
+        await _journal(proposal, parties, action="convention.withdraw", after={})
         await _close(proposal, ProposalStatus.WITHDRAWN, parties)
     return proposal
 

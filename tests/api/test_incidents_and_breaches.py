@@ -465,7 +465,7 @@ async def test_incident_facts_are_corrected_with_history_kept(client, own_breach
     assert incident["breach_ids"] == [own_breach["id"]]
 
     response = await client.patch(
-        f"{INCIDENTS}/{incident['id']}?author=DPD",
+        f"{INCIDENTS}/{incident['id']}?on_behalf_of=DPD",
         json={
             "version": incident["version"],
             "description": "Chiffrement de deux partages ; sauvegarde du 2 mars intacte.",
@@ -481,7 +481,7 @@ async def test_incident_facts_are_corrected_with_history_kept(client, own_breach
     reread = await read(client, f"/incidents/{incident['id']}")
     assert reread == changed
     (entry,) = reread["history"]
-    assert entry["author"] == "DPD"
+    assert entry["author"] == "admin-tests@registre-rgpd.test, pour le compte de : DPD"
     assert set(entry["changes"]) == {"description", "ongoing", "ended_at"}
     assert entry["changes"]["description"] == {
         "before": "Chiffrement des partages réseau constaté par le support au matin.",
@@ -716,7 +716,7 @@ async def test_assessment_with_a_bad_adjustment_is_refused(client, own_breach):
 
 async def test_notified_breach_path_declared_to_closed(client, own_breach):
     breach = await done(client, own_breach, "assessment", **ASSESS)
-    breach = await done(client, breach, "decision", **DECIDE_RISK, decided_by="DPD mutualisé")
+    breach = await done(client, breach, "decision", **DECIDE_RISK, on_behalf_of="DPD mutualisé")
     assert (breach["status"], breach["risk_level"], breach["notify_cnil"]) == (
         "assessed",
         "risk",

@@ -24,7 +24,7 @@ from api.web.breach_forms import Values, local_value, prefixed
 from api.web.forms import FormErrors, errors_from
 from api.web.render import page, principal_of
 from breach.assessment import DECISION_NOTICE
-from breach.breaches import service
+from breach.breaches import service, visibility
 from breach.breaches.names import activity_labels, body_names, breach_controllers
 from breach.breaches.schemas import BreachOut
 from breach.enums import (
@@ -95,6 +95,19 @@ FACT_LABELS = {
     "measures_taken": "mesures prises",
     "measures_planned": "mesures envisagées",
 }
+# The controller's side of the facts a page may show: withheld from the source side.
+CONTROLLER_FACTS = frozenset(
+    {
+        "aware",
+        "aware_rationale",
+        "severity",
+        "risk_level",
+        "inform_people",
+        "art34_exemption",
+        "decision_reasons",
+        "cnil_due",
+    }
+)
 PEOPLE_CHANNELS = [c for c in NotificationChannel if c not in (NotificationChannel.TELESERVICE,)]
 DELTAS = ["-2", "-1.5", "-1", "-0.5", "0.5", "1", "1.5", "2"]
 
@@ -140,7 +153,7 @@ FIELD_NAMES = {
     "decision-inform_people": "Information des personnes concernées",
     "decision-art34_exemption": "Exception à l'information des personnes",
     "decision-reasons": "Motifs de la décision",
-    "decision-decided_by": "Décidé par",
+    "decision-on_behalf_of": "Pour le compte de",
     "cnil-sent_at": "Notifiée le",
     "cnil-channel": "Canal",
     "cnil-external_ref": "Numéro de dossier CNIL",
@@ -196,10 +209,6 @@ def reaches(scope: Scope, breach: BreachOut) -> bool:
     if breach.controller_id in (scope.org_ids or ()):
         return True
     return breach.source_org_id is not None and breach.source_org_id in scope.sources
-
-
-def author(principal: Principal) -> str:
-    return principal.name or principal.email
 
 
 def error_page(request: Request, code: int) -> HTMLResponse:
@@ -302,7 +311,7 @@ async def declare(request: Request):
         return forbidden(request)
     form = await request.form()
     try:
-        data = forms.incident_in(form, declared_by=author(principal))
+        data = forms.incident_in(form)
         incident = await incidents.declare_incident(scope=scope, data=data, now=utcnow())
     except ValidationFailed as exc:
         return await _declare_page(
@@ -371,7 +380,7 @@ async def _incident_page(
             rows.append(await service.get_breach(scope=scope, breach_id=breach_id))
         except NotFound:
             continue  # another controller's breach this person may not read
-    breaches = await service.breaches_out(rows, now=now)
+    breaches = await service.breaches_seen(rows, scope=scope, now=now)
     names = await body_names([incident.organisation_id, *(b.controller_id for b in breaches)])
     return page(
         request,
@@ -412,7 +421,7 @@ async def update_incident(request: Request, incident_id: UUID):
             incident_id=incident_id,
             version=version,
             patch=patch,
-            author=author(principal),
+            on_behalf_of=None,
             now=utcnow(),
         )
     except NotFound:
@@ -527,7 +536,6 @@ def _defaults(breach: BreachOut, principal: Principal, now_local: str) -> dict[s
                     breach.art34_exemption.value if breach.art34_exemption else ""
                 ),
                 "decision-reasons": breach.decision_reasons,
-                "decision-decided_by": author(principal),
             }
         ),
         "cnil": Values({"cnil-sent_at": now_local, "cnil-channel": "teleservice"}),
@@ -553,9 +561,14 @@ async def breach_page(
         row = await service.get_breach(scope=read, breach_id=breach_id)
     except NotFound:
         return not_found(request)
-    breach = await service.breach_out(row, now=now)
+    # The source side (a processor's people) sees only what informing the controller needs.
+    whole = visibility.sees_whole(read, row.controller_id)
+    breach = await service.breach_seen(row, scope=read, now=now)
     view = await breach_view(row)
-    manage = reaches(principal.scope(Permission.MANAGE_BREACH), breach)
+    facts = view.facts()
+    if not whole:
+        facts = {name: value for name, value in facts.items() if name not in CONTROLLER_FACTS}
+    manage = whole and reaches(principal.scope(Permission.MANAGE_BREACH), breach)
     show = {
         "facts": _can(principal, breach, "update_facts"),
         "notice": _can(principal, breach, "record_controller_informed"),
@@ -613,7 +626,8 @@ async def breach_page(
         status=status,
         b=breach,
         view=view,
-        facts=view.facts(),
+        facts=facts,
+        whole=whole,
         show=show,
         values=values,
         failure=failure,
@@ -771,7 +785,7 @@ async def assess(request: Request, breach_id: UUID):
 @router.post("/violations/{breach_id}/decision")
 async def decide(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
-        data = forms.decision_in(form, "decision-", decided_by=author(principal))
+        data = forms.decision_in(form, "decision-")
         await service.decide(scope=scope, breach_id=breach_id, data=data, now=utcnow())
 
     return await _step(
@@ -789,7 +803,7 @@ async def decide(request: Request, breach_id: UUID):
 async def notify_cnil(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         now = utcnow()
-        data = forms.cnil_notification_in(form, "cnil-", recorded_by=author(principal), now=now)
+        data = forms.cnil_notification_in(form, "cnil-", now=now)
         await messages.record_notification(scope=scope, breach_id=breach_id, data=data, now=now)
 
     return await _step(
@@ -808,7 +822,7 @@ async def cnil_reference(request: Request, breach_id: UUID, notification_id: UUI
     key = f"ref-{notification_id}"
 
     async def act(scope: Scope, form: FormData, principal: Principal):
-        data = forms.reference_in(form, f"{key}-", recorded_by=author(principal))
+        data = forms.reference_in(form, f"{key}-")
         await service.record_cnil_reference(
             scope=scope,
             breach_id=breach_id,
@@ -832,7 +846,7 @@ async def cnil_reference(request: Request, breach_id: UUID, notification_id: UUI
 async def inform_people(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         now = utcnow()
-        data = forms.people_notification_in(form, "people-", recorded_by=author(principal), now=now)
+        data = forms.people_notification_in(form, "people-", now=now)
         await messages.record_notification(scope=scope, breach_id=breach_id, data=data, now=now)
 
     return await _step(
