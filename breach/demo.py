@@ -40,7 +40,7 @@ async def load_demo_incident(*, scope: Scope, now: datetime) -> bool:
             nature=[BreachNature.AVAILABILITY, BreachNature.CONFIDENTIALITY],
             origin=IncidentOrigin.HACKING_MALWARE_PHISHING,
             cause=IncidentCause.EXTERNAL_MALICIOUS,
-            declared_by="RSSI de l'EPT (démonstration)",
+            on_behalf_of="le RSSI de l'EPT (démonstration)",
             activity_ids=list(activities),
         ),
     )

@@ -1,6 +1,11 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
 from tortoise import fields
+from tortoise import migrations
+
+from core.migration_ops import WidenColumn
+
+# Who acted, then whom they acted for (core.actor.signed_by): an e-mail address of up to 254
+# characters and 120 characters of "pour le compte de".
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0009_convention_consent')]
@@ -8,29 +13,16 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AlterField(
-            model_name='Breach',
-            name='decided_by',
+        WidenColumn(
+            model_name=model,
+            name=name,
             field=fields.CharField(null=True, max_length=400),
-        ),
-        ops.AlterField(
-            model_name='BreachEvent',
-            name='author',
-            field=fields.CharField(null=True, max_length=400),
-        ),
-        ops.AlterField(
-            model_name='BreachNotification',
-            name='recorded_by',
-            field=fields.CharField(null=True, max_length=400),
-        ),
-        ops.AlterField(
-            model_name='Incident',
-            name='declared_by',
-            field=fields.CharField(null=True, max_length=400),
-        ),
-        ops.AlterField(
-            model_name='IncidentChange',
-            name='author',
-            field=fields.CharField(null=True, max_length=400),
-        ),
+        )
+        for model, name in (
+            ('Breach', 'decided_by'),
+            ('BreachEvent', 'author'),
+            ('BreachNotification', 'recorded_by'),
+            ('Incident', 'declared_by'),
+            ('IncidentChange', 'author'),
+        )
     ]
