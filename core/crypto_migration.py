@@ -16,6 +16,8 @@ Going back is refused: an encrypted value is no longer what the old column held.
 from tortoise.migrations.operations import AlterField
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 
+from core.migration_ops import table_and_column
+
 
 class _Encrypt(AlterField):
     async def database_backward(
@@ -43,12 +45,9 @@ class EncryptColumnAsText(_Encrypt):
     ) -> None:
         if not state_editor or state_editor.DIALECT != "postgres":
             return
-        model = new_state.apps.get_model(f"{app_label}.{self.model_name}")
-        field = model._meta.fields_map[self.name]
-        column = field.source_field or self.name
+        table, column = table_and_column(new_state, app_label, self.model_name, self.name)
         await state_editor._run_sql(
-            f'ALTER TABLE "{model._meta.db_table}" '
-            f'ALTER COLUMN "{column}" TYPE TEXT USING "{column}"::text'
+            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE TEXT USING "{column}"::text'
         )
 
 

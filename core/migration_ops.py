@@ -10,6 +10,13 @@ from tortoise.migrations.operations import AlterField
 from tortoise.migrations.schema_editor.base import BaseSchemaEditor
 
 
+def table_and_column(state, app_label: str, model_name: str, name: str) -> tuple[str, str]:
+    """The table and column of a model's field in a migration state."""
+    model = state.apps.get_model(f"{app_label}.{model_name}")
+    field = model._meta.fields_map[name]
+    return model._meta.db_table, field.source_field or name
+
+
 class WidenColumn(AlterField):
     """A longer VARCHAR: `WidenColumn("Breach", "decided_by", fields.CharField(max_length=400))`."""
 
@@ -19,12 +26,9 @@ class WidenColumn(AlterField):
     async def _resize(self, app_label: str, state, state_editor: BaseSchemaEditor | None) -> None:
         if not state_editor or state_editor.DIALECT != "postgres":
             return  # SQLite: VARCHAR(n) is TEXT, nothing to change
-        model = state.apps.get_model(f"{app_label}.{self.model_name}")
-        field = model._meta.fields_map[self.name]
-        column = field.source_field or self.name
+        table, column = table_and_column(state, app_label, self.model_name, self.name)
         await state_editor._run_sql(
-            f'ALTER TABLE "{model._meta.db_table}" '
-            f'ALTER COLUMN "{column}" TYPE VARCHAR({field.max_length})'
+            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE VARCHAR({self.field.max_length})'
         )
 
     async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
