@@ -6,15 +6,34 @@ INSTALLED := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install migrate demo bench clean system-deps system-test-deps apt-packages
+.PHONY: run test lint install lock migrate demo bench clean system-deps system-test-deps apt-packages
 
-$(INSTALLED): pyproject.toml
+# Installs come from requirements.lock: every package, direct and transitive (pip and the
+# setuptools that builds the project included), pinned with its hashes. The project itself is
+# then installed editable from what is already there: --no-index makes a requirement of
+# pyproject.toml (runtime or test extra) that the lock does not satisfy an error, not a download.
+$(INSTALLED): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-index --no-build-isolation -e ".[test]" \
+		|| { echo "if a requirement was not found: requirements.lock is behind pyproject.toml," \
+		     "run make lock LOCK_UPGRADE=" >&2; exit 1; }
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# The upgrade command: resolves pyproject.toml (runtime and test extra) again to the newest
+# allowed versions and rewrites requirements.lock; then `make test` and commit both files.
+# `make lock LOCK_UPGRADE=` keeps the current pins and only resolves what changed (a new
+# dependency). Needs the network, and uv (pinned here), which the install does not.
+UV_VERSION := 0.13.9
+LOCK_UPGRADE ?= --upgrade
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	printf 'pip\nsetuptools>=68\n' | $(BIN)/uv pip compile pyproject.toml - --extra test \
+		--generate-hashes $(LOCK_UPGRADE) --python $(BIN)/python \
+		--custom-compile-command "make lock" --quiet --output-file requirements.lock
 
 migrate: $(INSTALLED)
 	$(BIN)/rgpd migrate
