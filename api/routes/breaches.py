@@ -3,7 +3,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import Paging, paging, scope_for, split_patch
-from breach.breaches import service
+from breach.breaches import service, workflow
 from breach.breaches.schemas import (
     AssessmentIn,
     AwarenessIn,
@@ -31,9 +31,14 @@ router = APIRouter(tags=["breaches"])
 DECLARE = Depends(scope_for(Permission.DECLARE_INCIDENT))
 UPDATE = Depends(scope_for(Permission.UPDATE_INCIDENT))
 READ = Depends(scope_for(Permission.READ_BREACHES))
-INFORM = Depends(scope_for(Permission.INFORM_CONTROLLER))
-MANAGE = Depends(scope_for(Permission.MANAGE_BREACH))
 EXPORT = Depends(scope_for(Permission.EXPORT))
+
+
+def step(name: str):
+    """The scope of a workflow step: its permission as the workflow table sets it."""
+    return Depends(scope_for(workflow.permission(name)))
+
+
 IncidentPatch = patch_model(IncidentFactsIn)
 BreachFactsPatch = patch_model(BreachFactsIn)
 
@@ -145,7 +150,9 @@ async def open_deadlines(controller_id: UUID | None = None, scope: Scope = READ)
 
 
 @router.patch("/breaches/{breach_id}", response_model=BreachOut)
-async def update_breach_facts(breach_id: UUID, body: BreachFactsPatch, scope: Scope = UPDATE):
+async def update_breach_facts(
+    breach_id: UUID, body: BreachFactsPatch, scope: Scope = step("update_facts")
+):
     version, patch = split_patch(body)
     return await _answer(
         await service.update_facts(
@@ -156,7 +163,11 @@ async def update_breach_facts(breach_id: UUID, body: BreachFactsPatch, scope: Sc
 
 
 @router.post("/breaches/{breach_id}/controller-informed", response_model=BreachOut)
-async def controller_informed(breach_id: UUID, body: ControllerInformedIn, scope: Scope = INFORM):
+async def controller_informed(
+    breach_id: UUID,
+    body: ControllerInformedIn,
+    scope: Scope = step("record_controller_informed"),
+):
     return await _answer(
         await service.record_controller_informed(
             scope=scope, breach_id=breach_id, data=body, now=utcnow()
@@ -166,7 +177,7 @@ async def controller_informed(breach_id: UUID, body: ControllerInformedIn, scope
 
 
 @router.post("/breaches/{breach_id}/awareness", response_model=BreachOut)
-async def awareness(breach_id: UUID, body: AwarenessIn, scope: Scope = MANAGE):
+async def awareness(breach_id: UUID, body: AwarenessIn, scope: Scope = step("record_awareness")):
     return await _answer(
         await service.record_awareness(scope=scope, breach_id=breach_id, data=body, now=utcnow()),
         scope,
@@ -174,7 +185,7 @@ async def awareness(breach_id: UUID, body: AwarenessIn, scope: Scope = MANAGE):
 
 
 @router.post("/breaches/{breach_id}/assessment", response_model=BreachOut)
-async def assessment(breach_id: UUID, body: AssessmentIn, scope: Scope = MANAGE):
+async def assessment(breach_id: UUID, body: AssessmentIn, scope: Scope = step("assess")):
     return await _answer(
         await service.assess(scope=scope, breach_id=breach_id, data=body, now=utcnow()),
         scope,
@@ -182,7 +193,7 @@ async def assessment(breach_id: UUID, body: AssessmentIn, scope: Scope = MANAGE)
 
 
 @router.post("/breaches/{breach_id}/decision", response_model=BreachOut)
-async def decision(breach_id: UUID, body: DecisionIn, scope: Scope = MANAGE):
+async def decision(breach_id: UUID, body: DecisionIn, scope: Scope = step("decide")):
     return await _answer(
         await service.decide(scope=scope, breach_id=breach_id, data=body, now=utcnow()),
         scope,
@@ -195,7 +206,9 @@ async def decision(breach_id: UUID, body: DecisionIn, scope: Scope = MANAGE):
     summary="Record a notification (CNIL or people) with its text; people by e-mail are sent one "
     "message each",
 )
-async def notification(breach_id: UUID, body: NotificationIn, scope: Scope = MANAGE):
+async def notification(
+    breach_id: UUID, body: NotificationIn, scope: Scope = step("notify_cnil_initial")
+):
     return await _answer(
         await messages.record_notification(
             scope=scope, breach_id=breach_id, data=body, now=utcnow()
@@ -213,7 +226,7 @@ async def notification_reference(
     breach_id: UUID,
     notification_id: UUID,
     body: NotificationRefIn,
-    scope: Scope = MANAGE,
+    scope: Scope = step("record_cnil_reference"),
 ):
     return await _answer(
         await service.record_cnil_reference(
@@ -263,7 +276,11 @@ async def preview_people(breach_id: UUID, scope: Scope = READ):
     response_model=BreachOut,
     summary="E-mail the notice to the controller and record it as informed, in one step",
 )
-async def send_controller_notice(breach_id: UUID, body: ControllerNoticeIn, scope: Scope = INFORM):
+async def send_controller_notice(
+    breach_id: UUID,
+    body: ControllerNoticeIn,
+    scope: Scope = step("record_controller_informed"),
+):
     return await _answer(
         await messages.send_controller_notice(
             scope=scope, breach_id=breach_id, data=body, now=utcnow()
@@ -273,7 +290,7 @@ async def send_controller_notice(breach_id: UUID, body: ControllerNoticeIn, scop
 
 
 @router.post("/breaches/{breach_id}/close", response_model=BreachOut)
-async def close(breach_id: UUID, body: CloseIn, scope: Scope = MANAGE):
+async def close(breach_id: UUID, body: CloseIn, scope: Scope = step("close")):
     return await _answer(
         await service.close(scope=scope, breach_id=breach_id, data=body, now=utcnow()),
         scope,

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from breach import journal as _journal  # noqa: F401  (declares how breaches are journaled)
 from breach.assessment import DpcAdjustment, enisa_score
-from breach.breaches import visibility
+from breach.breaches import visibility, workflow
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
 from breach.breaches.schemas import (
     AssessmentIn,
@@ -31,6 +31,7 @@ from breach.breaches.schemas import (
     NotificationOut,
     NotificationRefIn,
 )
+from breach.breaches.workflow import BreachState
 from breach.deadlines import cnil_deadline, countdown
 from breach.enums import (
     SENSITIVE_BREACH_DATA,
@@ -98,34 +99,6 @@ def _countdowns(breach: Breach, now: datetime) -> list[CountdownOut]:
     return result
 
 
-def allowed_actions(breach: Breach) -> list[str]:
-    status = breach.status
-    if status == BreachStatus.CLOSED:
-        return []
-    actions = ["update_facts", "assess"]
-    if (
-        breach.path in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN)
-        and breach.controller_informed_at is None
-    ):
-        actions.append("record_controller_informed")
-    if breach.path in (BreachPath.OWN_SYSTEM, BreachPath.INDEPENDENT):
-        actions.append("record_awareness")
-    if status != BreachStatus.DECLARED:
-        actions.append("decide")
-    if status == BreachStatus.ASSESSED and breach.aware_at and breach.notify_cnil is not False:
-        actions.append("notify_cnil_initial")
-    if status in (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED):
-        actions.append("notify_cnil_complementary")
-    if breach.inform_people in (InformPeople.YES, InformPeople.LATER):
-        actions.append("inform_people")
-    if breach.risk_level is not None and (
-        status in (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED)
-        or (status == BreachStatus.ASSESSED and breach.notify_cnil is False)
-    ):
-        actions.append("close")
-    return actions
-
-
 async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachOut]:
     """Several breaches with their notifications, events and activities in three queries."""
     ids = [b.id for b in breaches]
@@ -181,7 +154,9 @@ def _out(
         "countdowns": _countdowns(breach, now),
         "notifications": [NotificationOut.model_validate(n) for n in notifications],
         "events": [EventOut.model_validate(e) for e in events],
-        "allowed_actions": allowed_actions(breach),
+        "allowed_actions": workflow.allowed_actions(
+            BreachState.of(breach, (n.recipient for n in notifications))
+        ),
     }
     return BreachOut.model_validate(data)
 
@@ -222,12 +197,12 @@ async def get_breach(*, scope: Scope, breach_id: UUID) -> Breach:
 # Writing ------------------------------------------------------------------------------------
 
 
-def _refuse_if_closed(breach: Breach) -> None:
-    if breach.status == BreachStatus.CLOSED:
-        raise InvalidTransition(
-            f"la violation {breach.ref} est close : rouvrir n'est pas prévu, déclarez un "
-            "nouvel incident si des faits nouveaux apparaissent"
-        )
+async def _require(step: str, breach: Breach) -> None:
+    """Refuse `step` unless the workflow table allows it on the breach as stored now."""
+    recipients = await BreachNotification.filter(breach_id=breach.id).values_list(
+        "recipient", flat=True
+    )
+    workflow.require(step, BreachState.of(breach, recipients))
 
 
 def _refuse_future(moment: datetime, now: datetime, field: str) -> None:
@@ -299,7 +274,7 @@ async def update_facts(
     *, scope: Scope, breach_id: UUID, version: int, patch: dict[str, Any], now: datetime
 ) -> Breach:
     breach = await get_breach(scope=scope, breach_id=breach_id)
-    _refuse_if_closed(breach)
+    await _require("update_facts", breach)
     merged = merge_patch(BreachFactsIn, await breach_out(breach, now=now), patch)
     return await _apply(
         breach,
@@ -344,22 +319,7 @@ async def controller_informed_step(
     breach: Breach, data: ControllerInformedIn, now: datetime
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The checks of informing the controller, and the columns it writes (breach, notice)."""
-    _refuse_if_closed(breach)
-    if breach.path == BreachPath.INDEPENDENT:
-        raise InvalidTransition(
-            "l'organisme touché n'agit pas pour ce responsable (responsables distincts) : "
-            "enregistrez sa prise de connaissance (record_awareness)"
-        )
-    if breach.path not in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN):
-        raise InvalidTransition(
-            "cette violation est survenue chez le responsable lui-même : "
-            "enregistrez sa prise de connaissance (record_awareness)"
-        )
-    if breach.controller_informed_at is not None:
-        raise InvalidTransition(
-            "l'information du responsable de traitement est déjà "
-            "enregistrée ; complétez les faits au besoin"
-        )
+    await _require("record_controller_informed", breach)
     _refuse_future(data.informed_at, now, "informed_at")
     await _refuse_before_detection(breach, data.informed_at, now, "informed_at")
     due = breach.controller_notice_due_at
@@ -404,16 +364,7 @@ async def record_awareness(
     """When the controller became reasonably certain that personal data were compromised
     (WP250rev.01 p. 10–11); the 72 h run from then."""
     breach = await get_breach(scope=scope, breach_id=breach_id)
-    _refuse_if_closed(breach)
-    if breach.path in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN):
-        raise InvalidTransition(
-            "le responsable prend connaissance de cette violation quand "
-            "il en est informé : enregistrez cette information"
-        )
-    if breach.status not in (BreachStatus.DECLARED, BreachStatus.ASSESSED):
-        raise InvalidTransition(
-            "la CNIL a déjà été notifiée : la date de prise de connaissance ne peut plus changer"
-        )
+    await _require("record_awareness", breach)
     _refuse_future(data.aware_at, now, "aware_at")
     await _refuse_before_detection(breach, data.aware_at, now, "aware_at")
     return await _apply(
@@ -439,7 +390,7 @@ async def assess(
     special_categories: bool = False,
 ) -> Breach:
     breach = await get_breach(scope=scope, breach_id=breach_id)
-    _refuse_if_closed(breach)
+    await _require("assess", breach)
     try:
         adjustments = [DpcAdjustment(a.delta, a.justification) for a in data.adjustments]
     except ValueError as exc:
@@ -517,12 +468,7 @@ def _decision_problems(data: DecisionIn) -> list[tuple[str, str]]:
 
 async def decide(*, scope: Scope, breach_id: UUID, data: DecisionIn, now: datetime) -> Breach:
     breach = await get_breach(scope=scope, breach_id=breach_id)
-    _refuse_if_closed(breach)
-    if breach.status == BreachStatus.DECLARED:
-        raise InvalidTransition(
-            "évaluez d'abord la gravité de la violation (méthode ENISA) "
-            "avant d'enregistrer la décision"
-        )
+    await _require("decide", breach)
     if breach.status != BreachStatus.ASSESSED and not data.notify_cnil:
         raise InvalidTransition(
             "la CNIL a déjà été notifiée : la décision ne peut plus être de ne pas notifier"
@@ -563,7 +509,6 @@ async def record_notification(
     its text as made: the CNIL document or the communication, rendered from the facts now.
     `then` receives that text and writes, in the same transaction, the messages it causes."""
     breach = await get_breach(scope=scope, breach_id=breach_id)
-    _refuse_if_closed(breach)
     if data.sent_at > now:
         raise ValidationFailed.one(
             "body",
@@ -581,8 +526,14 @@ async def record_notification(
             msg="l'information du responsable s'enregistre par record_controller_informed",
         )
     if data.recipient == NotificationRecipient.DATA_SUBJECTS:
+        await _require("inform_people", breach)
         return await _inform_people(breach, data, now, then)
-    to_status = _cnil_target(breach, data.phase)
+    await _require(f"notify_cnil_{data.phase.value}", breach)
+    to_status = (
+        BreachStatus.NOTIFIED
+        if data.phase == NotificationPhase.INITIAL
+        else BreachStatus.COMPLEMENTED
+    )
     due = breach.cnil_due_at if data.phase == NotificationPhase.INITIAL else None
     if due and data.sent_at > due and not data.late_reason:
         raise ValidationFailed.one(
@@ -612,34 +563,6 @@ def _content(composed: Composed) -> dict[str, str]:
     return {"message_subject": composed.subject, "message_body": composed.body}
 
 
-def _cnil_target(breach: Breach, phase: NotificationPhase) -> BreachStatus:
-    if phase == NotificationPhase.INITIAL:
-        if breach.status == BreachStatus.DECLARED:
-            raise InvalidTransition(
-                "évaluez la violation avant de notifier la CNIL ; en cas "
-                "d'urgence, une évaluation provisoire suffit"
-            )
-        if breach.status != BreachStatus.ASSESSED:
-            raise InvalidTransition(
-                "la notification initiale est déjà faite : envoyez une notification complémentaire"
-            )
-        if breach.aware_at is None:
-            raise InvalidTransition(
-                "le responsable n'a pas encore connaissance de la "
-                "violation : enregistrez d'abord cette information"
-            )
-        if breach.notify_cnil is False:
-            raise InvalidTransition(
-                "la décision enregistrée est de ne pas notifier : modifiez d'abord la décision"
-            )
-        return BreachStatus.NOTIFIED
-    if breach.status not in (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED):
-        raise InvalidTransition(
-            "une notification complémentaire suit une notification initiale (art. 33.4)"
-        )
-    return BreachStatus.COMPLEMENTED
-
-
 def _notification_columns(data: NotificationIn) -> dict[str, Any]:
     return {
         "recipient": data.recipient,
@@ -659,10 +582,6 @@ async def _inform_people(
     now: datetime,
     then: Callable[[Composed], Awaitable[Any]] | None,
 ) -> Breach:
-    if breach.inform_people not in (InformPeople.YES, InformPeople.LATER):
-        raise InvalidTransition(
-            "la décision enregistrée ne prévoit pas d'informer les personnes concernées"
-        )
     communication = await people_communication(await breach_view(breach))
     return await _apply(
         breach,
@@ -698,6 +617,7 @@ async def record_cnil_reference(
             )
 
     # Documentation, not a transition: allowed on a closed breach too (the number may come late).
+    await _require("record_cnil_reference", breach)
     return await _apply(
         breach,
         version=data.version,
@@ -711,30 +631,7 @@ async def record_cnil_reference(
 
 async def close(*, scope: Scope, breach_id: UUID, data: CloseIn, now: datetime) -> Breach:
     breach = await get_breach(scope=scope, breach_id=breach_id)
-    _refuse_if_closed(breach)
-    if breach.status == BreachStatus.DECLARED:
-        raise InvalidTransition(
-            "une violation ne se clôt qu'après son évaluation et la "
-            "décision motivée du DPO (art. 33.5)"
-        )
-    if breach.status == BreachStatus.ASSESSED and breach.notify_cnil is not False:
-        raise InvalidTransition(
-            "notifiez d'abord la CNIL, ou enregistrez la décision motivée "
-            "de ne pas notifier (risque improbable)"
-        )
-    if breach.risk_level is None:
-        raise InvalidTransition(
-            "enregistrez d'abord la décision motivée du DPO (niveau de risque, information "
-            "des personnes) : le registre des violations la conserve (art. 33.5)"
-        )
-    informed = await BreachNotification.exists(
-        breach_id=breach.id, recipient=NotificationRecipient.DATA_SUBJECTS
-    )
-    if breach.inform_people in (InformPeople.YES, InformPeople.LATER) and not informed:
-        raise InvalidTransition(
-            "les personnes concernées doivent encore être informées, comme la décision le "
-            "prévoit (art. 34) : enregistrez d'abord cette communication"
-        )
+    await _require("close", breach)
     return await _apply(
         breach,
         version=data.version,

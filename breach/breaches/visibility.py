@@ -51,6 +51,13 @@ SOURCE_EVENTS = frozenset({"declare", "record_controller_informed", "follow_dete
 SOURCE_ACTIONS = frozenset({"record_controller_informed"})
 
 
+def reaches(scope: Scope, controller_id: UUID, source_org_id: UUID | None) -> bool:
+    """Whether `scope` reaches a breach at all: the rule of `Breach.scope_filter` on one row."""
+    if scope.allows(controller_id):
+        return True
+    return source_org_id is not None and source_org_id in scope.sources
+
+
 def sees_whole(scope: Scope, controller_id: UUID) -> bool:
     """Whether `scope` reaches the breach through its controller (not only as its source)."""
     return scope.allows(controller_id)

@@ -24,7 +24,7 @@ from api.web.breach_forms import Values, local_value, prefixed
 from api.web.forms import FormErrors, errors_from
 from api.web.render import page, principal_of
 from breach.assessment import DECISION_NOTICE
-from breach.breaches import service, visibility
+from breach.breaches import service, visibility, workflow
 from breach.breaches.names import activity_labels, body_names, breach_controllers
 from breach.breaches.schemas import BreachOut
 from breach.enums import (
@@ -55,19 +55,6 @@ INCIDENT_CONFLICT = (
     "Quelqu'un a modifié cet incident pendant que vous remplissiez le formulaire : la page "
     "montre maintenant sa dernière version. Vérifiez-la, puis validez de nouveau."
 )
-
-# The steps of `allowed_actions` and the permission each needs (as the API routes).
-STEP_PERMISSION = {
-    "update_facts": Permission.UPDATE_INCIDENT,
-    "record_controller_informed": Permission.INFORM_CONTROLLER,
-    "record_awareness": Permission.MANAGE_BREACH,
-    "assess": Permission.MANAGE_BREACH,
-    "decide": Permission.MANAGE_BREACH,
-    "notify_cnil_initial": Permission.MANAGE_BREACH,
-    "notify_cnil_complementary": Permission.MANAGE_BREACH,
-    "inform_people": Permission.MANAGE_BREACH,
-    "close": Permission.MANAGE_BREACH,
-}
 
 EVENT_LABELS = {
     "declare": "Déclaration de l'incident",
@@ -200,15 +187,6 @@ def signed(value: str) -> str:
 
 def choices(name: str) -> list[dict[str, str]]:
     return catalogue()[name]
-
-
-def reaches(scope: Scope, breach: BreachOut) -> bool:
-    """Whether `scope` reaches this breach (the rule of Breach.scope_filter, on a read row)."""
-    if scope.is_unrestricted:
-        return True
-    if breach.controller_id in (scope.org_ids or ()):
-        return True
-    return breach.source_org_id is not None and breach.source_org_id in scope.sources
 
 
 def error_page(request: Request, code: int) -> HTMLResponse:
@@ -484,9 +462,12 @@ async def breach_list(request: Request, etat: str = "ouvertes", organisme: str |
 
 
 def _can(principal: Principal, breach: BreachOut, step: str) -> bool:
+    """Offered on the page: the table allows the step now and a role of the person grants
+    its permission in a body through which they reach this breach."""
     if step not in breach.allowed_actions:
         return False
-    return reaches(principal.scope(STEP_PERMISSION[step]), breach)
+    scope = principal.scope(workflow.permission(step))
+    return visibility.reaches(scope, breach.controller_id, breach.source_org_id)
 
 
 def _defaults(breach: BreachOut, principal: Principal, now_local: str) -> dict[str, Values]:
@@ -568,7 +549,6 @@ async def breach_page(
     facts = view.facts()
     if not whole:
         facts = {name: value for name, value in facts.items() if name not in CONTROLLER_FACTS}
-    manage = whole and reaches(principal.scope(Permission.MANAGE_BREACH), breach)
     show = {
         "facts": _can(principal, breach, "update_facts"),
         "notice": _can(principal, breach, "record_controller_informed"),
@@ -580,7 +560,7 @@ async def breach_page(
         "people": _can(principal, breach, "inform_people"),
         "close": _can(principal, breach, "close"),
         # The CNIL's file number may come late, even after closing (as the API allows).
-        "reference": manage,
+        "reference": _can(principal, breach, "record_cnil_reference"),
     }
     values = _defaults(breach, principal, local_value(now))
     if failure is not None:
@@ -672,15 +652,15 @@ async def _step(
     request: Request,
     breach_id: UUID,
     *,
-    permission: Permission,
+    step: str,
     form_key: str,
     act: Callable[[Scope, FormData, Principal], Awaitable[Any]],
     done: str,
     anchor: str,
 ) -> HTMLResponse | RedirectResponse:
-    """One step of the workflow posted from the breach page."""
+    """One step of the workflow posted from the breach page, under the step's permission."""
     principal = principal_of(request)
-    scope = principal.scope(permission)
+    scope = principal.scope(workflow.permission(step))
     if scope.is_empty:
         return forbidden(request)
     form = await request.form()
@@ -721,7 +701,7 @@ async def update_facts(request: Request, breach_id: UUID):
     return await _step(
         request,
         breach_id,
-        permission=Permission.UPDATE_INCIDENT,
+        step="update_facts",
         form_key="facts",
         act=act,
         done="faits-violation",
@@ -740,7 +720,7 @@ async def send_notice(request: Request, breach_id: UUID):
     return await _step(
         request,
         breach_id,
-        permission=Permission.INFORM_CONTROLLER,
+        step="record_controller_informed",
         form_key="notice",
         act=act,
         done="notice-envoyee",
@@ -757,7 +737,7 @@ async def awareness(request: Request, breach_id: UUID):
     return await _step(
         request,
         breach_id,
-        permission=Permission.MANAGE_BREACH,
+        step="record_awareness",
         form_key="aware",
         act=act,
         done="connaissance",
@@ -774,7 +754,7 @@ async def assess(request: Request, breach_id: UUID):
     return await _step(
         request,
         breach_id,
-        permission=Permission.MANAGE_BREACH,
+        step="assess",
         form_key="assess",
         act=act,
         done="evaluation",
@@ -791,7 +771,7 @@ async def decide(request: Request, breach_id: UUID):
     return await _step(
         request,
         breach_id,
-        permission=Permission.MANAGE_BREACH,
+        step="decide",
         form_key="decision",
         act=act,
         done="decision",
@@ -809,7 +789,7 @@ async def notify_cnil(request: Request, breach_id: UUID):
     return await _step(
         request,
         breach_id,
-        permission=Permission.MANAGE_BREACH,
+        step="notify_cnil_initial",
         form_key="cnil",
         act=act,
         done="notification",
@@ -834,7 +814,7 @@ async def cnil_reference(request: Request, breach_id: UUID, notification_id: UUI
     return await _step(
         request,
         breach_id,
-        permission=Permission.MANAGE_BREACH,
+        step="record_cnil_reference",
         form_key=key,
         act=act,
         done="reference-cnil",
@@ -852,7 +832,7 @@ async def inform_people(request: Request, breach_id: UUID):
     return await _step(
         request,
         breach_id,
-        permission=Permission.MANAGE_BREACH,
+        step="inform_people",
         form_key="people",
         act=act,
         done="personnes-informees",
@@ -869,7 +849,7 @@ async def close(request: Request, breach_id: UUID):
     return await _step(
         request,
         breach_id,
-        permission=Permission.MANAGE_BREACH,
+        step="close",
         form_key="close",
         act=act,
         done="cloture",

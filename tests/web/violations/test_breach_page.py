@@ -415,8 +415,14 @@ async def test_a_step_the_state_refuses_says_why(browser, make_user, client, wor
     http = await browser(dpo)
     url = f"/violations/{breach['id']}"
     page = (await http.get(url)).text
-    # People not yet informed although the decision says they will be: closing is refused.
-    answer = await post_form(http, page, f"{url}/cloture", **{"close-reasons": "Terminé."})
+    # People not yet informed although the decision says they will be: closing is not
+    # offered (the workflow table), and a request made anyway is refused with the reason.
+    assert f'action="{url}/cloture"' not in page
+    version = (await read(client, f"/breaches/{breach['id']}"))["version"]
+    answer = await http.post(
+        f"{url}/cloture",
+        data={"csrf_token": csrf_of(page), "version": version, "close-reasons": "Terminé."},
+    )
     assert answer.status_code == 409
     assert "les personnes concernées doivent encore être informées" in text_of(answer.text).lower()
     assert (await read(client, f"/breaches/{breach['id']}"))["status"] == "notified"

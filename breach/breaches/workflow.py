@@ -1,0 +1,214 @@
+"""The breach workflow as one table: each step, the permission it needs, and its guard.
+
+A guard reads the breach's state and answers the French reason the step is refused there,
+or None. `allowed_actions` is derived from the table, every step of the service calls
+`require` before writing, and the JSON routes and the pages take the permission of a step
+from here, so what is offered and what is accepted cannot disagree.
+
+Checks that depend on what the caller sends (a date before detection, a decision not to
+notify after notifying) stay with the step: they are answered as 422 on the field, not as a
+refused step.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from breach.enums import BreachPath, BreachStatus, InformPeople, NotificationRecipient
+from core.accounts.roles import Permission
+from core.errors import InvalidTransition
+
+CNIL_DONE = (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED)
+REPORTED = (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN)  # the controller is informed
+PEOPLE_TO_INFORM = (InformPeople.YES, InformPeople.LATER)
+
+
+@dataclass(frozen=True)
+class BreachState:
+    """What the guards read of a breach: its row and which notifications were made."""
+
+    ref: str
+    status: BreachStatus
+    path: BreachPath
+    controller_informed: bool
+    aware: bool
+    notify_cnil: bool | None
+    risk_level: str | None
+    inform_people: InformPeople | None
+    people_informed: bool
+    cnil_notified: bool
+
+    @classmethod
+    def of(cls, breach, recipients: Iterable[NotificationRecipient]) -> "BreachState":
+        """`breach`: a Breach row; `recipients`: those of its notifications."""
+        made = set(recipients)
+        return cls(
+            ref=breach.ref,
+            status=breach.status,
+            path=breach.path,
+            controller_informed=breach.controller_informed_at is not None,
+            aware=breach.aware_at is not None,
+            notify_cnil=breach.notify_cnil,
+            risk_level=breach.risk_level,
+            inform_people=breach.inform_people,
+            people_informed=NotificationRecipient.DATA_SUBJECTS in made,
+            cnil_notified=NotificationRecipient.CNIL in made,
+        )
+
+
+Guard = Callable[[BreachState], str | None]
+
+
+def _closed(s: BreachState) -> str | None:
+    if s.status == BreachStatus.CLOSED:
+        return (
+            f"la violation {s.ref} est close : rouvrir n'est pas prévu, déclarez un "
+            "nouvel incident si des faits nouveaux apparaissent"
+        )
+    return None
+
+
+def _controller_informed(s: BreachState) -> str | None:
+    if s.path == BreachPath.INDEPENDENT:
+        return (
+            "l'organisme touché n'agit pas pour ce responsable (responsables distincts) : "
+            "enregistrez sa prise de connaissance (record_awareness)"
+        )
+    if s.path not in REPORTED:
+        return (
+            "cette violation est survenue chez le responsable lui-même : "
+            "enregistrez sa prise de connaissance (record_awareness)"
+        )
+    if s.controller_informed:
+        return (
+            "l'information du responsable de traitement est déjà "
+            "enregistrée ; complétez les faits au besoin"
+        )
+    return None
+
+
+def _awareness(s: BreachState) -> str | None:
+    if s.path in REPORTED:
+        return (
+            "le responsable prend connaissance de cette violation quand "
+            "il en est informé : enregistrez cette information"
+        )
+    if s.status not in (BreachStatus.DECLARED, BreachStatus.ASSESSED):
+        return "la CNIL a déjà été notifiée : la date de prise de connaissance ne peut plus changer"
+    return None
+
+
+def _decide(s: BreachState) -> str | None:
+    if s.status == BreachStatus.DECLARED:
+        return (
+            "évaluez d'abord la gravité de la violation (méthode ENISA) "
+            "avant d'enregistrer la décision"
+        )
+    return None
+
+
+def _notify_initial(s: BreachState) -> str | None:
+    if s.status == BreachStatus.DECLARED:
+        return (
+            "évaluez la violation avant de notifier la CNIL ; en cas "
+            "d'urgence, une évaluation provisoire suffit"
+        )
+    if s.status != BreachStatus.ASSESSED:
+        return "la notification initiale est déjà faite : envoyez une notification complémentaire"
+    if not s.aware:
+        return (
+            "le responsable n'a pas encore connaissance de la "
+            "violation : enregistrez d'abord cette information"
+        )
+    if s.notify_cnil is False:
+        return "la décision enregistrée est de ne pas notifier : modifiez d'abord la décision"
+    return None
+
+
+def _notify_complementary(s: BreachState) -> str | None:
+    if s.status not in CNIL_DONE:
+        return "une notification complémentaire suit une notification initiale (art. 33.4)"
+    return None
+
+
+def _inform_people(s: BreachState) -> str | None:
+    if s.inform_people not in PEOPLE_TO_INFORM:
+        return "la décision enregistrée ne prévoit pas d'informer les personnes concernées"
+    return None
+
+
+def _close(s: BreachState) -> str | None:
+    if s.status == BreachStatus.DECLARED:
+        return (
+            "une violation ne se clôt qu'après son évaluation et la "
+            "décision motivée du DPO (art. 33.5)"
+        )
+    if s.status == BreachStatus.ASSESSED and s.notify_cnil is not False:
+        return (
+            "notifiez d'abord la CNIL, ou enregistrez la décision motivée "
+            "de ne pas notifier (risque improbable)"
+        )
+    if s.risk_level is None:
+        return (
+            "enregistrez d'abord la décision motivée du DPO (niveau de risque, information "
+            "des personnes) : le registre des violations la conserve (art. 33.5)"
+        )
+    if s.inform_people in PEOPLE_TO_INFORM and not s.people_informed:
+        return (
+            "les personnes concernées doivent encore être informées, comme la décision le "
+            "prévoit (art. 34) : enregistrez d'abord cette communication"
+        )
+    return None
+
+
+def _cnil_reference(s: BreachState) -> str | None:
+    # Documentation, not a transition: the file number may come after closing.
+    if not s.cnil_notified:
+        return "aucune notification à la CNIL n'est enregistrée pour cette violation"
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    permission: Permission
+    guards: tuple[Guard, ...]
+
+    def refusal(self, state: BreachState) -> str | None:
+        return next((r for guard in self.guards if (r := guard(state))), None)
+
+
+MANAGE = Permission.MANAGE_BREACH
+STEPS: dict[str, Step] = {
+    "update_facts": Step(Permission.UPDATE_INCIDENT, (_closed,)),
+    "record_controller_informed": Step(
+        Permission.INFORM_CONTROLLER, (_closed, _controller_informed)
+    ),
+    "record_awareness": Step(MANAGE, (_closed, _awareness)),
+    "assess": Step(MANAGE, (_closed,)),
+    "decide": Step(MANAGE, (_closed, _decide)),
+    "notify_cnil_initial": Step(MANAGE, (_closed, _notify_initial)),
+    "notify_cnil_complementary": Step(MANAGE, (_closed, _notify_complementary)),
+    "inform_people": Step(MANAGE, (_closed, _inform_people)),
+    "close": Step(MANAGE, (_closed, _close)),
+    "record_cnil_reference": Step(MANAGE, (_cnil_reference,)),
+}
+
+
+def permission(step: str) -> Permission:
+    return STEPS[step].permission
+
+
+def refusal(step: str, state: BreachState) -> str | None:
+    """Why `step` is refused in `state`, in French, or None when it may be taken."""
+    return STEPS[step].refusal(state)
+
+
+def require(step: str, state: BreachState) -> None:
+    """Refuse the step (409, its reason) unless the table allows it in `state`."""
+    reason = refusal(step, state)
+    if reason:
+        raise InvalidTransition(reason)
+
+
+def allowed_actions(state: BreachState) -> list[str]:
+    """The steps that may be taken now, in the table's order."""
+    return [step for step in STEPS if refusal(step, state) is None]

@@ -1,0 +1,160 @@
+"""The workflow table (breach.breaches.workflow): in every state a breach can reach, a step is
+offered (`allowed_actions`) if and only if taking it is accepted; a refused one answers 409
+with the table's reason. Each state is rebuilt for each step tried, through HTTP."""
+
+import pytest
+
+from breach.breaches import workflow
+from tests.factories import API
+from tests.messages.helpers import ago, bodies, declare_on, iso, post
+
+ASSESS = {"context": "simple", "identification": "significant", "confidentiality": "none"}
+HIGH_PEOPLE = {
+    "risk_level": "high",
+    "notify_cnil": True,
+    "inform_people": "yes",
+    "reasons": "Risque élevé : informer les personnes.",
+}
+NO_NOTICE = {
+    "risk_level": "unlikely",
+    "notify_cnil": False,
+    "inform_people": "no",
+    "reasons": "Sauvegardes chiffrées : risque improbable.",
+}
+RISK = {
+    "risk_level": "risk",
+    "notify_cnil": True,
+    "inform_people": "no",
+    "reasons": "Données de contact : notifier la CNIL.",
+}
+
+
+def _cnil(phase: str) -> dict:
+    return {"recipient": "cnil", "phase": phase, "sent_at": iso(ago(seconds=1))}
+
+
+PEOPLE = {
+    "recipient": "data_subjects",
+    "channel": "letter",
+    "sent_at": iso(ago(seconds=1)),
+    "summary": "Courrier aux personnes concernées.",
+}
+INFORMED = ("controller-informed", {"informed_at": iso(ago(hours=1))})
+
+# A canonical, valid request per step: a refusal can only come from the state.
+TRY = {
+    "update_facts": ("PATCH", "", {"measures_taken": "Serveur isolé."}),
+    "record_controller_informed": ("POST", "/controller-informed", INFORMED[1]),
+    "record_awareness": (
+        "POST",
+        "/awareness",
+        {"aware_at": iso(ago(hours=1)), "rationale": "Constat du RSSI."},
+    ),
+    "assess": ("POST", "/assessment", ASSESS),
+    "decide": ("POST", "/decision", RISK),
+    "notify_cnil_initial": ("POST", "/notifications", _cnil("initial")),
+    "notify_cnil_complementary": ("POST", "/notifications", _cnil("complementary")),
+    "inform_people": ("POST", "/notifications", PEOPLE),
+    "close": ("POST", "/close", {"reasons": "Mesures faites."}),
+}
+
+OWN = "own"
+REPORTED = "reported"
+# (path, the steps taken to reach the state): every status, both paths, and the boundaries
+# where the old hand-written list disagreed with the steps (close before the people are told).
+STATES = {
+    "declared": (OWN, []),
+    "assessed": (OWN, [("assessment", ASSESS)]),
+    "decided not to notify": (OWN, [("assessment", ASSESS), ("decision", NO_NOTICE)]),
+    "decided to notify": (OWN, [("assessment", ASSESS), ("decision", RISK)]),
+    "notified, people still to tell": (
+        OWN,
+        [("assessment", ASSESS), ("decision", HIGH_PEOPLE), ("notifications", _cnil("initial"))],
+    ),
+    "complemented": (
+        OWN,
+        [
+            ("assessment", ASSESS),
+            ("decision", RISK),
+            ("notifications", _cnil("initial")),
+            ("notifications", _cnil("complementary")),
+        ],
+    ),
+    "notified, people told": (
+        OWN,
+        [
+            ("assessment", ASSESS),
+            ("decision", HIGH_PEOPLE),
+            ("notifications", _cnil("initial")),
+            ("notifications", PEOPLE),
+        ],
+    ),
+    "closed": (
+        OWN,
+        [("assessment", ASSESS), ("decision", NO_NOTICE), ("close", {"reasons": "Documentée."})],
+    ),
+    "reported, controller not yet informed": (REPORTED, []),
+    "reported, controller informed": (REPORTED, [INFORMED]),
+    "reported, informed and assessed": (REPORTED, [INFORMED, ("assessment", ASSESS)]),
+}
+
+
+@pytest.fixture
+async def world(client):
+    return await bodies(client)
+
+
+async def _reach(client, world, path: str, steps) -> dict:
+    declaring = world["commune"] if path == OWN else world["ept"]
+    breach = await declare_on(client, declaring, [world["activity"]["id"]], detected=ago(hours=5))
+    assert breach["path"] == ("own_system" if path == OWN else "processor")
+    for action, payload in steps:
+        answer = await post(client, breach, action, **payload)
+        assert answer.status_code == 200, (action, answer.text)
+        breach = answer.json()
+    return breach
+
+
+async def _try(client, breach: dict, step: str):
+    method, suffix, payload = TRY[step]
+    url = f"{API}/breaches/{breach['id']}{suffix}"
+    return await client.request(method, url, json={"version": breach["version"], **payload})
+
+
+@pytest.mark.parametrize("state", list(STATES))
+async def test_a_step_is_offered_if_and_only_if_it_is_accepted(client, world, state):
+    path, steps = STATES[state]
+    offered = set((await _reach(client, world, path, steps))["allowed_actions"])
+    assert offered <= set(workflow.STEPS), offered
+    for step in TRY:
+        breach = await _reach(client, world, path, steps)  # the same state, afresh
+        answer = await _try(client, breach, step)
+        assert answer.status_code in (200, 409), (state, step, answer.text)
+        accepted = answer.status_code == 200
+        assert accepted == (step in offered), (state, step, answer.text)
+        if not accepted:  # the table's reason, as the API says it
+            assert answer.json()["detail"], (state, step)
+
+
+async def test_close_is_not_offered_before_the_people_are_told(client, world):
+    """The disagreement the table removed: « Clôturer » was offered here and answered 409."""
+    path, steps = STATES["notified, people still to tell"]
+    breach = await _reach(client, world, path, steps)
+    assert breach["status"] == "notified" and breach["inform_people"] == "yes"
+    assert "close" not in breach["allowed_actions"]
+    refused = await _try(client, breach, "close")
+    assert refused.status_code == 409
+    assert "les personnes concernées doivent encore être informées" in refused.json()["detail"]
+
+
+async def test_the_cnil_file_number_is_offered_once_the_cnil_was_notified(client, world):
+    declared = await _reach(client, world, *STATES["decided to notify"])
+    assert "record_cnil_reference" not in declared["allowed_actions"]
+    notified = await _reach(client, world, *STATES["complemented"])
+    assert "record_cnil_reference" in notified["allowed_actions"]
+    cnil = [n for n in notified["notifications"] if n["recipient"] == "cnil"]
+    answer = await client.patch(
+        f"{API}/breaches/{notified['id']}/notifications/{cnil[0]['id']}",
+        json={"version": notified["version"], "external_ref": "CNIL-2026-0042"},
+    )
+    assert answer.status_code == 200, answer.text
