@@ -135,19 +135,27 @@ NOT_IN_FORCE = (
 )
 
 
-async def _check_references(scope: Scope, data: ActivityIn) -> None:
+def _named_bodies(data: ActivityIn) -> set[UUID]:
+    """The other bodies an activity names: joint controllers and recipients' bodies."""
+    return {*data.joint_controller_ids, *(r.organisation_id for r in data.recipients)} - {None}
+
+
+async def _check_references(
+    scope: Scope, data: ActivityIn, kept: frozenset[UUID] = frozenset()
+) -> None:
     """Every id the activity names, looked up only among what the caller may name: the
     controller among the caller's bodies; joint controllers and recipients' bodies among
     their partners too (partner_org_ids); conventions in force where the controller is a
     controller; measures of the controller or of a party to those conventions. Another
-    body's object answers exactly as one that does not exist."""
+    body's object answers exactly as one that does not exist. `kept`: the bodies the record
+    already names (by someone who could), which an edit of other fields leaves as they are."""
     await require_organisation(
         scope=scope, organisation_id=data.controller_id, field="controller_id"
     )
     partners = await partner_org_ids(scope)
 
     def named(org_id: UUID) -> bool:
-        return partners is None or org_id in partners
+        return partners is None or org_id in partners or org_id in kept
 
     known_orgs = set(
         await Organisation.filter(
@@ -252,8 +260,9 @@ async def update_activity(
     *, scope: Scope, activity_id: UUID, version: int, patch: dict[str, Any]
 ) -> ActivityOut:
     activity = await get_activity(scope=scope, activity_id=activity_id)
-    merged = merge_patch(ActivityIn, await activity_out(activity), patch)
-    await _check_references(scope, merged)
+    current = await activity_out(activity)
+    merged = merge_patch(ActivityIn, current, patch)
+    await _check_references(scope, merged, kept=frozenset(_named_bodies(current)))
     async with journaled(ProcessingActivity, activity.id, action="update"):
         await update_versioned(
             ProcessingActivity,
