@@ -23,7 +23,7 @@ from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RGPD = [sys.executable, "-m", "api.cli"]
-BACKUP = [sys.executable, "-m", "api.cli_backup"]  # rgpd backup / rgpd restore
+BACKUP = RGPD  # rgpd backup / rgpd restore
 ENGINE = "postgres" if USE_POSTGRES else "sqlite"
 TEST_KEY_ID, TEST_KEY = os.environ["RGPD_ENCRYPTION_KEYS"].split(":", 1)
 DEMO_ADMIN = "admin@demo.registre-rgpd.fr"

@@ -17,13 +17,8 @@ NO_DATABASE = "sqlite:///nonexistent-rgpd-folder/rgpd.sqlite3"
 
 
 def rgpd_command() -> list[str]:
-    """`rgpd bundle` as installed: through api.cli once its sub-app is wired there, else the
-    sub-app's own module (the same Typer app)."""
-    from api import cli
-
-    if any(group.name == "bundle" for group in cli.app.registered_groups):
-        return [sys.executable, "-m", "api.cli", "bundle"]
-    return [sys.executable, "-m", "api.cli_bundle"]
+    """`rgpd bundle` as installed."""
+    return [sys.executable, "-m", "api.cli", "bundle"]
 
 
 def rgpd_bundle(*args: str, **env: str) -> subprocess.CompletedProcess:

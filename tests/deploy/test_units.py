@@ -280,7 +280,7 @@ def test_the_backup_unit_backs_up_then_prunes_the_old_ones(tmp_path, fresh_datab
     assert len(commands) == 2
     probe = subprocess.run([rgpd_executable(), "backup", "--help"], capture_output=True)
     if probe.returncode != 0:
-        reason = "`rgpd backup` is not a command of api.cli yet (api/cli_backup.py)"
+        reason = "`rgpd backup` is not a command of the installed rgpd (api/cli/backup.py)"
         if IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)

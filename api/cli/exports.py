@@ -7,15 +7,14 @@ from pathlib import Path
 
 import typer
 
+from api.cli.common import CLI_SCOPE, organisation_id, run
 from breach.calendar import organisation_calendar
 from breach.documents import DocumentKind, build_document
 from core.clock import utcnow
-from core.scope import Scope
 from core.tabular.document import ExportFormat
 from core.tabular.writers import write_document
 from register.imports.service import import_activities
 
-CLI_SCOPE = Scope.everything()
 CALENDAR = "calendar"
 
 
@@ -31,8 +30,6 @@ def export_command(
     until: datetime | None = typer.Option(None, "--to", help="breach register: detected before"),
 ) -> None:
     """Export a record, the breach register (csv, xlsx, ods, json, pdf) or the calendar (ics)."""
-    from api.cli import _organisation_id, _run  # the CLI's own module: imported when run
-
     if separator not in (",", ";"):
         typer.echo("erreur : --separator : ',' ou ';'", err=True)
         raise typer.Exit(2)
@@ -45,7 +42,7 @@ def export_command(
     sink = output.open("wb") if output else sys.stdout.buffer
 
     async def work() -> None:
-        org_id = await _organisation_id(organisation)
+        org_id = await organisation_id(organisation)
         if document == CALENDAR:
             text = await organisation_calendar(
                 scope=CLI_SCOPE, organisation_id=org_id, now=utcnow()
@@ -63,7 +60,7 @@ def export_command(
         await write_document(doc, format, sink, csv_separator=separator)
 
     try:
-        _run(work)
+        run(work)
     except BaseException:
         if output:
             sink.close()
@@ -83,20 +80,18 @@ def import_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="check everything, write nothing"),
 ) -> None:
     """Import processing activities, all or nothing; each problem by sheet, row and column."""
-    from api.cli import _organisation_id, _run
-
     fmt = format or _suffix_format(file)
 
     async def work():
         return await import_activities(
             scope=CLI_SCOPE,
-            organisation_id=await _organisation_id(organisation),
+            organisation_id=await organisation_id(organisation),
             data=file.read_bytes(),
             fmt=fmt,
             dry_run=dry_run,
         )
 
-    report = _run(work)
+    report = run(work)
     for warning in report.warnings:
         typer.echo(f"avertissement : {warning}", err=True)
     for p in report.problems:

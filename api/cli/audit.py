@@ -5,37 +5,24 @@ cron job or a monitoring probe can run it as it is.
 """
 
 import asyncio
-import getpass
 import json
 import os
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import typer
 from tortoise import Tortoise
 
+from api.cli.common import cli_actor, journal_chain, parse_moment
 from api.database import tortoise_config
 from core.actor import acting_as
-from core.audit.chain import INSTANCE_CHAIN
 from core.audit.journal import JournalFilters, checkpoint_moved, export_events, verify_journal
 from core.audit.signing import generate_signing_key_pem, key_id, load_private_key, public_key_pem
-from core.clock import local_zone, utcnow
+from core.clock import utcnow
 from core.keys import KeyConfigError
-from core.text import search_terms
 
 app = typer.Typer(help="Journal d'audit : vérification, signature, export", no_args_is_help=True)
-
-
-def cli_actor() -> str:
-    """Who acts from the command line: the Unix account that runs it."""
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):  # no name for this uid (a bare container)
-        user = str(os.getuid())
-    return f"cli:{user}"
 
 
 def _run(work: Callable[[], Awaitable[Any]]) -> Any:
@@ -52,31 +39,6 @@ def _run(work: Callable[[], Awaitable[Any]]) -> Any:
     except KeyConfigError as exc:
         typer.echo(f"erreur : {exc}", err=True)
         raise typer.Exit(2) from None
-
-
-async def _chain(ref: str) -> str:
-    """An organisation's chain from its id, SIREN or a unique part of its name; or the
-    instance's ("instance"). An id is taken as it is: a deleted body's chain stays readable."""
-    from register.organisations.models import Organisation
-
-    if ref == INSTANCE_CHAIN:
-        return ref
-    try:
-        return str(UUID(ref))
-    except ValueError:
-        pass
-    found = []
-    if ref.isdigit() and len(ref) == 9:
-        found = await Organisation.filter(siren=ref).values_list("id", flat=True)
-    if not found:
-        query = Organisation.all()
-        for term in search_terms(ref):
-            query = query.filter(name_folded__contains=term)
-        found = await query.values_list("id", flat=True)
-    if len(found) != 1:
-        typer.echo(f"erreur : « {ref} » désigne {len(found)} organismes", err=True)
-        raise typer.Exit(2)
-    return str(found[0])
 
 
 @app.command()
@@ -101,7 +63,7 @@ def verify(
             raise typer.Exit(2) from None
 
     async def work():
-        chain = await _chain(org) if org else None
+        chain = await journal_chain(org) if org else None
         return await verify_journal(chain=chain, public_keys=keys)
 
     result = _run(work)
@@ -128,24 +90,6 @@ def checkpoint() -> None:
     typer.echo(f"{len(made)} point(s) de contrôle signé(s)")
 
 
-def _moment(text: str, *, end: bool) -> datetime:
-    """A day (the whole day, in the instance's zone) or an instant (local when it has no
-    offset). `end` gives the moment just after the day, for an inclusive --to."""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        if end:
-            day += timedelta(days=1)
-        return datetime.combine(day, time(), tzinfo=local_zone())
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"« {text} » : date (AAAA-MM-JJ) ou instant ISO 8601") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
-
-
 @app.command()
 def export(
     org: str = typer.Option(..., "--org", help="Organisme (id, SIREN ou nom) ou « instance »"),
@@ -154,12 +98,12 @@ def export(
 ) -> None:
     """One organisation's events in order, one JSON object per line, hashes included."""
     filters = JournalFilters(
-        since=_moment(since, end=False) if since else None,
-        until=_moment(until, end=True) if until else None,
+        since=parse_moment(since, end=False) if since else None,
+        until=parse_moment(until, end=True) if until else None,
     )
 
     async def work() -> None:
-        async for event in export_events(await _chain(org), filters=filters):
+        async for event in export_events(await journal_chain(org), filters=filters):
             typer.echo(json.dumps(event, ensure_ascii=False, sort_keys=True))
 
     _run(work)

@@ -16,8 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
 
-from api import cli_audit
-from api.cli_keys import keys_ready
+from api.cli.common import CLI_SCOPE, cli_actor, journal_chain, keys_ready, parse_moment
 from api.database import tortoise_config
 from core.actor import acting_as
 from core.audit.chain import INSTANCE_CHAIN
@@ -27,17 +26,14 @@ from core.config import get_settings, sqlite_file
 from core.errors import DomainError
 from core.evidence import verify_bundle
 from core.keys import KeyConfigError
-from core.scope import Scope
 
 app = typer.Typer(help="Lot de preuves signé pour un auditeur", no_args_is_help=True)
-
-CLI_SCOPE = Scope.everything()  # the command line is an administrator's tool
 
 
 async def _organisation_ids(refs: list[str]) -> list[UUID]:
     ids = []
     for ref in refs:
-        chain = await cli_audit._chain(ref)  # id, SIREN or a unique part of the name
+        chain = await journal_chain(ref)  # id, SIREN or a unique part of the name
         if chain == INSTANCE_CHAIN:
             typer.echo("erreur : un lot de preuves porte sur des organismes", err=True)
             raise typer.Exit(2)
@@ -57,8 +53,8 @@ def create(
     """Write the signed bundle: records, breach register, notifications as sent, journal."""
     from breach.bundle import build_bundle
 
-    start = cli_audit._moment(since, end=False) if since else None
-    end = cli_audit._moment(until, end=True) if until else None
+    start = parse_moment(since, end=False) if since else None
+    end = parse_moment(until, end=True) if until else None
     if start and end and end <= start:
         typer.echo("erreur : --to doit suivre --from", err=True)
         raise typer.Exit(2)
@@ -79,7 +75,7 @@ def create(
     async def work():
         await Tortoise.init(config=tortoise_config())
         try:
-            with acting_as(cli_audit.cli_actor()):
+            with acting_as(cli_actor()):
                 ids = await _organisation_ids(organisation)
                 with partial.open("wb") as out:
                     return await build_bundle(
@@ -164,7 +160,3 @@ def verify(
         err=True,
     )
     raise typer.Exit(1)
-
-
-if __name__ == "__main__":  # `python -m api.cli_bundle`, before api.cli wires it as `rgpd bundle`
-    app()

@@ -12,36 +12,22 @@ from typing import Any
 import typer
 from tortoise import Tortoise
 
+from api.cli.common import keys_ready
 from api.database import tortoise_config
 from core.config import get_settings, sqlite_file
 from core.crypto import MALFORMED, encrypted_fields, field_place, key_census, rotate_field
 from core.errors import DomainError
 from core.keys import (
     KEY_ID,
-    CryptoError,
-    embedded_key_warning,
     generate_key,
     get_key_ring,
     new_key_id,
-    prepare_keys,
 )
 
 keys_app = typer.Typer(
     help="Clés de chiffrement des champs protégés (faits des violations, messages)",
     no_args_is_help=True,
 )
-
-
-def keys_ready(*, required: bool = True) -> None:
-    """Before a start: make the embedded key file on the first one (and say it must be kept
-    apart), check the keys; a missing or broken key stops the command with its French error."""
-    try:
-        created = prepare_keys(required=required)
-    except CryptoError as exc:
-        typer.echo(f"erreur : {exc}", err=True)
-        raise typer.Exit(1) from None
-    if created:
-        typer.echo(embedded_key_warning(created), err=True)
 
 
 def _with_database(work: Callable[[], Awaitable[Any]]) -> Any:

@@ -1,8 +1,4 @@
-"""`rgpd backup FILE`, `rgpd restore FILE`, and the schema guard of `rgpd migrate`, `rgpd
-serve` and `rgpd scheduler`.
-
-Until `api.cli` registers them, `python -m api.cli_backup backup|restore FILE` runs them.
-"""
+"""`rgpd backup FILE` and `rgpd restore FILE`."""
 
 import asyncio
 import time
@@ -21,30 +17,7 @@ from core.backup.service import (
 from core.clock import to_local
 from core.config import get_settings
 from core.errors import DomainError
-from core.schema_guard import NewerSchema, check_database
-
-app = typer.Typer(
-    help="Sauvegarde et restauration de la base",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,  # a traceback never shows a URL with its password
-)
-
-
-def refuse_newer_schema() -> None:
-    """Stop a command (exit 1) when a newer registre-rgpd migrated the database: its schema
-    holds what this code does not know, and running against it could damage it."""
-    try:
-        asyncio.run(check_database(tortoise_config()))
-    except NewerSchema as exc:
-        typer.echo(f"erreur : {exc}", err=True)
-        raise typer.Exit(1) from None
-    except Exception as exc:  # unreachable database, bad URL: its own words, then stop
-        typer.echo(
-            f"erreur : base de données {safe_url(get_settings().database_url)} : "
-            f"{type(exc).__name__}: {exc}",
-            err=True,
-        )
-        raise typer.Exit(1) from None
+from core.schema_guard import check_database
 
 
 def _size(n: int) -> str:
@@ -68,7 +41,6 @@ def _where_keys_live() -> list[str]:
     return places
 
 
-@app.command("backup")
 def backup_command(
     file: Path = typer.Argument(..., help="Fichier de sauvegarde à écrire (archive tar)"),
     replace: bool = typer.Option(False, "--replace", help="Remplacer le fichier s'il existe"),
@@ -119,7 +91,6 @@ def backup_command(
         )
 
 
-@app.command("restore")
 def restore_command(
     file: Path = typer.Argument(..., help="Fichier écrit par rgpd backup"),
 ) -> None:
@@ -218,7 +189,3 @@ def _migrate_restored(keys_missing: bool) -> None:
         )
         raise typer.Exit(1) from None
     typer.echo(f"schéma mis à jour : {', '.join(pending)}")
-
-
-if __name__ == "__main__":
-    app()

@@ -1,30 +1,17 @@
 """`rgpd user …` and `rgpd token …`: accounts, roles in bodies, API tokens, TOTP.
 
-Registered in api.cli with `app.add_typer`; the helpers of api.cli are imported when a
-command runs, so either module may be imported first.
+Registered in api.cli with `app.add_typer`.
 """
 
 import sys
-from typing import Any
 
 import typer
 
+from api.cli.common import organisation_id, run
 from core.accounts.roles import ROLE_LABELS, Role
 
 user_app = typer.Typer(help="Comptes et rôles dans les organismes", no_args_is_help=True)
 token_app = typer.Typer(help="Jetons d'accès à l'API", no_args_is_help=True)
-
-
-def _run(work) -> Any:
-    from api.cli import _run as run
-
-    return run(work)
-
-
-async def _org(ref: str):
-    from api.cli import _organisation_id
-
-    return await _organisation_id(ref)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -51,7 +38,7 @@ def create_user(
     password = _read_password(password_stdin)
 
     async def work():
-        org_ids = [await _org(o) for o in org]
+        org_ids = [await organisation_id(o) for o in org]
         user = await service.create_user(
             email=email, name=name, password=password, is_instance_admin=instance_admin
         )
@@ -60,7 +47,7 @@ def create_user(
                 await service.grant(user, organisation_id=org_id, role=r)
         return user
 
-    user = _run(work)
+    user = run(work)
     typer.echo(f"compte créé : {user.email} ({user.id})")
 
 
@@ -71,10 +58,10 @@ def grant(email: str, role: Role = typer.Option(..., "--role"), org: str = typer
 
     async def work():
         return await service.grant(
-            await service.get_user(email), organisation_id=await _org(org), role=role
+            await service.get_user(email), organisation_id=await organisation_id(org), role=role
         )
 
-    typer.echo("rôle accordé" if _run(work) else "rôle déjà détenu")
+    typer.echo("rôle accordé" if run(work) else "rôle déjà détenu")
 
 
 @user_app.command("revoke")
@@ -88,10 +75,10 @@ def revoke(
 
     async def work():
         return await service.revoke(
-            await service.get_user(email), organisation_id=await _org(org), role=role
+            await service.get_user(email), organisation_id=await organisation_id(org), role=role
         )
 
-    typer.echo(f"{_run(work)} rôle(s) retiré(s)")
+    typer.echo(f"{run(work)} rôle(s) retiré(s)")
 
 
 @user_app.command("password")
@@ -104,7 +91,7 @@ def password(email: str, password_stdin: bool = typer.Option(False, "--password-
     async def work():
         await service.set_password(await service.get_user(email), new)
 
-    _run(work)
+    run(work)
     typer.echo("mot de passe changé")
 
 
@@ -126,7 +113,7 @@ def list_users() -> None:
             lines.append(f"{user.email} — {user.name}{flags} : {held or 'aucun rôle'}")
         return lines
 
-    for line in _run(work):
+    for line in run(work):
         typer.echo(line)
 
 
@@ -140,7 +127,7 @@ def totp(email: str) -> None:
         user = await service.get_user(email)
         return provisioning_uri(await service.enable_totp(user), user.email)
 
-    typer.echo(_run(work))
+    typer.echo(run(work))
 
 
 @token_app.command("create")
@@ -157,7 +144,7 @@ def create_token(
         user = await service.get_user(email)
         return await tokens.issue_token(user=user, name=name, days=days, now=utcnow())
 
-    issued = _run(work)
+    issued = run(work)
     typer.echo(f"jeton {issued.token.id} valable jusqu'au {issued.token.expires_at:%Y-%m-%d}")
     typer.echo("secret (affiché une seule fois) :", err=True)
     typer.echo(issued.secret)
@@ -180,5 +167,5 @@ def revoke_token(token_id: str) -> None:
     async def work():
         return await tokens.revoke_token(token_id=parsed, now=utcnow())
 
-    _run(work)
+    run(work)
     typer.echo("jeton révoqué")
