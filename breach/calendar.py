@@ -2,8 +2,8 @@
 
 What the feed holds, for the organisation asked:
 
-- the running clocks of its open breaches, by the rule the breach pages show (`_countdowns`,
-  through `breach.reminders.running_clocks`): as controller, the 72 hours to the CNIL (art.
+- the running clocks of its open breaches, by the rule the breach pages show
+  (`breach.deadlines.running_clocks`): as controller, the 72 hours to the CNIL (art.
   33(1)); as the body whose system was hit (processor, service-commun host), its notice to
   the controller (art. 33(2)). A clock leaves the feed once its notice is recorded, the
   decision is not to notify, or the breach is closed. An instant, alarms 24 h and 1 h before;

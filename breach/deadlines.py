@@ -13,6 +13,7 @@ that crosses a change of time in Europe/Paris still lasts exactly its number of 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.clock import local_zone, to_local
@@ -23,6 +24,43 @@ from register.enums import labelled
 CNIL_NOTICE_PERIOD = timedelta(hours=72)  # art. 33(1)
 NIS2_EARLY_WARNING_PERIOD = timedelta(hours=24)  # NIS2 art. 23(4)(a)
 NIS2_INCIDENT_NOTIFICATION_PERIOD = timedelta(hours=72)  # NIS2 art. 23(4)(b)
+
+
+# Which clocks run ------------------------------------------------------------------------
+
+CONTROLLER_NOTICE = "controller_notice"
+CNIL = "cnil"
+CNIL_PENDING = ("declared", "assessed")  # the CNIL not yet notified
+
+
+@dataclass(frozen=True)
+class Clock:
+    kind: str  # CONTROLLER_NOTICE or CNIL
+    label: str
+    deadline: datetime
+
+
+def running_clocks(breach: Any) -> list[Clock]:
+    """The clocks of a breach still running, read from its stored moments and state (any
+    object with a Breach's attributes). Overdue clocks still run: only these stop them.
+
+    - the processor's (or host's) notice to the controller: runs from detection while the
+      controller is not informed (art. 33(2), the convention's delay);
+    - the controller's 72 h to the CNIL: runs from awareness (art. 33(1)) until the CNIL is
+      notified, unless the decision is not to notify (risk unlikely), or the breach is closed.
+    """
+    clocks = []
+    if breach.controller_notice_due_at and breach.controller_informed_at is None:
+        clocks.append(
+            Clock(
+                CONTROLLER_NOTICE,
+                "Information du responsable de traitement",
+                breach.controller_notice_due_at,
+            )
+        )
+    if breach.cnil_due_at and breach.status in CNIL_PENDING and breach.notify_cnil is not False:
+        clocks.append(Clock(CNIL, "Notification à la CNIL (72 h)", breach.cnil_due_at))
+    return clocks
 
 
 def _utc(moment: datetime, name: str) -> datetime:

@@ -9,9 +9,10 @@ per clock, only the most urgent stage reached, under a dedup key per breach, clo
 - a clock shorter than 48 h does not start with a burst of four messages;
 - stages missed while no scheduler ran come as one message, the most urgent, at start.
 
-A clock runs under the same rule as the breach pages (`_countdowns`): it stops as soon as the
-notice is recorded, and its reminders stop with it. Nothing here is kept in memory between
-passes: the scheduler only asks again, at the moments `upcoming` says something changes.
+A clock runs under the same rule as the breach pages (`breach.deadlines.running_clocks`): it
+stops as soon as the notice is recorded, and its reminders stop with it. Nothing here is kept
+in memory between passes: the scheduler only asks again, at the moments `upcoming` says
+something changes.
 """
 
 import logging
@@ -22,9 +23,12 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
+from breach import deadlines
 from breach.breaches.models import Breach
-from breach.breaches.service import OPEN, _countdowns
+from breach.breaches.service import OPEN
 from breach.deadlines import (
+    CNIL,
+    CONTROLLER_NOTICE,
     ReminderStage,
     countdown,
     next_reminder_at,
@@ -45,8 +49,6 @@ log = logging.getLogger("rgpd.reminders")
 
 KIND = "breach_reminder"
 TEMPLATE = "mail/breach_reminder.txt.j2"
-CONTROLLER_NOTICE = "controller_notice"
-CNIL = "cnil"
 _CHUNK = 500  # rows per query with an IN list, and messages per transaction
 
 _COLUMNS = (
@@ -87,10 +89,10 @@ def dedup_key(breach_id: UUID, clock: str, stage: ReminderStage) -> str:
 
 
 def running_clocks(breach: Breach, now: datetime) -> list[RunningClock]:
-    """The breach's clocks still running at `now`, by the rule the breach pages show."""
+    """The breach's clocks still running (breach.deadlines.running_clocks), with its id."""
     return [
-        RunningClock(breach.id, clock.kind, clock.label, clock.due_at)
-        for clock in _countdowns(breach, now)
+        RunningClock(breach.id, clock.kind, clock.label, clock.deadline)
+        for clock in deadlines.running_clocks(breach)
     ]
 
 

@@ -32,7 +32,7 @@ from breach.breaches.schemas import (
     NotificationRefIn,
 )
 from breach.breaches.workflow import BreachState
-from breach.deadlines import cnil_deadline, countdown
+from breach.deadlines import cnil_deadline, countdown, running_clocks
 from breach.enums import (
     SENSITIVE_BREACH_DATA,
     BreachPath,
@@ -67,28 +67,14 @@ OPEN = [
 
 
 def _countdowns(breach: Breach, now: datetime) -> list[CountdownOut]:
-    clocks = []
-    if breach.controller_notice_due_at and breach.controller_informed_at is None:
-        clocks.append(
-            (
-                "controller_notice",
-                "Information du responsable de traitement",
-                breach.controller_notice_due_at,
-            )
-        )
-    if (
-        breach.cnil_due_at
-        and breach.status in (BreachStatus.DECLARED, BreachStatus.ASSESSED)
-        and breach.notify_cnil is not False
-    ):
-        clocks.append(("cnil", "Notification à la CNIL (72 h)", breach.cnil_due_at))
+    """The running clocks (breach.deadlines.running_clocks), each with its time left."""
     result = []
-    for kind, text, due in clocks:
-        c = countdown(due, now)
+    for clock in running_clocks(breach):
+        c = countdown(clock.deadline, now)
         result.append(
             CountdownOut(
-                kind=kind,
-                label=text,
+                kind=clock.kind,
+                label=clock.label,
                 due_at=c.deadline_utc,
                 due_local=c.deadline_display,
                 remaining_seconds=int(c.remaining.total_seconds()),

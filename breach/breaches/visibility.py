@@ -18,6 +18,7 @@ from uuid import UUID
 
 from breach.breaches.models import Breach
 from breach.breaches.schemas import BreachFactsIn, BreachOut, BreachViewKind
+from breach.deadlines import CONTROLLER_NOTICE
 from breach.enums import NotificationRecipient
 from core.errors import NotFound
 from core.scope import Scope
@@ -46,7 +47,7 @@ SOURCE_FIELDS = frozenset(
         "allowed_actions",
     }
 )
-SOURCE_CLOCKS = frozenset({"controller_notice"})
+SOURCE_CLOCKS = frozenset({CONTROLLER_NOTICE})
 SOURCE_EVENTS = frozenset({"declare", "record_controller_informed", "follow_detection"})
 SOURCE_ACTIONS = frozenset({"record_controller_informed"})
 

@@ -2,11 +2,14 @@
 changes of time included (Reg. 1182/71 art. 3(3)), and how a deadline is shown."""
 
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from breach.deadlines import (
+    CNIL,
+    CONTROLLER_NOTICE,
     Countdown,
     ReminderStage,
     cnil_deadline,
@@ -18,8 +21,10 @@ from breach.deadlines import (
     processor_notice_deadline,
     remaining,
     reminder_stages,
+    running_clocks,
     service_commun_deadline,
 )
+from breach.enums import BreachStatus
 from register.enums import label
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -292,3 +297,55 @@ def test_reminder_stages_count_real_hours_across_a_change_of_time():
 def test_reminder_stages_have_french_labels():
     assert label(ReminderStage.OVERDUE) == "Échéance dépassée"
     assert label(ReminderStage.H48) == "48 heures avant l'échéance"
+
+
+# Which clocks run (running_clocks): one line per start and stop condition ----------------------
+
+DUE = datetime(2026, 3, 3, 12, tzinfo=UTC)
+
+
+def _breach(**state):
+    base = {
+        "controller_notice_due_at": None,
+        "controller_informed_at": None,
+        "cnil_due_at": None,
+        "status": BreachStatus.DECLARED,
+        "notify_cnil": None,
+    }
+    return SimpleNamespace(**(base | state))
+
+
+def _kinds(**state) -> list[str]:
+    return [c.kind for c in running_clocks(_breach(**state))]
+
+
+def test_no_clock_runs_before_a_due_moment_exists():
+    assert _kinds() == []
+
+
+def test_the_notice_to_the_controller_runs_until_the_controller_is_informed():
+    assert _kinds(controller_notice_due_at=DUE) == [CONTROLLER_NOTICE]
+    assert _kinds(controller_notice_due_at=DUE, controller_informed_at=DUE) == []
+
+
+def test_the_cnil_clock_runs_from_awareness_while_declared_or_assessed():
+    assert _kinds(cnil_due_at=DUE) == [CNIL]
+    assert _kinds(cnil_due_at=DUE, status=BreachStatus.ASSESSED) == [CNIL]
+
+
+def test_the_cnil_clock_stops_once_the_cnil_is_notified():
+    assert _kinds(cnil_due_at=DUE, status=BreachStatus.NOTIFIED) == []
+    assert _kinds(cnil_due_at=DUE, status=BreachStatus.COMPLEMENTED) == []
+
+
+def test_the_cnil_clock_stops_on_a_decision_not_to_notify():
+    assert _kinds(cnil_due_at=DUE, status=BreachStatus.ASSESSED, notify_cnil=False) == []
+
+
+def test_the_cnil_clock_stops_when_the_breach_is_closed():
+    assert _kinds(cnil_due_at=DUE, status=BreachStatus.CLOSED) == []
+
+
+def test_an_overdue_clock_still_runs_and_both_can_run_at_once():
+    clocks = running_clocks(_breach(controller_notice_due_at=DUE, cnil_due_at=DUE))
+    assert [(c.kind, c.deadline) for c in clocks] == [(CONTROLLER_NOTICE, DUE), (CNIL, DUE)]
