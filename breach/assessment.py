@@ -1,4 +1,4 @@
-"""Severity of a personal data breach by the ENISA method (REGULATORY.md §5.2).
+"""Severity of a personal data breach by the ENISA method (docs/regulatory.md §5.2).
 
 ENISA, "Recommendations for a methodology of the assessment of severity of personal data
 breaches", Working Document v1.0, December 2013:

@@ -3,7 +3,7 @@
 Pure arithmetic: every function takes the moments it needs (aware datetimes) and reads no
 clock and no database. Results are aware UTC datetimes; `countdown` adds the local view.
 
-Counting (REGULATORY.md §3.3): periods in hours run in real hours, holidays, Saturdays and
+Counting (docs/regulatory.md §3.3): periods in hours run in real hours, holidays, Saturdays and
 Sundays included (Reg. 1182/71 art. 3(3)); the art. 3(4) roll-over to the next working day
 applies only to periods "expressed otherwise than in hours". Adding hours to a datetime whose
 tzinfo is a zone adds wall-clock hours in Python, so every sum below is done in UTC: a period
@@ -88,7 +88,7 @@ def _hours(value: int, name: str) -> timedelta:
 def cnil_deadline(aware_at: datetime) -> datetime:
     """The controller's notification to the CNIL: exactly 72 real hours after awareness.
 
-    Art. 33(1) GDPR, REGULATORY.md §3.3: "72 hours, not working days"; Reg. 1182/71 art. 3(3)
+    Art. 33(1) GDPR, docs/regulatory.md §3.3: "72 hours, not working days"; Reg. 1182/71 art. 3(3)
     counts holidays, Saturdays and Sundays, and no roll-over applies to a period in hours.
     Conservative: the starting hour is counted (art. 3(1) would exclude it).
     """
@@ -98,7 +98,7 @@ def cnil_deadline(aware_at: datetime) -> datetime:
 def processor_notice_deadline(
     processor_aware_at: datetime, *, convention_hours: int | None, default_hours: int
 ) -> datetime:
-    """The processor's notice to the controller (art. 33(2), REGULATORY.md §3.1 and §3.3).
+    """The processor's notice to the controller (art. 33(2), docs/regulatory.md §3.1 and §3.3).
 
     The GDPR says only "without undue delay", so the tool tracks the convention's figure
     (`breach_notice_sla_hours`) when it sets one, else the configured default. Zero hours is a
@@ -112,7 +112,7 @@ def processor_notice_deadline(
 
 
 def service_commun_deadline(detected_at: datetime) -> datetime:
-    """The host of a service commun tells each affected member at once (REGULATORY.md §6).
+    """The host of a service commun tells each affected member at once (docs/regulatory.md §6).
 
     The host acts as processor for the members' competences (art. 33(2)); each member stays
     controller and starts its own 72-hour clock (§3.3) when told, so the notice is due at
@@ -128,7 +128,7 @@ class Nis2Deadlines:
 
 
 def nis2_deadlines(aware_at: datetime) -> Nis2Deadlines:
-    """NIS2 art. 23(4)(a) and (b) (REGULATORY.md §7): early warning to ANSSI/CERT-FR within
+    """NIS2 art. 23(4)(a) and (b) (docs/regulatory.md §7): early warning to ANSSI/CERT-FR within
     24 h, incident notification within 72 h, both from awareness, in real hours as in §3.3
     (Reg. 1182/71 art. 3(3)).
     """
@@ -140,7 +140,7 @@ def nis2_deadlines(aware_at: datetime) -> Nis2Deadlines:
 
 
 def nis2_final_due(incident_notified_at: datetime) -> datetime:
-    """NIS2 art. 23(4)(d) (REGULATORY.md §7): the final report one calendar month after the
+    """NIS2 art. 23(4)(d) (docs/regulatory.md §7): the final report one calendar month after the
     incident notification.
 
     The same date the next month, at the same local time, clamped to the month's last day

@@ -1,4 +1,4 @@
-"""Closed lists of the breach workflow (REGULATORY.md §4 and §8), with French labels."""
+"""Closed lists of the breach workflow (docs/regulatory.md §4 and §8), with French labels."""
 
 from enum import StrEnum
 

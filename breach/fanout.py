@@ -1,7 +1,7 @@
 """Who must act on an incident: one breach per affected controller, each with its own clock.
 
 Pure: it takes what the register says (activities touched, conventions and the declaring
-body's role in each) and returns plans; breach.flows writes them.
+body's role in each) and returns plans; breach.incidents.service writes them.
 
 - The declaring body controls the activity: its own breach, aware at detection (WP250: a short
   investigation may move awareness later, with reasons: see `record_awareness`).

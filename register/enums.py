@@ -1,6 +1,6 @@
 """The closed lists of the register, with the French label a person reads.
 
-Sources: REGULATORY.md §1.4 (CNIL register template), §1.5 (MADIS), §1.6 (art. 32 and the
+Sources: docs/regulatory.md §1.4 (CNIL register template), §1.5 (MADIS), §1.6 (art. 32 and the
 CNIL 2024 security guide), §2 (art. 28 clauses), §8 (data-model checklist).
 """
 

@@ -2,7 +2,7 @@
 
 The controller's record is one row per activity, read from the database in batches ordered by
 (name, id) so an export of a large register never holds it whole. The columns follow the CNIL
-register template (REGULATORY.md §1.4), then what art. 30(1) adds (legal basis, transfers'
+register template (docs/regulatory.md §1.4), then what art. 30(1) adds (legal basis, transfers'
 safeguards, processors and their chains).
 """
 

@@ -9,7 +9,7 @@ Two layouts are read:
 
 Headers are matched by their folded form (core.text.fold: no case, no accents, one space,
 no trailing colon) against the export's headers and keys (register.export.records) and the
-labels of the CNIL template (REGULATORY.md §1.4). Columns the export derives from other data
+labels of the CNIL template (docs/regulatory.md §1.4). Columns the export derives from other data
 (dates of the record, controller, DPO, processors, DPIA required, missing items, id) are not
 read back. Anything else the file holds is reported as a warning, never dropped in silence.
 """
@@ -66,7 +66,7 @@ LIST_FIELDS = frozenset(
     }
 )
 
-# Other headers people use, the CNIL register template's first (REGULATORY.md §1.4).
+# Other headers people use, the CNIL register template's first (docs/regulatory.md §1.4).
 ALIASES: dict[str, list[str]] = {
     "ref": ["N° / REF", "N°", "Réf", "Ref", "Référence", "Numéro", "N° de fiche"],
     "name": [

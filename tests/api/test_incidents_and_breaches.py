@@ -1,5 +1,5 @@
 """Incidents and breaches through the API: who must act, the clocks, the guarded workflow,
-the breach register (REGULATORY.md §3, §4, §5, §8).
+the breach register (docs/regulatory.md §3, §4, §5, §8).
 
 Countdowns read the real clock for `remaining`: the tests assert on `due_at` and `due_local`,
 and on the sign only for dates that are clearly past or future.

@@ -1,4 +1,4 @@
-"""ENISA severity (REGULATORY.md §5.2): SE = DPC × EI + CB, its bands, and what it
+"""ENISA severity (docs/regulatory.md §5.2): SE = DPC × EI + CB, its bands, and what it
 recommends under art. 33 and art. 34, which it supports but does not decide."""
 
 from decimal import Decimal

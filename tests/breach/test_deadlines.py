@@ -1,4 +1,4 @@
-"""The breach clocks (REGULATORY.md §3.3, §6, §7): 72 real hours, weekends, holidays and
+"""The breach clocks (docs/regulatory.md §3.3, §6, §7): 72 real hours, weekends, holidays and
 changes of time included (Reg. 1182/71 art. 3(3)), and how a deadline is shown."""
 
 from datetime import UTC, datetime, timedelta, timezone

@@ -1,6 +1,6 @@
 """Who must act on an incident (breach.fanout.plan_breaches): pure, no database.
 
-One plan per affected controller, each with its own path and clock (REGULATORY.md §3.3, §6).
+One plan per affected controller, each with its own path and clock (docs/regulatory.md §3.3, §6).
 """
 
 from datetime import UTC, datetime, timedelta
