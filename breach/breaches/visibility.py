@@ -48,6 +48,19 @@ SOURCE_FIELDS = frozenset(
     }
 )
 SOURCE_CLOCKS = frozenset({CONTROLLER_NOTICE})
+# The controller's side of the facts a page or a message may show: withheld from the source.
+CONTROLLER_FACTS = frozenset(
+    {
+        "aware",
+        "aware_rationale",
+        "severity",
+        "risk_level",
+        "inform_people",
+        "art34_exemption",
+        "decision_reasons",
+        "cnil_due",
+    }
+)
 SOURCE_EVENTS = frozenset({"declare", "record_controller_informed", "follow_detection"})
 SOURCE_ACTIONS = frozenset({"record_controller_informed"})
 
@@ -97,6 +110,13 @@ def as_source(out: BreachOut) -> BreachOut:
 def shown(scope: Scope, out: BreachOut) -> BreachOut:
     """`out` as the caller with `scope` may see it."""
     return out if sees_whole(scope, out.controller_id) else as_source(out)
+
+
+def facts_seen(facts: dict[str, Any], *, whole: bool) -> dict[str, Any]:
+    """A breach's facts as a page shows them: without the controller's side to the source."""
+    if whole:
+        return facts
+    return {name: value for name, value in facts.items() if name not in CONTROLLER_FACTS}
 
 
 def require_whole(scope: Scope, breach: Breach) -> None:

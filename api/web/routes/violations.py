@@ -23,20 +23,18 @@ from api.web import breach_forms as forms
 from api.web.breach_forms import Values, local_value, prefixed
 from api.web.forms import FormErrors, errors_from
 from api.web.render import page, principal_of
-from breach.assessment import DECISION_NOTICE
-from breach.breaches import service, visibility, workflow
+from breach.breach_sheet import breach_sheet
+from breach.breaches import service, workflow
 from breach.breaches.names import activity_labels, body_names, breach_controllers
 from breach.breaches.schemas import BreachOut
 from breach.enums import (
     BreachStatus,
     NotificationChannel,
-    NotificationPhase,
     NotificationRecipient,
 )
 from breach.incidents import service as incidents
 from breach.incidents.choices import body_conventions, declarable_bodies, touchable_activities
 from breach.messages import service as messages
-from breach.messages.context import breach_view
 from core.accounts.roles import Permission, Principal
 from core.clock import utcnow
 from core.config import get_settings
@@ -82,19 +80,6 @@ FACT_LABELS = {
     "measures_taken": "mesures prises",
     "measures_planned": "mesures envisagées",
 }
-# The controller's side of the facts a page may show: withheld from the source side.
-CONTROLLER_FACTS = frozenset(
-    {
-        "aware",
-        "aware_rationale",
-        "severity",
-        "risk_level",
-        "inform_people",
-        "art34_exemption",
-        "decision_reasons",
-        "cnil_due",
-    }
-)
 PEOPLE_CHANNELS = [c for c in NotificationChannel if c not in (NotificationChannel.TELESERVICE,)]
 DELTAS = ["-2", "-1.5", "-1", "-0.5", "0.5", "1", "1.5", "2"]
 
@@ -207,6 +192,22 @@ def event_note(event) -> str:
         names = [FACT_LABELS.get(n.strip(), n.strip()) for n in event.note.split(",")]
         return "Modifié : " + ", ".join(names)
     return event.note or ""
+
+
+# What the breach page's template uses besides the breach: labels, choices, formatters.
+BREACH_PAGE_CONSTANTS = {
+    "num": french_number,
+    "signed": signed,
+    "choices": choices,
+    "deltas": [{"value": d, "label": signed(d)} for d in DELTAS],
+    "people_channels": [{"value": c.value, "label": label(c)} for c in PEOPLE_CHANNELS],
+    "event_labels": EVENT_LABELS,
+    "event_note": event_note,
+    "status_labels": STATUS_LABELS,
+    "adjustment_rows": range(forms.ADJUSTMENT_ROWS),
+    "cnil": NotificationRecipient.CNIL,
+    "field_title": field_title,
+}
 
 
 def changed_only(current: BreachOut, patch: dict[str, Any]) -> dict[str, Any]:
@@ -461,15 +462,6 @@ async def breach_list(request: Request, etat: str = "ouvertes", organisme: str |
 # La page d'une violation --------------------------------------------------------------------
 
 
-def _can(principal: Principal, breach: BreachOut, step: str) -> bool:
-    """Offered on the page: the table allows the step now and a role of the person grants
-    its permission in a body through which they reach this breach."""
-    if step not in breach.allowed_actions:
-        return False
-    scope = principal.scope(workflow.permission(step))
-    return visibility.reaches(scope, breach.controller_id, breach.source_org_id)
-
-
 def _defaults(breach: BreachOut, principal: Principal, now_local: str) -> dict[str, Values]:
     assessed = (breach.assessment or {}).get("inputs") or {}
     adjustments = {}
@@ -534,109 +526,26 @@ async def breach_page(
     phase: str | None = None,
 ) -> HTMLResponse:
     principal = principal_of(request)
-    read = principal.scope(Permission.READ_BREACHES)
-    if read.is_empty:
+    if principal.scope(Permission.READ_BREACHES).is_empty:
         return forbidden(request)
     now = utcnow()
+    wanted = phase or (failure.values.get("cnil-phase") if failure else None)
     try:
-        row = await service.get_breach(scope=read, breach_id=breach_id)
+        sheet = await breach_sheet(principal, breach_id, now=now, wanted_phase=wanted)
     except NotFound:
         return not_found(request)
-    # The source side (a processor's people) sees only what informing the controller needs.
-    whole = visibility.sees_whole(read, row.controller_id)
-    breach = await service.breach_seen(row, scope=read, now=now)
-    view = await breach_view(row)
-    facts = view.facts()
-    if not whole:
-        facts = {name: value for name, value in facts.items() if name not in CONTROLLER_FACTS}
-    show = {
-        "facts": _can(principal, breach, "update_facts"),
-        "notice": _can(principal, breach, "record_controller_informed"),
-        "aware": _can(principal, breach, "record_awareness"),
-        "assess": _can(principal, breach, "assess"),
-        "decision": _can(principal, breach, "decide"),
-        "cnil": _can(principal, breach, "notify_cnil_initial")
-        or _can(principal, breach, "notify_cnil_complementary"),
-        "people": _can(principal, breach, "inform_people"),
-        "close": _can(principal, breach, "close"),
-        # The CNIL's file number may come late, even after closing (as the API allows).
-        "reference": _can(principal, breach, "record_cnil_reference"),
-    }
-    values = _defaults(breach, principal, local_value(now))
+    values = _defaults(sheet.b, principal, local_value(now))
     if failure is not None:
         values[failure.form] = failure.values
-
-    notice_preview = None
-    if show["notice"]:
-        notice_preview = await messages.preview_controller_notice(
-            scope=principal.scope(Permission.INFORM_CONTROLLER), breach_id=breach.id, now=now
-        )
-    cnil_phase = None
-    cnil_preview = None
-    if show["cnil"]:
-        initial_allowed = "notify_cnil_initial" in breach.allowed_actions
-        default = NotificationPhase.INITIAL if initial_allowed else NotificationPhase.COMPLEMENTARY
-        wanted = phase or (failure.values.get("cnil-phase") if failure else None)
-        try:
-            cnil_phase = NotificationPhase(wanted) if wanted else default
-        except ValueError:
-            cnil_phase = default
-        if cnil_phase == NotificationPhase.INITIAL and not initial_allowed:
-            cnil_phase = NotificationPhase.COMPLEMENTARY
-        if cnil_phase == NotificationPhase.COMPLEMENTARY and (
-            "notify_cnil_complementary" not in breach.allowed_actions
-        ):
-            cnil_phase = NotificationPhase.INITIAL
-        cnil_preview = await messages.preview_cnil(
-            scope=principal.scope(Permission.MANAGE_BREACH),
-            breach_id=breach.id,
-            phase=cnil_phase,
-            now=now,
-        )
-    people_preview = None
-    if show["people"]:
-        people_preview = await messages.preview_people(
-            scope=principal.scope(Permission.MANAGE_BREACH), breach_id=breach.id, now=now
-        )
-    incident_org = breach.source_org_id or breach.controller_id
-    assessment = breach.assessment or None
     return page(
         request,
         "violations/breach.html.j2",
         status=status,
-        b=breach,
-        view=view,
-        facts=facts,
-        whole=whole,
-        show=show,
+        **sheet.context(),
         values=values,
         failure=failure,
         errs=(lambda form: failure.errors if failure and failure.form == form else None),
-        notice_preview=notice_preview,
-        notice_late=bool(breach.controller_notice_due_at and now > breach.controller_notice_due_at),
-        cnil_preview=cnil_preview,
-        cnil_phase=cnil_phase,
-        cnil_late=bool(
-            cnil_phase == NotificationPhase.INITIAL
-            and breach.cnil_due_at
-            and now > breach.cnil_due_at
-        ),
-        people_preview=people_preview,
-        incident_visible=read.allows(incident_org),
-        assessment=assessment,
-        explanation=[s for s in (assessment or {}).get("explanation", []) if s != DECISION_NOTICE],
-        decision_notice=(assessment or {}).get("notice") or DECISION_NOTICE,
-        num=french_number,
-        signed=signed,
-        choices=choices,
-        deltas=[{"value": d, "label": signed(d)} for d in DELTAS],
-        people_channels=[{"value": c.value, "label": label(c)} for c in PEOPLE_CHANNELS],
-        event_labels=EVENT_LABELS,
-        event_note=event_note,
-        status_labels=STATUS_LABELS,
-        adjustment_rows=range(forms.ADJUSTMENT_ROWS),
-        cnil=NotificationRecipient.CNIL,
-        field_title=field_title,
+        **BREACH_PAGE_CONSTANTS,
     )
 
 

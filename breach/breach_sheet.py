@@ -1,0 +1,130 @@
+"""The breach page's view model: what a signed-in person sees of one breach, which steps the
+page offers them, and the messages those steps would send, as they would be sent now.
+
+Built here, in the domain, so the page route only renders it (api/web/routes/violations.py),
+from the rules that decide it elsewhere: what the caller sees (breach.breaches.visibility),
+which steps the state allows and the permission each needs (breach.breaches.workflow).
+"""
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from breach.assessment import DECISION_NOTICE
+from breach.breaches import service, visibility, workflow
+from breach.breaches.schemas import BreachOut
+from breach.enums import NotificationPhase
+from breach.messages import service as messages
+from breach.messages.context import BreachView, breach_view
+from breach.messages.schemas import PreviewOut
+from core.accounts.roles import Permission, Principal
+
+# Each form of the page and the workflow steps it takes.
+FORM_STEPS = {
+    "facts": ("update_facts",),
+    "notice": ("record_controller_informed",),
+    "aware": ("record_awareness",),
+    "assess": ("assess",),
+    "decision": ("decide",),
+    "cnil": ("notify_cnil_initial", "notify_cnil_complementary"),
+    "people": ("inform_people",),
+    "close": ("close",),
+    "reference": ("record_cnil_reference",),  # may come after closing
+}
+
+
+def offered(principal: Principal, breach: BreachOut, step: str) -> bool:
+    """The state allows the step now, and a role of the person grants its permission in a
+    body through which they reach this breach."""
+    if step not in breach.allowed_actions:
+        return False
+    scope = principal.scope(workflow.permission(step))
+    return visibility.reaches(scope, breach.controller_id, breach.source_org_id)
+
+
+def cnil_phase(allowed: list[str], wanted: str | None) -> NotificationPhase:
+    """The CNIL form's phase: the one asked for if the state allows it, else the one it does."""
+    initial = "notify_cnil_initial" in allowed
+    complementary = "notify_cnil_complementary" in allowed
+    try:
+        phase = NotificationPhase(wanted) if wanted else None
+    except ValueError:
+        phase = None
+    if phase == NotificationPhase.INITIAL and initial:
+        return phase
+    if phase == NotificationPhase.COMPLEMENTARY and complementary:
+        return phase
+    return NotificationPhase.INITIAL if initial else NotificationPhase.COMPLEMENTARY
+
+
+@dataclass
+class BreachSheet:
+    b: BreachOut
+    view: BreachView
+    facts: dict[str, Any]
+    whole: bool  # the controller's side; False: the source's (a processor's people)
+    show: dict[str, bool]  # the page's forms offered to this person now
+    incident_visible: bool
+    notice_preview: PreviewOut | None = None
+    notice_late: bool = False
+    cnil_phase: NotificationPhase | None = None
+    cnil_preview: PreviewOut | None = None
+    cnil_late: bool = False
+    people_preview: PreviewOut | None = None
+    assessment: dict | None = None
+    explanation: list[str] | None = None
+    decision_notice: str = DECISION_NOTICE
+
+    def context(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _late(due: datetime | None, now: datetime) -> bool:
+    return bool(due and now > due)
+
+
+async def breach_sheet(
+    principal: Principal, breach_id: UUID, *, now: datetime, wanted_phase: str | None = None
+) -> BreachSheet:
+    """The page's model of one breach for `principal`; NotFound as the API answers it."""
+    read = principal.scope(Permission.READ_BREACHES)
+    row = await service.get_breach(scope=read, breach_id=breach_id)
+    whole = visibility.sees_whole(read, row.controller_id)
+    breach = await service.breach_seen(row, scope=read, now=now)
+    view = await breach_view(row)
+    show = {
+        form: any(offered(principal, breach, step) for step in steps)
+        for form, steps in FORM_STEPS.items()
+    }
+    assessment = breach.assessment or None
+    sheet = BreachSheet(
+        b=breach,
+        view=view,
+        facts=visibility.facts_seen(view.facts(), whole=whole),
+        whole=whole,
+        show=show,
+        incident_visible=read.allows(breach.source_org_id or breach.controller_id),
+        assessment=assessment,
+        explanation=[s for s in (assessment or {}).get("explanation", []) if s != DECISION_NOTICE],
+        decision_notice=(assessment or {}).get("notice") or DECISION_NOTICE,
+    )
+    if show["notice"]:
+        sheet.notice_preview = await messages.preview_controller_notice(
+            scope=principal.scope(Permission.INFORM_CONTROLLER), breach_id=breach.id, now=now
+        )
+        sheet.notice_late = _late(breach.controller_notice_due_at, now)
+    manage = principal.scope(Permission.MANAGE_BREACH)
+    if show["cnil"]:
+        sheet.cnil_phase = cnil_phase(breach.allowed_actions, wanted_phase)
+        sheet.cnil_preview = await messages.preview_cnil(
+            scope=manage, breach_id=breach.id, phase=sheet.cnil_phase, now=now
+        )
+        sheet.cnil_late = sheet.cnil_phase == NotificationPhase.INITIAL and _late(
+            breach.cnil_due_at, now
+        )
+    if show["people"]:
+        sheet.people_preview = await messages.preview_people(
+            scope=manage, breach_id=breach.id, now=now
+        )
+    return sheet
