@@ -13,7 +13,7 @@ from core.audit.canonical import timestamp
 from core.audit.chain import INSTANCE_CHAIN, chain_of, checkpoint
 from core.audit.models import AuditCheckpoint, AuditEvent
 from core.audit.verify import Problem, verify
-from core.persistence import Page
+from core.persistence import Page, paginate
 from core.scope import Scope
 
 EXPORT_BATCH = 1000
@@ -53,9 +53,7 @@ async def list_events(
 ) -> Page[AuditEvent]:
     """One chain's events, newest first."""
     query = _query(chain_of(organisation_id), filters)
-    total = await query.count()
-    rows = await query.order_by("-seq").offset(offset).limit(limit)
-    return Page(list(rows), total, limit, offset)
+    return await paginate(query.order_by("-seq"), limit=limit, offset=offset)
 
 
 def event_dict(event: AuditEvent) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from core.audit.trail import record_event
 from core.config import get_settings
 from core.errors import InvalidTransition, NotFound, ValidationFailed
 from core.outbox.models import MessageStatus, OutboxMessage
-from core.persistence import Page
+from core.persistence import Page, paginate
 from core.scope import Scope
 from core.validators import check_email
 
@@ -251,9 +251,7 @@ async def list_messages(
         query = query.filter(subject_id=subject_id)
     if organisation_id:
         query = query.filter(organisation_id=organisation_id)
-    total = await query.count()
-    rows = await query.order_by("-created_at", "id").offset(offset).limit(limit)
-    return Page(list(rows), total, limit, offset)
+    return await paginate(query.order_by("-created_at", "id"), limit=limit, offset=offset)
 
 
 async def get_message(*, scope: Scope, message_id: UUID) -> OutboxMessage:

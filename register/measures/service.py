@@ -10,6 +10,7 @@ from core.persistence import (
     create_journaled,
     delete_versioned,
     get_scoped,
+    paginate,
     update_versioned,
 )
 from core.scope import Scope
@@ -68,9 +69,8 @@ async def list_measures(
         query = query.filter(status=status)
     if cnil_sheet:
         query = query.filter(cnil_sheet=cnil_sheet)
-    total = await query.count()
-    rows = await query.order_by("title", "id").offset(offset).limit(limit)
-    return Page(await measures_out(list(rows)), total, limit, offset)
+    query = query.order_by("title", "id")
+    return await paginate(query, limit=limit, offset=offset, shape=measures_out)
 
 
 async def get_measure(*, scope: Scope, measure_id: UUID) -> SecurityMeasure:
