@@ -1,5 +1,6 @@
 """Organisations, their DPO designation and their contacts."""
 
+from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +46,10 @@ def organisation_out(org: Organisation) -> OrganisationOut:
     return OrganisationOut.model_validate(org, from_attributes=True)
 
 
+def organisations_out(orgs: list[Organisation]) -> list[OrganisationOut]:
+    return [organisation_out(o) for o in orgs]
+
+
 async def list_organisations(
     *, scope: Scope, limit: int, offset: int, kind: str | None = None, q: str | None = None
 ) -> Page[OrganisationOut]:
@@ -54,9 +59,7 @@ async def list_organisations(
     if q:
         for term in search_terms(q):
             query = query.filter(name_folded__contains=term)
-    page = await paginate(query, limit=limit, offset=offset)
-    page.items = [organisation_out(o) for o in page.items]
-    return page
+    return await paginate(query, limit=limit, offset=offset, shape=organisations_out)
 
 
 async def get_organisation(*, scope: Scope, organisation_id: UUID) -> Organisation:
@@ -142,21 +145,30 @@ async def delete_organisation(*, scope: Scope, organisation_id: UUID, version: i
 # DPOs ---------------------------------------------------------------------------------------
 
 
+async def dpo_outs(dpos: list[Dpo]) -> list[DpoOut]:
+    """DPO records with the bodies each serves (in the bodies' order), in one query."""
+    served: dict[UUID, list[UUID]] = defaultdict(list)
+    if dpos:
+        rows = await Organisation.filter(dpo_id__in=[d.id for d in dpos]).values_list(
+            "dpo_id", "id"
+        )
+        for dpo_id, org_id in rows:
+            served[dpo_id].append(org_id)
+    outs = []
+    for dpo in dpos:
+        out = DpoOut.model_validate(dpo, from_attributes=True)
+        out.organisation_ids = served[dpo.id]
+        outs.append(out)
+    return outs
+
+
 async def dpo_out(dpo: Dpo) -> DpoOut:
-    served = await Organisation.filter(dpo_id=dpo.id).values_list("id", flat=True)
-    out = DpoOut.model_validate(dpo, from_attributes=True)
-    out.organisation_ids = list(served)
-    return out
+    return (await dpo_outs([dpo]))[0]
 
 
 async def list_dpos(*, scope: Scope, limit: int, offset: int) -> Page[DpoOut]:
-    page = await paginate(
-        Dpo.filter(**Dpo.scope_filter(scope)).distinct().order_by("name"),
-        limit=limit,
-        offset=offset,
-    )
-    page.items = [await dpo_out(d) for d in page.items]
-    return page
+    query = Dpo.filter(**Dpo.scope_filter(scope)).distinct().order_by("name")
+    return await paginate(query, limit=limit, offset=offset, shape=dpo_outs)
 
 
 async def get_dpo(*, scope: Scope, dpo_id: UUID) -> Dpo:
@@ -205,6 +217,10 @@ def contact_out(contact: Contact) -> ContactOut:
     return ContactOut.model_validate(contact, from_attributes=True)
 
 
+def contacts_out(contacts: list[Contact]) -> list[ContactOut]:
+    return [contact_out(c) for c in contacts]
+
+
 async def list_contacts(
     *,
     scope: Scope,
@@ -216,10 +232,9 @@ async def list_contacts(
     query = Contact.filter(**Contact.scope_filter(scope))
     if organisation_id:
         query = query.filter(organisation_id=organisation_id)
-    items = [contact_out(c) for c in await query]
-    if role:  # roles is a JSON list; filtering in Python keeps SQLite and PostgreSQL alike
-        items = [c for c in items if role in c.roles]
-    return Page(items=items[offset : offset + limit], total=len(items), limit=limit, offset=offset)
+    # roles is a JSON list; filtering in Python keeps SQLite and PostgreSQL alike
+    keep = (lambda c: role in c.roles) if role else None
+    return await paginate(query, limit=limit, offset=offset, shape=contacts_out, keep=keep)
 
 
 async def get_contact(*, scope: Scope, contact_id: UUID) -> Contact:
