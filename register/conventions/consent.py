@@ -120,6 +120,22 @@ async def pending_proposal(convention_id: UUID) -> ConventionProposal | None:
     ).first()
 
 
+async def pending_proposal_ids(convention_ids: list[UUID]) -> dict[UUID, UUID]:
+    """The pending proposal of each of these conventions that has one, in one query (the
+    newest, as `pending_proposal` would answer, should there ever be two)."""
+    rows = (
+        await ConventionProposal.filter(
+            convention_id__in=convention_ids, status=ProposalStatus.PENDING
+        )
+        .order_by("-proposed_at")
+        .values_list("convention_id", "id")
+    )
+    found: dict[UUID, UUID] = {}
+    for convention_id, proposal_id in rows:
+        found.setdefault(convention_id, proposal_id)
+    return found
+
+
 async def propose_change(
     *, scope: Scope, convention: Convention, version: int, current: dict, merged: dict
 ) -> ConventionProposal:

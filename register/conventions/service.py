@@ -1,5 +1,7 @@
 """Conventions between bodies, their parties' roles and their clauses."""
 
+from collections import defaultdict
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -8,7 +10,7 @@ from tortoise.transactions import in_transaction
 from core.audit.trail import record_created
 from core.clock import today_local
 from core.errors import Conflict, Forbidden, ValidationFailed
-from core.persistence import Page, delete_versioned, get_scoped
+from core.persistence import Page, delete_versioned, get_scoped, paginate
 from core.scope import Scope
 from register.conventions import consent
 from register.conventions.models import (
@@ -33,15 +35,32 @@ from register.schemas_common import merge_patch, to_columns
 LABEL = "convention"
 
 
-async def convention_out(convention: Convention) -> ConventionOut:
-    parties = await ConventionParty.filter(convention_id=convention.id).order_by("id")
+async def convention_outs(conventions: list[Convention]) -> list[ConventionOut]:
+    """Conventions with their parties and pending proposal, in two queries whatever their
+    number."""
+    if not conventions:
+        return []
+    ids = [c.id for c in conventions]
+    parties: dict[UUID, list[PartyIn]] = defaultdict(list)
+    for party in await ConventionParty.filter(convention_id__in=ids).order_by("id"):
+        parties[party.convention_id].append(
+            PartyIn(organisation_id=party.organisation_id, role=party.role)
+        )
+    pending = await consent.pending_proposal_ids(ids)
+    today = today_local()
+    return [_out(c, parties[c.id], pending.get(c.id), today) for c in conventions]
+
+
+def _out(
+    convention: Convention, parties: list[PartyIn], pending_id: UUID | None, today: date
+) -> ConventionOut:
     terms = convention_terms(
         start=convention.start_date,
         duration_months=convention.duration_months,
         tacit_renewals=convention.tacit_renewals,
         notice_months=convention.notice_months,
         end_date=convention.end_date,
-        today=today_local(),
+        today=today,
     )
     data = {
         **{
@@ -50,14 +69,18 @@ async def convention_out(convention: Convention) -> ConventionOut:
             if hasattr(convention, name) and name not in ("parties",)
         },
         "breach_lead_id": convention.breach_lead_id,
-        "pending_proposal_id": getattr(await consent.pending_proposal(convention.id), "id", None),
-        "parties": [PartyIn(organisation_id=p.organisation_id, role=p.role) for p in parties],
+        "pending_proposal_id": pending_id,
+        "parties": parties,
         "current_term_end": terms.current_term_end,
         "last_possible_end": terms.last_possible_end,
         "next_notice_deadline": terms.next_notice_deadline,
         "renewals_left": terms.renewals_left,
     }
     return ConventionOut.model_validate(data)
+
+
+async def convention_out(convention: Convention) -> ConventionOut:
+    return (await convention_outs([convention]))[0]
 
 
 def _visible(scope: Scope):
@@ -84,9 +107,8 @@ async def list_conventions(
         query = query.filter(id__in=list(ids))
     if kind:
         query = query.filter(kind=kind)
-    total = await query.count()
-    rows = await query.order_by("title", "id").offset(offset).limit(limit)
-    return Page([await convention_out(c) for c in rows], total, limit, offset)
+    query = query.order_by("title", "id")
+    return await paginate(query, limit=limit, offset=offset, shape=convention_outs)
 
 
 async def get_convention(*, scope: Scope, convention_id: UUID) -> Convention:
