@@ -1,5 +1,6 @@
 """Sub-processor engagements: a processor's own processors, forming chains."""
 
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,7 +11,7 @@ from core.audit.trail import journaled, record_created
 from core.clock import utcnow
 from core.errors import ValidationFailed
 from core.outbox.service import enqueue
-from core.persistence import Page, delete_versioned, get_scoped, update_versioned
+from core.persistence import Page, delete_versioned, get_scoped, paginate, update_versioned
 from core.scope import Scope
 from core.text import fold
 from register.activities.models import ProcessingActivity
@@ -28,7 +29,22 @@ LABEL = "sous-traitant ultérieur"
 RELATIONS = {"convention_ids": "conventions", "activity_ids": "activities"}
 
 
-async def engagement_out(engagement: SubprocessorEngagement) -> EngagementOut:
+async def engagement_outs(engagements: list[SubprocessorEngagement]) -> list[EngagementOut]:
+    """Engagements with the conventions and activities they serve, in two queries whatever
+    their number."""
+    if not engagements:
+        return []
+    ids = [e.id for e in engagements]
+    related: dict[UUID, dict[str, list[UUID]]] = defaultdict(lambda: defaultdict(list))
+    for field, relation in RELATIONS.items():
+        rows = await SubprocessorEngagement.filter(id__in=ids).values_list("id", f"{relation}__id")
+        for engagement_id, other_id in rows:
+            if other_id is not None:
+                related[engagement_id][field].append(other_id)
+    return [_out(e, related[e.id]) for e in engagements]
+
+
+def _out(engagement: SubprocessorEngagement, related: dict[str, list[UUID]]) -> EngagementOut:
     data = {
         name: getattr(engagement, name)
         for name in EngagementIn.model_fields
@@ -42,14 +58,13 @@ async def engagement_out(engagement: SubprocessorEngagement) -> EngagementOut:
         "version": engagement.version,
         "created_at": engagement.created_at,
         "updated_at": engagement.updated_at,
-        "convention_ids": sorted(
-            await engagement.conventions.all().values_list("id", flat=True), key=str
-        ),
-        "activity_ids": sorted(
-            await engagement.activities.all().values_list("id", flat=True), key=str
-        ),
+        **{field: sorted(related[field], key=str) for field in RELATIONS},
     }
     return EngagementOut.model_validate(data)
+
+
+async def engagement_out(engagement: SubprocessorEngagement) -> EngagementOut:
+    return (await engagement_outs([engagement]))[0]
 
 
 async def list_engagements(
@@ -58,9 +73,8 @@ async def list_engagements(
     query = SubprocessorEngagement.filter(**SubprocessorEngagement.scope_filter(scope))
     if processor_id:
         query = query.filter(processor_id=processor_id)
-    total = await query.count()
-    rows = await query.order_by("name", "id").offset(offset).limit(limit)
-    return Page([await engagement_out(e) for e in rows], total, limit, offset)
+    query = query.order_by("name", "id")
+    return await paginate(query, limit=limit, offset=offset, shape=engagement_outs)
 
 
 async def get_engagement(*, scope: Scope, engagement_id: UUID) -> SubprocessorEngagement:
