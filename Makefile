@@ -44,9 +44,12 @@ demo: migrate
 run: system-deps demo
 	$(BIN)/rgpd serve --host $(HOST) --port $(PORT)
 
+# ruff, then the import contracts of pyproject.toml ([tool.importlinter]): the layers
+# api -> breach -> register -> core, the command line's modules, no new import cycle.
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # The suite on SQLite, then again on PostgreSQL (required when CI=true, skipped with
 # its reason elsewhere when no server answers on 127.0.0.1:5432).
