@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from core.audit.trail import journaled, record_created
 from core.clock import today_local
 from core.errors import ValidationFailed
-from core.persistence import Page, delete_versioned, get_scoped, update_versioned
+from core.persistence import Page, delete_versioned, get_scoped, paginate, update_versioned
 from core.scope import Scope
 from core.text import fold, search_terms
 from register.activities.models import ProcessingActivity
@@ -118,10 +118,8 @@ def _filtered(scope: Scope, filters: ActivityFilters):
 async def list_activities(
     *, scope: Scope, filters: ActivityFilters, limit: int, offset: int
 ) -> Page[ActivityOut]:
-    query = _filtered(scope, filters)
-    total = await query.count()
-    rows = await query.order_by("name", "id").offset(offset).limit(limit)
-    return Page(await activities_out(list(rows)), total, limit, offset)
+    query = _filtered(scope, filters).order_by("name", "id")
+    return await paginate(query, limit=limit, offset=offset, shape=activities_out)
 
 
 async def get_activity(*, scope: Scope, activity_id: UUID) -> ProcessingActivity:
