@@ -31,28 +31,22 @@ from core.accounts.roles import Permission, Principal
 from core.audit import journal
 from core.clock import today_local
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.scope import Scope
 from core.validation import validate_shape
-from register.activities import service
+from register.activities import choices, service
 from register.activities.links import linked_names, processors_of
 from register.activities.schemas import ActivityIn, ActivityOut
 from register.activities.service import ActivityFilters
-from register.conventions import service as conventions
 from register.enums import (
-    CONTROLLER_ROLES,
     ActivityStatus,
     DataCategory,
     LegalBasis,
     catalogue,
 )
-from register.measures import service as measures
-from register.organisations import service as organisations
 
 router = APIRouter(include_in_schema=False)
 
 PER_PAGE = 50
 HISTORY_SIZE = 50
-ALL = 100_000  # the bodies, conventions and measures a form offers: all of them in scope
 MAX_PAGE = 2**31 // PER_PAGE
 
 NOT_FOUND = (
@@ -127,14 +121,6 @@ async def _editable(
     return activity, None
 
 
-async def _bodies(scope: Scope) -> list[dict[str, str]]:
-    found = await organisations.list_organisations(scope=scope, limit=ALL, offset=0)
-    return sorted(
-        ({"value": str(o.id), "label": o.legal_name} for o in found.items),
-        key=lambda c: (c["label"].casefold(), c["value"]),
-    )
-
-
 # List ---------------------------------------------------------------------------------------
 
 
@@ -170,7 +156,7 @@ async def registre(request: Request):
     found = await service.list_activities(
         scope=scope, filters=filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE
     )
-    bodies = await _bodies(scope)
+    bodies = await choices.bodies(scope)
     kept = {name: value for name, value in chosen.items() if value}
 
     def page_link(target: int) -> str:
@@ -204,89 +190,15 @@ async def registre(request: Request):
 # Form ---------------------------------------------------------------------------------------
 
 
-def _group(groups: dict[str, dict], body: str, name: str, choice: dict[str, str]) -> None:
-    group = groups.setdefault(body, {"body": body, "name": name, "choices": []})
-    if all(c["value"] != choice["value"] for c in group["choices"]):
-        group["choices"].append(choice)
-
-
 async def _form_options(
     principal: Principal, values: dict, stored: ActivityOut | None
 ) -> dict[str, object]:
-    """What the form offers: the bodies the user may edit, the organisations that may be
-    co-responsible, the conventions where the chosen body is a controller, the measures; and
-    whatever the record already links to, so that saving never drops it unseen."""
-    edit = principal.scope(Permission.EDIT_REGISTER)
-    read = principal.scope(Permission.READ_REGISTER)
-    bodies = await _bodies(edit)
-    readable = await _bodies(read)
-    names = {b["value"]: b["label"] for b in readable}
-    linked = await linked_names(
-        organisation_ids=(stored.joint_controller_ids if stored else []),
-        convention_ids=(stored.convention_ids if stored else []),
-        measure_ids=(stored.security_measure_ids if stored else []),
+    return await choices.form_options(
+        edit=principal.scope(Permission.EDIT_REGISTER),
+        read=principal.scope(Permission.READ_REGISTER),
+        values=values,
+        stored=stored,
     )
-    controller = values.get("controller_id") or ""
-
-    joint = list(readable)
-    for org_id, name in linked.organisations.items():
-        if str(org_id) not in names:
-            joint.append({"value": str(org_id), "label": name})
-
-    convention_groups: dict[str, dict] = {}
-    visible = await conventions.list_conventions(scope=edit, limit=ALL, offset=0)
-    for convention in visible.items:
-        choice = {"value": str(convention.id), "label": convention.title}
-        for party in convention.parties:
-            body = str(party.organisation_id)
-            if party.role in CONTROLLER_ROLES and edit.allows(party.organisation_id):
-                _group(convention_groups, body, names.get(body, body), choice)
-    if controller in convention_groups:
-        shown = {controller: convention_groups[controller]}
-    else:
-        shown = dict(sorted(convention_groups.items(), key=lambda kv: kv[1]["name"].casefold()))
-    offered = {c["value"] for g in shown.values() for c in g["choices"]}
-    titles = {str(k): v for k, v in linked.conventions.items()}
-    titles |= {c["value"]: c["label"] for g in convention_groups.values() for c in g["choices"]}
-    for convention_id in values.get("convention_ids") or []:
-        if convention_id not in offered and convention_id in titles:
-            _group(
-                shown,
-                "autres",
-                "cochées, d'un autre organisme",
-                {"value": convention_id, "label": titles[convention_id]},
-            )
-
-    measure_groups: dict[str, dict] = {}
-    found = await measures.list_measures(scope=read, limit=ALL, offset=0)
-    for measure in found.items:
-        body = str(measure.organisation_id)
-        _group(
-            measure_groups,
-            body,
-            names.get(body, body),
-            {"value": str(measure.id), "label": measure.title},
-        )
-    ordered = sorted(
-        measure_groups.values(),
-        key=lambda g: (g["body"] != controller, g["name"].casefold()),
-    )
-    offered = {c["value"] for g in ordered for c in g["choices"]}
-    extra = [
-        {"value": str(k), "label": v} for k, v in linked.measures.items() if str(k) not in offered
-    ]
-    if extra:
-        ordered.append({"body": "autres", "name": "d'autres organismes", "choices": extra})
-
-    return {
-        "bodies": bodies,
-        "joint": joint,
-        "convention_groups": list(shown.values()),
-        "conventions_any": bool(convention_groups),
-        "body_chosen": controller in convention_groups,
-        "measure_groups": ordered,
-        "catalogue": catalogue(),
-    }
 
 
 async def _form_page(
@@ -320,7 +232,7 @@ async def new_activity(request: Request):
     edit = principal.scope(Permission.EDIT_REGISTER)
     if edit.is_empty:
         return _refusal(request, 403, FORBIDDEN)
-    bodies = await _bodies(edit)
+    bodies = await choices.bodies(edit)
     wanted = str(_uuid(request.query_params.get("organisme")) or "")
     if wanted not in {b["value"] for b in bodies}:
         wanted = bodies[0]["value"] if len(bodies) == 1 else ""
