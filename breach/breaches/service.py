@@ -48,7 +48,7 @@ from breach.messages.context import breach_view
 from core.actor import signed_by
 from core.audit.trail import journaled, record_created
 from core.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
-from core.persistence import Page, get_scoped, update_versioned
+from core.persistence import Page, get_scoped, paginate, update_versioned
 from core.scope import Scope
 from core.templating import Rendered
 from register.enums import label
@@ -171,9 +171,12 @@ async def list_breaches(
             mine = Q(controller_id__in=list(scope.org_ids))
             wanted = mine & wanted if status else (mine & wanted) | ~mine
         query = query.filter(wanted)
-    total = await query.count()
-    rows = await query.order_by("-created_at", "id").offset(offset).limit(limit)
-    return Page(await breaches_seen(list(rows), scope=scope, now=now), total, limit, offset)
+    return await paginate(
+        query.order_by("-created_at", "id"),
+        limit=limit,
+        offset=offset,
+        shape=lambda rows: breaches_seen(rows, scope=scope, now=now),
+    )
 
 
 async def get_breach(*, scope: Scope, breach_id: UUID) -> Breach:

@@ -55,7 +55,7 @@ class Organisation(VersionedModel):
 
     class Meta:
         table = "organisation"
-        ordering = ["name_folded"]
+        ordering = ["name_folded", "id"]
 
     @staticmethod
     def scope_filter(scope: Scope) -> dict:

@@ -167,7 +167,7 @@ async def dpo_out(dpo: Dpo) -> DpoOut:
 
 
 async def list_dpos(*, scope: Scope, limit: int, offset: int) -> Page[DpoOut]:
-    query = Dpo.filter(**Dpo.scope_filter(scope)).distinct().order_by("name")
+    query = Dpo.filter(**Dpo.scope_filter(scope)).distinct().order_by("name", "id")
     return await paginate(query, limit=limit, offset=offset, shape=dpo_outs)
 
 
