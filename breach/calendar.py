@@ -37,12 +37,10 @@ from core.icalendar import CalendarEvent, render_calendar
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.conventions.alerts import (
-    _FATE,
-    _WHAT_TO_DO,
     REMINDER_TIME,
-    ConventionEvent,
     EventDate,
     events_of,
+    what_to_do,
 )
 from register.conventions.models import Convention, ConventionParty
 from register.enums import PartyRole, label
@@ -255,7 +253,7 @@ def _convention_event(
     lines = [
         f"Date : {format_day(event.day)}.",
         f"{label(event.event)} « {convention.title} ».",
-        _what_to_do(convention, event.event),
+        what_to_do(convention, event.event),
         f"Parties : {', '.join(parties)}.",
     ]
     if url:
@@ -269,14 +267,3 @@ def _convention_event(
         categories=["RGPD", "Convention"],
         alarms=CONVENTION_ALARMS,
     )
-
-
-def _what_to_do(convention: Convention, event: ConventionEvent) -> str:
-    """The advice of the convention reminders (register.conventions.alerts), word for word."""
-    fate = _FATE.get(convention.end_of_service) if convention.end_of_service else None
-    proof = (
-        " La convention prévoit une preuve écrite de la destruction : demandez-la."
-        if convention.end_of_service_proof
-        else ""
-    )
-    return _WHAT_TO_DO[event].format(notice_months=convention.notice_months, fate=fate, proof=proof)

@@ -202,6 +202,17 @@ _FATE = {
 }
 
 
+def what_to_do(convention: Convention, event: ConventionEvent) -> str:
+    """The advice a reminder of `event` gives (the e-mails here, the calendar feed)."""
+    fate = _FATE.get(convention.end_of_service) if convention.end_of_service else None
+    proof = (
+        " La convention prévoit une preuve écrite de la destruction : demandez-la."
+        if convention.end_of_service_proof
+        else ""
+    )
+    return _WHAT_TO_DO[event].format(notice_months=convention.notice_months, fate=fate, proof=proof)
+
+
 def _draft(
     convention: Convention,
     event: EventDate,
@@ -218,12 +229,6 @@ def _draft(
         (p.organisation_id for p in convention.parties if p.role in CONTROLLER_ROLES),
         parties[0] if parties else None,
     )
-    fate = _FATE.get(convention.end_of_service) if convention.end_of_service else None
-    proof = (
-        " La convention prévoit une preuve écrite de la destruction : demandez-la."
-        if convention.end_of_service_proof
-        else ""
-    )
     rendered = render_message(
         TEMPLATE,
         {
@@ -234,9 +239,7 @@ def _draft(
             "on_the_day": stage == AlertStage.D0,
             "days_left": (event.day - now.astimezone(local_zone()).date()).days,
             "parties": [addresses[org_id].legal_name for org_id in parties],
-            "what_to_do": _WHAT_TO_DO[event.event].format(
-                notice_months=convention.notice_months, fate=fate, proof=proof
-            ),
+            "what_to_do": what_to_do(convention, event.event),
             "link": f"{get_settings().base_url.rstrip('/')}/conventions/{convention.id}",
         },
     )
