@@ -1,9 +1,10 @@
 """The breach page's view model: what a signed-in person sees of one breach, which steps the
 page offers them, and the messages those steps would send, as they would be sent now.
 
-Built here, in the domain, so the page route only renders it (api/web/routes/violations.py),
-from the rules that decide it elsewhere: what the caller sees (breach.breaches.visibility),
-which steps the state allows and the permission each needs (breach.breaches.workflow).
+Built here, in the domain, so the page route only renders it
+(api/web/routes/violations/breach_page.py), from the rules that decide it elsewhere: what the
+caller sees (breach.breaches.visibility), which steps the state allows and the permission each
+needs (breach.breaches.workflow).
 """
 
 from dataclasses import dataclass, fields
