@@ -1,27 +1,25 @@
-"""Small persistence helpers every service uses: versioned writes, journaled, and pages.
+"""Small persistence helpers every service uses: versioned writes, journaled, and scoped reads.
 
 `update_versioned`, `delete_versioned` and `create_journaled` record each write in the audit
 journal (core.audit.trail), in the write's transaction: a refused write records nothing.
+Pages are read by `core.paging.paginate` (below the audit journal, which pages its own list).
 """
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from inspect import isawaitable
-from typing import Any, Generic, TypeVar
+from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.models import Model
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from core.audit.trail import journaled, record_created
 from core.clock import utcnow
 from core.errors import Conflict, NotFound
 
-T = TypeVar("T")
-M = TypeVar("M", bound=Model)
+# Moved to core.paging; still importable from here for code written before the move.
+from core.paging import Page as Page
+from core.paging import paginate as paginate
 
 
 async def update_versioned(
@@ -61,42 +59,6 @@ async def create_journaled(model: type[Model], **values: Any) -> Any:
         obj = await model.create(**values)
         await record_created(model, obj.id)
     return obj
-
-
-@dataclass
-class Page(Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
-async def paginate(
-    query: QuerySet[M],
-    *,
-    limit: int,
-    offset: int,
-    shape: Callable[[list[M]], list[T] | Awaitable[list[T]]] | None = None,
-    keep: Callable[[M], bool] | None = None,
-) -> Page[T]:
-    """The page of `query` from `offset` (at most `limit` rows, in the query's order) and
-    how many rows there are in all. Every list of the API and of the pages is paged here.
-
-    `shape` turns the page's rows into what the list answers, all of them at once: a batch
-    shaper (`*_outs`) loads what the rows link to for the whole page in a fixed number of
-    queries, so a page costs the same whatever its size. `keep` is a filter SQL cannot say
-    alike on both engines (a value inside a JSON list): the query's rows are then read whole
-    and filtered, counted and sliced here."""
-    if keep is None:
-        total = await query.count()
-        rows = list(await query.offset(offset).limit(limit))
-    else:
-        kept = [row for row in await query if keep(row)]
-        total, rows = len(kept), kept[offset : offset + limit]
-    items: Any = rows if shape is None else shape(rows)
-    if isawaitable(items):
-        items = await items
-    return Page(items=list(items), total=total, limit=limit, offset=offset)
 
 
 async def get_scoped(model: type[Model], *, scope: Any, obj_id: UUID, label: str) -> Any:

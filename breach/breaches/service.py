@@ -48,7 +48,8 @@ from breach.messages.context import breach_view
 from core.actor import signed_by
 from core.audit.trail import journaled, record_created
 from core.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
-from core.persistence import Page, get_scoped, paginate, update_versioned
+from core.paging import Page, paginate
+from core.persistence import get_scoped, update_versioned
 from core.scope import Scope
 from core.templating import Rendered
 from register.enums import label

@@ -25,7 +25,8 @@ from core.audit.trail import journaled, record_created
 from core.clock import to_local
 from core.config import get_settings
 from core.errors import ValidationFailed
-from core.persistence import Page, get_scoped, paginate, update_versioned
+from core.paging import Page, paginate
+from core.persistence import get_scoped, update_versioned
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention, ConventionParty

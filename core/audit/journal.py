@@ -13,7 +13,7 @@ from core.audit.canonical import timestamp
 from core.audit.chain import INSTANCE_CHAIN, chain_of, checkpoint
 from core.audit.models import AuditCheckpoint, AuditEvent
 from core.audit.verify import Problem, verify
-from core.persistence import Page, paginate
+from core.paging import Page, paginate
 from core.scope import Scope
 
 EXPORT_BATCH = 1000

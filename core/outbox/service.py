@@ -20,7 +20,7 @@ from core.audit.trail import record_event
 from core.config import get_settings
 from core.errors import InvalidTransition, NotFound, ValidationFailed
 from core.outbox.models import MessageStatus, OutboxMessage
-from core.persistence import Page, paginate
+from core.paging import Page, paginate
 from core.scope import Scope
 from core.validators import check_email
 

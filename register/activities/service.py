@@ -11,7 +11,8 @@ from tortoise.transactions import in_transaction
 from core.audit.trail import journaled, record_created
 from core.clock import today_local
 from core.errors import ValidationFailed
-from core.persistence import Page, delete_versioned, get_scoped, paginate, update_versioned
+from core.paging import Page, paginate
+from core.persistence import delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from core.text import fold, search_terms
 from register.activities.models import ProcessingActivity

@@ -10,7 +10,8 @@ from tortoise.transactions import in_transaction
 from core.audit.trail import record_created
 from core.clock import today_local
 from core.errors import Conflict, Forbidden, ValidationFailed
-from core.persistence import Page, delete_versioned, get_scoped, paginate
+from core.paging import Page, paginate
+from core.persistence import delete_versioned, get_scoped
 from core.scope import Scope
 from register.conventions import consent
 from register.conventions.models import (

@@ -5,14 +5,8 @@ from typing import Any
 from uuid import UUID
 
 from core.errors import Conflict
-from core.persistence import (
-    Page,
-    create_journaled,
-    delete_versioned,
-    get_scoped,
-    paginate,
-    update_versioned,
-)
+from core.paging import Page, paginate
+from core.persistence import create_journaled, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from register.measures.models import SecurityMeasure
 from register.measures.schemas import MeasureIn, MeasureOut

@@ -7,14 +7,8 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 
 from core.errors import Conflict, Forbidden, ValidationFailed
-from core.persistence import (
-    Page,
-    create_journaled,
-    delete_versioned,
-    get_scoped,
-    paginate,
-    update_versioned,
-)
+from core.paging import Page, paginate
+from core.persistence import create_journaled, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from core.text import fold, search_terms
 from register.conventions.partners import may_reference

@@ -11,7 +11,8 @@ from core.audit.trail import journaled, record_created
 from core.clock import utcnow
 from core.errors import ValidationFailed
 from core.outbox.service import enqueue
-from core.persistence import Page, delete_versioned, get_scoped, paginate, update_versioned
+from core.paging import Page, paginate
+from core.persistence import delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from core.text import fold
 from register.activities.models import ProcessingActivity
