@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from api.routes.auth import TokenIn
+from api.web.common import body_choices, not_found
 from api.web.forms import FormErrors, errors_from, text
 from api.web.render import page, principal_of
-from api.web.routes.exports import body_choices, not_found
 from core.accounts import service, tokens, totp
 from core.accounts.roles import ROLE_LABELS
 from core.clock import utcnow

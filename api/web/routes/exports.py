@@ -1,12 +1,7 @@
 """Pages: exports for auditors (records, breach register, calendar, signed evidence bundle) and
 the register import. The files themselves come from the JSON API routes (api/routes/exports.py)
-or, for the bundle, from the same service calls they make.
+or, for the bundle, from the same service calls they make."""
 
-The few helpers the journal and account pages share (the bodies a permission opens, a period
-typed as two days, the 403 and 404 answers) live here too."""
-
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -16,24 +11,23 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.routes.exports import IMPORT_MAX_BYTES
 from api.streaming import spool, streamed_file
+from api.web.common import as_uuid, body_choices, forbidden, not_found, parse_day, period_of
 from api.web.forms import FormErrors, checked, chosen, text
 from api.web.render import page, principal_of
 from breach.bundle import build_bundle
 from breach.documents import DocumentKind
 from core.accounts.roles import Permission
 from core.audit.signing import get_signing_key, key_id, public_key_pem
-from core.clock import local_zone, utcnow
+from core.clock import utcnow
 from core.errors import NotFound, ValidationFailed
 from core.keys import KeyConfigError
-from core.scope import Scope
 from core.tabular.document import ExportFormat
 from register.imports.service import import_activities
-from register.organisations.service import get_organisation, list_organisations
+from register.organisations.service import get_organisation
 
 router = APIRouter(include_in_schema=False)
 
 API = "/api/v1"
-MAX_BODIES = 1000  # an instance serves a few hundred bodies at most
 
 DOCUMENTS = [
     {"value": DocumentKind.CONTROLLER_RECORD.value, "label": "Registre du responsable (art. 30.1)"},
@@ -62,59 +56,6 @@ FORMAT_CHOICES = [
     {"value": "pdf", "label": "PDF"},
 ]
 IMPORT_FORMATS = {"csv": ExportFormat.CSV, "xlsx": ExportFormat.XLSX, "ods": ExportFormat.ODS}
-
-
-# Shared by the exports, journal and account pages ------------------------------------------
-
-
-async def body_choices(scope: Scope) -> list[dict[str, str]]:
-    """The bodies of a scope as select choices ({value, label}), by name."""
-    if scope.is_empty:
-        return []
-    found = await list_organisations(scope=scope, limit=MAX_BODIES, offset=0)
-    return [{"value": str(o.id), "label": o.legal_name} for o in found.items]
-
-
-def not_found(request: Request):
-    """The shared error page: the same answer for another body's object as for none."""
-    return page(request, "error.html.j2", status=404, code=404)
-
-
-def forbidden(request: Request, message: str):
-    return page(request, "error.html.j2", status=403, code=403, message=message)
-
-
-def parse_day(raw: str | None, name: str, errors: FormErrors) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.by_field[name] = "date invalide (jj/mm/aaaa)"
-        return None
-
-
-@dataclass(frozen=True)
-class Period:
-    since: datetime | None  # included
-    until: datetime | None  # excluded: the day after the last day typed, at midnight
-
-
-def period_of(start: date | None, end: date | None, errors: FormErrors, end_name: str) -> Period:
-    """Two days typed by a person (Paris): from the first day's midnight to the end of the last."""
-    zone = local_zone()
-    since = datetime.combine(start, time(), zone) if start else None
-    until = datetime.combine(end + timedelta(days=1), time(), zone) if end else None
-    if since and until and until <= since:
-        errors.by_field.setdefault(end_name, "la fin de la période doit suivre son début")
-    return Period(since, until)
-
-
-def as_uuid(raw: str | None) -> UUID | None:
-    try:
-        return UUID(str(raw)) if raw else None
-    except ValueError:
-        return None
 
 
 # The exports page -----------------------------------------------------------------------------

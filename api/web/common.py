@@ -1,0 +1,66 @@
+"""What several pages share: the bodies a permission opens (as select choices), a period typed
+as two days, a UUID typed in a URL, and the 403 and 404 answers."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from fastapi import Request
+
+from api.web.forms import FormErrors
+from api.web.render import page
+from core.clock import local_zone
+from core.scope import Scope
+from register.organisations.service import list_organisations
+
+MAX_BODIES = 1000  # an instance serves a few hundred bodies at most
+
+
+async def body_choices(scope: Scope) -> list[dict[str, str]]:
+    """The bodies of a scope as select choices ({value, label}), by name."""
+    if scope.is_empty:
+        return []
+    found = await list_organisations(scope=scope, limit=MAX_BODIES, offset=0)
+    return [{"value": str(o.id), "label": o.legal_name} for o in found.items]
+
+
+def not_found(request: Request):
+    """The shared error page: the same answer for another body's object as for none."""
+    return page(request, "error.html.j2", status=404, code=404)
+
+
+def forbidden(request: Request, message: str):
+    return page(request, "error.html.j2", status=403, code=403, message=message)
+
+
+def parse_day(raw: str | None, name: str, errors: FormErrors) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.by_field[name] = "date invalide (jj/mm/aaaa)"
+        return None
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime | None  # included
+    until: datetime | None  # excluded: the day after the last day typed, at midnight
+
+
+def period_of(start: date | None, end: date | None, errors: FormErrors, end_name: str) -> Period:
+    """Two days typed by a person (Paris): from the first day's midnight to the end of the last."""
+    zone = local_zone()
+    since = datetime.combine(start, time(), zone) if start else None
+    until = datetime.combine(end + timedelta(days=1), time(), zone) if end else None
+    if since and until and until <= since:
+        errors.by_field.setdefault(end_name, "la fin de la période doit suivre son début")
+    return Period(since, until)
+
+
+def as_uuid(raw: str | None) -> UUID | None:
+    try:
+        return UUID(str(raw)) if raw else None
+    except ValueError:
+        return None
