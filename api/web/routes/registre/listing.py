@@ -1,0 +1,91 @@
+"""Page: the Registre, the list of the activities the person may read, filtered and paged."""
+
+from urllib.parse import urlencode
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+
+from api.web.common import as_uuid
+from api.web.registre_form import (
+    FIELD_LABELS,
+)
+from api.web.render import page, principal_of
+from api.web.routes.registre.common import NO_REGISTER, member, refusal
+from core.accounts.roles import Permission
+from core.clock import today_local
+from register.activities import choices, service
+from register.activities.service import ActivityFilters
+from register.enums import (
+    ActivityStatus,
+    DataCategory,
+    LegalBasis,
+    catalogue,
+)
+
+router = APIRouter(include_in_schema=False)
+
+PER_PAGE = 50
+MAX_PAGE = 2**31 // PER_PAGE
+
+
+@router.get("/registre")
+async def registre(request: Request):
+    principal = principal_of(request)
+    scope = principal.scope(Permission.READ_REGISTER)
+    if scope.is_empty:
+        return refusal(request, 403, NO_REGISTER)
+    params = request.query_params
+    chosen = {
+        "q": (params.get("q") or "").strip()[:200],
+        "organisme": str(as_uuid(params.get("organisme")) or ""),
+        "statut": getattr(member(ActivityStatus, params.get("statut")), "value", ""),
+        "base": getattr(member(LegalBasis, params.get("base")), "value", ""),
+        "categorie": getattr(member(DataCategory, params.get("categorie")), "value", ""),
+        "sensibles": params.get("sensibles") if params.get("sensibles") in ("oui", "non") else "",
+        "revue": "depassee" if params.get("revue") == "depassee" else "",
+    }
+    try:
+        number = min(max(int(params.get("page") or 1), 1), MAX_PAGE)
+    except ValueError:
+        number = 1
+    filters = ActivityFilters(
+        controller_id=as_uuid(chosen["organisme"]),
+        status=chosen["statut"] or None,
+        legal_basis=chosen["base"] or None,
+        data_category=chosen["categorie"] or None,
+        has_sensitive_data={"oui": True, "non": False}.get(chosen["sensibles"]),
+        review_due_before=today_local() if chosen["revue"] else None,
+        q=chosen["q"] or None,
+    )
+    found = await service.list_activities(
+        scope=scope, filters=filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE
+    )
+    bodies = await choices.bodies(scope)
+    kept = {name: value for name, value in chosen.items() if value}
+
+    def page_link(target: int) -> str:
+        return "/registre?" + urlencode({**kept, "page": target})
+
+    last = max((found.total + PER_PAGE - 1) // PER_PAGE, 1)
+    editable = principal.scope(Permission.EDIT_REGISTER)
+    new_link = "/registre/nouvelle"
+    if chosen["organisme"] and editable.allows(UUID(chosen["organisme"])):
+        new_link += "?" + urlencode({"organisme": chosen["organisme"]})
+    return page(
+        request,
+        "registre/liste.html.j2",
+        activities=found.items,
+        total=found.total,
+        number=number,
+        last=last,
+        previous_link=page_link(number - 1) if number > 1 else None,
+        next_link=page_link(number + 1) if number < last else None,
+        chosen=chosen,
+        filtered=bool(kept),
+        bodies=bodies,
+        body_names={b["value"]: b["label"] for b in bodies},
+        can_create=not editable.is_empty,
+        new_link=new_link,
+        catalogue=catalogue(),
+        labels=FIELD_LABELS,
+    )
