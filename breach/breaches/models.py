@@ -12,6 +12,7 @@ from breach.enums import (
     NotificationRecipient,
     RiskLevel,
 )
+from core.audit.trail import journaled_model
 from core.crypto import EncryptedJSONField, EncryptedTextField
 from core.models import VersionedModel
 from core.scope import Scope
@@ -140,3 +141,15 @@ class BreachEvent(Model):
     class Meta:
         table = "breach_event"
         ordering = ["id"]
+
+
+# The controller's record (art. 33(5)), journaled in its chain (core.audit.trail); fields
+# encrypted at rest are journaled as digests.
+journaled_model(Breach, "breach", owner="controller_id", links={"activity_ids": "activities"})
+# The texts of the notifications as made restate the facts: digests only.
+journaled_model(
+    BreachNotification,
+    "breach_notification",
+    owner=lambda row: Breach.filter(id=row["breach_id"]).values_list("controller_id", flat=True),
+    digest=["message_subject", "message_body"],
+)

@@ -7,13 +7,12 @@ in a risk goes assessed → closed with its reasoning (art. 33(1), 33(5)).
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from breach import journal as _journal  # noqa: F401  (declares how breaches are journaled)
 from breach.assessment import DpcAdjustment, enisa_score
 from breach.breaches import visibility, workflow
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
@@ -42,9 +41,6 @@ from breach.enums import (
     NotificationRecipient,
     RiskLevel,
 )
-from breach.incidents.models import Incident
-from breach.messages.compose import Composed, cnil_document, people_communication
-from breach.messages.context import breach_view
 from core.actor import signed_by
 from core.audit.trail import journaled, record_created
 from core.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
@@ -206,8 +202,9 @@ def _refuse_future(moment: datetime, now: datetime, field: str) -> None:
 async def _refuse_before_detection(
     breach: Breach, moment: datetime, now: datetime, field: str
 ) -> None:
-    (detected_at,) = await Incident.filter(id=breach.incident_id).values_list(
-        "detected_at", flat=True
+    # Through the breach's own link: the incident's fields are read here, never written.
+    (detected_at,) = await Breach.filter(id=breach.id).values_list(
+        "incident__detected_at", flat=True
     )
     if moment < detected_at:
         raise ValidationFailed.one(
@@ -487,16 +484,28 @@ async def decide(*, scope: Scope, breach_id: UUID, data: DecisionIn, now: dateti
     )
 
 
+class MessageText(Protocol):
+    """The text of a notification as made (a breach.messages.compose.Composed)."""
+
+    subject: str
+    body: str
+
+
+Text = TypeVar("Text", bound=MessageText)
+
+
 async def record_notification(
     *,
     scope: Scope,
     breach_id: UUID,
     data: NotificationIn,
     now: datetime,
-    then: Callable[[Composed], Awaitable[Any]] | None = None,
+    text: Callable[[Breach], Awaitable[Text]],
+    then: Callable[[Text], Awaitable[Any]] | None = None,
 ) -> Breach:
     """A notification to the CNIL (initial, then complementary) or to the people, kept with
-    its text as made: the CNIL document or the communication, rendered from the facts now.
+    its text as made: `text` renders, from the facts now, the CNIL document or the
+    communication (breach.messages composes them; called once the step is allowed).
     `then` receives that text and writes, in the same transaction, the messages it causes."""
     breach = await get_breach(scope=scope, breach_id=breach_id)
     if data.sent_at > now:
@@ -517,7 +526,7 @@ async def record_notification(
         )
     if data.recipient == NotificationRecipient.DATA_SUBJECTS:
         await _require("inform_people", breach)
-        return await _inform_people(breach, data, now, then)
+        return await _inform_people(breach, data, now, text, then)
     await _require(f"notify_cnil_{data.phase.value}", breach)
     to_status = (
         BreachStatus.NOTIFIED
@@ -533,9 +542,7 @@ async def record_notification(
             f"({countdown(due, data.sent_at).deadline_display}) : les raisons du retard "
             "sont obligatoires (art. 33.1)",
         )
-    document = await cnil_document(
-        await breach_view(breach), phase=data.phase, at=data.sent_at, late_reason=data.late_reason
-    )
+    document = await text(breach)
     return await _apply(
         breach,
         version=data.version,
@@ -549,7 +556,7 @@ async def record_notification(
     )
 
 
-def _content(composed: Composed) -> dict[str, str]:
+def _content(composed: MessageText) -> dict[str, str]:
     return {"message_subject": composed.subject, "message_body": composed.body}
 
 
@@ -570,9 +577,10 @@ async def _inform_people(
     breach: Breach,
     data: NotificationIn,
     now: datetime,
-    then: Callable[[Composed], Awaitable[Any]] | None,
+    text: Callable[[Breach], Awaitable[Text]],
+    then: Callable[[Text], Awaitable[Any]] | None,
 ) -> Breach:
-    communication = await people_communication(await breach_view(breach))
+    communication = await text(breach)
     return await _apply(
         breach,
         version=data.version,

@@ -2,6 +2,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from breach.enums import IncidentCause, IncidentOrigin
+from core.audit.trail import journaled_model
 from core.crypto import EncryptedJSONField, EncryptedTextField
 from core.models import VersionedModel
 from core.scope import Scope
@@ -57,3 +58,13 @@ class IncidentChange(Model):
     class Meta:
         table = "incident_change"
         ordering = ["id"]
+
+
+# The declaring body's record, journaled in its chain (core.audit.trail); fields encrypted at
+# rest are journaled as digests.
+journaled_model(
+    Incident,
+    "incident",
+    owner="organisation_id",
+    links={"activity_ids": "activities", "convention_ids": "conventions"},
+)

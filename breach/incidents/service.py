@@ -8,7 +8,6 @@ from uuid import UUID
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from breach import journal as _journal  # noqa: F401  (declares how breaches are journaled)
 from breach.breaches.models import Breach, BreachEvent
 from breach.enums import BreachPath, BreachStatus
 from breach.fanout import (

@@ -8,7 +8,7 @@ from breach.breaches import service as breaches
 from breach.breaches import visibility
 from breach.breaches.models import Breach
 from breach.breaches.schemas import ControllerInformedIn, NotificationIn
-from breach.enums import NotificationChannel, NotificationPhase
+from breach.enums import NotificationChannel, NotificationPhase, NotificationRecipient
 from breach.messages.compose import (
     Composed,
     cnil_document,
@@ -104,6 +104,14 @@ async def record_notification(
     """Record a notification (CNIL or people) with its text; a communication to the people by
     e-mail with their addresses sends one message to each, in the same transaction."""
 
+    async def text(breach: Breach) -> Composed:
+        view = await breach_view(breach)
+        if data.recipient == NotificationRecipient.DATA_SUBJECTS:
+            return await people_communication(view)
+        return await cnil_document(
+            view, phase=data.phase, at=data.sent_at, late_reason=data.late_reason
+        )
+
     async def enqueue_people(communication: Composed) -> None:
         for address in data.addresses or []:
             await enqueue(communication.draft([address]), now=now)
@@ -113,5 +121,6 @@ async def record_notification(
         breach_id=breach_id,
         data=data,
         now=now,
+        text=text,
         then=enqueue_people if data.addresses else None,
     )
