@@ -3,6 +3,7 @@ as two days, a UUID typed in a URL, and the 403 and 404 answers."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import Request
@@ -64,3 +65,37 @@ def as_uuid(raw: str | None) -> UUID | None:
         return UUID(str(raw)) if raw else None
     except ValueError:
         return None
+
+
+def page_number(raw: str | None, highest: int | None = None) -> int:
+    """The page a list is asked for (`?page=`), from 1; 1 when absent or garbled."""
+    try:
+        number = max(1, int(raw or 1))
+    except ValueError:
+        return 1
+    return min(number, highest) if highest else number
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Where a paged list stands, and the links to the pages before and after it."""
+
+    number: int
+    last: int
+    previous: str | None
+    next: str | None
+
+
+def pages(base: str, kept: dict[str, str], number: int, total: int, size: int) -> Pages:
+    """The links keep the list's filters (`kept`) and change the page only."""
+    last = max(1, (total + size - 1) // size)
+
+    def href(target: int) -> str:
+        return base + "?" + urlencode({**kept, "page": target})
+
+    return Pages(
+        number=number,
+        last=last,
+        previous=href(number - 1) if number > 1 else None,
+        next=href(number + 1) if number < last else None,
+    )

@@ -27,6 +27,14 @@ def is_digest(value: Any) -> bool:
 INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
+def _instant(value: str) -> str:
+    """An ISO instant in Paris time; as stored when it does not parse."""
+    try:
+        return local_time(datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 def shown(value: Any) -> str:
     """A journaled value as text: a protected one is said to be so, with its digest; an
     instant in Paris time."""
@@ -37,10 +45,7 @@ def shown(value: Any) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, str) and INSTANT.match(value):
-        try:
-            return local_time(datetime.fromisoformat(value))
-        except ValueError:
-            return value
+        return _instant(value)
     if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
         return ", ".join(str(v) for v in value)
     if isinstance(value, list | dict):

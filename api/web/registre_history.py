@@ -80,17 +80,22 @@ def transfer_text(row: dict[str, Any]) -> str:
     return text
 
 
-def history_value(field: str, value: Any, names) -> str:
-    """A journaled value as a person reads it (names: a register.activities.links.LinkedNames)."""
+ROW_TEXTS = {"retention": retention_text, "recipients": recipient_text, "transfers": transfer_text}
+
+
+def _plain_value(value: Any) -> str | None:
+    """The words for an empty, protected or yes/no value; None for any other."""
     if value is None or value == "" or value == []:
         return "(vide)"
     if isinstance(value, dict) and set(value) == {"sha256"}:
         return "(valeur protégée)"
     if isinstance(value, bool):
         return "oui" if value else "non"
-    if field in ENUMS:
-        items = value if isinstance(value, list) else [value]
-        return ", ".join(choice_label(ENUMS[field], v) for v in items)
+    return None
+
+
+def _linked_value(field: str, value: Any, names) -> str | None:
+    """The names of the bodies, conventions or measures a field links to; None for any other."""
     if field == "controller_id":
         return _name(names.organisations, value)
     lookup = {
@@ -100,11 +105,29 @@ def history_value(field: str, value: Any, names) -> str:
     }
     if field in lookup and isinstance(value, list):
         return ", ".join(_name(lookup[field], v) for v in value)
-    rows = {"retention": retention_text, "recipients": recipient_text, "transfers": transfer_text}
-    if field in rows and isinstance(value, list):
-        return " ; ".join(rows[field](row) for row in value if isinstance(row, dict))
+    return None
+
+
+def _field_value(field: str, value: Any, names) -> str | None:
+    """The words for a field whose values are choices, names or rows; None for any other."""
+    if field in ENUMS:
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(choice_label(ENUMS[field], v) for v in items)
+    linked = _linked_value(field, value, names)
+    if linked is not None:
+        return linked
+    if field in ROW_TEXTS and isinstance(value, list):
+        return " ; ".join(ROW_TEXTS[field](row) for row in value if isinstance(row, dict))
     if field == "next_review" and isinstance(value, str):
         return _day(value)
+    return None
+
+
+def history_value(field: str, value: Any, names) -> str:
+    """A journaled value as a person reads it (names: a register.activities.links.LinkedNames)."""
+    for words in (_plain_value(value), _field_value(field, value, names)):
+        if words is not None:
+            return words
     if isinstance(value, list):
         return " ; ".join(str(v) for v in value)
     return str(value)

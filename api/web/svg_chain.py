@@ -145,26 +145,91 @@ def _n(value: float) -> str:
     return f"{value:g}"
 
 
+def _layout(chain: ConventionChain, width_box: float) -> tuple[dict[int, _Box], float]:
+    """Each node's box, one per row, indented by level; and the picture's height."""
+    role_chars = int((width_box - 2 * TEXT_PAD) / (ROLE_SIZE * 0.58))
+    boxes: dict[int, _Box] = {}
+    y = float(PAD)
+    for node in chain.nodes:
+        size, names = _fit(node.name, width_box - 2 * TEXT_PAD)
+        roles = _wrap(node.role_label, role_chars, ROLE_LINES)
+        height = 2 * TEXT_PAD + len(names) * _line(size) + len(roles) * ROLE_LINE - 4
+        x = PAD + (node.level + 1) * INDENT
+        boxes[id(node)] = _Box(node, x, y, height, names, size, roles)
+        y += height + GAP
+    return boxes, (y - GAP + PAD if chain.nodes else 2 * PAD)
+
+
+def _svg_line(x1, y1, x2, y2, arrow: bool = False) -> str:
+    end = ' marker-end="url(#chaine-fleche)"' if arrow else ""
+    return (
+        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
+        f'stroke="{LINE}" stroke-width="1.5"{end}/>'
+    )
+
+
+def _connectors(chain: ConventionChain, boxes: dict[int, _Box]) -> str:
+    """The controllers' gathering line with an arrow to each provider, then each node's
+    line to its sub-processors."""
+    connectors: list[str] = []
+    controllers = [boxes[id(n)] for n in chain.controllers]
+    providers = [boxes[id(n)] for n in chain.providers]
+    if controllers and providers:
+        trunk = PAD + INDENT / 2
+        connectors.append(_svg_line(trunk, controllers[0].mid, trunk, providers[-1].mid))
+        for box in controllers:
+            connectors.append(_svg_line(trunk, box.mid, box.x, box.mid))
+        for box in providers:
+            connectors.append(_svg_line(trunk, box.mid, box.x, box.mid, arrow=True))
+    for node in chain.nodes:
+        if not node.children:
+            continue
+        parent = boxes[id(node)]
+        stem = parent.x + INDENT / 2
+        children = [boxes[id(c)] for c in node.children]
+        connectors.append(_svg_line(stem, parent.bottom, stem, children[-1].mid))
+        for child in children:
+            connectors.append(_svg_line(stem, child.mid, child.x, child.mid, arrow=True))
+    return '<g class="chain-links">' + "".join(connectors) + "</g>"
+
+
+def _tspans(x: float, lines: list[str], step: float | int) -> str:
+    return "".join(
+        f'<tspan x="{_n(x)}" dy="{0 if i == 0 else _n(step)}">{escape(text)}</tspan>'
+        for i, text in enumerate(lines)
+    )
+
+
+def _node_svg(box: _Box, width_box: float) -> str:
+    node = box.node
+    fill, stroke = STYLE.get(node.level, SUB_STYLE)
+    text_x = box.x + TEXT_PAD
+    name_line = _line(box.name_size)
+    name_y = box.y + TEXT_PAD + box.name_size - 2
+    tspans = _tspans(text_x, box.name_lines, name_line)
+    role_y = name_y + len(box.name_lines) * name_line
+    role_tspans = _tspans(text_x, box.role_lines, ROLE_LINE)
+    # A name cut short keeps its whole self in a tooltip (the list below gives it too).
+    cut = box.name_lines[-1].endswith("…") and not node.name.endswith("…")
+    tooltip = f"<title>{escape(node.name)}</title>" if cut else ""
+    return (
+        f'<g class="chain-node" data-level="{node.level}">{tooltip}'
+        f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(width_box)}" '
+        f'height="{_n(box.height)}" rx="6" fill="{fill}" stroke="{stroke}" '
+        f'stroke-width="{2 if node.level < 2 else 1.5}"/>'
+        f'<text class="chain-name" x="{_n(text_x)}" y="{_n(name_y)}" '
+        f'font-size="{_n(box.name_size)}" font-weight="bold" fill="#1b1b1b">{tspans}</text>'
+        f'<text class="chain-role" x="{_n(text_x)}" y="{_n(role_y)}" '
+        f'font-size="{ROLE_SIZE}" fill="#333333">{role_tspans}</text>'
+        "</g>"
+    )
+
+
 def chain_picture(chain: ConventionChain, *, title: str) -> ChainPicture:
     depth = chain.depth
     width_box = max(MIN_BOX, BASE_WIDTH - 2 * PAD - (depth + 1) * INDENT)
     width = 2 * PAD + (depth + 1) * INDENT + width_box
-    role_chars = int((width_box - 2 * TEXT_PAD) / (ROLE_SIZE * 0.58))
-
-    def x_of(level: int) -> float:
-        return PAD + (level + 1) * INDENT
-
-    boxes: dict[int, _Box] = {}
-    order = chain.nodes
-    y = float(PAD)
-    for node in order:
-        size, names = _fit(node.name, width_box - 2 * TEXT_PAD)
-        roles = _wrap(node.role_label, role_chars, ROLE_LINES)
-        height = 2 * TEXT_PAD + len(names) * _line(size) + len(roles) * ROLE_LINE - 4
-        boxes[id(node)] = _Box(node, x_of(node.level), y, height, names, size, roles)
-        y += height + GAP
-    height_total = y - GAP + PAD if order else 2 * PAD
-
+    boxes, height_total = _layout(chain, width_box)
     description = describe(chain)
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-svg" role="img" '
@@ -177,68 +242,11 @@ def chain_picture(chain: ConventionChain, *, title: str) -> ChainPicture:
         'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{LINE}"/></marker>'
         "</defs>",
+        # Connectors first, boxes over them.
+        _connectors(chain, boxes),
+        *(_node_svg(boxes[id(node)], width_box) for node in chain.nodes),
+        "</svg>",
     ]
-
-    def line(x1, y1, x2, y2, arrow: bool = False) -> str:
-        end = ' marker-end="url(#chaine-fleche)"' if arrow else ""
-        return (
-            f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
-            f'stroke="{LINE}" stroke-width="1.5"{end}/>'
-        )
-
-    # Connectors first, boxes over them.
-    connectors: list[str] = []
-    controllers = [boxes[id(n)] for n in chain.controllers]
-    providers = [boxes[id(n)] for n in chain.providers]
-    if controllers and providers:
-        trunk = PAD + INDENT / 2
-        connectors.append(line(trunk, controllers[0].mid, trunk, providers[-1].mid))
-        for box in controllers:
-            connectors.append(line(trunk, box.mid, box.x, box.mid))
-        for box in providers:
-            connectors.append(line(trunk, box.mid, box.x, box.mid, arrow=True))
-    for node in order:
-        if not node.children:
-            continue
-        parent = boxes[id(node)]
-        stem = parent.x + INDENT / 2
-        children = [boxes[id(c)] for c in node.children]
-        connectors.append(line(stem, parent.bottom, stem, children[-1].mid))
-        for child in children:
-            connectors.append(line(stem, child.mid, child.x, child.mid, arrow=True))
-    parts.append('<g class="chain-links">' + "".join(connectors) + "</g>")
-
-    for node in order:
-        box = boxes[id(node)]
-        fill, stroke = STYLE.get(node.level, SUB_STYLE)
-        text_x = box.x + TEXT_PAD
-        name_line = _line(box.name_size)
-        name_y = box.y + TEXT_PAD + box.name_size - 2
-        tspans = "".join(
-            f'<tspan x="{_n(text_x)}" dy="{0 if i == 0 else _n(name_line)}">{escape(text)}</tspan>'
-            for i, text in enumerate(box.name_lines)
-        )
-        role_y = name_y + len(box.name_lines) * name_line
-        role_tspans = "".join(
-            f'<tspan x="{_n(text_x)}" dy="{0 if i == 0 else ROLE_LINE}">{escape(text)}</tspan>'
-            for i, text in enumerate(box.role_lines)
-        )
-        # A name cut short keeps its whole self in a tooltip (the list below gives it too).
-        cut = box.name_lines[-1].endswith("…") and not node.name.endswith("…")
-        tooltip = f"<title>{escape(node.name)}</title>" if cut else ""
-        parts.append(
-            f'<g class="chain-node" data-level="{node.level}">{tooltip}'
-            f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(width_box)}" '
-            f'height="{_n(box.height)}" rx="6" fill="{fill}" stroke="{stroke}" '
-            f'stroke-width="{2 if node.level < 2 else 1.5}"/>'
-            f'<text class="chain-name" x="{_n(text_x)}" y="{_n(name_y)}" '
-            f'font-size="{_n(box.name_size)}" font-weight="bold" fill="#1b1b1b">{tspans}</text>'
-            f'<text class="chain-role" x="{_n(text_x)}" y="{_n(role_y)}" '
-            f'font-size="{ROLE_SIZE}" fill="#333333">{role_tspans}</text>'
-            "</g>"
-        )
-    parts.append("</svg>")
-
     return ChainPicture(
         svg=Markup("".join(parts)),
         description=description,

@@ -2,11 +2,21 @@
 its verification, and the public key that checks the signed checkpoints. Read through
 core.audit.journal, as api/routes/journal.py does."""
 
-from urllib.parse import urlencode
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 
-from api.web.common import as_uuid, body_choices, forbidden, not_found, parse_day, period_of
+from api.web.common import (
+    Period,
+    as_uuid,
+    body_choices,
+    forbidden,
+    not_found,
+    page_number,
+    pages,
+    parse_day,
+    period_of,
+)
 from api.web.forms import FormErrors
 from api.web.journal_events import event_view
 from api.web.journal_labels import ENTITY_CHOICES, ENTITY_LABELS, PROBLEM_LABELS
@@ -16,6 +26,7 @@ from core.audit import journal
 from core.audit.signing import get_signing_key, key_id, public_key_pem
 from core.errors import NotFound
 from core.keys import KeyConfigError
+from core.scope import Scope
 from register.organisations import service as organisations
 
 router = APIRouter(include_in_schema=False)
@@ -35,6 +46,32 @@ def _public_key() -> dict[str, str] | None:
 # Routes -------------------------------------------------------------------------------------
 
 
+async def _readable_body(scope: Scope, organisation_id: UUID) -> bool:
+    """A body of the scope; a deleted body's journal stays readable by those it was in scope
+    for (as the API)."""
+    if scope.allows(organisation_id) and await journal.has_events(organisation_id):
+        return True
+    try:
+        await organisations.get_organisation(scope=scope, organisation_id=organisation_id)
+    except NotFound:
+        return False
+    return True
+
+
+def _filters(values: dict[str, str | None]) -> tuple[FormErrors, Period]:
+    """The filters typed, and the refusal of each one that cannot be read."""
+    errors = FormErrors()
+    if values["type"] and values["type"] not in ENTITY_LABELS:
+        errors.by_field["type"] = "type d'objet inconnu"
+    period = period_of(
+        parse_day(values["debut"], "debut", errors),
+        parse_day(values["fin"], "fin", errors),
+        errors,
+        "fin",
+    )
+    return errors, period
+
+
 @router.get("/journal")
 async def journal_page(request: Request):
     scope = principal_of(request).scope(Permission.READ_JOURNAL)
@@ -45,27 +82,10 @@ async def journal_page(request: Request):
     values = {k: query.get(k) or None for k in ("organisme", "type", "debut", "fin")}
     values["organisme"] = values["organisme"] or bodies[0]["value"]
     organisation_id = as_uuid(values["organisme"])
-    if organisation_id is None:
+    if organisation_id is None or not await _readable_body(scope, organisation_id):
         return not_found(request)
-    # A deleted body's journal stays readable by those it was in scope for (as the API).
-    if not scope.allows(organisation_id) or not await journal.has_events(organisation_id):
-        try:
-            await organisations.get_organisation(scope=scope, organisation_id=organisation_id)
-        except NotFound:
-            return not_found(request)
-    errors = FormErrors()
-    if values["type"] and values["type"] not in ENTITY_LABELS:
-        errors.by_field["type"] = "type d'objet inconnu"
-    period = period_of(
-        parse_day(values["debut"], "debut", errors),
-        parse_day(values["fin"], "fin", errors),
-        errors,
-        "fin",
-    )
-    try:
-        number = max(1, int(query.get("page") or 1))
-    except ValueError:
-        number = 1
+    errors, period = _filters(values)
+    number = page_number(query.get("page"))
     events, total = [], 0
     if not errors:
         found = await journal.list_events(
@@ -78,11 +98,7 @@ async def journal_page(request: Request):
         )
         events, total = [event_view(e) for e in found.items], found.total
     kept = {k: v for k, v in values.items() if v}
-
-    def page_href(n: int) -> str:
-        return "/journal?" + urlencode({**kept, "page": n})
-
-    last = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    pager = pages("/journal", kept, number, total, PAGE_SIZE)
     return page(
         request,
         "journal/index.html.j2",
@@ -96,9 +112,9 @@ async def journal_page(request: Request):
         total=total,
         first_index=(number - 1) * PAGE_SIZE + 1,
         number=number,
-        last=last,
-        previous_href=page_href(number - 1) if number > 1 else None,
-        next_href=page_href(number + 1) if number < last else None,
+        last=pager.last,
+        previous_href=pager.previous,
+        next_href=pager.next,
     )
 
 

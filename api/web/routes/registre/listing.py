@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 
-from api.web.common import as_uuid
+from api.web.common import as_uuid, page_number, pages
 from api.web.registre_form import (
     FIELD_LABELS,
 )
@@ -13,6 +13,7 @@ from api.web.render import page, principal_of
 from api.web.routes.registre.common import NO_REGISTER, member, refusal
 from core.accounts.roles import Permission
 from core.clock import today_local
+from core.scope import Scope
 from register.activities import choices, service
 from register.activities.service import ActivityFilters
 from register.enums import (
@@ -28,14 +29,9 @@ PER_PAGE = 50
 MAX_PAGE = 2**31 // PER_PAGE
 
 
-@router.get("/registre")
-async def registre(request: Request):
-    principal = principal_of(request)
-    scope = principal.scope(Permission.READ_REGISTER)
-    if scope.is_empty:
-        return refusal(request, 403, NO_REGISTER)
-    params = request.query_params
-    chosen = {
+def _chosen(params) -> dict[str, str]:
+    """The filters asked for, each kept only when it is one the list offers ("" otherwise)."""
+    return {
         "q": (params.get("q") or "").strip()[:200],
         "organisme": str(as_uuid(params.get("organisme")) or ""),
         "statut": getattr(member(ActivityStatus, params.get("statut")), "value", ""),
@@ -44,11 +40,10 @@ async def registre(request: Request):
         "sensibles": params.get("sensibles") if params.get("sensibles") in ("oui", "non") else "",
         "revue": "depassee" if params.get("revue") == "depassee" else "",
     }
-    try:
-        number = min(max(int(params.get("page") or 1), 1), MAX_PAGE)
-    except ValueError:
-        number = 1
-    filters = ActivityFilters(
+
+
+def _filters(chosen: dict[str, str]) -> ActivityFilters:
+    return ActivityFilters(
         controller_id=as_uuid(chosen["organisme"]),
         status=chosen["statut"] or None,
         legal_basis=chosen["base"] or None,
@@ -57,35 +52,46 @@ async def registre(request: Request):
         review_due_before=today_local() if chosen["revue"] else None,
         q=chosen["q"] or None,
     )
-    found = await service.list_activities(
-        scope=scope, filters=filters, limit=PER_PAGE, offset=(number - 1) * PER_PAGE
-    )
-    bodies = await choices.bodies(scope)
-    kept = {name: value for name, value in chosen.items() if value}
 
-    def page_link(target: int) -> str:
-        return "/registre?" + urlencode({**kept, "page": target})
 
-    last = max((found.total + PER_PAGE - 1) // PER_PAGE, 1)
-    editable = principal.scope(Permission.EDIT_REGISTER)
+def _new_link(chosen: dict[str, str], editable: Scope) -> str:
+    """The new activity's form, for the body the list shows when the person may edit it."""
     new_link = "/registre/nouvelle"
     if chosen["organisme"] and editable.allows(UUID(chosen["organisme"])):
         new_link += "?" + urlencode({"organisme": chosen["organisme"]})
+    return new_link
+
+
+@router.get("/registre")
+async def registre(request: Request):
+    principal = principal_of(request)
+    scope = principal.scope(Permission.READ_REGISTER)
+    if scope.is_empty:
+        return refusal(request, 403, NO_REGISTER)
+    chosen = _chosen(request.query_params)
+    number = page_number(request.query_params.get("page"), MAX_PAGE)
+    found = await service.list_activities(
+        scope=scope, filters=_filters(chosen), limit=PER_PAGE, offset=(number - 1) * PER_PAGE
+    )
+    bodies = await choices.bodies(scope)
+    kept = {name: value for name, value in chosen.items() if value}
+    pager = pages("/registre", kept, number, found.total, PER_PAGE)
+    editable = principal.scope(Permission.EDIT_REGISTER)
     return page(
         request,
         "registre/liste.html.j2",
         activities=found.items,
         total=found.total,
         number=number,
-        last=last,
-        previous_link=page_link(number - 1) if number > 1 else None,
-        next_link=page_link(number + 1) if number < last else None,
+        last=pager.last,
+        previous_link=pager.previous,
+        next_link=pager.next,
         chosen=chosen,
         filtered=bool(kept),
         bodies=bodies,
         body_names={b["value"]: b["label"] for b in bodies},
         can_create=not editable.is_empty,
-        new_link=new_link,
+        new_link=_new_link(chosen, editable),
         catalogue=catalogue(),
         labels=FIELD_LABELS,
     )
