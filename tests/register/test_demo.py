@@ -1,5 +1,6 @@
 """The demo register loads the four seed conventions as they are, through the services."""
 
+import tomllib
 from dataclasses import replace
 from datetime import date
 
@@ -150,14 +151,23 @@ async def test_loading_twice_creates_nothing(db):
     assert await Dpo.all().count() == first.dpos
 
 
-async def test_a_failed_load_leaves_nothing(db, monkeypatch):
-    broken = [*demo_module.ENGAGEMENTS, {**demo_module.ENGAGEMENTS[0], "authorisation": "none"}]
-    monkeypatch.setattr(demo_module, "ENGAGEMENTS", broken)
+async def test_a_failed_load_leaves_nothing(db):
+    data = demo_module.demo_data()
+    broken = replace(
+        data, engagements=[*data.engagements, {**data.engagements[0], "authorisation": "none"}]
+    )
     with pytest.raises(ValidationError):
-        await load_demo()
+        await load_demo(data=broken)
     assert await Organisation.all().count() == 0
-    monkeypatch.undo()
     assert (await load_demo()).created
+
+
+def test_every_data_file_is_read():
+    """A seed file left out of bodies.toml's `seeds` would silently not be loaded."""
+    shared = demo_module.DATA_DIR / demo_module.SHARED_FILE
+    seeds = tomllib.loads(shared.read_text(encoding="utf-8"))["seeds"]
+    on_disk = {path.name for path in demo_module.DATA_DIR.glob("*.toml")} - {shared.name}
+    assert sorted(seeds) == sorted(on_disk)
 
 
 async def test_finished_activities_are_complete(db):
