@@ -3,6 +3,7 @@ field's value before and after, in French (a protected value is said to be so)."
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,11 +13,11 @@ from api.web.render import local_time
 from core.audit.models import AuditEvent
 from core.audit.trail import DIGEST_KEY
 
-# The pages an event's record has (by entity type).
+# The pages an event's record has (by entity type): the route's name, and its parameter.
 ENTITY_PAGES = {
-    "activity": "/registre/{}",
-    "breach": "/violations/{}",
-    "convention": "/conventions/{}",
+    "activity": ("registre.sheet", "activity_id"),
+    "breach": ("violations.breach", "breach_id"),
+    "convention": ("conventions.sheet", "convention_id"),
 }
 
 
@@ -112,10 +113,12 @@ def entity_label(event: AuditEvent) -> str:
     return text
 
 
-def event_view(event: AuditEvent) -> EventView:
+def event_view(event: AuditEvent, url_for: Callable[..., str]) -> EventView:
+    """`url_for`: a route's path by its name (api.web.render.path_for, for this request)."""
     href = None
     if event.entity_id and event.entity_type in ENTITY_PAGES:
-        href = ENTITY_PAGES[event.entity_type].format(event.entity_id)
+        route, parameter = ENTITY_PAGES[event.entity_type]
+        href = url_for(route, **{parameter: event.entity_id})
     return EventView(
         seq=event.seq,
         at=event.at,

@@ -2,7 +2,7 @@
 the CSRF token every form carries) plus the page's own values."""
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from fastapi import Request
@@ -45,20 +45,32 @@ DONE_MESSAGES = {
 
 @dataclass(frozen=True)
 class NavItem:
-    href: str
+    route: str  # the page's route name (api.web.routes)
     text: str
     permission: Permission | None
 
 
+@dataclass(frozen=True)
+class NavLink:
+    href: str
+    text: str
+
+
 NAV = [
-    NavItem("/", "Tableau de bord", None),
-    NavItem("/registre", "Registre", Permission.READ_REGISTER),
-    NavItem("/conventions", "Conventions", Permission.READ_REGISTER),
-    NavItem("/violations", "Violations", Permission.READ_BREACHES),
-    NavItem("/incidents/declarer", "Déclarer un incident", Permission.DECLARE_INCIDENT),
-    NavItem("/exports", "Exports", Permission.EXPORT),
-    NavItem("/journal", "Journal", Permission.READ_JOURNAL),
+    NavItem("dashboard.index", "Tableau de bord", None),
+    NavItem("registre.list", "Registre", Permission.READ_REGISTER),
+    NavItem("conventions.list", "Conventions", Permission.READ_REGISTER),
+    NavItem("violations.list", "Violations", Permission.READ_BREACHES),
+    NavItem("incidents.declare_form", "Déclarer un incident", Permission.DECLARE_INCIDENT),
+    NavItem("exports.index", "Exports", Permission.EXPORT),
+    NavItem("journal.index", "Journal", Permission.READ_JOURNAL),
 ]
+
+
+def path_for(request: Request, name: str, **params: Any) -> str:
+    """The path of the page route named `name` (its decorator's `name=`), parameters filled in:
+    a path, not a whole URL, so links and redirects stay relative as they were written."""
+    return str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
 
 
 def local_time(moment) -> str:
@@ -95,11 +107,11 @@ def csrf_token(request: Request) -> str:
     return session.csrf_token if session is not None else ""
 
 
-def nav_for(principal: Principal | None) -> list[NavItem]:
+def nav_for(request: Request, principal: Principal | None) -> list[NavLink]:
     if principal is None:
         return []
     return [
-        item
+        NavLink(path_for(request, item.route), item.text)
         for item in NAV
         if item.permission is None or not principal.scope(item.permission).is_empty
     ]
@@ -114,7 +126,8 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
         .render(
             request=request,
             principal=principal,
-            nav=nav_for(principal),
+            nav=nav_for(request, principal),
+            url_for=partial(path_for, request),
             current_path=request.url.path,
             csrf_token=csrf_token(request),
             done_message=DONE_MESSAGES.get(done or ""),

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from api.routes.auth import TokenIn
 from api.web.common import body_choices, not_found
 from api.web.forms import FormErrors, errors_from, text
-from api.web.render import page, principal_of
+from api.web.render import page, path_for, principal_of
 from core.accounts import service, tokens, totp
 from core.accounts.roles import ROLE_LABELS
 from core.clock import utcnow
@@ -26,7 +26,7 @@ async def _user(request: Request):
     return await service.get_user(principal_of(request).email)
 
 
-@router.get("/compte")
+@router.get("/compte", name="account.index")
 async def account(request: Request):
     principal = principal_of(request)
     user = await _user(request)
@@ -68,7 +68,7 @@ def _totp_page(request: Request, user, *, secret: str, errors=None, status: int 
     )
 
 
-@router.get("/compte/totp")
+@router.get("/compte/totp", name="account.totp_form")
 async def totp_form(request: Request):
     user = await _user(request)
     # A new secret each time: stored only once a code from the app confirms it.
@@ -77,7 +77,7 @@ async def totp_form(request: Request):
     return answer
 
 
-@router.post("/compte/totp")
+@router.post("/compte/totp", name="account.totp")
 async def totp_confirm(request: Request):
     user = await _user(request)
     form = await request.form()
@@ -92,7 +92,9 @@ async def totp_confirm(request: Request):
         answer = _totp_page(request, user, secret=secret, errors=errors, status=422)
         answer.headers.update(NO_STORE)
         return answer
-    return RedirectResponse("/compte?fait=totp-active", status_code=303)
+    return RedirectResponse(
+        path_for(request, "account.index") + "?fait=totp-active", status_code=303
+    )
 
 
 # API tokens -----------------------------------------------------------------------------------
@@ -117,12 +119,12 @@ async def _tokens_page(
     return answer
 
 
-@router.get("/compte/jetons")
+@router.get("/compte/jetons", name="account.tokens")
 async def tokens_page(request: Request):
     return await _tokens_page(request)
 
 
-@router.post("/compte/jetons")
+@router.post("/compte/jetons", name="account.create_token")
 async def create_token(request: Request):
     form = await request.form()
     values = {"name": text(form, "name") or "", "days": text(form, "days") or ""}
@@ -137,11 +139,13 @@ async def create_token(request: Request):
     return await _tokens_page(request, issued=issued)
 
 
-@router.post("/compte/jetons/{token_id}/revoquer")
+@router.post("/compte/jetons/{token_id}/revoquer", name="account.revoke_token")
 async def revoke_token(request: Request, token_id: str):
     principal = principal_of(request)
     try:
         await tokens.revoke_token(token_id=UUID(token_id), now=utcnow(), user_id=principal.user_id)
     except (ValueError, NotFound):  # another's token is reported absent
         return not_found(request)
-    return RedirectResponse("/compte/jetons?fait=jeton-revoque", status_code=303)
+    return RedirectResponse(
+        path_for(request, "account.tokens") + "?fait=jeton-revoque", status_code=303
+    )

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 
-from api.web.render import page, principal_of
+from api.web.render import page, path_for, principal_of
 from api.web.svg_chain import chain_picture, french_list
 from core.accounts.roles import Permission
 from core.clock import today_local
@@ -93,7 +93,7 @@ def _not_found(request: Request):
         code=404,
         message="Cette convention n'existe pas, ou aucun des organismes de votre compte n'y "
         "est partie.",
-        back_href="/conventions",
+        back_href=path_for(request, "conventions.list"),
         back_text="Revenir aux conventions",
     )
 
@@ -102,7 +102,7 @@ def _forbidden(request: Request):
     return page(request, "error.html.j2", status=403, code=403)
 
 
-@router.get("/conventions")
+@router.get("/conventions", name="conventions.list")
 async def conventions_page(request: Request):
     scope = principal_of(request).scope(Permission.READ_REGISTER)
     if scope.is_empty:
@@ -138,7 +138,7 @@ async def conventions_page(request: Request):
     )
 
 
-@router.get("/conventions/{convention_id}")
+@router.get("/conventions/{convention_id}", name="conventions.sheet")
 async def convention_page(request: Request, convention_id: str):
     scope = principal_of(request).scope(Permission.READ_REGISTER)
     if scope.is_empty:

@@ -12,7 +12,7 @@ from register.conventions import consent, service
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
+@router.get("/", name="dashboard.index")
 async def home(request: Request):
     principal = principal_of(request)
     board = await dashboard(

@@ -104,12 +104,12 @@ async def _exports_page(
     )
 
 
-@router.get("/exports")
+@router.get("/exports", name="exports.index")
 async def exports_page(request: Request):
     return await _exports_page(request)
 
 
-@router.get("/exports/telecharger")
+@router.get("/exports/telecharger", name="exports.download")
 async def download(request: Request):
     """The form's choices into the API's export URL (the API takes the session cookie on GET)."""
     principal = principal_of(request)
@@ -149,7 +149,7 @@ async def download(request: Request):
     return RedirectResponse(f"{target}?{urlencode(params)}", status_code=303)
 
 
-@router.post("/exports/lot-de-preuves")
+@router.post("/exports/lot-de-preuves", name="exports.bundle")
 async def evidence_bundle(request: Request):
     """The signed bundle, built as POST /api/v1/bundles builds it."""
     principal = principal_of(request)
@@ -227,7 +227,7 @@ async def _import_page(
     )
 
 
-@router.get("/exports/import")
+@router.get("/exports/import", name="exports.import_form")
 async def import_form(request: Request):
     return await _import_page(request)
 
@@ -256,7 +256,7 @@ async def _read_upload(form: FormData, errors: FormErrors) -> tuple[bytes, Expor
     return data, fmt
 
 
-@router.post("/exports/import")
+@router.post("/exports/import", name="exports.import")
 async def import_register(request: Request):
     scope = principal_of(request).scope(Permission.EDIT_REGISTER)
     if scope.is_empty:

@@ -2,6 +2,7 @@
 its verification, and the public key that checks the signed checkpoints. Read through
 core.audit.journal, as api/routes/journal.py does."""
 
+from functools import partial
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -20,7 +21,7 @@ from api.web.common import (
 from api.web.forms import FormErrors
 from api.web.journal_events import event_view
 from api.web.journal_labels import ENTITY_CHOICES, ENTITY_LABELS, PROBLEM_LABELS
-from api.web.render import page, principal_of
+from api.web.render import page, path_for, principal_of
 from core.accounts.roles import Permission
 from core.audit import journal
 from core.audit.signing import get_signing_key, key_id, public_key_pem
@@ -72,7 +73,7 @@ def _filters(values: dict[str, str | None]) -> tuple[FormErrors, Period]:
     return errors, period
 
 
-@router.get("/journal")
+@router.get("/journal", name="journal.index")
 async def journal_page(request: Request):
     scope = principal_of(request).scope(Permission.READ_JOURNAL)
     bodies = await body_choices(scope)
@@ -96,9 +97,12 @@ async def journal_page(request: Request):
             limit=PAGE_SIZE,
             offset=(number - 1) * PAGE_SIZE,
         )
-        events, total = [event_view(e) for e in found.items], found.total
+        events, total = (
+            [event_view(e, partial(path_for, request)) for e in found.items],
+            found.total,
+        )
     kept = {k: v for k, v in values.items() if v}
-    pager = pages("/journal", kept, number, total, PAGE_SIZE)
+    pager = pages(path_for(request, "journal.index"), kept, number, total, PAGE_SIZE)
     return page(
         request,
         "journal/index.html.j2",
@@ -118,7 +122,7 @@ async def journal_page(request: Request):
     )
 
 
-@router.get("/journal/verification")
+@router.get("/journal/verification", name="journal.verification")
 async def verification_page(request: Request):
     scope = principal_of(request).scope(Permission.READ_JOURNAL)
     bodies = await body_choices(scope)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from api.routes.auth import cookie_is_secure
 from api.security.authentication import SESSION_KEY
 from api.web.forms import text
-from api.web.render import page
+from api.web.render import page, path_for
 from api.web.session_cookie import clear_session_cookie, set_session_cookie
 from core.accounts import sessions
 from core.accounts.service import Credentials, LoginFailed, TooManyAttempts, authenticate
@@ -33,12 +33,12 @@ def same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host")
 
 
-@router.get("/connexion")
+@router.get("/connexion", name="login.form")
 async def login_page(request: Request, suivant: str | None = None):
     return page(request, "login.html.j2", error=None, email="", suivant=safe_next(suivant))
 
 
-@router.post("/connexion")
+@router.post("/connexion", name="login.submit")
 async def login(request: Request):
     form = await request.form()
     target = safe_next(text(form, "suivant"))
@@ -73,10 +73,10 @@ async def login(request: Request):
     return answer
 
 
-@router.post("/deconnexion")
+@router.post("/deconnexion", name="login.logout")
 async def logout(request: Request):
     session = request.scope.get(SESSION_KEY)
-    answer = RedirectResponse("/connexion", status_code=303)
+    answer = RedirectResponse(path_for(request, "login.form"), status_code=303)
     if session is not None:
         await sessions.close_session_by_id(session.id)
     clear_session_cookie(answer, secure=cookie_is_secure())

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from api.web.forms import errors_from, text
-from api.web.render import page, principal_of
+from api.web.render import page, path_for, principal_of
 from core.accounts.roles import Permission
 from core.errors import Conflict, NotFound, ValidationFailed
 from register.conventions import consent, service
@@ -114,7 +114,7 @@ async def _proposal_page(request: Request, proposal_id: str, *, status=200, erro
             code=404,
             message="Cette proposition n'existe pas, ou aucun des organismes de votre compte "
             "n'y est partie.",
-            back_href="/conventions",
+            back_href=path_for(request, "conventions.list"),
             back_text="Revenir aux conventions",
         )
     editable = principal.scope(Permission.EDIT_REGISTER)
@@ -128,7 +128,7 @@ async def _proposal_page(request: Request, proposal_id: str, *, status=200, erro
     )
 
 
-@router.get("/propositions/{proposal_id}")
+@router.get("/propositions/{proposal_id}", name="proposals.sheet")
 async def proposal_page(request: Request, proposal_id: str):
     return await _proposal_page(request, proposal_id)
 
@@ -153,14 +153,17 @@ async def _answer(request: Request, proposal_id: str, *, accept: bool):
         errors = errors_from(ValidationFailed.one(msg=str(exc)))
         return await _proposal_page(request, proposal_id, status=409, errors=errors)
     done = DONE["accept" if accept else "refuse"]
-    return RedirectResponse(f"/propositions/{proposal_id}?fait={done}", status_code=303)
+    return RedirectResponse(
+        path_for(request, "proposals.sheet", proposal_id=proposal_id) + f"?fait={done}",
+        status_code=303,
+    )
 
 
-@router.post("/propositions/{proposal_id}/accepter")
+@router.post("/propositions/{proposal_id}/accepter", name="proposals.accept")
 async def accept(request: Request, proposal_id: str):
     return await _answer(request, proposal_id, accept=True)
 
 
-@router.post("/propositions/{proposal_id}/refuser")
+@router.post("/propositions/{proposal_id}/refuser", name="proposals.refuse")
 async def refuse(request: Request, proposal_id: str):
     return await _answer(request, proposal_id, accept=False)

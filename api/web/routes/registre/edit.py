@@ -16,7 +16,7 @@ from api.web.registre_form import (
     version_of,
     with_blank_rows,
 )
-from api.web.render import page, principal_of
+from api.web.render import page, path_for, principal_of
 from api.web.routes.registre.common import (
     FORBIDDEN,
     NOT_FOUND,
@@ -69,11 +69,15 @@ async def _form_page(
         options=await _form_options(principal, values, stored),
         activity=stored,
         conflict=conflict,
-        action=f"/registre/{stored.id}/modifier" if stored else "/registre/nouvelle",
+        action=(
+            path_for(request, "registre.update", activity_id=stored.id)
+            if stored
+            else path_for(request, "registre.create")
+        ),
     )
 
 
-@router.get("/registre/nouvelle")
+@router.get("/registre/nouvelle", name="registre.new")
 async def new_activity(request: Request):
     principal = principal_of(request)
     edit = principal.scope(Permission.EDIT_REGISTER)
@@ -86,7 +90,7 @@ async def new_activity(request: Request):
     return await _form_page(request, blank_values(controller_id=wanted), stored=None)
 
 
-@router.post("/registre/nouvelle")
+@router.post("/registre/nouvelle", name="registre.create")
 async def create_activity(request: Request):
     principal = principal_of(request)
     edit = principal.scope(Permission.EDIT_REGISTER)
@@ -98,10 +102,13 @@ async def create_activity(request: Request):
         created = await service.create_activity(scope=edit, data=data)
     except ValidationFailed as exc:
         return await _form_page(request, values, stored=None, errors=errors_from(exc), status=422)
-    return RedirectResponse(f"/registre/{created.id}?fait=activite-creee", status_code=303)
+    return RedirectResponse(
+        path_for(request, "registre.sheet", activity_id=created.id) + "?fait=activite-creee",
+        status_code=303,
+    )
 
 
-@router.get("/registre/{activity_id}/modifier")
+@router.get("/registre/{activity_id}/modifier", name="registre.edit")
 async def edit_activity(request: Request, activity_id: str):
     activity, refused = await editable(request, activity_id)
     if refused:
@@ -109,7 +116,7 @@ async def edit_activity(request: Request, activity_id: str):
     return await _form_page(request, values_of(activity), stored=activity)
 
 
-@router.post("/registre/{activity_id}/modifier")
+@router.post("/registre/{activity_id}/modifier", name="registre.update")
 async def update_activity(request: Request, activity_id: str):
     activity, refused = await editable(request, activity_id)
     if refused:
@@ -129,13 +136,16 @@ async def update_activity(request: Request, activity_id: str):
         return await _form_page(request, values, stored=activity, status=409, conflict=STALE)
     except NotFound:
         return refusal(request, 404, NOT_FOUND)
-    return RedirectResponse(f"/registre/{activity.id}?fait=activite-modifiee", status_code=303)
+    return RedirectResponse(
+        path_for(request, "registre.sheet", activity_id=activity.id) + "?fait=activite-modifiee",
+        status_code=303,
+    )
 
 
 # Delete -------------------------------------------------------------------------------------
 
 
-@router.get("/registre/{activity_id}/supprimer")
+@router.get("/registre/{activity_id}/supprimer", name="registre.confirm_delete")
 async def confirm_delete(request: Request, activity_id: str):
     activity, refused = await editable(request, activity_id)
     if refused:
@@ -143,7 +153,7 @@ async def confirm_delete(request: Request, activity_id: str):
     return page(request, "registre/supprimer.html.j2", activity=activity, version=activity.version)
 
 
-@router.post("/registre/{activity_id}/supprimer")
+@router.post("/registre/{activity_id}/supprimer", name="registre.delete")
 async def delete_activity(request: Request, activity_id: str):
     activity, refused = await editable(request, activity_id)
     if refused:
@@ -166,4 +176,6 @@ async def delete_activity(request: Request, activity_id: str):
         )
     except NotFound:
         return refusal(request, 404, NOT_FOUND)
-    return RedirectResponse("/registre?fait=activite-supprimee", status_code=303)
+    return RedirectResponse(
+        path_for(request, "registre.list") + "?fait=activite-supprimee", status_code=303
+    )

@@ -9,7 +9,7 @@ from api.web.common import as_uuid, page_number, pages
 from api.web.registre_form import (
     FIELD_LABELS,
 )
-from api.web.render import page, principal_of
+from api.web.render import page, path_for, principal_of
 from api.web.routes.registre.common import NO_REGISTER, member, refusal
 from core.accounts.roles import Permission
 from core.clock import today_local
@@ -54,15 +54,14 @@ def _filters(chosen: dict[str, str]) -> ActivityFilters:
     )
 
 
-def _new_link(chosen: dict[str, str], editable: Scope) -> str:
+def _new_link(new_link: str, chosen: dict[str, str], editable: Scope) -> str:
     """The new activity's form, for the body the list shows when the person may edit it."""
-    new_link = "/registre/nouvelle"
     if chosen["organisme"] and editable.allows(UUID(chosen["organisme"])):
         new_link += "?" + urlencode({"organisme": chosen["organisme"]})
     return new_link
 
 
-@router.get("/registre")
+@router.get("/registre", name="registre.list")
 async def registre(request: Request):
     principal = principal_of(request)
     scope = principal.scope(Permission.READ_REGISTER)
@@ -75,7 +74,7 @@ async def registre(request: Request):
     )
     bodies = await choices.bodies(scope)
     kept = {name: value for name, value in chosen.items() if value}
-    pager = pages("/registre", kept, number, found.total, PER_PAGE)
+    pager = pages(path_for(request, "registre.list"), kept, number, found.total, PER_PAGE)
     editable = principal.scope(Permission.EDIT_REGISTER)
     return page(
         request,
@@ -91,7 +90,7 @@ async def registre(request: Request):
         bodies=bodies,
         body_names={b["value"]: b["label"] for b in bodies},
         can_create=not editable.is_empty,
-        new_link=_new_link(chosen, editable),
+        new_link=_new_link(path_for(request, "registre.new"), chosen, editable),
         catalogue=catalogue(),
         labels=FIELD_LABELS,
     )

@@ -34,7 +34,7 @@ async def _history(activity: ActivityOut) -> tuple[list, int]:
     return found.items, found.total
 
 
-@router.get("/registre/{activity_id}")
+@router.get("/registre/{activity_id}", name="registre.sheet")
 async def activity_sheet(request: Request, activity_id: str):
     principal = principal_of(request)
     activity = await readable(principal, activity_id)

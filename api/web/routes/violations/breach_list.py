@@ -21,7 +21,7 @@ def next_clock(breach: BreachOut):
     return min(breach.countdowns, key=lambda c: c.due_at) if breach.countdowns else None
 
 
-@router.get("/violations")
+@router.get("/violations", name="violations.list")
 async def breach_list(request: Request, etat: str = "ouvertes", organisme: str | None = None):
     principal = principal_of(request)
     scope = principal.scope(Permission.READ_BREACHES)

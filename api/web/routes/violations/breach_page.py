@@ -112,7 +112,7 @@ async def breach_page(
     )
 
 
-@router.get("/violations/{breach_id}")
+@router.get("/violations/{breach_id}", name="violations.breach")
 async def breach_detail(request: Request, breach_id: str, phase: str | None = None):
     found = forms.uuid_or_none(breach_id)
     if found is None:

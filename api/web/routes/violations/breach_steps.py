@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from api.web import breach_forms as forms
 from api.web.breach_forms import Values, prefixed
 from api.web.forms import FormErrors, errors_from
-from api.web.render import principal_of
+from api.web.render import path_for, principal_of
 from api.web.routes.violations.breach_page import breach_page
 from api.web.routes.violations.common import CONFLICT, Failure, forbidden, not_found
 from breach.breaches import service, workflow
@@ -73,10 +73,11 @@ async def _step(
             form_key, FormErrors(general=[message[0].upper() + message[1:]]), Values.of(form)
         )
         return await breach_page(request, breach_id, status=409, failure=failure)
-    return RedirectResponse(f"/violations/{breach_id}?fait={done}#{anchor}", status_code=303)
+    target = path_for(request, "violations.breach", breach_id=breach_id)
+    return RedirectResponse(f"{target}?fait={done}#{anchor}", status_code=303)
 
 
-@router.post("/violations/{breach_id}/faits")
+@router.post("/violations/{breach_id}/faits", name="violations.facts")
 async def update_facts(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         version, patch = forms.facts_patch(form, "facts-")
@@ -101,7 +102,7 @@ async def update_facts(request: Request, breach_id: UUID):
     )
 
 
-@router.post("/violations/{breach_id}/notice")
+@router.post("/violations/{breach_id}/notice", name="violations.notice")
 async def send_notice(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         data = forms.notice_in(form, "notice-")
@@ -120,7 +121,7 @@ async def send_notice(request: Request, breach_id: UUID):
     )
 
 
-@router.post("/violations/{breach_id}/connaissance")
+@router.post("/violations/{breach_id}/connaissance", name="violations.awareness")
 async def awareness(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         data = forms.awareness_in(form, "aware-")
@@ -137,7 +138,7 @@ async def awareness(request: Request, breach_id: UUID):
     )
 
 
-@router.post("/violations/{breach_id}/evaluation")
+@router.post("/violations/{breach_id}/evaluation", name="violations.assessment")
 async def assess(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         data = forms.assessment_in(form, "assess-")
@@ -154,7 +155,7 @@ async def assess(request: Request, breach_id: UUID):
     )
 
 
-@router.post("/violations/{breach_id}/decision")
+@router.post("/violations/{breach_id}/decision", name="violations.decision")
 async def decide(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         data = forms.decision_in(form, "decision-")
@@ -171,7 +172,7 @@ async def decide(request: Request, breach_id: UUID):
     )
 
 
-@router.post("/violations/{breach_id}/notifications")
+@router.post("/violations/{breach_id}/notifications", name="violations.cnil")
 async def notify_cnil(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         now = utcnow()
@@ -189,7 +190,10 @@ async def notify_cnil(request: Request, breach_id: UUID):
     )
 
 
-@router.post("/violations/{breach_id}/notifications/{notification_id}/reference")
+@router.post(
+    "/violations/{breach_id}/notifications/{notification_id}/reference",
+    name="violations.cnil_reference",
+)
 async def cnil_reference(request: Request, breach_id: UUID, notification_id: UUID):
     key = f"ref-{notification_id}"
 
@@ -214,7 +218,7 @@ async def cnil_reference(request: Request, breach_id: UUID, notification_id: UUI
     )
 
 
-@router.post("/violations/{breach_id}/personnes")
+@router.post("/violations/{breach_id}/personnes", name="violations.people")
 async def inform_people(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         now = utcnow()
@@ -232,7 +236,7 @@ async def inform_people(request: Request, breach_id: UUID):
     )
 
 
-@router.post("/violations/{breach_id}/cloture")
+@router.post("/violations/{breach_id}/cloture", name="violations.close")
 async def close(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         data = forms.close_in(form, "close-")

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.web import breach_forms as forms
 from api.web.breach_forms import Values, local_value
 from api.web.forms import FormErrors, errors_from
-from api.web.render import page, principal_of
+from api.web.render import page, path_for, principal_of
 from api.web.routes.violations.common import (
     INCIDENT_CONFLICT,
     Failure,
@@ -73,14 +73,14 @@ async def _declare_page(
     )
 
 
-@router.get("/incidents/declarer")
+@router.get("/incidents/declarer", name="incidents.declare_form")
 async def declare_form(request: Request, organisme: str | None = None):
     if principal_of(request).scope(Permission.DECLARE_INCIDENT).is_empty:
         return forbidden(request)
     return await _declare_page(request, chosen=organisme)
 
 
-@router.post("/incidents/declarer")
+@router.post("/incidents/declarer", name="incidents.declare")
 async def declare(request: Request):
     principal = principal_of(request)
     scope = principal.scope(Permission.DECLARE_INCIDENT)
@@ -98,7 +98,10 @@ async def declare(request: Request):
             errors=errors_from(exc),
             status=422,
         )
-    return RedirectResponse(f"/incidents/{incident.id}?fait=incident-declare", status_code=303)
+    return RedirectResponse(
+        path_for(request, "incidents.sheet", incident_id=incident.id) + "?fait=incident-declare",
+        status_code=303,
+    )
 
 
 # L'incident ---------------------------------------------------------------------------------
@@ -176,7 +179,7 @@ async def _incident_page(
     )
 
 
-@router.get("/incidents/{incident_id}")
+@router.get("/incidents/{incident_id}", name="incidents.sheet")
 async def incident_page(request: Request, incident_id: str):
     found = forms.uuid_or_none(incident_id)
     if found is None:
@@ -184,7 +187,7 @@ async def incident_page(request: Request, incident_id: str):
     return await _incident_page(request, found)
 
 
-@router.post("/incidents/{incident_id}/faits")
+@router.post("/incidents/{incident_id}/faits", name="incidents.facts")
 async def update_incident(request: Request, incident_id: UUID):
     principal = principal_of(request)
     scope = principal.scope(Permission.UPDATE_INCIDENT)
@@ -210,5 +213,7 @@ async def update_incident(request: Request, incident_id: UUID):
         failure = Failure("incident", FormErrors(general=[INCIDENT_CONFLICT]), Values.of(form))
         return await _incident_page(request, incident_id, status=409, failure=failure)
     return RedirectResponse(
-        f"/incidents/{incident_id}?fait=incident-modifie#faits", status_code=303
+        path_for(request, "incidents.sheet", incident_id=incident_id)
+        + "?fait=incident-modifie#faits",
+        status_code=303,
     )
