@@ -214,6 +214,7 @@ CONTROLLER_ROLES = frozenset(
         PartyRole.INDEPENDENT_CONTROLLER,
     }
 )
+PROCESSOR_ROLES = frozenset({PartyRole.PROCESSOR, PartyRole.SUB_PROCESSOR})
 
 
 @labelled(

@@ -13,7 +13,7 @@ from register.activities.schemas import ActivityOut
 from register.conventions.models import Convention
 from register.measures.models import SecurityMeasure
 from register.organisations.models import Organisation
-from register.records import ProcessorLink, processor_links
+from register.subprocessors.chain import ProcessorLink, processor_links
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Level 0: the controllers (controller, joint or independent controller, member of a service
 commun); level 1: who acts for them (processor, host of a service commun); level 2 and
 below: the sub-processors, those named as parties and those the processors hire
-(`register.records.subprocessor_chain`), each under the body that hires it, at any depth.
+(`register.subprocessors.chain`), each under the body that hires it, at any depth.
 
 The caller passes a convention it obtained through `service.get_convention` (scoped): the
 names of the other parties and the sub-processors serving this convention are then shown to
@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from register.conventions.models import Convention, ConventionParty
-from register.enums import CONTROLLER_ROLES, PartyRole, label
+from register.enums import CONTROLLER_ROLES, PROCESSOR_ROLES, PartyRole, label
 from register.organisations.models import Organisation
-from register.records import PROCESSOR_ROLES, SubprocessorLink, subprocessor_chain
-from register.subprocessors.models import SubprocessorEngagement
+from register.subprocessors.chain import SubprocessorLink, engaged_org_ids, subprocessor_chain
 
 PROVIDER_ROLES = frozenset({PartyRole.PROCESSOR, PartyRole.SERVICE_COMMUN_HOST})
 
@@ -117,7 +116,6 @@ async def convention_chain(convention: Convention) -> ConventionChain:
         ChainNode(p.name, p.role_label, 1, party=p) for p in parties if p.role in PROVIDER_ROLES
     ]
     engagements: list[SubprocessorLink] = []
-    drawn_orgs: set[UUID] = set()
     for node in providers:
         if node.party.role not in PROCESSOR_ROLES:
             continue  # a service commun's host is the members' own service, not a processor
@@ -128,12 +126,7 @@ async def convention_chain(convention: Convention) -> ConventionChain:
         )
         _grow(node, links)
         engagements.extend(links)
-    if engagements:
-        drawn_orgs = set(
-            await SubprocessorEngagement.filter(
-                id__in=[e.engagement_id for e in engagements], subprocessor_org_id__not_isnull=True
-            ).values_list("subprocessor_org_id", flat=True)
-        )
+    drawn_orgs = await engaged_org_ids([e.engagement_id for e in engagements])
     # Sub-processors named as parties, unless an engagement already draws them: under the
     # processor that hires them (the first one when the convention names several).
     hirer = next((n for n in providers if n.party.role == PartyRole.PROCESSOR), None)

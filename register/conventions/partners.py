@@ -7,8 +7,11 @@ caller's bodies. Any other body answers as if it did not exist.
 
 from uuid import UUID
 
+from core.errors import ValidationFailed
 from core.scope import Scope
 from register.conventions.models import ConventionParty
+from register.organisations.models import Organisation
+from register.organisations.service import UNKNOWN_ORG
 
 
 async def partner_org_ids(scope: Scope) -> frozenset[UUID] | None:
@@ -34,3 +37,14 @@ async def may_reference(scope: Scope, organisation_id: UUID) -> bool:
     """A body the caller may name as a partner (see partner_org_ids)."""
     partners = await partner_org_ids(scope)
     return partners is None or organisation_id in partners
+
+
+async def require_partner(scope: Scope, organisation_id: UUID, *loc: str | int) -> None:
+    """A body named where the reference is legitimately cross-body (a recipient, a joint
+    controller, a sub-processor, the controller served): one of the caller's bodies or a
+    body bound to them by a convention in force. Any other answers as a body that does not
+    exist, so a guessed identifier reveals nothing."""
+    if not await may_reference(scope, organisation_id) or not await Organisation.exists(
+        id=organisation_id
+    ):
+        raise ValidationFailed.one("body", *loc, msg=UNKNOWN_ORG)

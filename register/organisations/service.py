@@ -11,7 +11,6 @@ from core.paging import Page, paginate
 from core.persistence import create_journaled, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from core.text import fold, search_terms
-from register.conventions.partners import may_reference
 from register.organisations.models import Contact, Dpo, Organisation
 from register.organisations.schemas import (
     ContactIn,
@@ -65,17 +64,6 @@ async def require_organisation(*, scope: Scope, organisation_id: UUID, field: st
     is the same either way, so a guessed identifier reveals nothing."""
     if not scope.allows(organisation_id) or not await Organisation.exists(id=organisation_id):
         raise ValidationFailed.one("body", field, msg=UNKNOWN_ORG)
-
-
-async def require_partner(scope: Scope, organisation_id: UUID, *loc: str | int) -> None:
-    """A body named where the reference is legitimately cross-body (a recipient, a joint
-    controller, a sub-processor, the controller served): one of the caller's bodies or a
-    body bound to them by a convention in force. Any other answers as a body that does not
-    exist, so a guessed identifier reveals nothing."""
-    if not await may_reference(scope, organisation_id) or not await Organisation.exists(
-        id=organisation_id
-    ):
-        raise ValidationFailed.one("body", *loc, msg=UNKNOWN_ORG)
 
 
 async def _check_dpo(scope: Scope, dpo_id: UUID | None, *, current: UUID | None = None) -> None:

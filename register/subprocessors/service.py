@@ -18,9 +18,9 @@ from core.text import fold
 from register.activities.models import ProcessingActivity
 from register.activities.service import NOT_IN_FORCE
 from register.conventions.models import Convention, ConventionParty
-from register.conventions.partners import partner_org_ids
+from register.conventions.partners import partner_org_ids, require_partner
 from register.enums import ConventionStatus, PartyRole
-from register.organisations.service import require_organisation, require_partner
+from register.organisations.service import require_organisation
 from register.schemas_common import merge_patch, to_columns
 from register.subprocessors.models import SubprocessorEngagement
 from register.subprocessors.notice import change_notices
