@@ -2,19 +2,17 @@
 
 Every form of the breach page has a prefix (`cnil-`, `decision-`…) so that two forms on one
 page never share a field id; a refusal blamed on `sent_at` comes back as `cnil-sent_at`,
-beside the field it is about. Date-times are typed as Paris wall time (datetime-local).
+beside the field it is about. Date-times are typed as Paris wall time (datetime-local); the
+Reader of api.web.forms reads them.
 """
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
 from starlette.datastructures import FormData
 
-from api.web.forms import FormErrors, chosen, lines, text
+from api.web.forms import Reader
 from breach.breaches.schemas import (
     AssessmentIn,
     AwarenessIn,
@@ -27,131 +25,15 @@ from breach.breaches.schemas import (
 from breach.enums import NotificationPhase, NotificationRecipient
 from breach.incidents.schemas import IncidentFactsIn, IncidentIn
 from breach.messages.schemas import ControllerNoticeIn
-from core.clock import to_local
-from core.errors import FieldProblem, ValidationFailed
-from core.validation import validate_shape
+from core.errors import FieldProblem
 from register.schemas_common import patch_model
 
-PARIS = ZoneInfo("Europe/Paris")
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 ADJUSTMENT_ROWS = 3
-BAD_MOMENT = "date et heure invalides : choisissez le jour et l'heure (jj/mm/aaaa hh:mm)"
 NOTHING_TOUCHED = "indiquez les traitements ou les conventions touchés"
-BAD_VERSION = "version de la page illisible : rechargez la page puis recommencez"
 
-M = TypeVar("M", bound=BaseModel)
 BreachFactsPatch = patch_model(BreachFactsIn)
 IncidentPatch = patch_model(IncidentFactsIn)
 MISSING = "champ obligatoire manquant"
-
-
-def local_value(moment: datetime | None) -> str:
-    """The value of a datetime-local input for an aware moment, in Paris time."""
-    return to_local(moment).astimezone(PARIS).strftime(LOCAL_FORMAT) if moment else ""
-
-
-class Values:
-    """The values a form shows: what was typed (after a refusal) or the defaults."""
-
-    def __init__(self, data: Mapping[str, Any] | None = None, multi: FormData | None = None):
-        self._data = dict(data or {})
-        self._form = multi
-
-    @classmethod
-    def of(cls, form: FormData) -> "Values":
-        return cls({k: form.get(k) for k in form}, form)
-
-    def get(self, name: str, default: Any = "") -> Any:
-        value = self._data.get(name)
-        return default if value is None else value
-
-    def list(self, name: str) -> list[str]:
-        if self._form is not None:
-            return [str(v) for v in self._form.getlist(name)]
-        value = self._data.get(name) or []
-        return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
-
-    def has(self, name: str) -> bool:
-        return bool(self._data.get(name))
-
-
-def prefixed(errors: FormErrors, prefix: str) -> FormErrors:
-    return FormErrors(
-        by_field={f"{prefix}{name}": msg for name, msg in errors.by_field.items()},
-        general=list(errors.general),
-    )
-
-
-class Reader:
-    """Reads one form's fields (under its prefix), noting the values it cannot parse."""
-
-    def __init__(self, form: FormData, prefix: str = ""):
-        self.form = form
-        self.prefix = prefix
-        self.problems: list[FieldProblem] = []
-
-    def _name(self, name: str) -> str:
-        return f"{self.prefix}{name}"
-
-    def text(self, name: str) -> str | None:
-        return text(self.form, self._name(name))
-
-    def raw(self, name: str) -> str:
-        return str(self.form.get(self._name(name)) or "")
-
-    def lines(self, name: str) -> list[str]:
-        return lines(self.form, self._name(name))
-
-    def chosen(self, name: str) -> list[str]:
-        return chosen(self.form, self._name(name))
-
-    def checked(self, name: str) -> bool:
-        return self.form.get(self._name(name)) in ("on", "true", "1", "oui")
-
-    def moment(self, name: str, *, done_by: datetime | None = None) -> str | None:
-        """A datetime-local value as an aware ISO instant (Paris wall time), None when empty.
-
-        A minute typed for something already done (`done_by`: the moment the form was read)
-        is its last instant not after `done_by`: a notification recorded at 14:53 for an
-        awareness at 14:53:20 is not "before" it, and a minute is never in the future."""
-        value = self.text(name)
-        if value is None:
-            return None
-        try:
-            wall = datetime.fromisoformat(value)
-        except ValueError:
-            self.problems.append(FieldProblem(("body", name), BAD_MOMENT))
-            return None
-        if wall.tzinfo is None:
-            wall = wall.replace(tzinfo=PARIS)
-        if done_by is not None and wall.second == 0 and wall.microsecond == 0:
-            wall = min(wall + timedelta(minutes=1) - timedelta(microseconds=1), done_by)
-        return wall.isoformat()
-
-    def version(self) -> int | str | None:
-        """The version the page was read at: one hidden field, never prefixed."""
-        value = text(self.form, "version")
-        if value is None:
-            return None
-        try:
-            return int(value)
-        except ValueError:
-            self.problems.append(FieldProblem(("body", "version"), BAD_VERSION))
-            return None
-
-    def validate(self, shape: type[M], data: dict[str, Any], *, patch: bool = False) -> M:
-        """The shape, or every problem at once (what could not be read, then the shape's).
-        A field left empty is absent ("champ obligatoire manquant" when it is required),
-        except in a patch, where empty means "clear it"."""
-        if not patch:
-            data = {name: value for name, value in data.items() if value is not None}
-        try:
-            result = validate_shape(shape, data)
-        except ValidationFailed as exc:
-            raise ValidationFailed(self.problems + exc.problems) from None
-        if self.problems:
-            raise ValidationFailed(self.problems)
-        return result
 
 
 # The incident -------------------------------------------------------------------------------

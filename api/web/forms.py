@@ -4,13 +4,31 @@ A form posts flat names: `purposes` (one per line in a textarea), `data_categori
 repeated), `retention-0-value` (a row of a repeating group). The page turns them into the
 service's input shape; the service's ValidationFailed comes back as {field name: message},
 which the templates show beside each field, with a summary at the top of the form.
+
+`Reader` reads one form's fields under its prefix (a Paris wall-clock time typed in a
+datetime-local input, the page's version) and gives every problem at once; `Values` is what a
+form shows again, typed or default.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
 from starlette.datastructures import FormData
 
-from core.errors import ValidationFailed
+from core.clock import to_local
+from core.errors import FieldProblem, ValidationFailed
+from core.validation import validate_shape
+
+PARIS = ZoneInfo("Europe/Paris")
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+BAD_MOMENT = "date et heure invalides : choisissez le jour et l'heure (jj/mm/aaaa hh:mm)"
+BAD_VERSION = "version de la page illisible : rechargez la page puis recommencez"
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -62,3 +80,112 @@ def checked(form: FormData, name: str) -> bool:
 def chosen(form: FormData, name: str) -> list[str]:
     """Checkboxes sharing a name: every value ticked."""
     return [str(v) for v in form.getlist(name) if str(v)]
+
+
+def local_value(moment: datetime | None) -> str:
+    """The value of a datetime-local input for an aware moment, in Paris time."""
+    return to_local(moment).astimezone(PARIS).strftime(LOCAL_FORMAT) if moment else ""
+
+
+class Values:
+    """The values a form shows: what was typed (after a refusal) or the defaults."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None, multi: FormData | None = None):
+        self._data = dict(data or {})
+        self._form = multi
+
+    @classmethod
+    def of(cls, form: FormData) -> "Values":
+        return cls({k: form.get(k) for k in form}, form)
+
+    def get(self, name: str, default: Any = "") -> Any:
+        value = self._data.get(name)
+        return default if value is None else value
+
+    def list(self, name: str) -> list[str]:
+        if self._form is not None:
+            return [str(v) for v in self._form.getlist(name)]
+        value = self._data.get(name) or []
+        return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+    def has(self, name: str) -> bool:
+        return bool(self._data.get(name))
+
+
+def prefixed(errors: FormErrors, prefix: str) -> FormErrors:
+    return FormErrors(
+        by_field={f"{prefix}{name}": msg for name, msg in errors.by_field.items()},
+        general=list(errors.general),
+    )
+
+
+class Reader:
+    """Reads one form's fields (under its prefix), noting the values it cannot parse."""
+
+    def __init__(self, form: FormData, prefix: str = ""):
+        self.form = form
+        self.prefix = prefix
+        self.problems: list[FieldProblem] = []
+
+    def _name(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def text(self, name: str) -> str | None:
+        return text(self.form, self._name(name))
+
+    def raw(self, name: str) -> str:
+        return str(self.form.get(self._name(name)) or "")
+
+    def lines(self, name: str) -> list[str]:
+        return lines(self.form, self._name(name))
+
+    def chosen(self, name: str) -> list[str]:
+        return chosen(self.form, self._name(name))
+
+    def checked(self, name: str) -> bool:
+        return self.form.get(self._name(name)) in ("on", "true", "1", "oui")
+
+    def moment(self, name: str, *, done_by: datetime | None = None) -> str | None:
+        """A datetime-local value as an aware ISO instant (Paris wall time), None when empty.
+
+        A minute typed for something already done (`done_by`: the moment the form was read)
+        is its last instant not after `done_by`: a notification recorded at 14:53 for an
+        awareness at 14:53:20 is not "before" it, and a minute is never in the future."""
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            wall = datetime.fromisoformat(value)
+        except ValueError:
+            self.problems.append(FieldProblem(("body", name), BAD_MOMENT))
+            return None
+        if wall.tzinfo is None:
+            wall = wall.replace(tzinfo=PARIS)
+        if done_by is not None and wall.second == 0 and wall.microsecond == 0:
+            wall = min(wall + timedelta(minutes=1) - timedelta(microseconds=1), done_by)
+        return wall.isoformat()
+
+    def version(self) -> int | str | None:
+        """The version the page was read at: one hidden field, never prefixed."""
+        value = text(self.form, "version")
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            self.problems.append(FieldProblem(("body", "version"), BAD_VERSION))
+            return None
+
+    def validate(self, shape: type[M], data: dict[str, Any], *, patch: bool = False) -> M:
+        """The shape, or every problem at once (what could not be read, then the shape's).
+        A field left empty is absent ("champ obligatoire manquant" when it is required),
+        except in a patch, where empty means "clear it"."""
+        if not patch:
+            data = {name: value for name, value in data.items() if value is not None}
+        try:
+            result = validate_shape(shape, data)
+        except ValidationFailed as exc:
+            raise ValidationFailed(self.problems + exc.problems) from None
+        if self.problems:
+            raise ValidationFailed(self.problems)
+        return result

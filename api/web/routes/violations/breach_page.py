@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.web import breach_forms as forms
-from api.web.breach_forms import Values, local_value
+from api.web.forms import Values, local_value
 from api.web.render import page, principal_of
 from api.web.routes.violations.common import (
     BREACH_PAGE_CONSTANTS,

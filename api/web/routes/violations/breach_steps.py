@@ -12,8 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from api.web import breach_forms as forms
-from api.web.breach_forms import Values, prefixed
-from api.web.forms import FormErrors, errors_from
+from api.web.forms import FormErrors, Values, errors_from, prefixed
 from api.web.render import path_for, principal_of
 from api.web.routes.violations.breach_page import breach_page
 from api.web.routes.violations.common import CONFLICT, Failure, forbidden, not_found

@@ -10,8 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from api.web import breach_forms as forms
-from api.web.breach_forms import Values
-from api.web.forms import FormErrors
+from api.web.forms import FormErrors, Values
 from api.web.render import page
 from breach.enums import BreachStatus, NotificationChannel, NotificationRecipient
 from register.enums import catalogue, label

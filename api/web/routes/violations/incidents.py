@@ -11,8 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.web import breach_forms as forms
-from api.web.breach_forms import Values, local_value
-from api.web.forms import FormErrors, errors_from
+from api.web.forms import FormErrors, Values, errors_from, local_value
 from api.web.render import page, path_for, principal_of
 from api.web.routes.violations.common import (
     INCIDENT_CONFLICT,
