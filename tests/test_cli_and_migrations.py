@@ -1,19 +1,15 @@
 """The `rgpd` command line on a migrated database, as an administrator runs it."""
 
 import json
-import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import asyncpg
 import pytest
 
+from tests.cli import ROOT, rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES
-
-ROOT = Path(__file__).resolve().parent.parent
-RGPD = [sys.executable, "-m", "api.cli"]
 
 
 @pytest.fixture
@@ -30,13 +26,6 @@ async def database_url(tmp_path):
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
-
-
-def rgpd(database_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RGPD_DATABASE_URL": database_url}
-    return subprocess.run(
-        [*RGPD, *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
 
 
 def test_the_models_and_the_migrations_agree():
@@ -62,59 +51,58 @@ def test_the_models_and_the_migrations_agree():
 
 
 def test_migrate_demo_and_records_from_the_command_line(database_url):
-    assert rgpd(database_url, "migrate").returncode == 0
-    assert rgpd(database_url, "migrate").returncode == 0, "migrate must be idempotent"
-    first = rgpd(database_url, "demo")
+    assert rgpd("migrate", database=database_url).returncode == 0
+    assert rgpd("migrate", database=database_url).returncode == 0, "migrate must be idempotent"
+    first = rgpd("demo", database=database_url)
     assert first.returncode == 0, first.stderr
-    assert rgpd(database_url, "demo").returncode == 0
+    assert rgpd("demo", database=database_url).returncode == 0
 
-    listing = rgpd(database_url, "organisations")
+    listing = rgpd("organisations", database=database_url)
     assert "Commune de Juvisy-sur-Orge" in listing.stdout
     assert listing.stdout.strip().endswith("9 organisme(s)"), "demo loaded twice?"
 
-    record = rgpd(database_url, "record", "controller", "Juvisy")
+    record = rgpd("record", "controller", "Juvisy", database=database_url)
     assert record.returncode == 0, record.stderr
     activities = json.loads(record.stdout)["activities"]
     processors = {p["processor"]["legal_name"] for a in activities for p in a["processors"]}
     assert any("Grand-Orly Seine Bièvre" in name for name in processors)
 
-    breaches = rgpd(database_url, "breaches")
+    breaches = rgpd("breaches", database=database_url)
     assert breaches.returncode == 0, breaches.stderr
     assert "Commune de Juvisy-sur-Orge" in breaches.stdout
     assert "Information du responsable de traitement : reste 61 h" in breaches.stdout
     assert breaches.stdout.strip().endswith("1 violation(s)"), "demo incident declared twice?"
 
-    processor = json.loads(rgpd(database_url, "record", "processor", "200058014").stdout)
+    processor = json.loads(rgpd("record", "processor", "200058014", database=database_url).stdout)
     served = {c["controller"]["legal_name"] for c in processor["controllers"]}
     assert "Commune de Juvisy-sur-Orge" in served
 
 
 def test_a_record_created_from_the_command_line_obeys_the_rules(database_url):
-    assert rgpd(database_url, "migrate").returncode == 0
+    assert rgpd("migrate", database=database_url).returncode == 0
     bad = rgpd(
-        database_url,
         "create",
         "organisation",
         "-f",
         "-",
-        stdin='{"legal_name": "Commune test", "kind": "commune", "siren": "123456789"}',
+        database=database_url,
+        input='{"legal_name": "Commune test", "kind": "commune", "siren": "123456789"}',
     )
     assert bad.returncode == 2
     assert "siren" in bad.stderr and "Luhn" in bad.stderr
 
     good = rgpd(
-        database_url,
         "create",
         "organisation",
         "-f",
         "-",
-        stdin='{"legal_name": "Commune d\'Évry", "kind": "commune"}',
+        database=database_url,
+        input='{"legal_name": "Commune d\'Évry", "kind": "commune"}',
     )
     assert good.returncode == 0, good.stderr
     created = json.loads(good.stdout)
 
     stale = rgpd(
-        database_url,
         "update",
         "organisation",
         created["id"],
@@ -122,11 +110,12 @@ def test_a_record_created_from_the_command_line_obeys_the_rules(database_url):
         "7",
         "-f",
         "-",
-        stdin='{"population": 10}',
+        database=database_url,
+        input='{"population": 10}',
     )
     assert stale.returncode == 1
     assert "modifiée entre-temps" in stale.stderr
-    assert "Commune d'Évry" in rgpd(database_url, "organisations", "--q", "evry").stdout
+    assert "Commune d'Évry" in rgpd("organisations", "--q", "evry", database=database_url).stdout
 
 
 def test_a_failed_migration_exits_with_its_error_instead_of_hanging(tmp_path):
@@ -136,6 +125,6 @@ def test_a_failed_migration_exits_with_its_error_instead_of_hanging(tmp_path):
     path = tmp_path / "occupied.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE organisation (id INTEGER)")
-    result = rgpd(f"sqlite://{path}", "migrate")
+    result = rgpd("migrate", database=f"sqlite://{path}")
     assert result.returncode == 1
     assert "migration interrompue" in result.stderr and "organisation" in result.stderr

@@ -19,20 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.cli import RGPD, ROOT, rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES
-from tests.scheduler.processes import RGPD, ROOT
 from tests.smtp_server import free_port
 
 EXAMPLES_PER_OPERATION = 20
 ADMIN = "fuzz-admin@registre-rgpd.fr"
-
-
-def _cli(env: dict, *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        [*RGPD, *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +43,24 @@ def server(tmp_path_factory):
     }
     process = None
     try:
-        _cli(env, "migrate")
-        _cli(env, "demo")
-        _cli(env, "user", "create", ADMIN, "--name", "Fuzz", "--instance-admin",
-             "--password-stdin", stdin="un mot de passe assez long\n")  # fmt: skip
+        rgpd("migrate", env=env, check=True)
+        rgpd("demo", env=env, check=True)
+        rgpd(
+            "user",
+            "create",
+            ADMIN,
+            "--name",
+            "Fuzz",
+            "--instance-admin",
+            "--password-stdin",
+            env=env,
+            input="un mot de passe assez long\n",
+            check=True,
+        )
         token = (
-            _cli(env, "token", "create", ADMIN, "--name", "schemathesis").strip().splitlines()[-1]
+            rgpd("token", "create", ADMIN, "--name", "schemathesis", env=env, check=True)
+            .stdout.strip()
+            .splitlines()[-1]
         )
         port = free_port()
         process = subprocess.Popen(

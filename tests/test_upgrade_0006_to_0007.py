@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from tests import test_cli_and_migrations as cli
+from tests.cli import ROOT, rgpd
 from tests.conftest import USE_POSTGRES
-from tests.test_cli_and_migrations import ROOT, rgpd
 
 database_url = cli.database_url  # the fixture: a SQLite file, or a fresh PostgreSQL database
 
@@ -258,7 +258,7 @@ async def test_clear_rows_left_by_0006_read_after_0007_and_are_encrypted_by_rota
 
     await insert_raw(database_url, rows_at_0006(datetime.now(UTC)))
 
-    upgrade = rgpd(database_url, "migrate")
+    upgrade = rgpd("migrate", database=database_url)
     assert upgrade.returncode == 0, upgrade.stderr
     applied = await query_raw(database_url, "SELECT name FROM tortoise_migrations ORDER BY name")
     assert ("0007_accounts_and_encryption",) in applied, applied  # and any later ones: head
@@ -270,13 +270,13 @@ async def test_clear_rows_left_by_0006_read_after_0007_and_are_encrypted_by_rota
         assert (raw if isinstance(value, str) else json.loads(raw)) == value, (table, column)
     assert read_with_models(database_url) == CLEAR
 
-    breaches = rgpd(database_url, "breaches")
+    breaches = rgpd("breaches", database=database_url)
     assert breaches.returncode == 0, breaches.stderr
     assert f"VIO-2025-0042  assessed     {ORGANISATION}" in breaches.stdout
     assert "Notification à la CNIL (72 h) : reste 6" in breaches.stdout
     assert breaches.stdout.strip().endswith("1 violation(s)")
 
-    rotated = rgpd(database_url, "keys", "rotate")
+    rotated = rgpd("keys", "rotate", database=database_url)
     assert rotated.returncode == 0, rotated.stderr
     for table, column in CLEAR:
         assert f"{table}.{column} : 1 valeur(s) rechiffrée(s)" in rotated.stdout, rotated.stdout
@@ -289,6 +289,6 @@ async def test_clear_rows_left_by_0006_read_after_0007_and_are_encrypted_by_rota
         assert not left, f"{table}.{column} keeps {left} in clear"
     assert read_with_models(database_url) == CLEAR
 
-    again = rgpd(database_url, "keys", "rotate")
+    again = rgpd("keys", "rotate", database=database_url)
     assert again.returncode == 0, again.stderr
     assert "0 valeur(s) rechiffrée(s) avec la clé" in again.stdout

@@ -3,14 +3,10 @@ services and then altered directly in SQL: each alteration is reported, with whe
 
 import base64
 import json
-import os
 import stat
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from tortoise.context import tortoise_test_context
@@ -25,19 +21,11 @@ from register.activities.schemas import ActivityIn
 from register.organisations import service as organisations
 from register.organisations.schemas import ContactIn, OrganisationIn
 from tests.audit.helpers import events_of, sql
+from tests.cli import rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES, _drop_postgres_database
 
-ROOT = Path(__file__).resolve().parents[2]
-RGPD = [sys.executable, "-m", "api.cli"]
 ALL = Scope.everything()
 DPO = "dpd@vitry-sur-seine.fr"
-
-
-def rgpd(url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "RGPD_DATABASE_URL": url, **env}
-    return subprocess.run(
-        [*RGPD, "audit", *args], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture
@@ -78,10 +66,10 @@ async def journal(tmp_path):
 
 async def test_an_untouched_journal_verifies(journal):
     url, commune = journal
-    result = rgpd(url, "verify")
+    result = rgpd("audit", "verify", database=url)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "journal intègre : 6 événements, 2 chaînes" in result.stdout
-    one = rgpd(url, "verify", "--org", "Vitry-sur-Seine")
+    one = rgpd("audit", "verify", "--org", "Vitry-sur-Seine", database=url)
     assert "journal intègre : 5 événements, 1 chaînes" in one.stdout, one.stderr
     assert [e.actor for e in await events_of(commune)] == [DPO] * 5
 
@@ -126,7 +114,7 @@ async def test_each_alteration_is_reported_with_where_it_is(journal, alteration,
         await _swap(commune, 3, 4)
         named = events[4].id  # now n° 3
 
-    result = rgpd(url, "verify")
+    result = rgpd("audit", "verify", database=url)
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines, result.stderr
@@ -135,36 +123,40 @@ async def test_each_alteration_is_reported_with_where_it_is(journal, alteration,
     assert f"événement {named}" in first and kind in first, first
     assert "journal altéré" in result.stderr
     # The other chain is intact, and checked alone it says so.
-    assert rgpd(url, "verify", "--org", "CCAS").returncode == 0
+    assert rgpd("audit", "verify", "--org", "CCAS", database=url).returncode == 0
 
 
 async def test_checkpoints_are_signed_and_a_forged_signature_is_reported(journal, tmp_path):
     url, commune = journal
     key_file = tmp_path / "signing.pem"
-    made = rgpd(url, "keygen", str(key_file))
+    made = rgpd("audit", "keygen", str(key_file), database=url)
     assert made.returncode == 0, made.stderr
     assert made.stdout.startswith("-----BEGIN PUBLIC KEY-----")
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert rgpd(url, "keygen", str(key_file)).returncode == 2, "a key is never overwritten"
+    assert rgpd("audit", "keygen", str(key_file), database=url).returncode == 2, (
+        "a key is never overwritten"
+    )
     public = tmp_path / "public.pem"
     public.write_text(made.stdout)
     env = {"RGPD_SIGNING_KEY_FILE": str(key_file)}
 
-    signed = rgpd(url, "checkpoint", **env)
+    signed = rgpd("audit", "checkpoint", database=url, **env)
     assert signed.returncode == 0, signed.stderr
     assert "2 point(s) de contrôle signé(s)" in signed.stdout
-    assert "0 point(s)" in rgpd(url, "checkpoint", **env).stdout, "nothing moved since"
-    assert rgpd(url, "verify", **env).returncode == 0
-    assert rgpd(url, "verify", "--public-key", str(public)).returncode == 0
+    assert "0 point(s)" in rgpd("audit", "checkpoint", database=url, **env).stdout, (
+        "nothing moved since"
+    )
+    assert rgpd("audit", "verify", database=url, **env).returncode == 0
+    assert rgpd("audit", "verify", "--public-key", str(public), database=url).returncode == 0
 
     # Without the key, a checkpoint cannot be checked: said, not taken as valid.
-    unchecked = rgpd(url, "verify")
+    unchecked = rgpd("audit", "verify", database=url)
     assert unchecked.returncode == 1 and "checkpoint_unchecked" in unchecked.stdout
 
     mark = await AuditCheckpoint.get(chain=commune)
     forged = base64.b64encode(bytes(64)).decode()
     await sql("UPDATE audit_checkpoint SET signature = ? WHERE id = ?", forged, str(mark.id))
-    result = rgpd(url, "verify", "--public-key", str(public))
+    result = rgpd("audit", "verify", "--public-key", str(public), database=url)
     assert result.returncode == 1
     (line,) = result.stdout.strip().splitlines()
     assert f"chaîne {commune}" in line and f"n° {mark.seq}" in line
@@ -174,19 +166,19 @@ async def test_checkpoints_are_signed_and_a_forged_signature_is_reported(journal
 async def test_a_rewritten_chain_is_caught_by_its_checkpoint(journal, tmp_path):
     url, commune = journal
     key_file = tmp_path / "signing.pem"
-    assert rgpd(url, "keygen", str(key_file)).returncode == 0
+    assert rgpd("audit", "keygen", str(key_file), database=url).returncode == 0
     env = {"RGPD_SIGNING_KEY_FILE": str(key_file)}
-    assert rgpd(url, "checkpoint", **env).returncode == 0
+    assert rgpd("audit", "checkpoint", database=url, **env).returncode == 0
     # The last event removed: the chain is still consistent, only the checkpoint tells.
     await sql("DELETE FROM audit_event WHERE chain = ? AND seq = ?", commune, 5)
-    result = rgpd(url, "verify", **env)
+    result = rgpd("audit", "verify", database=url, **env)
     assert result.returncode == 1
     assert "checkpoint_mismatch" in result.stdout and "n° 5" in result.stdout
 
 
 async def test_export_gives_one_json_object_per_line_with_the_hashes(journal):
     url, commune = journal
-    result = rgpd(url, "export", "--org", commune)
+    result = rgpd("audit", "export", "--org", commune, database=url)
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert [e["seq"] for e in events] == [1, 2, 3, 4, 5]
@@ -197,10 +189,18 @@ async def test_export_gives_one_json_object_per_line_with_the_hashes(journal):
 
     today = today_local()
     same_day = rgpd(
-        url, "export", "--org", "Commune de Vitry", "--from", str(today), "--to", str(today)
+        "audit",
+        "export",
+        "--org",
+        "Commune de Vitry",
+        "--from",
+        str(today),
+        "--to",
+        str(today),
+        database=url,
     )
     assert len(same_day.stdout.splitlines()) == 5, same_day.stderr
     tomorrow = str(today + timedelta(days=1))
-    assert rgpd(url, "export", "--org", commune, "--from", tomorrow).stdout == ""
-    instance = rgpd(url, "export", "--org", "instance")
+    assert rgpd("audit", "export", "--org", commune, "--from", tomorrow, database=url).stdout == ""
+    instance = rgpd("audit", "export", "--org", "instance", database=url)
     assert instance.returncode == 0 and instance.stdout == ""

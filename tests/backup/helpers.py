@@ -18,12 +18,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from tests.cli import RGPD, ROOT, rgpd
 from tests.conftest import IN_CI, POSTGRES_URL, USE_POSTGRES
 from tests.smtp_server import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-RGPD = [sys.executable, "-m", "api.cli"]
-BACKUP = RGPD  # rgpd backup / rgpd restore
 ENGINE = "postgres" if USE_POSTGRES else "sqlite"
 TEST_KEY_ID, TEST_KEY = os.environ["RGPD_ENCRYPTION_KEYS"].split(":", 1)
 DEMO_ADMIN = "admin@demo.registre-rgpd.fr"
@@ -86,31 +84,18 @@ def instance_env(url: str, *, signing_key: Path | None = None, **settings: objec
     return env
 
 
-def run(env: dict, *args: str, command: list[str] = RGPD, timeout: float = 180):
-    """One `rgpd` command to its end."""
-    return subprocess.run(
-        [*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
-
-
-def rgpd_ok(env: dict, *args: str) -> str:
-    result = run(env, *args)
-    assert result.returncode == 0, f"rgpd {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
 def backup(env: dict, *args: str):
-    return run(env, "backup", *args, command=BACKUP)
+    return rgpd("backup", *args, env=env, timeout=180)
 
 
 def restore(env: dict, *args: str):
-    return run(env, "restore", *args, command=BACKUP)
+    return rgpd("restore", *args, env=env, timeout=180)
 
 
 async def backup_async(env: dict, *args: str) -> tuple[int, str, str]:
     """`rgpd backup` without blocking the test's event loop (writers keep writing)."""
     proc = await asyncio.create_subprocess_exec(
-        *BACKUP,
+        *RGPD,
         "backup",
         *args,
         cwd=ROOT,

@@ -18,10 +18,10 @@ from tests.backup.helpers import (
     pretend_newer_version_migrated,
     require_postgres_tools,
     restore,
-    rgpd_ok,
     sql,
     tables,
 )
+from tests.cli import rgpd
 
 
 @pytest.fixture(autouse=True)
@@ -31,8 +31,8 @@ def _tools():
 
 async def demo_backup(tmp_path: Path, url: str) -> tuple[dict, Path]:
     env = instance_env(url)
-    rgpd_ok(env, "migrate")
-    rgpd_ok(env, "demo")
+    rgpd("migrate", env=env, check=True, timeout=180)
+    rgpd("demo", env=env, check=True, timeout=180)
     target = tmp_path / "demo.tar"
     made = backup(env, str(target))
     assert made.returncode == 0, made.stderr
@@ -89,7 +89,7 @@ async def test_a_backup_of_a_newer_version_is_refused(tmp_path):
         empty_database(tmp_path, "target") as target_url,
     ):
         env = instance_env(live_url)
-        rgpd_ok(env, "migrate")
+        rgpd("migrate", env=env, check=True, timeout=180)
         await pretend_newer_version_migrated(live_url, newer)
         target = tmp_path / "recente.tar"
         made = backup(env, str(target))  # backing up is harmless: allowed

@@ -29,10 +29,9 @@ from tests.backup.helpers import (
     instance_env,
     require_postgres_tools,
     restore,
-    rgpd_ok,
-    run,
     tables,
 )
+from tests.cli import rgpd
 from tests.messages.helpers import FACTS
 from tests.scheduler.processes import SchedulerProcess, wait_until
 from tests.smtp_server import free_port
@@ -168,12 +167,14 @@ async def test_a_backup_of_a_running_instance_restores_register_breaches_outbox_
         empty_database(tmp_path, "restored") as restored_url,
     ):
         env = instance_env(live_url, signing_key=signing_key)
-        made = run(env, "audit", "keygen", str(signing_key))
+        made = rgpd("audit", "keygen", str(signing_key), env=env, timeout=180)
         assert made.returncode == 0, made.stderr
         signing_key_id = made.stderr.split("clé ", 1)[1].split()[0]
-        rgpd_ok(env, "migrate")
-        rgpd_ok(env, "demo")
-        token = rgpd_ok(env, "token", "create", DEMO_ADMIN, "--name", "sauvegarde")
+        rgpd("migrate", env=env, check=True, timeout=180)
+        rgpd("demo", env=env, check=True, timeout=180)
+        token = rgpd(
+            "token", "create", DEMO_ADMIN, "--name", "sauvegarde", env=env, check=True, timeout=180
+        ).stdout
         headers = {"Authorization": f"Bearer {token.strip().splitlines()[-1]}"}
 
         live, live_base = await serving(env, tmp_path / "live.log")
@@ -182,7 +183,8 @@ async def test_a_backup_of_a_running_instance_restores_register_breaches_outbox_
             async with httpx.AsyncClient(base_url=live_base, headers=headers, timeout=60) as api:
                 juvisy = await load_instance(api)
                 await wait_until(lambda: outbox_at_rest(api), 120, "the messages tried once")
-                rgpd_ok(env, "audit", "checkpoint")  # signed checkpoints in the journal
+                # Signed checkpoints in the journal.
+                rgpd("audit", "checkpoint", env=env, check=True, timeout=180)
 
                 # A client writes while the backup runs.
                 written: list[str] = []
@@ -249,7 +251,7 @@ async def test_a_backup_of_a_running_instance_restores_register_breaches_outbox_
             assert "base restaurée" in result.stdout
             assert "attention" not in result.stderr
 
-            verified = run(restored_env, "audit", "verify")
+            verified = rgpd("audit", "verify", env=restored_env, timeout=180)
             assert verified.returncode == 0, verified.stdout + verified.stderr
             assert "journal intègre" in verified.stdout
 

@@ -3,21 +3,17 @@ a newer registre-rgpd migrated (a migration this code does not ship is recorded 
 and still start on a current one; `rgpd migrate` still brings an older one to head."""
 
 import json
-import subprocess
 import urllib.request
 
 from core.schema_guard import known_migrations
 from tests.backup.helpers import (
-    RGPD,
-    ROOT,
     applied,
     empty_database,
     instance_env,
     migrate_to,
     pretend_newer_version_migrated,
-    rgpd_ok,
-    run,
 )
+from tests.cli import rgpd
 from tests.scheduler.processes import SchedulerProcess
 from tests.smtp_server import free_port
 
@@ -28,33 +24,27 @@ REFUSAL = (
 )
 
 
-def start_and_wait(env: dict, *args: str) -> subprocess.CompletedProcess:
-    """A server command run to its end: it must stop by itself (a generous bound)."""
-    return subprocess.run(
-        [*RGPD, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-
-
 async def test_a_database_migrated_by_a_newer_version_stops_migrate_serve_and_scheduler(
     tmp_path,
 ):
     async with empty_database(tmp_path, "newer") as url:
         env = instance_env(url)
-        rgpd_ok(env, "migrate")
+        rgpd("migrate", env=env, check=True, timeout=180)
         await pretend_newer_version_migrated(url, NEWER)
         before = await applied(url)
 
-        migrate = run(env, "migrate")
+        migrate = rgpd("migrate", env=env, timeout=180)
         assert migrate.returncode == 1
         assert REFUSAL in migrate.stderr
         assert "schéma à jour" not in migrate.stdout
 
-        serve = start_and_wait(env, "serve", "--port", str(free_port()))
+        # Server commands run to their end: each must stop by itself (120 s, a generous bound).
+        serve = rgpd("serve", "--port", str(free_port()), env=env)
         assert serve.returncode == 1, serve.stderr
         assert REFUSAL in serve.stderr
         assert "Uvicorn running" not in serve.stderr
 
-        scheduler = start_and_wait(env, "scheduler")
+        scheduler = rgpd("scheduler", env=env)
         assert scheduler.returncode == 1, scheduler.stderr
         assert REFUSAL in scheduler.stderr
         assert "leading as" not in scheduler.stderr
@@ -70,7 +60,7 @@ async def test_a_current_database_starts_and_an_older_one_is_migrated_to_head(tm
         migrate_to(env, url, older[-1])
         assert await applied(url) == older
 
-        assert "schéma à jour" in rgpd_ok(env, "migrate")
+        assert "schéma à jour" in rgpd("migrate", env=env, check=True, timeout=180).stdout
         assert await applied(url) == [*older, last]
 
         port = free_port()

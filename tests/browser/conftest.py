@@ -25,9 +25,9 @@ import pytest
 from playwright.async_api import async_playwright
 
 from tests.browser.helpers import Pages
+from tests.cli import ROOT, rgpd
 from tests.smtp_server import SmtpServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = Path(__file__).resolve().parent / "output"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 USE_POSTGRES = os.environ.get("RGPD_TEST_DB") == "postgres"
@@ -72,27 +72,14 @@ def _base_env(database: Path) -> dict[str, str]:
     return env
 
 
-def _cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, f"rgpd {' '.join(args)} : {done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
 @pytest.fixture(scope="session")
 def demo_database(chromium, tmp_path_factory) -> Path:
     """The migrated database with the demo register and accounts, made once."""
     folder = tmp_path_factory.mktemp("demo-db")
     database = folder / "rgpd.sqlite3"
     env = _base_env(database)
-    _cli(env, "migrate")
-    _cli(env, "demo")
+    rgpd("migrate", env=env, check=True)
+    rgpd("demo", env=env, check=True)
     return database
 
 
@@ -103,9 +90,9 @@ class LiveServer:
     smtp: SmtpServer
     log: Path
 
-    def cli(self, *args: str) -> str:
-        """An `rgpd` command on this server's database (e.g. `outbox send`)."""
-        return _cli(self.env, *args)
+    def cli(self, *args: str, input: str | None = None) -> str:
+        """An `rgpd` command on this server's database (e.g. `outbox send`); its output."""
+        return rgpd(*args, env=self.env, input=input, check=True).stdout
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,9 @@ shared DPO of Juvisy finds them on the dashboard, accepts one and refuses the ot
 reason. Every page on the way is checked by axe-core."""
 
 import re
-import subprocess
-import sys
 
 import httpx
 
-from tests.browser.conftest import ROOT
 from tests.browser.helpers import ADMIN, DPO
 
 API = "/api/v1"
@@ -20,14 +17,11 @@ def _token(live_server, email: str) -> str:
 
 
 def _propose_to_juvisy(live_server) -> list[str]:
-    created = subprocess.run(
-        [sys.executable, "-m", "api.cli", "user", "create", "dpd.boulogne@essai.fr",
-         "--name", "DPD de Boulogne (essai)", "--role", "dpo", "--org", "Boulogne-Billancourt",
-         "--password-stdin"],
-        input="un mot de passe assez long\n", cwd=ROOT, env=live_server.env,
-        capture_output=True, text=True, timeout=120,
+    live_server.cli(
+        "user", "create", "dpd.boulogne@essai.fr", "--name", "DPD de Boulogne (essai)",
+        "--role", "dpo", "--org", "Boulogne-Billancourt", "--password-stdin",
+        input="un mot de passe assez long\n",
     )  # fmt: skip
-    assert created.returncode == 0, created.stderr
     admin = {"Authorization": f"Bearer {_token(live_server, ADMIN[0])}"}
     boulogne_dpo = {"Authorization": f"Bearer {_token(live_server, 'dpd.boulogne@essai.fr')}"}
     with httpx.Client(base_url=live_server.base_url + API) as http:

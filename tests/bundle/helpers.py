@@ -1,43 +1,24 @@
 """Running what an auditor runs: `rgpd bundle verify` in its own process, and the documented
 OpenSSL + sha256sum procedure, command by command; rewriting a bundle to alter it."""
 
-import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from core.evidence import PUBLISHED_KEY_FILE, verification_steps
+from tests.cli import rgpd
 
-ROOT = Path(__file__).resolve().parents[2]
 # Where no database could be: `rgpd bundle verify` must not need one.
 NO_DATABASE = "sqlite:///nonexistent-rgpd-folder/rgpd.sqlite3"
-
-
-def rgpd_command() -> list[str]:
-    """`rgpd bundle` as installed."""
-    return [sys.executable, "-m", "api.cli", "bundle"]
-
-
-def rgpd_bundle(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "RGPD_DATABASE_URL": NO_DATABASE, **env}
-    return subprocess.run(
-        [*rgpd_command(), *args],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def verify(bundle: Path, public_key: Path | None = None, **env: str):
     args = ["verify", str(bundle)]
     if public_key is not None:
         args += ["--public-key", str(public_key)]
-    return rgpd_bundle(*args, **env)
+    return rgpd("bundle", *args, database=NO_DATABASE, **env)
 
 
 def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -30,7 +30,8 @@ from core.evidence import (
 from core.scope import Scope
 from register.enums import label
 from tests.bundle.conftest import CNIL_REF, ETAT_CIVIL, PERISCOLAIRE
-from tests.bundle.helpers import ROOT, Procedure, flip_one_byte, rewrite, shell, verify
+from tests.bundle.helpers import Procedure, flip_one_byte, rewrite, shell, verify
+from tests.cli import ROOT
 from tests.factories import API
 
 

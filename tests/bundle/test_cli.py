@@ -1,8 +1,6 @@
 """`rgpd bundle create` and `verify` as an administrator runs them, each in its own process, on
 a database file (or a PostgreSQL database) written through the services."""
 
-import os
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -16,22 +14,11 @@ from register.activities import service as activities
 from register.activities.schemas import ActivityIn
 from register.organisations import service as organisations
 from register.organisations.schemas import OrganisationIn
-from tests.bundle.helpers import ROOT, rgpd_command
+from tests.cli import rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES, _drop_postgres_database
 from tests.factories import SIREN_JUVISY
 
 ALL = Scope.everything()
-
-
-def rgpd(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*rgpd_command(), *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture
@@ -69,6 +56,7 @@ async def test_create_then_verify(env, tmp_path):
     output = tmp_path / "preuves" / "lot.zip"
     output.parent.mkdir()
     made = rgpd(
+        "bundle",
         "create",
         "--organisation",
         SIREN_JUVISY,
@@ -76,6 +64,7 @@ async def test_create_then_verify(env, tmp_path):
         "2020-01-01",
         "--output",
         str(output),
+        timeout=300,
         **env,
     )
     assert made.returncode == 0, made.stdout + made.stderr
@@ -83,22 +72,39 @@ async def test_create_then_verify(env, tmp_path):
     assert "commune-de-juvisy-sur-orge-" in made.stdout
     assert sorted(p.name for p in output.parent.iterdir()) == ["lot.zip"]
 
-    checked = rgpd("verify", str(output), RGPD_SIGNING_KEY_FILE=env["RGPD_SIGNING_KEY_FILE"])
+    checked = rgpd(
+        "bundle",
+        "verify",
+        str(output),
+        timeout=300,
+        RGPD_SIGNING_KEY_FILE=env["RGPD_SIGNING_KEY_FILE"],
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.startswith("Lot de preuves intègre : 7 fichiers, signature valide")
 
 
 async def test_an_unknown_body_or_no_key_writes_no_file(env, tmp_path):
     output = tmp_path / "lot.zip"
-    unknown = rgpd("create", "--organisation", str(uuid.uuid4()), "-o", str(output), **env)
+    unknown = rgpd(
+        "bundle",
+        "create",
+        "--organisation",
+        str(uuid.uuid4()),
+        "-o",
+        str(output),
+        timeout=300,
+        **env,
+    )
     assert unknown.returncode == 1
     assert "introuvable" in unknown.stderr
     no_key = rgpd(
+        "bundle",
         "create",
         "--organisation",
         SIREN_JUVISY,
         "-o",
         str(output),
+        timeout=300,
         **{**env, "RGPD_SIGNING_KEY_FILE": ""},
     )
     assert no_key.returncode == 2, no_key.stderr

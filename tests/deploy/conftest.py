@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli import rgpd
 from tests.conftest import IN_CI, POSTGRES_URL, USE_POSTGRES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -391,11 +392,8 @@ class App:
 
 
 def run_rgpd(env: dict[str, str], *args: str, timeout: float = 300) -> str:
-    result = subprocess.run(
-        [rgpd_executable(), *args], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=timeout,
-    )  # fmt: skip
-    assert result.returncode == 0, f"rgpd {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    """The installed `rgpd` (the units' entry point), which must succeed; what it printed."""
+    result = rgpd(*args, env=env, check=True, timeout=timeout, command=(rgpd_executable(),))
     return result.stdout + result.stderr
 
 

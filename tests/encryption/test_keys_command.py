@@ -3,12 +3,8 @@ file, or a PostgreSQL database in the PostgreSQL run): rotation from key A to ke
 row readable, clear rows left from before the encryption are encrypted, a missing key is named
 in French, and the embedded default makes its own key file."""
 
-import os
 import stat
-import subprocess
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from tortoise import Tortoise
@@ -26,11 +22,10 @@ from core.keys import MissingKey, generate_key, parse_key
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue
 from register.organisations.models import Organisation
+from tests.cli import rgpd
 from tests.conftest import USE_POSTGRES
 from tests.scheduler.processes import fresh_database, orm
 
-ROOT = Path(__file__).resolve().parents[2]
-RGPD = [sys.executable, "-m", "api.cli"]
 ENGINE = "postgres" if USE_POSTGRES else "sqlite"
 KEY_A = f"a2025:{generate_key()}"
 KEY_B = f"b2026:{generate_key()}"
@@ -48,16 +43,6 @@ TEXTS = {
 ADDRESSES = ["kevin.nguyen@agents-exemple.fr"]
 CHANGES = {"description": {"before": "Vol à la DRH.", "after": TEXTS["description"]}}
 ASSESSMENT = {"inputs": {"adjustments": [{"delta": "0.5", "justification": "Agents exposés"}]}}
-
-
-def rgpd(url: str, *args: str, keys: str | None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RGPD_")}
-    env["RGPD_DATABASE_URL"] = url
-    if keys is not None:
-        env["RGPD_ENCRYPTION_KEYS"] = keys
-    return subprocess.run(
-        [*RGPD, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture
@@ -162,24 +147,36 @@ async def test_rotation_from_key_a_to_key_b_keeps_every_row_readable(database, s
         # B is added first (it writes), A stays (it reads): nothing is unreadable meanwhile.
         settings_env(encryption_keys=f"{KEY_B},{KEY_A}")
         await assert_readable(ids)
-        before = rgpd(database, "keys", "check", keys=f"{KEY_B},{KEY_A}")
+        before = rgpd(
+            "keys", "check", database=database, clean=True, RGPD_ENCRYPTION_KEYS=f"{KEY_B},{KEY_A}"
+        )
         assert before.returncode == 0, before.stderr
         assert "incident.description : a2025 1" in before.stdout
         assert "lancez « rgpd keys rotate »" in before.stdout
 
-        rotated = rgpd(database, "keys", "rotate", "--batch", "1", keys=f"{KEY_B},{KEY_A}")
+        rotated = rgpd(
+            "keys",
+            "rotate",
+            "--batch",
+            "1",
+            database=database,
+            clean=True,
+            RGPD_ENCRYPTION_KEYS=f"{KEY_B},{KEY_A}",
+        )
         assert rotated.returncode == 0, rotated.stderr
         assert "incident.description : 1 valeur(s) rechiffrée(s)" in rotated.stdout
         assert "outbox_message.to_addrs : 1 valeur(s) rechiffrée(s)" in rotated.stdout
         assert "avec la clé « b2026 »" in rotated.stdout
         assert set().union(*(await stored_key_ids()).values()) == {"b2026"}
-        again = rgpd(database, "keys", "rotate", keys=f"{KEY_B},{KEY_A}")
+        again = rgpd(
+            "keys", "rotate", database=database, clean=True, RGPD_ENCRYPTION_KEYS=f"{KEY_B},{KEY_A}"
+        )
         assert again.stdout.strip().endswith("0 valeur(s) rechiffrée(s) avec la clé « b2026 »")
 
         # A can go now: B alone reads everything.
         settings_env(encryption_keys=KEY_B)
         await assert_readable(ids)
-        after = rgpd(database, "keys", "check", keys=KEY_B)
+        after = rgpd("keys", "check", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_B)
         assert after.returncode == 0, after.stderr
         assert "incident.description : b2026 1" in after.stdout
         assert "chaque valeur chiffrée a sa clé" in after.stdout
@@ -194,11 +191,11 @@ async def test_a_missing_key_is_named_by_check_rotate_and_reads(database, settin
         with pytest.raises(MissingKey, match="clé de chiffrement « a2025 » absente"):
             await Incident.get(id=ids["incident"])
 
-    check = rgpd(database, "keys", "check", keys=KEY_B)
+    check = rgpd("keys", "check", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_B)
     assert check.returncode == 1
     assert "incident.description : a2025 1 (CLÉ ABSENTE)" in check.stdout
     assert "clé « a2025 » absente" in check.stderr and "illisible" in check.stderr
-    rotate = rgpd(database, "keys", "rotate", keys=KEY_B)
+    rotate = rgpd("keys", "rotate", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_B)
     assert rotate.returncode == 1
     assert "erreur : clé de chiffrement « a2025 » absente" in rotate.stderr
     assert "irrécupérables sans elle" in rotate.stderr
@@ -226,9 +223,9 @@ async def test_rows_written_in_clear_are_read_then_encrypted_by_rotate(database,
         assert (await OutboxMessage.get(id=ids["message"])).to_addrs == ADDRESSES
         assert (await stored_key_ids())["outbox_message.to_addrs"] == {None}
 
-        check = rgpd(database, "keys", "check", keys=KEY_A)
+        check = rgpd("keys", "check", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_A)
         assert "outbox_message.to_addrs : en clair 1" in check.stdout
-        rotated = rgpd(database, "keys", "rotate", keys=KEY_A)
+        rotated = rgpd("keys", "rotate", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_A)
         assert rotated.returncode == 0, rotated.stderr
         assert "4 valeur(s) rechiffrée(s) avec la clé « a2025 »" in rotated.stdout
         assert set().union(*(await stored_key_ids()).values()) == {"a2025"}
@@ -244,7 +241,7 @@ async def test_the_embedded_default_makes_its_key_file_once_and_says_to_keep_it_
     url = f"sqlite://{tmp_path / 'data' / 'rgpd.sqlite3'}"
     key_file = tmp_path / "data" / "rgpd.keys"
 
-    first = rgpd(url, "migrate", keys=None)
+    first = rgpd("migrate", database=url, clean=True)
     assert first.returncode == 0, first.stderr
     assert key_file.exists()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -254,7 +251,7 @@ async def test_the_embedded_default_makes_its_key_file_once_and_says_to_keep_it_
     (line,) = [x for x in content.splitlines() if x and not x.startswith("#")]
     kid, _ = parse_key(line, where="test")
 
-    second = rgpd(url, "migrate", keys=None)
+    second = rgpd("migrate", database=url, clean=True)
     assert second.returncode == 0 and "créée" not in second.stderr
     assert key_file.read_text() == content, "a key file is never replaced"
 
@@ -265,7 +262,7 @@ async def test_the_embedded_default_makes_its_key_file_once_and_says_to_keep_it_
             Draft(kind="test", to_addrs=tuple(ADDRESSES), subject="Objet", body_text="Texte"),
             now=datetime.now(UTC),
         )
-    check = rgpd(url, "keys", "check", keys=None)
+    check = rgpd("keys", "check", database=url, clean=True)
     assert check.returncode == 0, check.stderr
     assert f"outbox_message.body_text : {kid} 1" in check.stdout
 
@@ -273,7 +270,7 @@ async def test_the_embedded_default_makes_its_key_file_once_and_says_to_keep_it_
 def test_postgresql_without_a_key_refuses_to_start():
     url = "postgres://postgres@127.0.0.1:5432/rgpd_never_reached"
     for command in (["serve"], ["organisations"], ["keys", "rotate"]):
-        result = rgpd(url, *command, keys=None)
+        result = rgpd(*command, database=url, clean=True)
         assert result.returncode == 1, command
         assert "aucune clé de chiffrement configurée" in result.stderr
         assert "RGPD_ENCRYPTION_KEYS" in result.stderr and "refuse de démarrer" in result.stderr
@@ -282,13 +279,13 @@ def test_postgresql_without_a_key_refuses_to_start():
 
 def test_generate_prints_a_key_to_paste_in_the_settings(tmp_path):
     url = f"sqlite://{tmp_path / 'unused.sqlite3'}"
-    made = rgpd(url, "keys", "generate", "--id", "k2026-01", keys=None)
+    made = rgpd("keys", "generate", "--id", "k2026-01", database=url, clean=True)
     assert made.returncode == 0, made.stderr
     kid, key = parse_key(made.stdout.strip(), where="stdout")
     assert kid == "k2026-01" and len(key) == 32
     assert "irrécupérables" in made.stderr
-    default = rgpd(url, "keys", "generate", keys=None)
+    default = rgpd("keys", "generate", database=url, clean=True)
     assert parse_key(default.stdout.strip(), where="stdout")[0].startswith("k")
     assert not (tmp_path / "unused.keys").exists(), "generate touches no key file"
-    refused = rgpd(url, "keys", "generate", "--id", "clé à espaces", keys=None)
+    refused = rgpd("keys", "generate", "--id", "clé à espaces", database=url, clean=True)
     assert refused.returncode == 2 and "invalide" in refused.stderr

@@ -10,10 +10,11 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from core.audit.signing import generate_signing_key_pem
 from core.evidence import verify_bundle
+from tests.cli import rgpd
 from tests.exports.test_export_api import read_csv, read_xlsx
 from tests.factories import API, complete_record, make_activity, make_org, read
 from tests.messages.helpers import ago, bodies, declare_on
-from tests.test_cli_and_migrations import database_url, rgpd
+from tests.test_cli_and_migrations import database_url
 
 __all__ = ["database_url"]  # the fixture, shared with the CLI tests
 
@@ -148,26 +149,33 @@ async def test_the_bundle_of_a_body_out_of_scope_is_not_found(client, make_user,
 
 
 def test_export_and_import_from_the_command_line(database_url, tmp_path):
-    assert rgpd(database_url, "migrate").returncode == 0
-    assert rgpd(database_url, "demo").returncode == 0
+    assert rgpd("migrate", database=database_url).returncode == 0
+    assert rgpd("demo", database=database_url).returncode == 0
     xlsx = tmp_path / "juvisy.xlsx"
     done = rgpd(
-        database_url, "export", "controller-record", "Juvisy", "-f", "xlsx", "-o", str(xlsx)
+        "export",
+        "controller-record",
+        "Juvisy",
+        "-f",
+        "xlsx",
+        "-o",
+        str(xlsx),
+        database=database_url,
     )
     assert done.returncode == 0, done.stderr
     rows = read_xlsx(xlsx.read_bytes())["Activités de traitement"]
     assert "Gestion des ressources humaines et paie" in {r["Nom / sigle"] for r in rows}
 
-    csv_out = rgpd(database_url, "export", "breach-register", "Juvisy", "-f", "csv")
+    csv_out = rgpd("export", "breach-register", "Juvisy", "-f", "csv", database=database_url)
     assert csv_out.returncode == 0, csv_out.stderr
     (breach,) = read_csv(csv_out.stdout.encode(), ",")
     assert breach["Incident"] == "Rançongiciel sur un serveur de fichiers mutualisé"
 
-    ics = rgpd(database_url, "export", "calendar", "Juvisy")
+    ics = rgpd("export", "calendar", "Juvisy", database=database_url)
     assert ics.returncode == 0 and "BEGIN:VCALENDAR" in ics.stdout
 
     # Juvisy's register names Juvisy's conventions and measures: refused for SIIM94.
-    refused = rgpd(database_url, "import", str(xlsx), "SIIM94")
+    refused = rgpd("import", str(xlsx), "SIIM94", database=database_url)
     assert refused.returncode == 1
     assert "rien n'a été importé" in refused.stderr and "convention inconnue" in refused.stderr
 
@@ -178,16 +186,16 @@ def test_export_and_import_from_the_command_line(database_url, tmp_path):
         "Supervision du réseau;Détecter les incidents;Mission d'intérêt public (art. 6.1.e)\n",
         encoding="utf-8",
     )
-    dry = rgpd(database_url, "import", str(plain), "SIIM94", "--dry-run")
+    dry = rgpd("import", str(plain), "SIIM94", "--dry-run", database=database_url)
     assert dry.returncode == 0, dry.stderr
     assert "2 activité(s) prête(s)" in dry.stdout and "rien n'est écrit" in dry.stdout
-    assert "Annuaire" not in rgpd(database_url, "activities", "--q", "annuaire").stdout
-    done = rgpd(database_url, "import", str(plain), "SIIM94")
+    assert "Annuaire" not in rgpd("activities", "--q", "annuaire", database=database_url).stdout
+    done = rgpd("import", str(plain), "SIIM94", database=database_url)
     assert done.returncode == 0, done.stderr
     assert "2 activité(s) importée(s)" in done.stdout
-    again = rgpd(database_url, "import", str(plain), "SIIM94")
+    again = rgpd("import", str(plain), "SIIM94", database=database_url)
     assert again.returncode == 1, "the same file twice must not double the register"
     assert "ligne 2" in again.stderr and "déjà une activité « Annuaire des agents »" in again.stderr
 
-    bad = rgpd(database_url, "export", "registre-inconnu", "Juvisy")
+    bad = rgpd("export", "registre-inconnu", "Juvisy", database=database_url)
     assert bad.returncode == 2 and "document inconnu" in bad.stderr

@@ -14,7 +14,7 @@ import httpx
 from core.accounts.service import create_user
 from core.accounts.tokens import issue_token
 from core.clock import utcnow
-from tests.scheduler.processes import RGPD, ROOT
+from tests.cli import RGPD, ROOT
 from tests.smtp_server import free_port
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*")

@@ -3,13 +3,13 @@ the client's address behind a reverse proxy, several workers refused on SQLite, 
 stop (exit 0) on SIGTERM."""
 
 import os
-import subprocess
 
 import httpx
 
+from tests.cli import rgpd
 from tests.conftest import USE_POSTGRES
 from tests.ops.serving import EMAIL, Served, admin_token, json_lines
-from tests.scheduler.processes import RGPD, ROOT, fresh_database, orm, scheduler_env
+from tests.scheduler.processes import fresh_database, orm, scheduler_env
 from tests.smtp_server import free_port
 
 ENGINE = "postgres" if USE_POSTGRES else "sqlite"
@@ -116,14 +116,7 @@ def test_several_workers_are_refused_on_sqlite(tmp_path):
         RGPD_DATABASE_URL=f"sqlite://{tmp_path / 'rgpd.sqlite3'}",
         RGPD_ENCRYPTION_KEYS=os.environ["RGPD_ENCRYPTION_KEYS"],
     )
-    result = subprocess.run(
-        [*RGPD, "serve", "--workers", "2", "--port", str(free_port())],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = rgpd("serve", "--workers", "2", "--port", str(free_port()), env=env)
     assert result.returncode == 2
     assert "--workers 2 demande PostgreSQL" in result.stderr
     assert "une base SQLite ne sert qu'un seul processus" in result.stderr

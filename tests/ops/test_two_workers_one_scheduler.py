@@ -8,7 +8,6 @@ is empty: every reminder exists once, every message reached the SMTP server once
 Message-ID), every notice was sent once, and every row is `sent`."""
 
 import asyncio
-import subprocess
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -20,12 +19,11 @@ import pytest
 from breach.breaches.models import BreachNotification
 from core.outbox.models import MessageStatus, OutboxMessage
 from core.scheduling import SchedulerState
+from tests.cli import rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES
 from tests.ops.prometheus import parse
 from tests.ops.serving import Served, json_lines
 from tests.scheduler.processes import (
-    RGPD,
-    ROOT,
     SchedulerProcess,
     orm,
     scheduler_env,
@@ -60,21 +58,17 @@ async def empty_database():
         await admin.close()
 
 
-def rgpd(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [*RGPD, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, f"rgpd {' '.join(args)}:\n{result.stderr}"
-    return result.stdout
-
-
 async def test_two_web_workers_and_one_scheduler_send_everything_once(
     empty_database, smtp, tmp_path
 ):
     env = scheduler_env(empty_database, smtp.port, log_format="json", metrics_enabled="true")
-    rgpd(env, "migrate")
-    rgpd(env, "demo")
-    token = rgpd(env, "token", "create", ADMIN, "--name", "ops").strip().splitlines()[-1]
+    rgpd("migrate", env=env, check=True, timeout=300)
+    rgpd("demo", env=env, check=True, timeout=300)
+    token = (
+        rgpd("token", "create", ADMIN, "--name", "ops", env=env, check=True, timeout=300)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     assert token.startswith("rgpd_")
 
     web = Served(env, tmp_path, "--no-scheduler", "--workers", "2")

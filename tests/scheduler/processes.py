@@ -5,7 +5,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -16,10 +15,9 @@ import asyncpg
 from tortoise.context import TortoiseContext
 
 from api.database import tortoise_config
+from tests.cli import RGPD, ROOT
 from tests.conftest import POSTGRES_URL
 
-ROOT = Path(__file__).resolve().parents[2]
-RGPD = [sys.executable, "-m", "api.cli"]
 MAIL_FROM = "registre-rgpd <rgpd@registre-rgpd.fr>"
 
 

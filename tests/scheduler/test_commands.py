@@ -1,15 +1,13 @@
 """`rgpd outbox send`, `rgpd messages` and `rgpd serve` with its scheduler, as processes."""
 
 import json
-import subprocess
 import urllib.request
 
 from core.clock import utcnow
 from core.outbox.service import Draft, enqueue
+from tests.cli import rgpd
 from tests.conftest import USE_POSTGRES
 from tests.scheduler.processes import (
-    RGPD,
-    ROOT,
     SchedulerProcess,
     fresh_database,
     orm,
@@ -18,12 +16,6 @@ from tests.scheduler.processes import (
 from tests.smtp_server import SmtpServer, free_port
 
 ENGINE = "postgres" if USE_POSTGRES else "sqlite"
-
-
-def rgpd(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*RGPD, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
 
 
 async def test_one_delivery_pass_and_the_list_of_messages_with_their_reasons(tmp_path):
@@ -38,16 +30,16 @@ async def test_one_delivery_pass_and_the_list_of_messages_with_their_reasons(tmp
                         now=utcnow(),
                     )
             env = scheduler_env(url, smtp.port)
-            sent = rgpd(env, "outbox", "send")
+            sent = rgpd("outbox", "send", env=env, timeout=60)
             assert sent.returncode == 0, sent.stderr
             assert "envoyés : 1, à réessayer : 0, en échec : 1" in sent.stdout
-            listing = rgpd(env, "messages")
+            listing = rgpd("messages", env=env, timeout=60)
             assert listing.returncode == 0, listing.stderr
             assert "Envoyé" in listing.stdout and "Échec" in listing.stdout
             assert "motif : destinataires refusés (ancien-dpd@commune-exemple.fr : 550" in (
                 listing.stdout
             )
-            failed = rgpd(env, "messages", "--status", "failed")
+            failed = rgpd("messages", "--status", "failed", env=env, timeout=60)
             assert failed.stdout.strip().endswith("1 message(s)")
             assert len(smtp.received) == 1
     finally:
