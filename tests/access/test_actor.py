@@ -3,8 +3,7 @@ notifications keep the signed-in account, never a name the client chose; a perso
 whom they act for, kept and shown as such (issue 13)."""
 
 from core.accounts.roles import Role
-from tests.factories import API
-from tests.messages.helpers import ago, bodies, done, iso, post
+from tests.factories import API, ago, bodies, done, iso, post
 
 RSSI = "rssi@ept-exemple.fr"
 DPO = "dpd@vitry-exemple.fr"

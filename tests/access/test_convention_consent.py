@@ -11,8 +11,7 @@ from datetime import timedelta
 import pytest
 
 from core.outbox.models import OutboxMessage
-from tests.factories import make_activity, make_dpo, make_org, party
-from tests.messages.helpers import ago, iso
+from tests.factories import ago, iso, make_activity, make_dpo, make_org, party
 
 API = "/api/v1"
 B_DPO_MAIL = "dpd@commune-b.fr"

@@ -19,8 +19,8 @@ import pytest
 from fastapi.routing import iter_route_contexts
 
 from api.app import create_app
-from tests.access.world import ASSESS, DECIDE, World, build_world
-from tests.messages.helpers import ago, iso
+from tests.access.world import World, build_world
+from tests.factories import ASSESS_FINANCIAL, DECIDE_HIGH, ago, iso
 
 V1 = "/api/v1"
 ROLES_OF_B = ("dpo", "security_officer", "auditor", "administrator")
@@ -199,10 +199,10 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
         "/breaches/{breach_p}/awareness", {**V, "aware_at": "{now}", "rationale": "X"}
     ),
     ("POST", "/breaches/{breach_id}/assessment"): obj(
-        "/breaches/{breach_p}/assessment", {**V, **ASSESS}
+        "/breaches/{breach_p}/assessment", {**V, **ASSESS_FINANCIAL}
     ),
     ("POST", "/breaches/{breach_id}/decision"): obj(
-        "/breaches/{breach_p}/decision", {**V, **DECIDE}
+        "/breaches/{breach_p}/decision", {**V, **DECIDE_HIGH}
     ),
     ("POST", "/breaches/{breach_id}/notifications"): obj(
         "/breaches/{breach_a}/notifications", {**V, "sent_at": "{now}", "phase": "complementary"}
@@ -381,7 +381,7 @@ async def test_the_processors_security_officer_sees_what_it_reports_not_the_regi
             assert (await http.get(V1 + path)).status_code in (403, 404), path
         # A's decisions stay A's: 403 for the RSSI (no such role), 404 for P's DPO.
         decision = await http.post(
-            f"{V1}/breaches/{world['breach_p']}/decision", json={**V, **DECIDE}
+            f"{V1}/breaches/{world['breach_p']}/decision", json={**V, **DECIDE_HIGH}
         )
         assert decision.status_code in (403, 404)
     # Telling the controller is the processor's act: allowed (409 here: already informed).

@@ -5,8 +5,7 @@ assessment, the decision, the CNIL document, the people's letter (issue 13)."""
 import pytest
 
 from core.accounts.roles import Role
-from tests.factories import API
-from tests.messages.helpers import ago, bodies, declare_on, done, iso, with_facts
+from tests.factories import API, ago, bodies, declare_on, done, iso, with_facts
 
 JUSTIFICATION = "JUSTIF-SECRETE-ENISA des fichiers de paie"
 REASONS = "MOTIFS-SECRETS de la décision du maire"

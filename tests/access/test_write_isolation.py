@@ -34,9 +34,13 @@ from fastapi.routing import iter_route_contexts
 
 from api.app import create_app
 from core.outbox.models import OutboxMessage
-from tests.access.world import ASSESS, DECIDE, build_world
+from tests.access.world import build_world
 from tests.factories import (
+    ASSESS_FINANCIAL,
+    DECIDE_HIGH,
     SIREN_OTHER,
+    ago,
+    iso,
     make_contact,
     make_convention,
     make_dpo,
@@ -44,7 +48,6 @@ from tests.factories import (
     make_org,
     make_subprocessor,
 )
-from tests.messages.helpers import ago, iso
 
 V1 = "/api/v1"
 ROLES_OF_A = ("dpo", "security_officer", "auditor", "administrator")
@@ -298,10 +301,10 @@ MATRIX: dict[tuple[str, str], list[Call]] = {
         )
     ],
     ("POST", "/breaches/{breach_id}/assessment"): [
-        edit_of("/breaches/{B_breach_q}/assessment", "/breaches/{B_breach_q}", ASSESS)
+        edit_of("/breaches/{B_breach_q}/assessment", "/breaches/{B_breach_q}", ASSESS_FINANCIAL)
     ],
     ("POST", "/breaches/{breach_id}/decision"): [
-        edit_of("/breaches/{B_breach_q}/decision", "/breaches/{B_breach_q}", DECIDE)
+        edit_of("/breaches/{B_breach_q}/decision", "/breaches/{B_breach_q}", DECIDE_HIGH)
     ],
     ("POST", "/breaches/{breach_id}/notifications"): [
         edit_of(

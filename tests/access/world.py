@@ -12,21 +12,20 @@ from api.app import create_app
 from core.accounts.service import create_user, grant
 from core.accounts.tokens import issue_token
 from core.clock import utcnow
-from tests.factories import make_measure, make_org, make_subprocessor, party
-from tests.messages.helpers import ago, bodies, declare_on, done, iso, with_facts
-
-ASSESS = {
-    "context": "financial",
-    "identification": "significant",
-    "confidentiality": "unknown_recipients",
-    "malicious": True,
-}
-DECIDE = {
-    "risk_level": "high",
-    "notify_cnil": True,
-    "inform_people": "later",
-    "reasons": "Coordonnées bancaires exfiltrées : notifier la CNIL.",
-}
+from tests.factories import (
+    ASSESS_FINANCIAL,
+    DECIDE_HIGH,
+    ago,
+    bodies,
+    declare_on,
+    done,
+    iso,
+    make_measure,
+    make_org,
+    make_subprocessor,
+    party,
+    with_facts,
+)
 
 
 @dataclass
@@ -71,8 +70,8 @@ async def build_world(client: httpx.AsyncClient) -> World:
     w.ids["incident_a"] = own["incident_id"]
     w.ids["breach_a"] = own["id"]
     own = await with_facts(client, own)
-    own = await done(client, own, "assessment", **ASSESS)
-    own = await done(client, own, "decision", **DECIDE)
+    own = await done(client, own, "assessment", **ASSESS_FINANCIAL)
+    own = await done(client, own, "decision", **DECIDE_HIGH)
     own = await done(client, own, "notifications", sent_at=iso(ago(hours=1)))
     w.ids["notification"] = own["notifications"][0]["id"]
 

@@ -17,7 +17,18 @@ from breach.register import breach_register
 from core.errors import NotFound
 from core.scope import Scope
 from register.demo import load_demo
-from tests.factories import API, assert_refused, make_activity, make_convention, make_org, read
+from tests.factories import (
+    API,
+    ASSESS,
+    DECIDE_HIGH,
+    DECIDE_RISK,
+    DECIDE_UNLIKELY,
+    assert_refused,
+    make_activity,
+    make_convention,
+    make_org,
+    read,
+)
 
 INCIDENTS = f"{API}/incidents"
 BREACHES = f"{API}/breaches"
@@ -30,25 +41,6 @@ CNIL_DUE = "2025-03-06T08:00:00Z"
 ON_TIME = "2025-03-05T10:00:00+01:00"
 LATE = "2025-03-06T10:00:00+01:00"  # one hour after the deadline
 
-ASSESS = {"context": "simple", "identification": "limited", "confidentiality": "known_recipients"}
-DECIDE_RISK = {
-    "risk_level": "risk",
-    "notify_cnil": True,
-    "inform_people": "no",
-    "reasons": "Données de contact exposées à des destinataires connus : risque, pas élevé.",
-}
-DECIDE_UNLIKELY = {
-    "risk_level": "unlikely",
-    "notify_cnil": False,
-    "inform_people": "no",
-    "reasons": "Courriel envoyé à un agent habilité de la même collectivité, supprimé aussitôt.",
-}
-DECIDE_HIGH_LATER = {
-    "risk_level": "high",
-    "notify_cnil": True,
-    "inform_people": "later",
-    "reasons": "Données de santé d'usagers exposées : risque élevé, informer les personnes.",
-}
 NOTIFY = {"sent_at": ON_TIME, "external_ref": "CNIL-2025-0001"}
 CLOSE = {"reasons": "Mesures correctives en place, dossier CNIL clos."}
 
@@ -799,7 +791,7 @@ async def test_unlikely_risk_is_closed_unnotified_with_its_reasoning(client, own
 
 async def test_high_risk_people_informed_later_then_closed(client, own_breach):
     breach = await done(client, own_breach, "assessment", **ASSESS)
-    breach = await done(client, breach, "decision", **DECIDE_HIGH_LATER)
+    breach = await done(client, breach, "decision", **DECIDE_HIGH)
     breach = await done(client, breach, "notifications", **NOTIFY)
     assert breach["inform_people"] == "later"
     assert "inform_people" in breach["allowed_actions"]
@@ -1233,7 +1225,7 @@ STEPS = {
     "unlikely": [("assessment", ASSESS), ("decision", DECIDE_UNLIKELY)],
     "to_inform": [
         ("assessment", ASSESS),
-        ("decision", DECIDE_HIGH_LATER),
+        ("decision", DECIDE_HIGH),
         ("notifications", NOTIFY),
     ],
     "notified": [("assessment", ASSESS), ("decision", DECIDE_RISK), ("notifications", NOTIFY)],

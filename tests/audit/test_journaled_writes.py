@@ -12,8 +12,6 @@ from core.crypto import EncryptedTextField
 from core.outbox.service import Draft, enqueue, retry_failed
 from core.scope import Scope
 from tests.api.test_incidents_and_breaches import (
-    ASSESS,
-    DECIDE_RISK,
     breaches_of,
     declared,
     done,
@@ -21,6 +19,8 @@ from tests.api.test_incidents_and_breaches import (
 from tests.audit.helpers import count_events, events_of, last_event, sql
 from tests.factories import (
     API,
+    ASSESS,
+    DECIDE_RISK,
     make_activity,
     make_contact,
     make_convention,

@@ -32,7 +32,7 @@ from tests.backup.helpers import (
     tables,
 )
 from tests.cli import rgpd
-from tests.messages.helpers import FACTS
+from tests.factories import FACTS
 from tests.scheduler.processes import SchedulerProcess, wait_until
 from tests.smtp_server import free_port
 

@@ -9,8 +9,7 @@ from breach.incidents.models import Incident
 from core.outbox.models import OutboxMessage
 from register.conventions.models import Convention
 from register.enums import ConventionStatus
-from tests.factories import API, make_activity, make_convention, make_org
-from tests.messages.helpers import ago, bodies, iso
+from tests.factories import API, ago, bodies, iso, make_activity, make_convention, make_org
 
 
 def incident(org: dict, **links) -> dict:

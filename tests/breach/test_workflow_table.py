@@ -5,28 +5,18 @@ with the table's reason. Each state is rebuilt for each step tried, through HTTP
 import pytest
 
 from breach.breaches import workflow
-from tests.factories import API
-from tests.messages.helpers import ago, bodies, declare_on, iso, post
-
-ASSESS = {"context": "simple", "identification": "significant", "confidentiality": "none"}
-HIGH_PEOPLE = {
-    "risk_level": "high",
-    "notify_cnil": True,
-    "inform_people": "yes",
-    "reasons": "Risque élevé : informer les personnes.",
-}
-NO_NOTICE = {
-    "risk_level": "unlikely",
-    "notify_cnil": False,
-    "inform_people": "no",
-    "reasons": "Sauvegardes chiffrées : risque improbable.",
-}
-RISK = {
-    "risk_level": "risk",
-    "notify_cnil": True,
-    "inform_people": "no",
-    "reasons": "Données de contact : notifier la CNIL.",
-}
+from tests.factories import (
+    API,
+    ASSESS,
+    DECIDE_HIGH_INFORM,
+    DECIDE_RISK,
+    DECIDE_UNLIKELY,
+    ago,
+    bodies,
+    declare_on,
+    iso,
+    post,
+)
 
 
 def _cnil(phase: str) -> dict:
@@ -51,7 +41,7 @@ TRY = {
         {"aware_at": iso(ago(hours=1)), "rationale": "Constat du RSSI."},
     ),
     "assess": ("POST", "/assessment", ASSESS),
-    "decide": ("POST", "/decision", RISK),
+    "decide": ("POST", "/decision", DECIDE_RISK),
     "notify_cnil_initial": ("POST", "/notifications", _cnil("initial")),
     "notify_cnil_complementary": ("POST", "/notifications", _cnil("complementary")),
     "inform_people": ("POST", "/notifications", PEOPLE),
@@ -65,17 +55,21 @@ REPORTED = "reported"
 STATES = {
     "declared": (OWN, []),
     "assessed": (OWN, [("assessment", ASSESS)]),
-    "decided not to notify": (OWN, [("assessment", ASSESS), ("decision", NO_NOTICE)]),
-    "decided to notify": (OWN, [("assessment", ASSESS), ("decision", RISK)]),
+    "decided not to notify": (OWN, [("assessment", ASSESS), ("decision", DECIDE_UNLIKELY)]),
+    "decided to notify": (OWN, [("assessment", ASSESS), ("decision", DECIDE_RISK)]),
     "notified, people still to tell": (
         OWN,
-        [("assessment", ASSESS), ("decision", HIGH_PEOPLE), ("notifications", _cnil("initial"))],
+        [
+            ("assessment", ASSESS),
+            ("decision", DECIDE_HIGH_INFORM),
+            ("notifications", _cnil("initial")),
+        ],
     ),
     "complemented": (
         OWN,
         [
             ("assessment", ASSESS),
-            ("decision", RISK),
+            ("decision", DECIDE_RISK),
             ("notifications", _cnil("initial")),
             ("notifications", _cnil("complementary")),
         ],
@@ -84,14 +78,18 @@ STATES = {
         OWN,
         [
             ("assessment", ASSESS),
-            ("decision", HIGH_PEOPLE),
+            ("decision", DECIDE_HIGH_INFORM),
             ("notifications", _cnil("initial")),
             ("notifications", PEOPLE),
         ],
     ),
     "closed": (
         OWN,
-        [("assessment", ASSESS), ("decision", NO_NOTICE), ("close", {"reasons": "Documentée."})],
+        [
+            ("assessment", ASSESS),
+            ("decision", DECIDE_UNLIKELY),
+            ("close", {"reasons": "Documentée."}),
+        ],
     ),
     "reported, controller not yet informed": (REPORTED, []),
     "reported, controller informed": (REPORTED, [INFORMED]),

@@ -13,23 +13,22 @@ from core.audit.journal import checkpoint_moved
 from core.audit.signing import generate_signing_key_pem, load_private_key
 from core.clock import utcnow
 from core.scope import Scope
-from tests.factories import API, complete_record, make_activity, read
-from tests.messages.helpers import bodies, declare_on, done, iso, with_facts
+from tests.factories import (
+    API,
+    ASSESS_FINANCIAL,
+    DECIDE_HIGH,
+    bodies,
+    complete_record,
+    declare_on,
+    done,
+    iso,
+    make_activity,
+    read,
+    with_facts,
+)
 
-ASSESS = {
-    "context": "financial",
-    "identification": "significant",
-    "confidentiality": "unknown_recipients",
-    "malicious": True,
-}
-DECIDE = {
-    "risk_level": "high",
-    "notify_cnil": True,
-    "inform_people": "later",
-    "reasons": "Coordonnées bancaires d'usagers exfiltrées : risque élevé, informer les usagers.",
-}
 ETAT_CIVIL = "État civil — mariages, naissances et décès"
-PERISCOLAIRE = "Inscriptions périscolaires"  # made by tests.messages.helpers.bodies
+PERISCOLAIRE = "Inscriptions périscolaires"  # made by tests.factories.bodies
 CNIL_REF = "CNIL-2026-004217"
 
 
@@ -61,8 +60,8 @@ async def world(client, signing_key, tmp_path) -> dict:
     w["since"] = utcnow()
     declared = await declare_on(client, commune, [w["activity"]["id"]], detected=utcnow())
     breach = await with_facts(client, declared)
-    breach = await done(client, breach, "assessment", **ASSESS)
-    breach = await done(client, breach, "decision", **DECIDE)
+    breach = await done(client, breach, "assessment", **ASSESS_FINANCIAL)
+    breach = await done(client, breach, "decision", **DECIDE_HIGH)
     breach = await done(client, breach, "notifications", sent_at=iso(utcnow()))
     cnil = breach["notifications"][0]
     response = await client.patch(

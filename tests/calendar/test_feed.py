@@ -14,16 +14,19 @@ from core.clock import local_zone, utcnow
 from core.errors import NotFound
 from core.scope import Scope
 from register.conventions.terms import add_months
-from tests.factories import make_activity, make_convention, make_org, read
-from tests.messages.helpers import ago, declare_on, done, iso
+from tests.factories import (
+    ASSESS,
+    DECIDE_UNLIKELY,
+    ago,
+    declare_on,
+    done,
+    iso,
+    make_activity,
+    make_convention,
+    make_org,
+    read,
+)
 
-ASSESS = {"context": "simple", "identification": "limited", "confidentiality": "known_recipients"}
-DECIDE_UNLIKELY = {
-    "risk_level": "unlikely",
-    "notify_cnil": False,
-    "inform_people": "no",
-    "reasons": "Courriel envoyé à un agent habilité de la même collectivité, supprimé aussitôt.",
-}
 COMMUNE = "Commune d'Évry-Courcouronnes"
 EPT = "EPT Grand-Orly Seine Bièvre"
 CONVENTION = "Convention de mutualisation : hébergement, sauvegardes ; messagerie"

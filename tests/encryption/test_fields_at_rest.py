@@ -18,8 +18,7 @@ from core.outbox.delivery import deliver_due
 from core.outbox.models import OutboxMessage
 from core.scope import Scope
 from register.demo import load_demo
-from tests.factories import API, read
-from tests.messages.helpers import BREACHES, ago, bodies, done, iso
+from tests.factories import API, BREACHES, ago, bodies, done, iso, read
 
 TEST_KEY = "enc:v1:test:"  # tests/conftest.py sets the key "test" for every test
 

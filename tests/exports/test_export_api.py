@@ -19,14 +19,17 @@ from odf.text import P
 from register.export.records import ACTIVITY_COLUMNS
 from tests.factories import (
     API,
+    ago,
+    bodies,
     complete_record,
+    declare_on,
     make_activity,
     make_measure,
     make_org,
     make_subprocessor,
     read,
+    with_facts,
 )
-from tests.messages.helpers import ago, bodies, declare_on, with_facts
 
 HEADERS = {c.key: c.header for c in ACTIVITY_COLUMNS}
 

@@ -12,8 +12,16 @@ from core.audit.signing import generate_signing_key_pem
 from core.evidence import verify_bundle
 from tests.cli import rgpd
 from tests.exports.test_export_api import read_csv, read_xlsx
-from tests.factories import API, complete_record, make_activity, make_org, read
-from tests.messages.helpers import ago, bodies, declare_on
+from tests.factories import (
+    API,
+    ago,
+    bodies,
+    complete_record,
+    declare_on,
+    make_activity,
+    make_org,
+    read,
+)
 from tests.test_cli_and_migrations import database_url
 
 __all__ = ["database_url"]  # the fixture, shared with the CLI tests

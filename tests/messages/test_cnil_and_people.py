@@ -7,17 +7,20 @@ import pytest
 from breach.breaches.models import BreachNotification
 from core.outbox.delivery import deliver_due
 from core.outbox.models import OutboxMessage
-from tests.factories import assert_refused, read
-from tests.messages.helpers import (
+from tests.factories import (
+    ASSESS_FINANCIAL,
     BREACHES,
     COMMUNE_DPO,
+    DECIDE_HIGH,
     ago,
+    assert_refused,
     bodies,
     declare_on,
     done,
     iso,
     outbox,
     post,
+    read,
     with_facts,
 )
 
@@ -39,18 +42,6 @@ SECTIONS = [
     "== 13. TRAITEMENT TRANSFRONTALIER ==",
     "== 14. JUSTIFICATION DU RETARD ==",
 ]
-ASSESS = {
-    "context": "financial",
-    "identification": "significant",
-    "confidentiality": "unknown_recipients",
-    "malicious": True,
-}
-DECIDE_HIGH = {
-    "risk_level": "high",
-    "notify_cnil": True,
-    "inform_people": "later",
-    "reasons": "Coordonnées bancaires d'usagers exfiltrées : risque élevé, informer les usagers.",
-}
 
 
 @pytest.fixture
@@ -64,7 +55,7 @@ async def decided(client, world, *, detected) -> dict:
         client, world["commune"], [world["activity"]["id"]], detected=detected
     )
     breach = await with_facts(client, declared)
-    breach = await done(client, breach, "assessment", **ASSESS)
+    breach = await done(client, breach, "assessment", **ASSESS_FINANCIAL)
     return await done(client, breach, "decision", **DECIDE_HIGH)
 
 
@@ -228,7 +219,7 @@ async def test_people_communication_refused_when_the_decision_says_no(client, wo
     declared = await declare_on(
         client, world["commune"], [world["activity"]["id"]], detected=ago(hours=3)
     )
-    breach = await done(client, declared, "assessment", **ASSESS)
+    breach = await done(client, declared, "assessment", **ASSESS_FINANCIAL)
     breach = await done(
         client,
         breach,

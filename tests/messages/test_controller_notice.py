@@ -8,18 +8,21 @@ from breach.breaches.models import Breach, BreachNotification
 from core.outbox.delivery import deliver_due
 from core.outbox.models import OutboxMessage
 from register.demo import load_demo
-from tests.factories import API, assert_refused, make_contact, read
-from tests.messages.helpers import (
+from tests.factories import (
+    API,
     COMMUNE_DPO,
     COMMUNE_RSSI,
     EPT_DPO,
     EPT_RSSI,
     ago,
+    assert_refused,
     bodies,
     declare_on,
     done,
+    make_contact,
     outbox,
     post,
+    read,
     with_facts,
 )
 

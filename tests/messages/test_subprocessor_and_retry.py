@@ -9,15 +9,20 @@ from core.outbox.delivery import deliver_due
 from core.outbox.models import MessageStatus, OutboxMessage
 from tests.factories import (
     API,
+    COMMUNE_DPO,
+    ago,
+    bodies,
+    declare_on,
+    done,
     make_activity,
     make_convention,
     make_dpo,
     make_org,
     make_subprocessor,
+    outbox,
     party,
     read,
 )
-from tests.messages.helpers import COMMUNE_DPO, ago, bodies, declare_on, done, outbox
 
 BAILLARGUES_DPO = "dpd@baillargues-exemple.fr"
 ESSEY_DPO = "dpd@essey-exemple.fr"

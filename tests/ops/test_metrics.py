@@ -17,7 +17,7 @@ from core.outbox.delivery import deliver_due
 from core.outbox.models import MessageStatus, OutboxMessage
 from core.outbox.service import Draft, enqueue
 from core.scheduling import ReminderLateness, SchedulerState
-from tests.messages.helpers import ago, bodies, declare_on
+from tests.factories import ago, bodies, declare_on
 from tests.ops.prometheus import parse
 from tests.scheduler.seed import make_body, make_breach
 

@@ -1,7 +1,6 @@
 """Signing in from the login page, and the dashboard each role sees."""
 
-from tests.factories import API
-from tests.messages.helpers import ago, bodies, declare_on
+from tests.factories import API, ago, bodies, declare_on
 from tests.web.conftest import csrf_of, sign_in
 
 

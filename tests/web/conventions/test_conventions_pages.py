@@ -9,8 +9,7 @@ from markupsafe import escape
 
 from core.clock import today_local
 from register.conventions.terms import add_months
-from tests.factories import make_convention, make_org, make_subprocessor, party, read
-from tests.messages.helpers import bodies
+from tests.factories import bodies, make_convention, make_org, make_subprocessor, party, read
 
 SVG = "{http://www.w3.org/2000/svg}"
 

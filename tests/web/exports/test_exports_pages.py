@@ -10,8 +10,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from core.audit.signing import generate_signing_key_pem
 from core.evidence import verify_bundle
 from tests.exports.test_export_api import read_csv, read_xlsx
-from tests.factories import API, make_activity, make_org, read
-from tests.messages.helpers import ago, bodies, declare_on
+from tests.factories import API, ago, bodies, declare_on, make_activity, make_org, read
 from tests.web.conftest import csrf_of
 
 VITRY = "Commune de Vitry-sur-Seine"

@@ -3,8 +3,7 @@ as digests, filters and pages, and the integrity check that finds a tampered row
 
 from core.audit.signing import generate_signing_key_pem
 from tests.audit.helpers import events_of, sql
-from tests.factories import API, make_activity, make_org
-from tests.messages.helpers import FACTS, ago, bodies, declare_on, with_facts
+from tests.factories import API, FACTS, ago, bodies, declare_on, make_activity, make_org, with_facts
 
 
 async def test_the_journal_lists_the_events_of_the_users_body_only(browser, make_user, client):

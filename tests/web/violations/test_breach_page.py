@@ -7,15 +7,18 @@ import re
 import pytest
 
 from core.clock import to_local
-from tests.factories import API, make_org, read
-from tests.messages.helpers import (
+from tests.factories import (
+    API,
     COMMUNE_DPO,
     COMMUNE_RSSI,
+    DECIDE_HIGH,
     EPT_DPO,
     FACTS,
     ago,
     bodies,
     declare_on,
+    make_org,
+    read,
     with_facts,
 )
 from tests.web.conftest import csrf_of
@@ -296,15 +299,7 @@ async def _notified(client, breach: dict) -> dict:
     ).json()
     steps = [
         ("assessment", {"context": "financial", "identification": "significant"}),
-        (
-            "decision",
-            {
-                "risk_level": "high",
-                "notify_cnil": True,
-                "inform_people": "later",
-                "reasons": "Données bancaires exposées.",
-            },
-        ),
+        ("decision", DECIDE_HIGH),
         ("notifications", {"sent_at": ago(seconds=0).isoformat(), "external_ref": "DN-1"}),
     ]
     for action, payload in steps:

@@ -4,8 +4,7 @@ import re
 
 from breach.incidents.models import Incident
 from core.clock import to_local
-from tests.factories import API, make_activity, make_org, read
-from tests.messages.helpers import ago, bodies
+from tests.factories import API, ago, bodies, make_activity, make_org, read
 from tests.web.conftest import csrf_of
 
 

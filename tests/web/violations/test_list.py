@@ -2,8 +2,7 @@
 
 import re
 
-from tests.factories import make_activity, make_org
-from tests.messages.helpers import ago, bodies, declare_on
+from tests.factories import ago, bodies, declare_on, make_activity, make_org
 
 
 async def test_the_list_shows_each_breach_in_scope_with_its_next_deadline(
