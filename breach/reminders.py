@@ -115,23 +115,9 @@ class ReminderPass:
         return {moment: ids for moment, ids in self.upcoming.items() if moment <= until}
 
 
-async def write_due_reminders(
-    *,
-    now: datetime | None = None,
-    breach_ids: list[UUID] | None = None,
-    record_lateness: bool = False,
-) -> ReminderPass:
-    """Write the reminders due now for every open breach (or those given), once each.
-
-    Safe to run at any time and from several places: the dedup key lets one writer win.
-    `record_lateness` (the scheduler) keeps how late each reminder was written (`lateness`).
-    """
-    now = now or utcnow()
-    query = Breach.filter(status__in=OPEN)
-    if breach_ids is not None:
-        query = query.filter(id__in=breach_ids)
-    breaches = await query.only(*_COLUMNS)
-    result = ReminderPass()
+def _scan(breaches: list[Breach], now: datetime, result: ReminderPass) -> list[tuple]:
+    """Counts the running clocks and their next reminder moments into `result`; returns
+    each (breach, stage) whose reminder is due now."""
     candidates: list[tuple[Breach, StageDue]] = []
     for breach in breaches:
         for clock in running_clocks(breach, now):
@@ -142,12 +128,13 @@ async def write_due_reminders(
             due = stage_due(clock, now)
             if due is not None:
                 candidates.append((breach, due))
-    if not candidates:
-        return result
-    taken = await _existing_keys([due.dedup_key for _, due in candidates])
-    todo = [(breach, due) for breach, due in candidates if due.dedup_key not in taken]
-    if not todo:
-        return result
+    return candidates
+
+
+async def _write(
+    todo: list[tuple[Breach, StageDue]], now: datetime, result: ReminderPass, record_lateness: bool
+) -> None:
+    """Enqueue the reminders, a chunk per transaction; one writer wins each dedup key."""
     addresses = await body_addresses(
         {b.controller_id for b, _ in todo} | {b.source_org_id for b, _ in todo if b.source_org_id}
     )
@@ -167,6 +154,30 @@ async def write_due_reminders(
                         late.append(ReminderLateness(written_at=written_at, seconds=seconds))
         if late:
             await _keep_lateness(late)
+
+
+async def write_due_reminders(
+    *,
+    now: datetime | None = None,
+    breach_ids: list[UUID] | None = None,
+    record_lateness: bool = False,
+) -> ReminderPass:
+    """Write the reminders due now for every open breach (or those given), once each.
+
+    Safe to run at any time and from several places: the dedup key lets one writer win.
+    `record_lateness` (the scheduler) keeps how late each reminder was written (`lateness`).
+    """
+    now = now or utcnow()
+    query = Breach.filter(status__in=OPEN)
+    if breach_ids is not None:
+        query = query.filter(id__in=breach_ids)
+    result = ReminderPass()
+    candidates = _scan(await query.only(*_COLUMNS), now, result)
+    if candidates:
+        taken = await _existing_keys([due.dedup_key for _, due in candidates])
+        todo = [(breach, due) for breach, due in candidates if due.dedup_key not in taken]
+        if todo:
+            await _write(todo, now, result, record_lateness)
     return result
 
 
