@@ -75,7 +75,7 @@ def create_app(
             if not run_scheduler:
                 yield
                 return
-            from breach.scheduler import run_scheduler as scheduler_loop
+            from jobs.scheduler import run_scheduler as scheduler_loop
 
             stop = asyncio.Event()
             task = asyncio.create_task(scheduler_loop(stop))

@@ -6,7 +6,7 @@ checks the signature of the manifest, `sha256sum -c` the files against it
 (docs/evidence-bundle.md). `verify_bundle` does both, and also finds the files added to the
 archive, which `sha256sum -c` cannot see.
 
-Nothing here knows what the files are: breach.bundle decides what goes in.
+Nothing here knows what the files are: reports.bundle decides what goes in.
 """
 
 import hashlib

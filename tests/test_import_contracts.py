@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("api", "breach", "register", "core")
+PACKAGES = ("api", "jobs", "reports", "breach", "register", "core")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -35,7 +35,7 @@ def test_the_tree_keeps_every_contract():
     assert "0 broken" in result.stdout
 
 
-LAYERS = "api -> breach -> register -> core: a package imports only those below it"
+LAYERS = "Layers: api > jobs | reports > breach > register > core"
 CYCLES = "No import cycle between the sub-packages or modules of one package"
 CLI_MODULES = "api.cli: the sub-command modules import common, never each other"
 CLI_ROOT = "api.cli: only __main__ imports the package that assembles the command tree"
@@ -48,6 +48,12 @@ CANARIES = [
         {"core/_canary.py": "import api.errors\n"},
         LAYERS,
         "core is not allowed to import api:\n\n- core._canary -> api.errors (l.1)",
+    ),
+    (
+        "breach importing reports (the cross-domain reports sit above both domains)",
+        {"breach/_canary.py": "from reports import calendar\n"},
+        LAYERS,
+        "breach is not allowed to import reports:\n\n- breach._canary -> reports.calendar",
     ),
     (
         "register importing breach",

@@ -51,7 +51,7 @@ def create(
     output: Path = typer.Option(..., "--output", "-o", help="Fichier ZIP à écrire"),
 ) -> None:
     """Write the signed bundle: records, breach register, notifications as sent, journal."""
-    from breach.bundle import build_bundle
+    from reports.bundle import build_bundle
 
     start = parse_moment(since, end=False) if since else None
     end = parse_moment(until, end=True) if until else None

@@ -8,12 +8,12 @@ from pathlib import Path
 import typer
 
 from api.cli.common import CLI_SCOPE, organisation_id, run
-from breach.calendar import organisation_calendar
-from breach.documents import DocumentKind, build_document
 from core.clock import utcnow
 from core.tabular.document import ExportFormat
 from core.tabular.writers import write_document
 from register.imports.service import import_activities
+from reports.calendar import organisation_calendar
+from reports.documents import DocumentKind, build_document
 
 CALENDAR = "calendar"
 

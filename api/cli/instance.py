@@ -152,7 +152,7 @@ def scheduler() -> None:
     """
     import signal
 
-    from breach.scheduler import run_scheduler
+    from jobs.scheduler import run_scheduler
 
     refuse_newer_schema()  # schema guard: never run what a newer version migrated
     _log_to_stderr()

@@ -11,9 +11,6 @@ from pydantic import BaseModel, Field
 
 from api.deps import scope_for
 from api.streaming import attachment, spool, streamed_file
-from breach.bundle import build_bundle
-from breach.calendar import organisation_calendar
-from breach.documents import DocumentKind, build_document, document_shape
 from core.accounts.roles import Permission
 from core.audit.signing import get_signing_key
 from core.clock import utcnow
@@ -25,6 +22,9 @@ from core.tabular.json_writer import json_schema
 from core.tabular.writers import file_name, write_document
 from register.imports.service import ImportProblem, ImportReport, import_activities
 from register.organisations.service import get_organisation
+from reports.bundle import build_bundle
+from reports.calendar import organisation_calendar
+from reports.documents import DocumentKind, build_document, document_shape
 
 router = APIRouter(tags=["exports"])
 EXPORT = Depends(scope_for(Permission.EXPORT))

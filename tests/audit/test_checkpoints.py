@@ -1,11 +1,11 @@
 """Signing the chains that moved: from the scheduler, hourly, when a signing key is set."""
 
-from breach.scheduler import Scheduler
 from core.actor import current_actor
 from core.audit.journal import checkpoint_moved
 from core.audit.models import AuditCheckpoint
 from core.audit.signing import generate_signing_key_pem
 from core.clock import utcnow
+from jobs.scheduler import Scheduler
 from tests.factories import make_activity, make_org
 
 

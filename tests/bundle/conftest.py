@@ -8,11 +8,11 @@ from uuid import UUID
 import pytest
 
 from breach.breaches.models import BreachNotification
-from breach.bundle import build_bundle
 from core.audit.journal import checkpoint_moved
 from core.audit.signing import generate_signing_key_pem, load_private_key
 from core.clock import utcnow
 from core.scope import Scope
+from reports.bundle import build_bundle
 from tests.factories import (
     API,
     ASSESS_FINANCIAL,

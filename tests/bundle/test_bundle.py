@@ -11,7 +11,6 @@ from datetime import datetime
 
 import pytest
 
-from breach.bundle import build_bundle
 from breach.enums import NotificationChannel
 from core.audit.journal import event_dict
 from core.audit.models import AuditEvent
@@ -29,6 +28,7 @@ from core.evidence import (
 )
 from core.scope import Scope
 from register.enums import label
+from reports.bundle import build_bundle
 from tests.bundle.conftest import CNIL_REF, ETAT_CIVIL, PERISCOLAIRE
 from tests.bundle.helpers import Procedure, flip_one_byte, rewrite, shell, verify
 from tests.cli import ROOT

@@ -1,4 +1,4 @@
-"""One body's calendar feed (breach.calendar), built through the API and read back with the
+"""One body's calendar feed (reports.calendar), built through the API and read back with the
 independent `icalendar` parser: the breach clocks the API shows, the reviews, the convention
 dates, in French, with stable UIDs, and nothing from another body."""
 
@@ -9,11 +9,11 @@ import icalendar
 import pytest
 from tortoise import connections
 
-from breach.calendar import organisation_calendar
 from core.clock import local_zone, utcnow
 from core.errors import NotFound
 from core.scope import Scope
 from register.conventions.terms import add_months
+from reports.calendar import organisation_calendar
 from tests.factories import (
     ASSESS,
     DECIDE_UNLIKELY,

@@ -4,10 +4,10 @@ the convention proposals waiting for the user's answer."""
 from fastapi import APIRouter, Request
 
 from api.web.render import page, principal_of
-from breach.dashboard import dashboard
 from core.accounts.roles import Permission
 from core.clock import utcnow
 from register.conventions import consent, service
+from reports.dashboard import dashboard
 
 router = APIRouter(include_in_schema=False)
 

@@ -14,8 +14,6 @@ from api.streaming import spool, streamed_file
 from api.web.common import as_uuid, body_choices, forbidden, not_found, parse_day, period_of
 from api.web.forms import FormErrors, checked, chosen, text
 from api.web.render import page, principal_of
-from breach.bundle import build_bundle
-from breach.documents import DocumentKind
 from core.accounts.roles import Permission
 from core.audit.signing import get_signing_key, key_id, public_key_pem
 from core.clock import utcnow
@@ -24,6 +22,8 @@ from core.keys import KeyConfigError
 from core.tabular.document import ExportFormat
 from register.imports.service import import_activities
 from register.organisations.service import get_organisation
+from reports.bundle import build_bundle
+from reports.documents import DocumentKind
 
 router = APIRouter(include_in_schema=False)
 
