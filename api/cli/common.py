@@ -135,22 +135,7 @@ async def journal_chain(ref: str) -> str:
     instance's ("instance"). An id is taken as it is: a deleted body's chain stays readable."""
     if ref == INSTANCE_CHAIN:
         return ref
-    try:
-        return str(UUID(ref))
-    except ValueError:
-        pass
-    found = []
-    if ref.isdigit() and len(ref) == 9:
-        found = await Organisation.filter(siren=ref).values_list("id", flat=True)
-    if not found:
-        query = Organisation.all()
-        for term in search_terms(ref):
-            query = query.filter(name_folded__contains=term)
-        found = await query.values_list("id", flat=True)
-    if len(found) != 1:
-        typer.echo(f"erreur : « {ref} » désigne {len(found)} organismes", err=True)
-        raise typer.Exit(2)
-    return str(found[0])
+    return str(await organisation_id(ref))
 
 
 def parse_moment(text: str, *, end: bool) -> datetime:

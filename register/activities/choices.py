@@ -74,6 +74,26 @@ async def _measure_groups(read: Scope, names: dict[str, str], controller: str) -
     return sorted(groups.values(), key=lambda g: (g.body != controller, g.name.casefold()))
 
 
+def _conventions_shown(
+    groups: dict[str, Group], controller: str, values: dict, linked: dict
+) -> dict[str, Group]:
+    """The chosen body's conventions (every body's when none is chosen), and the conventions
+    ticked or already linked that are not among them, so that saving never drops one."""
+    if controller in groups:
+        shown = {controller: groups[controller]}
+    else:
+        shown = dict(sorted(groups.items(), key=lambda kv: kv[1].name.casefold()))
+    offered = {c["value"] for g in shown.values() for c in g.choices}
+    titles = {str(k): v for k, v in linked.items()}
+    titles |= {c["value"]: c["label"] for g in groups.values() for c in g.choices}
+    for convention_id in values.get("convention_ids") or []:
+        if convention_id not in offered and convention_id in titles:
+            shown.setdefault(OTHERS, Group(OTHERS, "cochées, d'un autre organisme", [])).add(
+                convention_id, titles[convention_id]
+            )
+    return shown
+
+
 async def form_options(
     *, edit: Scope, read: Scope, values: dict, stored: ActivityOut | None
 ) -> dict[str, object]:
@@ -96,19 +116,7 @@ async def form_options(
     ]
 
     convention_groups = await _convention_groups(edit, names)
-    if controller in convention_groups:
-        shown = {controller: convention_groups[controller]}
-    else:
-        shown = dict(sorted(convention_groups.items(), key=lambda kv: kv[1].name.casefold()))
-    offered = {c["value"] for g in shown.values() for c in g.choices}
-    titles = {str(k): v for k, v in linked.conventions.items()}
-    titles |= {c["value"]: c["label"] for g in convention_groups.values() for c in g.choices}
-    for convention_id in values.get("convention_ids") or []:
-        if convention_id not in offered and convention_id in titles:
-            shown.setdefault(OTHERS, Group(OTHERS, "cochées, d'un autre organisme", [])).add(
-                convention_id, titles[convention_id]
-            )
-
+    shown = _conventions_shown(convention_groups, controller, values, linked.conventions)
     measure_groups = await _measure_groups(read, names, controller)
     offered = {c["value"] for g in measure_groups for c in g.choices}
     extra = [
