@@ -18,6 +18,12 @@ from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.activities.schemas import ActivityOut, Transfer
 from register.activities.service import activities_out
+from register.chains.subprocessors import (
+    ProcessorLink,
+    SubprocessorLink,
+    processor_links,
+    subprocessor_chain,
+)
 from register.conventions.models import Convention, ConventionParty
 from register.enums import CONTROLLER_ROLES, PROCESSOR_ROLES
 from register.measures.models import SecurityMeasure
@@ -26,12 +32,6 @@ from register.measures.service import measures_out
 from register.organisations.cards import PartyCard, party_card
 from register.organisations.models import Organisation
 from register.organisations.service import get_organisation
-from register.subprocessors.chain import (
-    ProcessorLink,
-    SubprocessorLink,
-    processor_links,
-    subprocessor_chain,
-)
 
 
 class ControllerEntry(BaseModel):

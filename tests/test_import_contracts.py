@@ -97,7 +97,7 @@ CANARIES = [
     ),
     (
         "a register sub-package importing the art. 30 records built from it (an old cycle)",
-        {"register/subprocessors/chain.py": "\nimport register.records\n"},
+        {"register/chains/subprocessors.py": "\nimport register.records\n"},
         CYCLES,
         "No cycles are allowed in register.",
     ),

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import current_principal
 from api.security.authentication import SESSION_KEY
-from api.web.session_cookie import clear_session_cookie, set_session_cookie
+from api.security.session_cookie import clear_session_cookie, set_session_cookie
 from core.accounts import sessions, tokens
 from core.accounts.models import ApiToken, User
 from core.accounts.roles import Permission, Principal, Role

@@ -16,7 +16,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from register.conventions.chain import ChainNode, ConventionChain
+from register.chains.convention import ChainNode, ConventionChain
 from register.enums import PartyRole
 
 BASE_WIDTH = 400  # viewBox width for a chain up to a few levels deep: legible on a phone

@@ -1,5 +1,5 @@
 """What an activity's sheet shows beside its own fields: the names of the bodies, conventions
-and measures it links to, and the processors acting on it through its conventions.
+and measures it links to (the processors acting on it: `register.chains.activity`).
 
 Only for an activity (or a journal event of one) the caller may already read: the ids come
 from that activity, so the names disclose nothing the record itself does not name.
@@ -9,11 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from register.activities.schemas import ActivityOut
 from register.conventions.models import Convention
 from register.measures.models import SecurityMeasure
 from register.organisations.models import Organisation
-from register.subprocessors.chain import ProcessorLink, processor_links
 
 
 @dataclass
@@ -54,15 +52,3 @@ async def linked_names(
             await SecurityMeasure.filter(id__in=list(measures)).values_list("id", "title")
         )
     return names
-
-
-async def processors_of(activity: ActivityOut) -> list[ProcessorLink]:
-    """The processors of the activity's conventions and their sub-processor chains: the same
-    entries as the activity's part of `register.records.controller_record`."""
-    processors = []
-    conventions = (
-        await Convention.in_force().filter(id__in=activity.convention_ids).order_by("title", "id")
-    )
-    for convention in conventions:
-        processors += await processor_links(convention)
-    return processors

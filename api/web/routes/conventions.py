@@ -2,7 +2,7 @@
 
 Same services and permission as api/routes/conventions.py (READ_REGISTER): a body sees the
 conventions it is party to. The detail page draws the chain controller → processor →
-sub-processors (register.conventions.chain, api.web.svg_chain).
+sub-processors (register.chains.convention, api.web.svg_chain).
 """
 
 from dataclasses import dataclass
@@ -19,9 +19,9 @@ from core.config import get_settings
 from core.errors import NotFound
 from register.activities import service as activities
 from register.activities.service import ActivityFilters
+from register.chains.convention import convention_chain, party_names
 from register.conventions import consent, service
 from register.conventions.alerts import events_of
-from register.conventions.chain import convention_chain, party_names
 from register.enums import (
     ConventionKind,
     NoticeChannel,

@@ -8,9 +8,9 @@ from fastapi.responses import RedirectResponse
 
 from api.routes.auth import cookie_is_secure
 from api.security.authentication import SESSION_KEY
+from api.security.session_cookie import clear_session_cookie, set_session_cookie
 from api.web.forms import text
 from api.web.render import page, path_for
-from api.web.session_cookie import clear_session_cookie, set_session_cookie
 from core.accounts import sessions
 from core.accounts.service import Credentials, LoginFailed, TooManyAttempts, authenticate
 from core.clock import utcnow

@@ -15,8 +15,8 @@ from api.web.forms import errors_from, text
 from api.web.render import page, path_for, principal_of
 from core.accounts.roles import Permission
 from core.errors import Conflict, NotFound, ValidationFailed
+from register.chains.convention import party_names
 from register.conventions import consent, service
-from register.conventions.chain import party_names
 from register.conventions.schemas import ConventionIn, ProposalOut
 from register.enums import ConventionKind, PartyRole, label
 

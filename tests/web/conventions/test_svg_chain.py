@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 from uuid import uuid4
 
 from api.web.svg_chain import chain_picture
-from register.conventions.chain import ChainNode, ConventionChain, Party
+from register.chains.convention import ChainNode, ConventionChain, Party
 from register.enums import PartyRole
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -8,8 +8,9 @@ from api.web.render import page, principal_of
 from api.web.routes.registre.common import NOT_FOUND, readable, refusal
 from core.accounts.roles import Permission
 from core.audit import journal
-from register.activities.links import linked_names, processors_of
+from register.activities.links import linked_names
 from register.activities.schemas import ActivityOut
+from register.chains.activity import processors_of
 
 router = APIRouter(include_in_schema=False)
 

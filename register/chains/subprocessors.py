@@ -1,6 +1,6 @@
 """The processors party to a convention and the sub-processors serving it, depth first: the
-chains both records (register.records), an activity's sheet (register.activities.links) and a
-convention's drawing (register.conventions.chain) show."""
+chains both records (register.records), an activity's sheet (register.chains.activity) and a
+convention's drawing (register.chains.convention) show."""
 
 from uuid import UUID
 

@@ -3,7 +3,7 @@
 Level 0: the controllers (controller, joint or independent controller, member of a service
 commun); level 1: who acts for them (processor, host of a service commun); level 2 and
 below: the sub-processors, those named as parties and those the processors hire
-(`register.subprocessors.chain`), each under the body that hires it, at any depth.
+(`register.chains.subprocessors`), each under the body that hires it, at any depth.
 
 The caller passes a convention it obtained through `service.get_convention` (scoped): the
 names of the other parties and the sub-processors serving this convention are then shown to
@@ -13,10 +13,10 @@ every party, as the controller's record (art. 30(1)) already does.
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from register.chains.subprocessors import SubprocessorLink, engaged_org_ids, subprocessor_chain
 from register.conventions.models import Convention, ConventionParty
 from register.enums import CONTROLLER_ROLES, PROCESSOR_ROLES, PartyRole, label
 from register.organisations.models import Organisation
-from register.subprocessors.chain import SubprocessorLink, engaged_org_ids, subprocessor_chain
 
 PROVIDER_ROLES = frozenset({PartyRole.PROCESSOR, PartyRole.SERVICE_COMMUN_HOST})
 
