@@ -1,10 +1,8 @@
 """Every list answers a page in a constant number of SQL queries, whatever its size.
 
-The queries are counted at the database client (`tortoise.connections`): each statement the
-API sends goes through `execute_query`, `execute_query_dict`, `execute_insert` or
-`execute_many` of the connection, wrapped for the test's duration and restored afterwards.
-A page of 2 rows and a page of 20 rows of the same list must cost the same number of
-queries: a shaper that looks up something per row (N+1) fails here.
+The queries are counted at the database client (tests/queries.py). A page of 2 rows and a
+page of 20 rows of the same list must cost the same number of queries: a shaper that looks
+up something per row (N+1) fails here.
 """
 
 from collections import Counter
@@ -13,7 +11,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tortoise import connections
 
 from api.app import create_app
 from core.accounts.roles import Role
@@ -32,31 +29,9 @@ from tests.factories import (
     make_subprocessor,
     party,
 )
+from tests.queries import counted_queries
 
 ROWS = 20  # the big page; the small one has 2 rows
-EXECUTORS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
-
-
-@asynccontextmanager
-async def counted_queries() -> AsyncIterator[list[str]]:
-    """The SQL statements sent while the block runs, in order."""
-    connection = connections.get("default")
-    statements: list[str] = []
-
-    def counting(execute):
-        async def run(query: str, *args, **kwargs):
-            statements.append(query)
-            return await execute(query, *args, **kwargs)
-
-        return run
-
-    for name in EXECUTORS:
-        setattr(connection, name, counting(getattr(connection, name)))
-    try:
-        yield statements
-    finally:
-        for name in EXECUTORS:
-            delattr(connection, name)  # the class's method shows through again
 
 
 async def queries_for(client: httpx.AsyncClient, path: str, size: int) -> list[str]:

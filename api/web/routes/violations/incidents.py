@@ -21,8 +21,7 @@ from api.web.routes.violations.common import (
     forbidden,
     not_found,
 )
-from breach.breaches import service
-from breach.breaches.names import activity_labels, body_names
+from breach.incident_sheet import incident_sheet
 from breach.incidents import service as incidents
 from breach.incidents.choices import body_conventions, declarable_bodies, touchable_activities
 from core.accounts.roles import Permission
@@ -143,34 +142,18 @@ async def _incident_page(
     request: Request, incident_id: UUID, *, status: int = 200, failure: Failure | None = None
 ) -> HTMLResponse:
     principal = principal_of(request)
-    scope = principal.scope(Permission.READ_BREACHES)
-    if scope.is_empty:
+    if principal.scope(Permission.READ_BREACHES).is_empty:
         return forbidden(request)
     try:
-        incident = await incidents.incident_out(
-            await incidents.get_incident(scope=scope, incident_id=incident_id)
-        )
+        sheet = await incident_sheet(principal, incident_id, utcnow())
     except NotFound:
         return not_found(request)
-    now = utcnow()
-    rows = []
-    for breach_id in incident.breach_ids:
-        try:
-            rows.append(await service.get_breach(scope=scope, breach_id=breach_id))
-        except NotFound:
-            continue  # another controller's breach this person may not read
-    breaches = await service.breaches_seen(rows, scope=scope, now=now)
-    names = await body_names([incident.organisation_id, *(b.controller_id for b in breaches)])
     return page(
         request,
         "violations/incident.html.j2",
         status=status,
-        incident=incident,
-        breaches=breaches,
-        names=names,
-        activities=await activity_labels(incident.activity_ids),
-        can_update=principal.scope(Permission.UPDATE_INCIDENT).allows(incident.organisation_id),
-        values=failure.values if failure else _incident_values(incident),
+        **sheet.context(),
+        values=failure.values if failure else _incident_values(sheet.incident),
         errors=failure.errors if failure else None,
         choices=choices,
         field_labels=INCIDENT_FIELD_LABELS,
