@@ -9,6 +9,7 @@ one transaction through `create_activity`, so each creation is checked again
 """
 
 import asyncio
+import copy
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
 from tortoise.exceptions import ValidationError as ModelValidationError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from core.errors import FieldProblem, ValidationFailed
@@ -245,55 +247,82 @@ async def _directory(scope: Scope, controller_id: UUID, rows: list[_Row]) -> _Di
     measures of the controller and of its conventions' parties, or of the caller's bodies.
     Anything else is not in the directory, so it answers as a name nobody bears."""
     directory = _Directory(controller_id, scope=scope)
-    org_names = {item for r in rows for item, _ in r.names.get("joint_controller_ids", [])}
+    org_names = _names_in(rows, "joint_controller_ids")
     if org_names:
-        partners = await partner_org_ids(scope)
-        folded = {fold(n.strip()) for n in org_names}
-        sirens = {n.replace(" ", "") for n in org_names if n.replace(" ", "").isdigit()}
-        ids = {i for n in org_names if (i := _as_uuid(n))}
-        for query in (
-            Organisation.filter(name_folded__in=list(folded)),
-            Organisation.filter(siren__in=list(sirens)) if sirens else None,
-            Organisation.filter(id__in=list(ids)) if ids else None,
-        ):
-            if query is None:
-                continue
-            if partners is not None:
-                query = query.filter(id__in=list(partners))
-            for org_id, legal_name, siren in await query.values_list("id", "legal_name", "siren"):
-                directory.org_by_name[fold(legal_name)].add(org_id)
-                directory.org_ids.add(org_id)
-                if siren:
-                    directory.org_by_siren[siren] = org_id
-    parties = await ConventionParty.filter(organisation_id=controller_id).prefetch_related(
-        "convention"
-    )
+        await _add_orgs(directory, org_names)
+    await _add_conventions(directory)
+    if _names_in(rows, "security_measure_ids"):
+        await _add_measures(directory)
+    return directory
+
+
+def _names_in(rows: list[_Row], name: str) -> set[str]:
+    """Every name the file gives for one reference field."""
+    return {item for row in rows for item, _ in row.names.get(name, [])}
+
+
+def _org_queries(org_names: set[str]) -> list[QuerySet[Organisation]]:
+    """A name is a legal name, a SIREN or an id: by legal name always, by SIREN and by id only
+    when some name has that form."""
+    folded = {fold(n.strip()) for n in org_names}
+    sirens = {n.replace(" ", "") for n in org_names if n.replace(" ", "").isdigit()}
+    ids = {i for n in org_names if (i := _as_uuid(n))}
+    queries = [Organisation.filter(name_folded__in=list(folded))]
+    if sirens:
+        queries.append(Organisation.filter(siren__in=list(sirens)))
+    if ids:
+        queries.append(Organisation.filter(id__in=list(ids)))
+    return queries
+
+
+async def _add_orgs(directory: _Directory, org_names: set[str]) -> None:
+    """The bodies the names may designate, among the caller's and their partners."""
+    partners = await partner_org_ids(directory.scope)
+    for query in _org_queries(org_names):
+        if partners is not None:
+            query = query.filter(id__in=list(partners))
+        for org_id, legal_name, siren in await query.values_list("id", "legal_name", "siren"):
+            directory.org_by_name[fold(legal_name)].add(org_id)
+            directory.org_ids.add(org_id)
+            if siren:
+                directory.org_by_siren[siren] = org_id
+
+
+async def _add_conventions(directory: _Directory) -> None:
+    """The controller's conventions (in force, or pending to say so), and their parties."""
+    parties = await ConventionParty.filter(
+        organisation_id=directory.controller_id
+    ).prefetch_related("convention")
     for party in parties:
-        is_controller = party.role in CONTROLLER_ROLES
         conv = party.convention
         if conv.status != ConventionStatus.IN_FORCE:
             directory.pending |= {conv.id, fold(conv.title)}
             continue
-        known = directory.convention_roles.get(conv.id, False)
-        directory.convention_roles[conv.id] = known or is_controller
-        directory.conventions[fold(conv.title)][conv.id] = known or is_controller
+        # The body may be a party twice: a controller under either role is one.
+        is_controller = (
+            directory.convention_roles.get(conv.id, False) or party.role in CONTROLLER_ROLES
+        )
+        directory.convention_roles[conv.id] = is_controller
+        directory.conventions[fold(conv.title)][conv.id] = is_controller
     if directory.convention_roles:
         for convention_id, org_id in await ConventionParty.filter(
             convention_id__in=list(directory.convention_roles)
         ).values_list("convention_id", "organisation_id"):
             directory.convention_parties[convention_id].add(org_id)
-    owners = {controller_id} | {o for s in directory.convention_parties.values() for o in s}
-    if not scope.is_unrestricted:
-        owners |= set(scope.org_ids or ())  # theirs: "foreign to this record" says no more
-    wanted = {item for r in rows for item, _ in r.names.get("security_measure_ids", [])}
-    if wanted:
-        measures = SecurityMeasure.filter(organisation_id__in=list(owners))
-        for measure_id, title, owner in await measures.values_list(
-            "id", "title", "organisation_id"
-        ):
-            directory.measures[fold(title)][measure_id] = owner
-            directory.measure_owner[measure_id] = owner
-    return directory
+
+
+async def _add_measures(directory: _Directory) -> None:
+    """The measures of the controller, of its conventions' parties and of the caller's bodies.
+    Needs the conventions' parties: after `_add_conventions`."""
+    owners = {directory.controller_id}
+    owners |= {o for s in directory.convention_parties.values() for o in s}
+    if not directory.scope.is_unrestricted:
+        # Theirs: "foreign to this record" says no more.
+        owners |= set(directory.scope.org_ids or ())
+    measures = SecurityMeasure.filter(organisation_id__in=list(owners))
+    for measure_id, title, owner in await measures.values_list("id", "title", "organisation_id"):
+        directory.measures[fold(title)][measure_id] = owner
+        directory.measure_owner[measure_id] = owner
 
 
 def _resolve_orgs(row: _Row, directory: _Directory) -> list[UUID]:
@@ -369,40 +398,50 @@ def _resolve_conventions(row: _Row, directory: _Directory) -> list[UUID]:
 
 
 def _resolve_measures(row: _Row, directory: _Directory, conventions: list[UUID]) -> list[UUID]:
-    allowed = {directory.controller_id}
-    for convention_id in conventions:
-        allowed |= directory.convention_parties.get(convention_id, set())
+    allowed = _measure_owners(directory, conventions)
     resolved = []
     for item, cell in row.names.get("security_measure_ids", []):
-        as_id = _as_uuid(item)
-        if as_id is not None:
-            found = (
-                {as_id: directory.measure_owner[as_id]} if as_id in directory.measure_owner else {}
-            )
-        else:
-            found = directory.measures.get(fold(item.strip()), {})
+        found = _measures_named(directory, item)
         usable = {i: owner for i, owner in found.items() if owner in allowed}
-        # A partner's measure foreign to this row is not the caller's to see: unknown.
-        found = {i: owner for i, owner in found.items() if directory.scope.allows(owner)}
         own = [i for i, owner in usable.items() if owner == directory.controller_id]
         if len(usable) == 1 or len(own) == 1:
             resolved.append(own[0] if len(own) == 1 else next(iter(usable)))
-        elif usable:
-            row.report(
-                "security_measure_ids",
-                f"plusieurs mesures de sécurité s'intitulent « {item} » : donnez-leur des "
-                "titres distincts avant l'import",
-                cell,
-            )
-        elif found:
-            row.report(
-                "security_measure_ids",
-                f"« {item} » : la mesure appartient à un organisme étranger à ce traitement",
-                cell,
-            )
         else:
-            row.report("security_measure_ids", f"« {item} » : mesure de sécurité inconnue", cell)
+            row.report(
+                "security_measure_ids", _measure_problem(item, found, usable, directory), cell
+            )
     return resolved
+
+
+def _measure_owners(directory: _Directory, conventions: list[UUID]) -> set[UUID]:
+    """Whose measures a row may use: the controller's, and those of its conventions' parties."""
+    allowed = {directory.controller_id}
+    for convention_id in conventions:
+        allowed |= directory.convention_parties.get(convention_id, set())
+    return allowed
+
+
+def _measures_named(directory: _Directory, item: str) -> dict[UUID, UUID]:
+    """The measures a name designates (an id or a title), each with its owner."""
+    as_id = _as_uuid(item)
+    if as_id is None:
+        return directory.measures.get(fold(item.strip()), {})
+    return {as_id: directory.measure_owner[as_id]} if as_id in directory.measure_owner else {}
+
+
+def _measure_problem(
+    item: str, found: dict[UUID, UUID], usable: dict[UUID, UUID], directory: _Directory
+) -> str:
+    """Why a measure's name resolves to none of the row's measures, or to several."""
+    if usable:
+        return (
+            f"plusieurs mesures de sécurité s'intitulent « {item} » : donnez-leur des "
+            "titres distincts avant l'import"
+        )
+    # A partner's measure foreign to this row is not the caller's to see: unknown.
+    if any(directory.scope.allows(owner) for owner in found.values()):
+        return f"« {item} » : la mesure appartient à un organisme étranger à ce traitement"
+    return f"« {item} » : mesure de sécurité inconnue"
 
 
 def _resolve(row: _Row, directory: _Directory) -> None:
@@ -422,43 +461,52 @@ def _resolve(row: _Row, directory: _Directory) -> None:
 # Validation: every problem of the row, not only the first ---------------------------------
 
 
+# Stand-ins that depend on no other field.
+FIXED_FILLERS: dict[str, Any] = {
+    "name": "…",
+    "purposes": ["…"],
+    "legal_basis": LegalBasis.PUBLIC_TASK,
+    "performed_in_public_tasks": False,
+    "data_subject_categories": [SubjectCategory.OTHER],
+    "recipients": [{"kind": RecipientKind.INTERNAL, "name": "…"}],
+    "art9_condition": "…",
+    "art10_basis": "…",
+}
+
+
 def _filler(name: str, values: dict[str, Any]) -> Any:
     """A valid stand-in for a field already reported, so that validation goes on to the
     next rule (ActivityIn's whole-record rules stop at their first failure) without
-    reporting consequences of the same mistake (a bad legal basis is not also missing)."""
+    reporting consequences of the same mistake (a bad legal basis is not also missing).
+    None for a field whose default will do."""
+    if name == "data_categories":
+        return _categories_filler(values)
+    if name == "retention":
+        return _retention_filler(values)
+    return copy.deepcopy(FIXED_FILLERS.get(name))  # a row's values never share a list
+
+
+def _categories_filler(values: dict[str, Any]) -> list[DataCategory]:
+    """The categories the retention rules name, so that no rule is refused for its category."""
+    used = [
+        r.get("data_category")
+        for r in values.get("retention") or []
+        if isinstance(r, dict) and isinstance(r.get("data_category"), DataCategory)
+    ]
+    return list(dict.fromkeys(used)) or [DataCategory.OTHER]
+
+
+def _retention_filler(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """One rule, on a category the row has: retention is neither missing nor refused."""
     categories = [c for c in values.get("data_categories") or [] if isinstance(c, DataCategory)]
-    match name:
-        case "name":
-            return "…"
-        case "purposes":
-            return ["…"]
-        case "legal_basis":
-            return LegalBasis.PUBLIC_TASK
-        case "performed_in_public_tasks":
-            return False
-        case "data_subject_categories":
-            return [SubjectCategory.OTHER]
-        case "data_categories":
-            used = [
-                r.get("data_category")
-                for r in values.get("retention") or []
-                if isinstance(r, dict) and isinstance(r.get("data_category"), DataCategory)
-            ]
-            return list(dict.fromkeys(used)) or [DataCategory.OTHER]
-        case "retention":
-            return [
-                {
-                    "data_category": categories[0] if categories else DataCategory.OTHER,
-                    "value": 1,
-                    "unit": RetentionUnit.YEAR,
-                    "final_disposition": FinalDisposition.DESTRUCTION,
-                }
-            ]
-        case "recipients":
-            return [{"kind": RecipientKind.INTERNAL, "name": "…"}]
-        case "art9_condition" | "art10_basis":
-            return "…"
-    return None  # the field's default
+    return [
+        {
+            "data_category": categories[0] if categories else DataCategory.OTHER,
+            "value": 1,
+            "unit": RetentionUnit.YEAR,
+            "final_disposition": FinalDisposition.DESTRUCTION,
+        }
+    ]
 
 
 def _stand_in(name: str, values: dict[str, Any]) -> None:
@@ -485,32 +533,46 @@ def _problem_cell(row: _Row, problem: FieldProblem) -> tuple[SourceCell | None, 
 
 def _validate(row: _Row, controller_id: UUID) -> None:
     values = {**row.values, "controller_id": controller_id}
-    for name in sorted(row.blamed, key=lambda n: n == "retention"):  # retention reads the rest
-        _stand_in(name, values)
+    _stand_in_all(row.blamed, values)
+    # Until valid, standing in for what each round refused; the fields bound the rounds.
     for _ in range(len(ActivityIn.model_fields) + 1):
         try:
             data = ActivityIn.model_validate(values)
         except ValidationError as exc:
-            problems = problems_from(exc)
-            failed = {str(p.loc[0]) for p in problems if p.loc}
-            for problem in problems:
-                name = str(problem.loc[0]) if problem.loc else None
-                if name not in row.blamed:
-                    cell, message = _problem_cell(row, problem) if name else (None, problem.msg)
-                    row.report(name, message, cell, blame=False)
-            row.blamed |= failed
+            failed = _report_invalid(row, problems_from(exc))
             if not failed:
                 return
-            for name in sorted(failed, key=lambda n: n == "retention"):
-                _stand_in(name, values)
+            _stand_in_all(failed, values)
             continue
-        for name, limit in COLUMN_LIMITS.items():
-            value = getattr(data, name)
-            if type(value) is str and len(value) > limit:
-                row.report(name, f"trop long (au plus {limit} caractères)")
+        _check_lengths(row, data)
         if not row.problems:
             row.data = data
         return
+
+
+def _stand_in_all(names: set[str], values: dict[str, Any]) -> None:
+    for name in sorted(names, key=lambda n: n == "retention"):  # retention reads the rest
+        _stand_in(name, values)
+
+
+def _report_invalid(row: _Row, problems: list[FieldProblem]) -> set[str]:
+    """Report what validation refused, but for the fields already reported; the fields it
+    refused, now blamed."""
+    failed = {str(p.loc[0]) for p in problems if p.loc}
+    for problem in problems:
+        name = str(problem.loc[0]) if problem.loc else None
+        if name not in row.blamed:
+            cell, message = _problem_cell(row, problem) if name else (None, problem.msg)
+            row.report(name, message, cell, blame=False)
+    row.blamed |= failed
+    return failed
+
+
+def _check_lengths(row: _Row, data: ActivityIn) -> None:
+    for name, limit in COLUMN_LIMITS.items():
+        value = getattr(data, name)
+        if type(value) is str and len(value) > limit:
+            row.report(name, f"trop long (au plus {limit} caractères)")
 
 
 async def _check_refs(rows: list[_Row], controller_id: UUID) -> None:
@@ -585,28 +647,45 @@ async def import_activities(
     found = find_activities(sheets)
     report = ImportReport(dry_run=dry_run, rows_read=len(found.records), warnings=found.warnings)
     if not found.records:
-        report.problems.append(
-            ImportProblem(
-                message="aucune activité trouvée : attendu une ligne d'en-têtes (dont "
-                f"« {HEADER_OF['name']} ») suivie d'une activité par ligne, ou une fiche par "
-                "feuille avec les intitulés en colonne A et les valeurs en colonne B"
-            )
-        )
+        report.problems.append(_nothing_found())
         return report
-
-    rows = [_Row(found=record) for record in found.records]
+    rows = await _checked_rows(scope, org.id, found.records)
     for row in rows:
-        _parse(row)
-    directory = await _directory(scope, org.id, rows)
-    for row in rows:
-        _resolve(row, directory)
-    await _check_refs(rows, org.id)
-    for row in rows:
-        _validate(row, org.id)
         report.problems += sorted(row.problems, key=_position)
     if report.problems or dry_run:
         return report
+    await _create_all(scope, rows, report)
+    return report
 
+
+def _nothing_found() -> ImportProblem:
+    return ImportProblem(
+        message="aucune activité trouvée : attendu une ligne d'en-têtes (dont "
+        f"« {HEADER_OF['name']} ») suivie d'une activité par ligne, ou une fiche par "
+        "feuille avec les intitulés en colonne A et les valeurs en colonne B"
+    )
+
+
+async def _checked_rows(
+    scope: Scope, controller_id: UUID, records: list[FoundRecord]
+) -> list[_Row]:
+    """Every record parsed, its names resolved, its ref checked and the whole validated; the
+    rows carry their problems, and their ActivityIn when they have none."""
+    rows = [_Row(found=record) for record in records]
+    for row in rows:
+        _parse(row)
+    directory = await _directory(scope, controller_id, rows)
+    for row in rows:
+        _resolve(row, directory)
+    await _check_refs(rows, controller_id)
+    for row in rows:
+        _validate(row, controller_id)
+    return rows
+
+
+async def _create_all(scope: Scope, rows: list[_Row], report: ImportReport) -> None:
+    """Every row's activity created in one transaction, or, when a row is refused at write
+    time, none and that row's problems in the report. Any other error propagates."""
     current: _Row | None = None
     created: list[UUID] = []
     try:
@@ -617,15 +696,18 @@ async def import_activities(
     except (ValidationFailed, ModelValidationError) as exc:
         # A rule the checks above do not know, or a record changed since: nothing is kept.
         assert current is not None
-        if isinstance(exc, ValidationFailed):
-            for problem in exc.problems:
-                loc = tuple(p for p in problem.loc if p != "body")
-                current.report(str(loc[0]) if loc else None, problem.msg)
-        else:  # a column's own limit: "name: Length of 'x' 301 > 300"
-            name, _, _ = str(exc).partition(":")
-            current.report(name if name in ActivityIn.model_fields else None, "valeur refusée")
+        _report_refusal(current, exc)
         report.problems += current.problems
-        return report
+        return
     report.created = len(created)
     report.created_ids = created
-    return report
+
+
+def _report_refusal(row: _Row, exc: ValidationFailed | ModelValidationError) -> None:
+    if isinstance(exc, ValidationFailed):
+        for problem in exc.problems:
+            loc = tuple(p for p in problem.loc if p != "body")
+            row.report(str(loc[0]) if loc else None, problem.msg)
+    else:  # a column's own limit: "name: Length of 'x' 301 > 300"
+        name, _, _ = str(exc).partition(":")
+        row.report(name if name in ActivityIn.model_fields else None, "valeur refusée")
