@@ -279,7 +279,18 @@ def _read_rows(sheet: ReadSheet, header: ReadRow, found: Found) -> None:
 
 def _read_fiche(sheet: ReadSheet, found: Found) -> bool:
     """One activity from a sheet of (label, value) lines; False when it names no activity."""
-    lines: list[tuple[ReadRow, str, str | None]] = []  # (row, label, value)
+    lines = _fiche_lines(sheet)
+    if not any(column_of(label) == "name" and value for _, label, value in lines):
+        return False
+    found.records.append(_fiche_record(sheet, lines, found))
+    _warn_beyond_b(sheet, found)
+    return True
+
+
+def _fiche_lines(sheet: ReadSheet) -> list[tuple[ReadRow, str, str | None]]:
+    """The (row, label, value) lines of a fiche; a value below, with column A empty, goes on
+    the value above."""
+    lines: list[tuple[ReadRow, str, str | None]] = []
     for row in sheet.rows:
         label, value = row.cell(0), row.cell(1)
         if label is None and lines and value is not None:
@@ -287,11 +298,16 @@ def _read_fiche(sheet: ReadSheet, found: Found) -> bool:
             lines[-1] = (first, previous_label, f"{previous}\n{value}" if previous else value)
         elif label is not None:
             lines.append((row, label, value))
-    if not any(column_of(label) == "name" and value for _, label, value in lines):
-        return False
+    return lines
+
+
+def _fiche_record(
+    sheet: ReadSheet, lines: list[tuple[ReadRow, str, str | None]], found: Found
+) -> FoundRecord:
+    """The fiche's activity, its cells in column B; warnings for the lines not read."""
     where = _where(sheet)
     record = FoundRecord(sheet=sheet.title, row=0, fiche=True)
-    taken: dict[str, int] = {}
+    taken: dict[str, int] = {}  # field → number of the row read for it
     for row, label, value in lines:
         column_key = column_of(label)
         if not value or column_key in DERIVED:
@@ -312,6 +328,11 @@ def _read_fiche(sheet: ReadSheet, found: Found) -> bool:
         if column_key == "name" and not record.row:
             record.row = row.number
         record.cells.setdefault(column_key, []).append(SourceCell(row.number, "B", label, value))
+    return record
+
+
+def _warn_beyond_b(sheet: ReadSheet, found: Found) -> None:
+    """A fiche is read in columns A and B: the cells beyond are named (the first five)."""
     stray = [
         f"{column_letter(i)}{row.number}"
         for row in sheet.rows
@@ -321,11 +342,9 @@ def _read_fiche(sheet: ReadSheet, found: Found) -> bool:
     if stray:
         shown = ", ".join(stray[:5]) + (" …" if len(stray) > 5 else "")
         found.warnings.append(
-            f"{where} : une fiche se lit en colonnes A (intitulé) et B (valeur) ; "
+            f"{_where(sheet)} : une fiche se lit en colonnes A (intitulé) et B (valeur) ; "
             f"cellules non importées : {shown}"
         )
-    found.records.append(record)
-    return True
 
 
 def find_activities(sheets: list[ReadSheet]) -> Found:
