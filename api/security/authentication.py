@@ -10,10 +10,11 @@ Nothing here logs a header, a cookie or a password.
 
 from urllib.parse import parse_qs, quote
 
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.accounts import sessions, tokens
+from core.accounts.models import User, WebSession
 from core.accounts.service import principal_for
 from core.actor import acting_as
 from core.clock import utcnow
@@ -74,41 +75,15 @@ class AuthenticationMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        if scope["type"] != "http" or _is_public(path):
             await self.app(scope, receive, send)
             return
-        now = utcnow()
-        session = None
-        authorization = _header(scope, b"authorization")
-        if authorization is not None:
-            kind, _, secret = authorization.partition(" ")
-            user = None
-            if kind.lower() == "bearer":
-                user = await tokens.user_for_token(secret.strip(), now=now)
-        else:
-            session = await sessions.find_session(_cookie(scope, SESSION_COOKIE) or "", now=now)
-            user = session.user if session else None
-        if user is None and _is_page(path):
-            # A person at a browser: to the login page, and back here afterwards.
-            target = path if scope["method"] == "GET" else "/"
-            answer = RedirectResponse(f"/connexion?suivant={quote(target)}", status_code=303)
-            await answer(scope, receive, send)
-            return
+        user, session = await _authenticate(scope)
         if user is None:
-            answer = _refuse(401, UNAUTHENTICATED, {"WWW-Authenticate": "Bearer"})
-            await answer(scope, receive, send)
+            await _unauthenticated(scope, path)(scope, receive, send)
             return
         if session is not None and scope["method"] not in SAFE_METHODS:
-            presented = _header(scope, CSRF_HEADER)
-            if presented is None:
-                presented, receive = await _form_field(scope, receive, CSRF_FIELD)
-            if presented is None and _is_multipart(scope):
-                # A file upload form: its body is not read here, the token rides in the
-                # action's query string (useless without the session cookie it belongs to).
-                presented = (
-                    parse_qs(scope.get("query_string", b"").decode("latin-1")).get(CSRF_FIELD)
-                    or [None]
-                )[0]
+            presented, receive = await _presented_csrf_token(scope, receive)
             if not sessions.csrf_matches(session, presented):
                 answer = _refuse(403, "requête refusée : jeton CSRF manquant ou invalide")
                 await answer(scope, receive, send)
@@ -117,6 +92,50 @@ class AuthenticationMiddleware:
         scope[SESSION_KEY] = session
         with acting_as(user.email):
             await self.app(scope, receive, send)
+
+
+def _is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+async def _authenticate(scope: Scope) -> tuple[User | None, WebSession | None]:
+    """The request's user, and its session when it came by cookie. A request that carries an
+    Authorization header is judged on that header alone, whatever cookie it also carries."""
+    now = utcnow()
+    authorization = _header(scope, b"authorization")
+    if authorization is not None:
+        kind, _, secret = authorization.partition(" ")
+        if kind.lower() != "bearer":
+            return None, None
+        return await tokens.user_for_token(secret.strip(), now=now), None
+    session = await sessions.find_session(_cookie(scope, SESSION_COOKIE) or "", now=now)
+    return (session.user if session else None), session
+
+
+def _unauthenticated(scope: Scope, path: str) -> Response:
+    if _is_page(path):
+        # A person at a browser: to the login page, and back here afterwards.
+        target = path if scope["method"] == "GET" else "/"
+        return RedirectResponse(f"/connexion?suivant={quote(target)}", status_code=303)
+    return _refuse(401, UNAUTHENTICATED, {"WWW-Authenticate": "Bearer"})
+
+
+async def _presented_csrf_token(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+    """The CSRF token the request presents (header, else form field), and the `receive` to
+    pass on (it replays the body when the form was read)."""
+    presented = _header(scope, CSRF_HEADER)
+    if presented is None:
+        presented, receive = await _form_field(scope, receive, CSRF_FIELD)
+    if presented is None and _is_multipart(scope):
+        # A file upload form: its body is not read here, the token rides in the
+        # action's query string (useless without the session cookie it belongs to).
+        presented = _query_field(scope, CSRF_FIELD)
+    return presented, receive
+
+
+def _query_field(scope: Scope, name: str) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
+    return values[0] if values else None
 
 
 def _is_multipart(scope: Scope) -> bool:
