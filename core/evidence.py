@@ -256,6 +256,28 @@ def verify_bundle(
 def _check_archive(
     archive: zipfile.ZipFile, public_key: Ed25519PublicKey, check: BundleCheck
 ) -> None:
+    members = _members(archive, check)
+    manifest = _required_member(
+        archive, members, MANIFEST, MAX_MANIFEST, "manifeste absent du lot", check
+    )
+    signature = _required_member(
+        archive, members, SIGNATURE, 1024, "signature absente du lot", check
+    )
+    if manifest is not None and signature is not None:
+        _check_signature(manifest, signature, public_key, check)
+    _check_key_copy(archive, members, public_key, check)
+    if manifest is None:
+        return
+    listed = _parse_manifest(manifest, check)
+    check.files = len(listed)
+    _check_listed_files(archive, members, listed, check)
+    for path in members:
+        if path not in listed and path not in UNLISTED:
+            check.problems.append(f"{path} : présent dans le lot mais absent de {MANIFEST}")
+
+
+def _members(archive: zipfile.ZipFile, check: BundleCheck) -> dict[str, zipfile.ZipInfo]:
+    """The archive's files by path; an unsafe or repeated path is a problem, not a member."""
     members: dict[str, zipfile.ZipInfo] = {}
     for info in archive.infolist():
         path = info.filename
@@ -270,37 +292,46 @@ def _check_archive(
             check.problems.append(f"{path} : présent plusieurs fois dans l'archive")
             continue
         members[path] = info
+    return members
 
-    manifest = None
-    if MANIFEST not in members:
-        check.problems.append(f"{MANIFEST} : manifeste absent du lot")
-    else:
-        manifest = _read_member(archive, members[MANIFEST], MAX_MANIFEST, check)
 
-    signature = None
-    if SIGNATURE not in members:
-        check.problems.append(f"{SIGNATURE} : signature absente du lot")
-    else:
-        signature = _read_member(archive, members[SIGNATURE], 1024, check)
+def _required_member(
+    archive: zipfile.ZipFile,
+    members: dict[str, zipfile.ZipInfo],
+    path: str,
+    limit: int,
+    absent: str,
+    check: BundleCheck,
+) -> bytes | None:
+    """The manifest or its signature read whole, or None and why (`absent` when missing)."""
+    if path not in members:
+        check.problems.append(f"{path} : {absent}")
+        return None
+    return _read_member(archive, members[path], limit, check)
 
-    if manifest is not None and signature is not None:
-        try:
-            if len(signature) != SIGNATURE_SIZE:
-                raise InvalidSignature
-            public_key.verify(signature, manifest)
-            check.signature_valid = True
-        except InvalidSignature:
-            check.problems.append(
-                f"{SIGNATURE} : signature invalide pour {MANIFEST} (le manifeste ou sa "
-                f"signature a été modifié, ou le lot n'a pas été signé par la clé {check.key_id})"
-            )
 
-    _check_key_copy(archive, members, public_key, check)
+def _check_signature(
+    manifest: bytes, signature: bytes, public_key: Ed25519PublicKey, check: BundleCheck
+) -> None:
+    try:
+        if len(signature) != SIGNATURE_SIZE:
+            raise InvalidSignature
+        public_key.verify(signature, manifest)
+        check.signature_valid = True
+    except InvalidSignature:
+        check.problems.append(
+            f"{SIGNATURE} : signature invalide pour {MANIFEST} (le manifeste ou sa "
+            f"signature a été modifié, ou le lot n'a pas été signé par la clé {check.key_id})"
+        )
 
-    if manifest is None:
-        return
-    listed = _parse_manifest(manifest, check)
-    check.files = len(listed)
+
+def _check_listed_files(
+    archive: zipfile.ZipFile,
+    members: dict[str, zipfile.ZipInfo],
+    listed: dict[str, str],
+    check: BundleCheck,
+) -> None:
+    """Each file the manifest lists is in the archive, readable, with the listed digest."""
     for path, expected in listed.items():
         if path not in members:
             check.problems.append(f"{path} : listé dans {MANIFEST} mais absent du lot")
@@ -314,9 +345,6 @@ def _check_archive(
             check.problems.append(
                 f"{path} : empreinte SHA-256 différente de celle du manifeste (fichier modifié)"
             )
-    for path in members:
-        if path not in listed and path not in UNLISTED:
-            check.problems.append(f"{path} : présent dans le lot mais absent de {MANIFEST}")
 
 
 def _read_member(
