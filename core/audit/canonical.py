@@ -24,27 +24,42 @@ def timestamp(moment: datetime) -> str:
 
 def normalise(value: Any) -> Any:
     """Plain JSON types only: str, int, float, bool, None, list and dict with str keys."""
+    # The order of the tests matters: a bool is an int, an enum may be a str or an int,
+    # a datetime is a date.
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, Enum):
         return normalise(value.value)
+    if isinstance(value, str | int | float):
+        return _json_scalar(value)
+    if isinstance(value, Decimal | date | time | UUID):
+        return _as_text(value)
+    return _container(value)
+
+
+def _json_scalar(value: str | int | float) -> str | int | float:
+    """A str or an int as the plain type, not a subclass of it."""
     if isinstance(value, str):
         return str(value)
     if isinstance(value, int):
         return int(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"non-finite number cannot be journaled: {value}")
-        # jsonb may give back 2 for 2.0: an integral float is an int.
-        return int(value) if value.is_integer() else value
+    if not math.isfinite(value):
+        raise ValueError(f"non-finite number cannot be journaled: {value}")
+    # jsonb may give back 2 for 2.0: an integral float is an int.
+    return int(value) if value.is_integer() else value
+
+
+def _as_text(value: Decimal | date | time | UUID) -> str:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
         return timestamp(value)
     if isinstance(value, date | time):
         return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
+    return str(value)  # a UUID
+
+
+def _container(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {_key(k): normalise(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
