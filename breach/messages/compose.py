@@ -90,61 +90,58 @@ def _controller_cnil_due(view: BreachView, informed_at: datetime) -> datetime | 
     return view.breach.cnil_due_at
 
 
-async def controller_notice(
-    view: BreachView, *, informed_at: datetime, late_reason: str | None
-) -> ControllerNotice:
-    breach = view.breach
-    if breach.path not in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN) or not view.source:
+def _source_role(path: BreachPath) -> str:
+    return "sous-traitant" if path == BreachPath.PROCESSOR else "porteur du service commun"
+
+
+def _unknown_elements(breach, *, with_consequences: bool) -> list[str]:
+    """The art. 33(3) elements not known yet (art. 33(4) lets them come in phases).
+
+    A count of 0 people is known; an empty list or text is not."""
+    elements = (
+        (not breach.data_categories, "catégories de données"),
+        (not breach.subject_categories, "catégories de personnes"),
+        (breach.approx_subjects is None, "nombre de personnes"),
+        (with_consequences and not breach.consequences, "conséquences probables"),
+        (not breach.measures_taken, "mesures prises"),
+    )
+    return [text for missing, text in elements if missing]
+
+
+def _require_controller_notice(view: BreachView) -> None:
+    if view.breach.path not in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN) or not view.source:
         raise InvalidTransition(
             "aucune information du responsable n'est due : la violation n'est pas survenue chez "
             "un sous-traitant ou chez le porteur d'un service commun"
         )
-    sender, controller = view.source, view.controller
-    addresses = await body_addresses([controller.id, sender.id])
-    to_addrs = addresses[controller.id].for_roles(ContactRole.DPO, ContactRole.RSSI)
+
+
+def _controller_address_warnings(controller, addresses, to_addrs: list[str]) -> list[str]:
     warnings = []
-    if not addresses[controller.id].dpo:
+    if not addresses.dpo:
         warnings.append(f"aucune adresse de DPO pour {controller.name}")
-    if not addresses[controller.id].rssi:
+    if not addresses.rssi:
         warnings.append(f"aucune adresse de RSSI pour {controller.name}")
     if not to_addrs:
         warnings.append(
             f"aucun destinataire : renseignez le DPO de {controller.name} ou indiquez to_addrs"
         )
+    return warnings
+
+
+def _controller_notice_context(
+    view: BreachView, *, informed_at: datetime, late: bool, late_reason: str | None, phased: bool
+) -> dict:
+    breach = view.breach
     due = breach.controller_notice_due_at
-    late = bool(due and informed_at > due and breach.path == BreachPath.PROCESSOR)
-    if late and not late_reason:
-        warnings.append(
-            f"l'échéance de la convention ({format_local(due)}) est dépassée : "
-            "les raisons du retard seront demandées"
-        )
     cnil_due = _controller_cnil_due(view, informed_at)
-    # The body whose system was hit sends it: the controller's own assessment is not its to
-    # tell, nor to read (breach.breaches.visibility).
-    facts = view.facts() | {"severity": None}
-    unknown = [
-        text
-        for missing, text in (
-            (not breach.data_categories, "catégories de données"),
-            (not breach.subject_categories, "catégories de personnes"),
-            (breach.approx_subjects is None, "nombre de personnes"),
-            (not breach.measures_taken, "mesures prises"),
-        )
-        if missing
-    ]
-    phased = bool(unknown) or bool(view.convention and view.convention.breach_phased_information)
-    if unknown:
-        warnings.append(
-            "éléments encore inconnus (l'information pourra être complétée par étapes, "
-            f"art. 33.4) : {', '.join(unknown)}"
-        )
-    context = {
-        "facts": facts,
-        "sender": sender,
-        "sender_role": (
-            "sous-traitant" if breach.path == BreachPath.PROCESSOR else "porteur du service commun"
-        ),
-        "controller": controller,
+    return {
+        # The body whose system was hit sends it: the controller's own assessment is not its
+        # to tell, nor to read (breach.breaches.visibility).
+        "facts": view.facts() | {"severity": None},
+        "sender": view.source,
+        "sender_role": _source_role(breach.path),
+        "controller": view.controller,
         "convention": view.convention_facts(),
         "informed": format_local(informed_at),
         "notice_due": format_local(due) if due else None,
@@ -153,6 +150,46 @@ async def controller_notice(
         "phased": phased,
         "controller_cnil_due": format_local(cnil_due) if cnil_due else None,
     }
+
+
+async def controller_notice(
+    view: BreachView, *, informed_at: datetime, late_reason: str | None
+) -> ControllerNotice:
+    _require_controller_notice(view)
+    breach = view.breach
+    sender, controller = view.source, view.controller
+    addresses = await body_addresses([controller.id, sender.id])
+    to_addrs = addresses[controller.id].for_roles(ContactRole.DPO, ContactRole.RSSI)
+    warnings = _controller_address_warnings(controller, addresses[controller.id], to_addrs)
+    due = breach.controller_notice_due_at
+    late = bool(due and informed_at > due and breach.path == BreachPath.PROCESSOR)
+    if late and not late_reason:
+        warnings.append(
+            f"l'échéance de la convention ({format_local(due)}) est dépassée : "
+            "les raisons du retard seront demandées"
+        )
+    unknown = _unknown_elements(breach, with_consequences=False)
+    if unknown:
+        warnings.append(
+            "éléments encore inconnus (l'information pourra être complétée par étapes, "
+            f"art. 33.4) : {', '.join(unknown)}"
+        )
+    phased = bool(unknown) or bool(view.convention and view.convention.breach_phased_information)
+    context = _controller_notice_context(
+        view, informed_at=informed_at, late=late, late_reason=late_reason, phased=phased
+    )
+    reminder = None
+    if view.phone_required:  # the sender's DPO and RSSI are reminded to make the call too
+        phones = _phone_lines(controller, addresses[controller.id])
+        sender_addrs = addresses[sender.id].for_roles(ContactRole.DPO, ContactRole.RSSI)
+        warnings += _phone_warnings(controller, sender, phones, sender_addrs)
+        reminder = _phone_reminder(
+            view,
+            informed_at=informed_at,
+            phones=phones,
+            to_addrs=sender_addrs,
+            controller_cnil_due=context["controller_cnil_due"],
+        )
     notice = _compose(
         KIND_CONTROLLER_NOTICE,
         "mail/controller_notice.txt.j2",
@@ -162,37 +199,6 @@ async def controller_notice(
         organisation_id=controller.id,
         warnings=warnings,
     )
-    reminder = None
-    if view.phone_required:
-        phones = _phone_lines(controller, addresses[controller.id])
-        if phones:
-            warnings.append(
-                "la convention demande aussi un appel téléphonique : appeler " + " ; ".join(phones)
-            )
-        else:
-            warnings.append(
-                "la convention demande aussi un appel téléphonique, mais aucun numéro n'est "
-                f"enregistré pour {controller.name}"
-            )
-        sender_addrs = addresses[sender.id].for_roles(ContactRole.DPO, ContactRole.RSSI)
-        if not sender_addrs:
-            warnings.append(f"aucune adresse de DPO ni de RSSI pour {sender.name} (rappel d'appel)")
-        reminder = _compose(
-            KIND_PHONE_REMINDER,
-            "mail/controller_notice_phone.txt.j2",
-            {
-                "controller": controller,
-                "ref": breach.ref,
-                "informed": format_local(informed_at),
-                "convention_title": view.convention.title,
-                "phones": phones,
-                "controller_cnil_due": context["controller_cnil_due"],
-            },
-            view=view,
-            to_addrs=sender_addrs,
-            organisation_id=sender.id,
-            warnings=[],
-        )
     return ControllerNotice(notice, reminder)
 
 
@@ -203,6 +209,48 @@ def _phone_lines(controller, addresses) -> list[str]:
     for number in addresses.rssi_phones:
         lines.append(f"le RSSI de {controller.name} au {display_phone(number)}")
     return list(dict.fromkeys(lines))
+
+
+def _phone_warnings(controller, sender, phones: list[str], sender_addrs: list[str]) -> list[str]:
+    if phones:
+        warnings = [
+            "la convention demande aussi un appel téléphonique : appeler " + " ; ".join(phones)
+        ]
+    else:
+        warnings = [
+            "la convention demande aussi un appel téléphonique, mais aucun numéro n'est "
+            f"enregistré pour {controller.name}"
+        ]
+    if not sender_addrs:
+        warnings.append(f"aucune adresse de DPO ni de RSSI pour {sender.name} (rappel d'appel)")
+    return warnings
+
+
+def _phone_reminder(
+    view: BreachView,
+    *,
+    informed_at: datetime,
+    phones: list[str],
+    to_addrs: list[str],
+    controller_cnil_due: str | None,
+) -> Composed:
+    """The reminder to the sender's DPO and RSSI that the convention also asks for a call."""
+    return _compose(
+        KIND_PHONE_REMINDER,
+        "mail/controller_notice_phone.txt.j2",
+        {
+            "controller": view.controller,
+            "ref": view.breach.ref,
+            "informed": format_local(informed_at),
+            "convention_title": view.convention.title,
+            "phones": phones,
+            "controller_cnil_due": controller_cnil_due,
+        },
+        view=view,
+        to_addrs=to_addrs,
+        organisation_id=view.source.id,
+        warnings=[],
+    )
 
 
 # The notification to the CNIL (art. 33(1), (3), (4)) -------------------------------------------
@@ -219,46 +267,15 @@ async def cnil_document(
     complementary = phase == NotificationPhase.COMPLEMENTARY
     late = bool(not complementary and breach.cnil_due_at and at > breach.cnil_due_at)
     org = view.controller
-    warnings = []
-    if late and not late_reason:
-        warnings.append(
-            "plus de 72 heures après la prise de connaissance : les raisons du retard sont "
-            "obligatoires (art. 33.1)"
-        )
-    if breach.aware_at is None:
-        warnings.append("la prise de connaissance par l'organisme n'est pas encore enregistrée")
-    if not org.siren:
-        warnings.append(f"aucun numéro SIREN pour {org.name}")
-    if org.legal_rep is None:
-        warnings.append(f"représentant légal de {org.name} non renseigné (section obligatoire)")
-    if org.dpo is None:
-        warnings.append(f"aucun DPO enregistré pour {org.name} (personne à contacter)")
-    for missing, text in (
-        (not breach.data_categories, "catégories de données"),
-        (not breach.subject_categories, "catégories de personnes"),
-        (breach.approx_subjects is None, "nombre de personnes"),
-        (not breach.consequences, "conséquences probables"),
-        (not breach.measures_taken, "mesures prises"),
-    ):
-        if missing:
-            warnings.append(f"{text} : inconnues à ce stade")
-    if complementary and not view.cnil_ref:
-        warnings.append(
-            "numéro du dossier CNIL inconnu : enregistrez-le sur la notification initiale"
-        )
+    warnings = _cnil_warnings(view, complementary=complementary, late=late, late_reason=late_reason)
     informed_rows = await BreachNotification.filter(
         breach_id=breach.id, recipient=NotificationRecipient.DATA_SUBJECTS
     ).order_by("sent_at")
-    source_role = None
-    if view.source:
-        source_role = (
-            "sous-traitant" if breach.path == BreachPath.PROCESSOR else "porteur du service commun"
-        )
     context = {
         "facts": view.facts(),
         "org": org,
         "source": view.source if breach.path != BreachPath.INDEPENDENT else None,
-        "source_role": source_role,
+        "source_role": _source_role(breach.path) if view.source else None,
         "informed": format_local(breach.controller_informed_at)
         if breach.controller_informed_at
         else None,
@@ -270,13 +287,7 @@ async def cnil_document(
         "people_informed": format_local(informed_rows[0].sent_at) if informed_rows else None,
         "late": late,
         "late_reason": late_reason,
-        "phased_note": not complementary
-        and bool(
-            not breach.data_categories
-            or breach.approx_subjects is None
-            or not breach.measures_taken
-            or not breach.consequences
-        ),
+        "phased_note": not complementary and _cnil_phased(breach),
     }
     return _compose(
         KIND_CNIL,
@@ -286,6 +297,51 @@ async def cnil_document(
         to_addrs=[],
         organisation_id=org.id,
         warnings=warnings,
+    )
+
+
+def _cnil_warnings(
+    view: BreachView, *, complementary: bool, late: bool, late_reason: str | None
+) -> list[str]:
+    warnings = []
+    if late and not late_reason:
+        warnings.append(
+            "plus de 72 heures après la prise de connaissance : les raisons du retard sont "
+            "obligatoires (art. 33.1)"
+        )
+    if view.breach.aware_at is None:
+        warnings.append("la prise de connaissance par l'organisme n'est pas encore enregistrée")
+    warnings += _cnil_organisation_warnings(view.controller)
+    warnings += [
+        f"{text} : inconnues à ce stade"
+        for text in _unknown_elements(view.breach, with_consequences=True)
+    ]
+    if complementary and not view.cnil_ref:
+        warnings.append(
+            "numéro du dossier CNIL inconnu : enregistrez-le sur la notification initiale"
+        )
+    return warnings
+
+
+def _cnil_organisation_warnings(org) -> list[str]:
+    """The sections of the CNIL's form about the body that would be left empty."""
+    warnings = []
+    if not org.siren:
+        warnings.append(f"aucun numéro SIREN pour {org.name}")
+    if org.legal_rep is None:
+        warnings.append(f"représentant légal de {org.name} non renseigné (section obligatoire)")
+    if org.dpo is None:
+        warnings.append(f"aucun DPO enregistré pour {org.name} (personne à contacter)")
+    return warnings
+
+
+def _cnil_phased(breach) -> bool:
+    """Whether the initial notification says it will be completed in phases (art. 33(4))."""
+    return bool(
+        not breach.data_categories
+        or breach.approx_subjects is None
+        or not breach.measures_taken
+        or not breach.consequences
     )
 
 
