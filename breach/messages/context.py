@@ -97,43 +97,54 @@ class OrgCard:
         return [self.dpo.phone] if self.dpo and self.dpo.phone else []
 
 
-async def org_card(org_id: UUID) -> OrgCard:
-    org = await Organisation.get(id=org_id)
-    dpo = None
-    contacts = await Contact.filter(organisation_id=org_id).order_by("name", "id")
+def _person(name: str, email: str | None, phone: str | None, title: str | None = None) -> Person:
+    return Person(name, email, display_phone(phone) if phone else None, title)
+
+
+async def _dpo(org: Organisation, contacts: list[Contact]) -> Person | None:
+    """The designated DPO, else the body's first DPO contact."""
+    dpo_contacts = [c for c in contacts if ContactRole.DPO in c.roles]
     if org.dpo_id:
         row = await Dpo.get(id=org.dpo_id)
-        dpo = Person(row.name, row.email, display_phone(row.phone) if row.phone else None)
-    dpo_contacts = [c for c in contacts if ContactRole.DPO in c.roles]
-    if dpo is None and dpo_contacts:
+        dpo = _person(row.name, row.email, row.phone)
+        if dpo.phone is None:
+            # The designated DPO has no phone on file; a DPO contact of the body may have one.
+            dpo.phone = next((display_phone(c.phone) for c in dpo_contacts if c.phone), None)
+        return dpo
+    if dpo_contacts:
         first = dpo_contacts[0]
-        dpo = Person(first.name, first.email, display_phone(first.phone) if first.phone else None)
-    elif dpo is not None and dpo.phone is None:
-        # The designated DPO has no phone on file; a DPO contact of the body may have one.
-        dpo.phone = next((display_phone(c.phone) for c in dpo_contacts if c.phone), None)
-    rssi = [
-        Person(c.name, c.email, display_phone(c.phone) if c.phone else None, c.job_title)
-        for c in contacts
-        if ContactRole.RSSI in c.roles
-    ]
-    legal_rep = None
-    if org.legal_rep_name or org.legal_rep_title:
-        legal_rep = Person(
-            org.legal_rep_name or "(nom non renseigné)",
-            org.legal_rep_email,
-            display_phone(org.legal_rep_phone) if org.legal_rep_phone else None,
-            org.legal_rep_title,
-        )
+        return _person(first.name, first.email, first.phone)
+    return None
+
+
+def _legal_rep(org: Organisation) -> Person | None:
+    if not (org.legal_rep_name or org.legal_rep_title):
+        return None
+    return _person(
+        org.legal_rep_name or "(nom non renseigné)",
+        org.legal_rep_email,
+        org.legal_rep_phone,
+        org.legal_rep_title,
+    )
+
+
+async def org_card(org_id: UUID) -> OrgCard:
+    org = await Organisation.get(id=org_id)
+    contacts = await Contact.filter(organisation_id=org_id).order_by("name", "id")
     return OrgCard(
         id=org.id,
         name=org.legal_name,
         siren=org.siren,
         address=org.address,
         kind=label(org.kind),
-        legal_rep=legal_rep,
-        dpo=dpo,
+        legal_rep=_legal_rep(org),
+        dpo=await _dpo(org, contacts),
         dpo_cnil_ref=org.dpo_cnil_designation_ref,
-        rssi=rssi,
+        rssi=[
+            _person(c.name, c.email, c.phone, c.job_title)
+            for c in contacts
+            if ContactRole.RSSI in c.roles
+        ],
     )
 
 
