@@ -241,6 +241,32 @@ _WHAT_TO_DO = {
 }
 
 
+def _addressees(kind: str, controller, source) -> tuple[list[str], list[str]]:
+    """Who a clock's reminder goes to, and who gets a copy (bodies' addresses, or None)."""
+    if kind == CONTROLLER_NOTICE:
+        # The body whose system was hit owes the notice; the controller's DPO is kept informed.
+        owner = source or controller
+        to = [*owner.dpo, *owner.rssi] if owner else []
+        cc = list(controller.dpo) if controller and owner is not controller else []
+        return to, cc
+    return ([*controller.dpo, *controller.rssi] if controller else []), []
+
+
+def _recipients(
+    breach: Breach, due: StageDue, controller, source, legal_reps: dict[UUID, str]
+) -> tuple[list[str], list[str]]:
+    """The addressees, with the controller's legal representative copied once overdue; each
+    address once, and never both in to and in copy."""
+    to, cc = _addressees(due.clock.kind, controller, source)
+    if due.stage == ReminderStage.OVERDUE and breach.controller_id in legal_reps:
+        cc.append(legal_reps[breach.controller_id])
+    to = list(dict.fromkeys(to))
+    cc = [a for a in dict.fromkeys(cc) if a not in to]
+    if not to and cc:  # someone must be told: the copy becomes the recipient
+        to, cc = cc, []
+    return to, cc
+
+
 def reminder_draft(
     breach: Breach,
     due: StageDue,
@@ -252,23 +278,10 @@ def reminder_draft(
     """The message for one stage of one clock (see the template for the wording)."""
     controller = addresses.get(breach.controller_id)
     source = addresses.get(breach.source_org_id) if breach.source_org_id else None
-    overdue = due.stage == ReminderStage.OVERDUE
+    to, cc = _recipients(breach, due, controller, source, legal_reps)
     concerned = breach.controller_id
     if due.clock.kind == CONTROLLER_NOTICE:
         concerned = breach.source_org_id or breach.controller_id
-        # The body whose system was hit owes the notice; the controller's DPO is kept informed.
-        owner = source or controller
-        to = [*owner.dpo, *owner.rssi] if owner else []
-        cc = list(controller.dpo) if controller and owner is not controller else []
-    else:
-        to = [*controller.dpo, *controller.rssi] if controller else []
-        cc = []
-    if overdue and breach.controller_id in legal_reps:
-        cc.append(legal_reps[breach.controller_id])
-    to = list(dict.fromkeys(to))
-    cc = [a for a in dict.fromkeys(cc) if a not in to]
-    if not to and cc:  # someone must be told: the copy becomes the recipient
-        to, cc = cc, []
     clock = countdown(due.clock.deadline, now)
     controller_name = controller.legal_name if controller else "?"
     rendered = render_message(
@@ -278,7 +291,7 @@ def reminder_draft(
             "clock_label": due.clock.label,
             "stage": due.stage.value,
             "stage_label": label(due.stage),
-            "overdue": overdue,
+            "overdue": due.stage == ReminderStage.OVERDUE,
             "controller_name": controller_name,
             "source_name": source.legal_name if source else None,
             "due_local": clock.deadline_display,
