@@ -116,6 +116,53 @@ def _plan(
     )
 
 
+def _activity_convention(
+    activity: ActivityTouched,
+    index: int,
+    *,
+    declaring_id: UUID,
+    conventions: dict[UUID, ConventionTerms],
+    default_notice_hours: int,
+) -> ConventionTerms:
+    """The convention through which the declaring body reaches another controller's activity."""
+    shared = [
+        conventions[c]
+        for c in activity.convention_ids
+        if c in conventions and declaring_id in conventions[c].roles
+    ]
+    if not shared:
+        raise ValidationFailed.one(
+            "body",
+            "activity_ids",
+            index,
+            msg="ce traitement n'est ni tenu par l'organisme déclarant ni rattaché à une "
+            "convention dont il est partie : l'incident ne peut pas l'atteindre",
+        )
+    # Under several conventions with the declaring body, the strictest notice delay wins
+    # (no figure means "without undue delay": the configured default).
+    return min(
+        shared,
+        key=lambda c: (
+            default_notice_hours if c.breach_notice_hours is None else c.breach_notice_hours,
+            str(c.convention_id),
+        ),
+    )
+
+
+def _named_convention(
+    convention_id: UUID, index: int, *, declaring_id: UUID, conventions: dict[UUID, ConventionTerms]
+) -> ConventionTerms:
+    convention = conventions.get(convention_id)
+    if convention is None or declaring_id not in convention.roles:
+        raise ValidationFailed.one(
+            "body",
+            "convention_ids",
+            index,
+            msg="l'organisme déclarant n'est pas partie à cette convention",
+        )
+    return convention
+
+
 def plan_breaches(
     *,
     declaring_id: UUID,
@@ -144,39 +191,19 @@ def plan_breaches(
         if activity.controller_id == declaring_id:
             add(activity.controller_id, None, activity.activity_id)
             continue
-        shared = [
-            conventions[c]
-            for c in activity.convention_ids
-            if c in conventions and declaring_id in conventions[c].roles
-        ]
-        if not shared:
-            raise ValidationFailed.one(
-                "body",
-                "activity_ids",
-                index,
-                msg="ce traitement n'est ni tenu par l'organisme déclarant ni rattaché à une "
-                "convention dont il est partie : l'incident ne peut pas l'atteindre",
-            )
-        # Under several conventions with the declaring body, the strictest notice delay wins
-        # (no figure means "without undue delay": the configured default).
-        strictest = min(
-            shared,
-            key=lambda c: (
-                default_notice_hours if c.breach_notice_hours is None else c.breach_notice_hours,
-                str(c.convention_id),
-            ),
+        convention = _activity_convention(
+            activity,
+            index,
+            declaring_id=declaring_id,
+            conventions=conventions,
+            default_notice_hours=default_notice_hours,
         )
-        add(activity.controller_id, strictest, activity.activity_id)
+        add(activity.controller_id, convention, activity.activity_id)
 
     for index, convention_id in enumerate(named_convention_ids):
-        convention = conventions.get(convention_id)
-        if convention is None or declaring_id not in convention.roles:
-            raise ValidationFailed.one(
-                "body",
-                "convention_ids",
-                index,
-                msg="l'organisme déclarant n'est pas partie à cette convention",
-            )
+        convention = _named_convention(
+            convention_id, index, declaring_id=declaring_id, conventions=conventions
+        )
         if convention.roles[declaring_id] in CONTROLLER_ROLES:
             add(declaring_id, None)
         for org_id, role in convention.roles.items():
