@@ -147,29 +147,44 @@ async def _check_references(
     their partners too (partner_org_ids); conventions in force where the controller is a
     controller; measures of the controller or of a party to those conventions. Another
     body's object answers exactly as one that does not exist. `kept`: the bodies the record
-    already names (by someone who could), which an edit of other fields leaves as they are."""
+    already names (by someone who could), which an edit of other fields leaves as they are.
+    The first error raised, in this order: controller, joint controllers, recipients,
+    conventions, measures."""
     await require_organisation(
         scope=scope, organisation_id=data.controller_id, field="controller_id"
     )
+    await _check_other_bodies(scope, data, kept)
+    party_orgs = await _check_conventions(scope, data)
+    await _check_measures(scope, data, party_orgs)
+
+
+async def _check_other_bodies(scope: Scope, data: ActivityIn, kept: frozenset[UUID]) -> None:
+    """Joint controllers and recipients' bodies: existing, and partners of the caller or
+    already named by the record."""
     partners = await partner_org_ids(scope)
-
-    def named(org_id: UUID) -> bool:
-        return partners is None or org_id in partners or org_id in kept
-
     known_orgs = set(
         await Organisation.filter(
             id__in=[*data.joint_controller_ids, *(r.organisation_id for r in data.recipients)]
         ).values_list("id", flat=True)
     )
+
+    def unknown(org_id: UUID) -> bool:
+        named = partners is None or org_id in partners or org_id in kept
+        return org_id not in known_orgs or not named
+
     for index, org_id in enumerate(data.joint_controller_ids):
-        if org_id not in known_orgs or not named(org_id):
+        if unknown(org_id):
             raise ValidationFailed.one("body", "joint_controller_ids", index, msg=UNKNOWN_ORG)
     for index, recipient in enumerate(data.recipients):
-        org_id = recipient.organisation_id
-        if org_id is not None and (org_id not in known_orgs or not named(org_id)):
+        if recipient.organisation_id is not None and unknown(recipient.organisation_id):
             raise ValidationFailed.one(
                 "body", "recipients", index, "organisation_id", msg=UNKNOWN_ORG
             )
+
+
+async def _check_conventions(scope: Scope, data: ActivityIn) -> dict[UUID, set[UUID]]:
+    """Conventions the caller sees, where the controller is a controller, in force. Returns
+    the bodies party to each named convention, whose measures the activity may name."""
     parties = await ConventionParty.filter(convention_id__in=data.convention_ids).prefetch_related(
         "convention"
     )
@@ -194,6 +209,14 @@ async def _check_references(
             )
         if convention_id not in in_force:
             raise ValidationFailed.one("body", "convention_ids", index, msg=NOT_IN_FORCE)
+    return party_orgs
+
+
+async def _check_measures(
+    scope: Scope, data: ActivityIn, party_orgs: dict[UUID, set[UUID]]
+) -> None:
+    """Measures of the controller or of a party to the named conventions. One of the
+    caller's other bodies' measures is refused by name; anyone else's as if absent."""
     owners = dict(
         await SecurityMeasure.filter(id__in=data.security_measure_ids).values_list(
             "id", "organisation_id"

@@ -248,35 +248,53 @@ async def proposals_out(proposals: list[ConventionProposal], *, scope: Scope) ->
         convention = conventions[proposal.convention_id]
         mine = by_proposal.get(proposal.id, [])
         current = comparable(_as_agreed(convention, parties_of.get(convention.id, [])))
-        out.append(
-            ProposalOut(
-                id=proposal.id,
-                convention_id=convention.id,
-                convention_title=(proposal.payload or {}).get("title") or convention.title,
-                kind=proposal.kind,
-                status=proposal.status,
-                proposed_by=proposal.proposed_by,
-                proposed_at=proposal.proposed_at,
-                decided_at=proposal.decided_at,
-                answers=[
-                    AnswerOut(
-                        organisation_id=a.organisation_id,
-                        organisation_name=names.get(a.organisation_id, ""),
-                        answer=a.answer,
-                        answered_by=a.answered_by,
-                        answered_at=a.answered_at,
-                        comment=a.comment,
-                    )
-                    for a in mine
-                ],
-                changes=[ChangeOut(**c) for c in consent.changes_of(proposal, current)],
-                awaiting_you=[
-                    a.organisation_id
-                    for a in mine
-                    if a.answer == PartyAnswer.PENDING
-                    and proposal.status == ProposalStatus.PENDING
-                    and scope.allows(a.organisation_id)
-                ],
-            )
-        )
+        out.append(_proposal_out(proposal, convention, current, mine, names, scope))
     return out
+
+
+def _proposal_out(
+    proposal: ConventionProposal,
+    convention: Convention,
+    current: dict[str, Any],
+    answers: list[ProposalAnswer],
+    names: dict[UUID, str],
+    scope: Scope,
+) -> ProposalOut:
+    """One proposal, its parties' answers and its changes to the text in force (`current`)."""
+    return ProposalOut(
+        id=proposal.id,
+        convention_id=convention.id,
+        convention_title=(proposal.payload or {}).get("title") or convention.title,
+        kind=proposal.kind,
+        status=proposal.status,
+        proposed_by=proposal.proposed_by,
+        proposed_at=proposal.proposed_at,
+        decided_at=proposal.decided_at,
+        answers=[_answer_out(a, names) for a in answers],
+        changes=[ChangeOut(**c) for c in consent.changes_of(proposal, current)],
+        awaiting_you=_awaiting_you(proposal, answers, scope),
+    )
+
+
+def _answer_out(answer: ProposalAnswer, names: dict[UUID, str]) -> AnswerOut:
+    return AnswerOut(
+        organisation_id=answer.organisation_id,
+        organisation_name=names.get(answer.organisation_id, ""),
+        answer=answer.answer,
+        answered_by=answer.answered_by,
+        answered_at=answer.answered_at,
+        comment=answer.comment,
+    )
+
+
+def _awaiting_you(
+    proposal: ConventionProposal, answers: list[ProposalAnswer], scope: Scope
+) -> list[UUID]:
+    """The caller's bodies whose answer the proposal still awaits (none once decided)."""
+    if proposal.status != ProposalStatus.PENDING:
+        return []
+    return [
+        a.organisation_id
+        for a in answers
+        if a.answer == PartyAnswer.PENDING and scope.allows(a.organisation_id)
+    ]

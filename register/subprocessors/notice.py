@@ -1,6 +1,7 @@
 """The processor's notice to its controllers of an added or replaced sub-processor, under a
 general written authorisation (art. 28(2) GDPR), with the period to object."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -12,7 +13,7 @@ from core.templating import render_message
 from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention, ConventionParty
 from register.enums import PartyRole, SubprocessorAuthorisation, TransferMechanism, label
-from register.organisations.addresses import body_addresses
+from register.organisations.addresses import BodyAddresses, body_addresses
 from register.organisations.models import Organisation
 from register.subprocessors.models import SubprocessorEngagement
 
@@ -78,6 +79,66 @@ async def _conventions(engagement: SubprocessorEngagement, convention_ids: list[
     )
 
 
+def _sub_processor_facts(engagement: SubprocessorEngagement) -> dict:
+    """What the notice says of the sub-processor, the same in every message."""
+    return {
+        "name": engagement.name,
+        "siren": engagement.siren,
+        "address": engagement.address,
+        "services": engagement.services,
+        "locations": [_country(c) for c in engagement.data_locations or []],
+        "transfer": (
+            label(TransferMechanism(engagement.transfer_mechanism))
+            if engagement.transfer_mechanism
+            else None
+        ),
+        "certifications": list(engagement.certifications or []),
+        "contract_ref": engagement.contract_ref,
+        "dpo_contact": engagement.dpo_contact,
+    }
+
+
+def _activities_by_controller(activities: list[ProcessingActivity]) -> dict[UUID, list[dict]]:
+    """Each controller is told of its own activities only, in the order given."""
+    grouped: dict[UUID, list[dict]] = defaultdict(list)
+    for a in activities:
+        grouped[a.controller_id].append({"ref": a.ref, "name": a.name})
+    return grouped
+
+
+def _objection_deadline(today: date, days: int | None) -> date | None:
+    return today + timedelta(days=days) if days is not None else None
+
+
+def _recipients(dpo: list[str], legal_rep_email: str | None) -> tuple[str, ...]:
+    """The controller's DPOs, and its legal representative when not one of them."""
+    recipients = list(dpo)
+    if legal_rep_email and legal_rep_email not in recipients:
+        recipients.append(legal_rep_email)
+    return tuple(recipients)
+
+
+def _draft(
+    engagement: SubprocessorEngagement,
+    processor: BodyAddresses,
+    controller_id: UUID,
+    to_addrs: tuple[str, ...],
+    context: dict,
+) -> Draft:
+    """One controller's message; its answers go to the processor's DPO."""
+    rendered = render_message("mail/subprocessor_change.txt.j2", context)
+    return Draft(
+        kind=KIND,
+        to_addrs=to_addrs,
+        subject=rendered.subject,
+        body_text=rendered.body,
+        organisation_id=controller_id,
+        subject_type="subprocessor",
+        subject_id=engagement.id,
+        reply_to=processor.dpo[0] if processor.dpo else None,
+    )
+
+
 async def change_notices(
     engagement: SubprocessorEngagement,
     *,
@@ -98,60 +159,38 @@ async def change_notices(
     legal_rep_emails = dict(
         await Organisation.filter(id__in=controller_ids).values_list("id", "legal_rep_email")
     )
-    activities = await ProcessingActivity.filter(id__in=activity_ids).order_by("ref", "name")
+    activities_of = _activities_by_controller(
+        await ProcessingActivity.filter(id__in=activity_ids).order_by("ref", "name")
+    )
     processor = addresses[engagement.processor_id]
+    common = {
+        "processor": processor.legal_name,
+        "processor_dpo": ", ".join(processor.dpo),
+        "replaced": previous_name is not None,
+        "previous": previous_name or "",
+        **_sub_processor_facts(engagement),
+    }
     today = to_local(now).date()
     drafts, deadlines = [], []
     for convention in conventions:
         days = convention.subprocessor_notice_days
-        deadline = today + timedelta(days=days) if days is not None else None
+        deadline = _objection_deadline(today, days)
         if deadline:
             deadlines.append(deadline)
+        about = {
+            **common,
+            "convention": convention.title,
+            "deadline": format_day(deadline) if deadline else None,
+            "days": days,
+        }
         for party in (p for p in parties if p.convention_id == convention.id):
-            controller = addresses[party.organisation_id]
+            controller_id = party.organisation_id
+            controller = addresses[controller_id]
             context = {
-                "processor": processor.legal_name,
-                "processor_dpo": ", ".join(processor.dpo),
+                **about,
                 "controller": controller.legal_name,
-                "convention": convention.title,
-                "replaced": previous_name is not None,
-                "previous": previous_name or "",
-                "name": engagement.name,
-                "siren": engagement.siren,
-                "address": engagement.address,
-                "services": engagement.services,
-                "locations": [_country(c) for c in engagement.data_locations or []],
-                "transfer": (
-                    label(TransferMechanism(engagement.transfer_mechanism))
-                    if engagement.transfer_mechanism
-                    else None
-                ),
-                "certifications": list(engagement.certifications or []),
-                "contract_ref": engagement.contract_ref,
-                "dpo_contact": engagement.dpo_contact,
-                "activities": [
-                    {"ref": a.ref, "name": a.name}
-                    for a in activities
-                    if a.controller_id == party.organisation_id
-                ],
-                "deadline": format_day(deadline) if deadline else None,
-                "days": days,
+                "activities": activities_of.get(controller_id, []),
             }
-            rendered = render_message("mail/subprocessor_change.txt.j2", context)
-            recipients = list(controller.dpo)
-            rep = legal_rep_emails.get(party.organisation_id)
-            if rep and rep not in recipients:
-                recipients.append(rep)
-            drafts.append(
-                Draft(
-                    kind=KIND,
-                    to_addrs=tuple(recipients),
-                    subject=rendered.subject,
-                    body_text=rendered.body,
-                    organisation_id=party.organisation_id,
-                    subject_type="subprocessor",
-                    subject_id=engagement.id,
-                    reply_to=processor.dpo[0] if processor.dpo else None,
-                )
-            )
+            to_addrs = _recipients(controller.dpo, legal_rep_emails.get(controller_id))
+            drafts.append(_draft(engagement, processor, controller_id, to_addrs, context))
     return ChangeNotices(drafts, max(deadlines) if deadlines else None)

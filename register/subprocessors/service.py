@@ -87,51 +87,72 @@ async def _check_references(scope: Scope, data: EngagementIn, own_id: UUID | Non
     processor among their bodies; the sub-processor body, the parent link's processor and
     the activities' controllers among their partners too (partner_org_ids); conventions in
     force where the processor is processor. Another body's object answers exactly as one
-    that does not exist."""
+    that does not exist. The first error raised, in this order: processor, sub-processor,
+    parent link, links hanging from this one, conventions, activities."""
     await require_organisation(scope=scope, organisation_id=data.processor_id, field="processor_id")
     partners = await partner_org_ids(scope)
-
-    def named(org_id: UUID | None) -> bool:
-        return partners is None or org_id in partners
-
     if data.subprocessor_org_id:
         await require_partner(scope, data.subprocessor_org_id, "subprocessor_org_id")
     if data.parent_id:
-        parent = await SubprocessorEngagement.filter(id=data.parent_id).first()
-        if parent is None or not named(parent.processor_id):
-            raise ValidationFailed.one("body", "parent_id", msg="engagement inconnu")
-        if parent.subprocessor_org_id != data.processor_id:
-            raise ValidationFailed.one(
-                "body",
-                "parent_id",
-                msg="le maillon parent doit avoir pour sous-traitant l'organisme qui recrute ici",
-            )
-        # Walk up the chain: a cycle would make the chain endless.
-        seen = {own_id} if own_id else set()
-        cursor = parent
-        while cursor is not None:
-            if cursor.id in seen:
-                raise ValidationFailed.one(
-                    "body", "parent_id", msg="la chaîne boucle sur elle-même"
-                )
-            seen.add(cursor.id)
-            cursor = (
-                await SubprocessorEngagement.filter(id=cursor.parent_id).first()
-                if cursor.parent_id
-                else None
-            )
+        await _check_parent(data, own_id, partners)
     if own_id is not None:
-        # The same rule seen from the parent: its links stay hired by its sub-processor.
-        stranded = SubprocessorEngagement.filter(parent_id=own_id)
-        if data.subprocessor_org_id:
-            stranded = stranded.exclude(processor_id=data.subprocessor_org_id)
-        if await stranded.exists():
-            raise ValidationFailed.one(
-                "body",
-                "subprocessor_org_id",
-                msg="des maillons de la chaîne sont recrutés par le sous-traitant actuel : "
-                "modifiez-les d'abord",
-            )
+        await _check_children(data, own_id)
+    await _check_conventions(data)
+    await _check_activities(data, partners)
+
+
+def _named(partners: frozenset[UUID] | None, org_id: UUID | None) -> bool:
+    """A body the caller may name: any for an unrestricted scope (partners None)."""
+    return partners is None or org_id in partners
+
+
+async def _check_parent(
+    data: EngagementIn, own_id: UUID | None, partners: frozenset[UUID] | None
+) -> None:
+    """The parent link: one the caller may see, whose sub-processor is the processor here."""
+    parent = await SubprocessorEngagement.filter(id=data.parent_id).first()
+    if parent is None or not _named(partners, parent.processor_id):
+        raise ValidationFailed.one("body", "parent_id", msg="engagement inconnu")
+    if parent.subprocessor_org_id != data.processor_id:
+        raise ValidationFailed.one(
+            "body",
+            "parent_id",
+            msg="le maillon parent doit avoir pour sous-traitant l'organisme qui recrute ici",
+        )
+    await _check_no_cycle(parent, own_id)
+
+
+async def _check_no_cycle(parent: SubprocessorEngagement, own_id: UUID | None) -> None:
+    """Walk up the chain: a cycle would make the chain endless."""
+    seen = {own_id} if own_id else set()
+    cursor: SubprocessorEngagement | None = parent
+    while cursor is not None:
+        if cursor.id in seen:
+            raise ValidationFailed.one("body", "parent_id", msg="la chaîne boucle sur elle-même")
+        seen.add(cursor.id)
+        cursor = (
+            await SubprocessorEngagement.filter(id=cursor.parent_id).first()
+            if cursor.parent_id
+            else None
+        )
+
+
+async def _check_children(data: EngagementIn, own_id: UUID) -> None:
+    """The parent rule seen from the parent: its links stay hired by its sub-processor."""
+    stranded = SubprocessorEngagement.filter(parent_id=own_id)
+    if data.subprocessor_org_id:
+        stranded = stranded.exclude(processor_id=data.subprocessor_org_id)
+    if await stranded.exists():
+        raise ValidationFailed.one(
+            "body",
+            "subprocessor_org_id",
+            msg="des maillons de la chaîne sont recrutés par le sous-traitant actuel : "
+            "modifiez-les d'abord",
+        )
+
+
+async def _check_conventions(data: EngagementIn) -> None:
+    """Conventions in force where the processor is processor (or sub-processor)."""
     processor_roles = {PartyRole.PROCESSOR, PartyRole.SUB_PROCESSOR}
     for index, convention_id in enumerate(data.convention_ids):
         # The same answer for a convention that does not exist or binds others only.
@@ -151,11 +172,15 @@ async def _check_references(scope: Scope, data: EngagementIn, own_id: UUID | Non
             )
         if party.convention.status != ConventionStatus.IN_FORCE:
             raise ValidationFailed.one("body", "convention_ids", index, msg=NOT_IN_FORCE)
+
+
+async def _check_activities(data: EngagementIn, partners: frozenset[UUID] | None) -> None:
+    """Activities whose controller the caller may name; any other as if absent."""
     controllers = dict(
         await ProcessingActivity.filter(id__in=data.activity_ids).values_list("id", "controller_id")
     )
     for index, activity_id in enumerate(data.activity_ids):
-        if activity_id not in controllers or not named(controllers[activity_id]):
+        if activity_id not in controllers or not _named(partners, controllers[activity_id]):
             raise ValidationFailed.one("body", "activity_ids", index, msg="activité inconnue")
 
 
