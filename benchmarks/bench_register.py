@@ -59,6 +59,7 @@ DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/rgpd_bench_{}"
 ENGINES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 WARMUP = 5
 INSERT_BATCH = 1000  # activities per transaction
+SMOKE = {"orgs": 6, "per_org": 5, "requests": 2}  # --smoke: a few seconds per engine
 
 # --------------------------------------------------------------------------------------
 # Vocabulary of a French local-government register
@@ -1096,15 +1097,69 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+async def bearer_token() -> str:
+    """A token of an instance administrator (every body: the whole register), as a tool
+    reading the API would hold; every request carries it."""
+    from core.accounts.service import create_user
+    from core.accounts.tokens import issue_token
+    from core.clock import utcnow
+
+    user = await create_user(
+        email="banc@example.org", name="Banc d'essai", password=None, is_instance_admin=True
+    )
+    return (await issue_token(user=user, name="banc", days=1, now=utcnow())).secret
+
+
+def _summary(key: str, label: str, timings: list[float], matched: list[int]) -> dict:
+    return {
+        "key": key,
+        "label": label,
+        "p50": percentile(timings, 50),
+        "p95": percentile(timings, 95),
+        "mean_matched": statistics.fmean(matched) if matched else 0,
+        "requests": len(timings),
+    }
+
+
+async def measure_authentication(token: str, args: argparse.Namespace) -> dict:
+    """The authentication middleware alone, around an app that only resolves the scope:
+    token lookup, principal, scope, what every request pays before its route runs."""
+    from api.security.authentication import PRINCIPAL_KEY, AuthenticationMiddleware
+    from core.accounts.roles import Permission
+
+    async def scope_only(scope, receive, send) -> None:
+        if scope[PRINCIPAL_KEY].scope(Permission.READ_REGISTER).is_empty:
+            raise RuntimeError("the benchmark's token reaches no body")
+
+    middleware = AuthenticationMiddleware(scope_only)
+    request = {
+        "type": "http",
+        "method": "GET",
+        "path": "/api/v1/activities",
+        "headers": [(b"authorization", f"Bearer {token}".encode())],
+    }
+    timings = []
+    for i in range(WARMUP + args.requests):
+        tick = time.perf_counter()
+        await middleware(dict(request), None, None)
+        if i >= WARMUP:
+            timings.append((time.perf_counter() - tick) * 1000)
+    return _summary("auth", "Authentication and scope alone (bearer token)", timings, [])
+
+
 async def measure(engine: str, loaded: Loaded, args: argparse.Namespace) -> list[dict]:
     import httpx
 
     from api.app import create_app
 
     app = create_app(manage_database=False)
-    results = []
+    token = await bearer_token()
+    results = [await measure_authentication(token, args)]
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://bench", headers=headers
+    ) as client:
         for key, label, make in scenarios(loaded, args.seed):
             timings, matched = [], []
             for i in range(WARMUP + args.requests):
@@ -1118,16 +1173,7 @@ async def measure(engine: str, loaded: Loaded, args: argparse.Namespace) -> list
                     timings.append(elapsed)
                     body = response.json()
                     matched.append(body.get("total", 1))
-            results.append(
-                {
-                    "key": key,
-                    "label": label,
-                    "p50": percentile(timings, 50),
-                    "p95": percentile(timings, 95),
-                    "mean_matched": statistics.fmean(matched),
-                    "requests": len(timings),
-                }
-            )
+            results.append(_summary(key, label, timings, matched))
             log(
                 f"[{engine}] {key}: p50 {results[-1]['p50']:.1f} ms, "
                 f"p95 {results[-1]['p95']:.1f} ms, {results[-1]['mean_matched']:,.0f} rows matched"
@@ -1147,6 +1193,7 @@ def _admin_dsn(url: str) -> str:
 
 async def run_engine(args: argparse.Namespace) -> dict:
     from tortoise.context import TortoiseContext
+    from tortoise.migrations.api.migrate import migrate as run_migrations
 
     from api.database import tortoise_config
 
@@ -1170,7 +1217,8 @@ async def run_engine(args: argparse.Namespace) -> dict:
     try:
         async with TortoiseContext() as ctx:
             await ctx.init(config=tortoise_config(url))
-            await ctx.generate_schemas(safe=False)
+            # The schema `rgpd migrate` gives a server: its indexes and search tables too.
+            await run_migrations(config=tortoise_config(url))
             log(f"[{engine}] loading {args.orgs:,} × {args.per_org} activities into {url}")
             loaded = await load_register(engine, args)
             conn = ctx.db()
@@ -1271,7 +1319,9 @@ def report(results: dict[str, dict], args: argparse.Namespace, wall: float) -> s
         lines.append(f"| {scenario['label']} | {' | '.join(cells)} |")
     lines.append("")
     matched = ", ".join(
-        f"{s['key']} {s['mean_matched']:,.0f}" for s in first["scenarios"] if s["key"] != "get_one"
+        f"{s['key']} {s['mean_matched']:,.0f}"
+        for s in first["scenarios"]
+        if s["key"] not in ("get_one", "auth")
     )
     lines.append(f"- Rows matched per request (mean `total`): {matched}")
     for engine, result in results.items():
@@ -1313,8 +1363,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="'{}' is replaced by a random suffix; the database is created, then dropped",
     )
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"smoke size ({SMOKE['orgs']} × {SMOKE['per_org']}, "
+        f"{SMOKE['requests']} requests): proves the script runs, measures nothing",
+    )
     parser.add_argument("--json-out", help=argparse.SUPPRESS)  # worker mode: one engine
     args = parser.parse_args(argv)
+    if args.smoke:
+        vars(args).update(SMOKE)
     if args.orgs < 1 or args.per_org < 1 or args.requests < 1:
         parser.error("--orgs, --per-org and --requests must be at least 1")
     return args
