@@ -29,6 +29,8 @@ TEMPLATE = "exports/document.html.j2"
 STYLESHEET = TEMPLATES_DIR / "exports" / "document.css"
 # Entries laid out at a time: about 100 MB of WeasyPrint's boxes for 35 filled columns.
 CHUNK_ENTRIES = 50
+# Pages whose header and footer are laid out at a time.
+FURNITURE_PAGES = 200
 # The table of contents is laid out again while its length is not the one guessed.
 FRONT_ATTEMPTS = 4
 
@@ -94,9 +96,12 @@ class _Renderer:
             metadata = laid_out.metadata
             del laid_out
             pages = self.front.pages + self.body.pages
-            furniture = self.layout("furniture", page_count=len(pages))
-            self.assembly.paint_furniture(furniture, pages)
-            del furniture
+            for start in range(0, len(pages), FURNITURE_PAGES):
+                chunk = pages[start : start + FURNITURE_PAGES]
+                numbers = range(start + 1, start + len(chunk) + 1)
+                furniture = self.layout("furniture", page_numbers=numbers, page_total=len(pages))
+                self.assembly.paint_furniture(furniture, chunk)
+                del furniture
             self.assembly.close(pages, metadata)
 
     def _front(self, sections: list[Section]):
