@@ -51,11 +51,13 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-# The suite on SQLite, then again on PostgreSQL (required when CI=true, skipped with
-# its reason elsewhere when no server answers on 127.0.0.1:5432).
+# The suite on SQLite, then what depends on the engine again on PostgreSQL (required when
+# CI=true, skipped with its reason elsewhere when no server answers on 127.0.0.1:5432); one
+# process per core (pytest-xdist), a test file's tests in the same process.
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
 test: system-test-deps lint
-	$(BIN)/python -m pytest
-	RGPD_TEST_DB=postgres $(BIN)/python -m pytest
+	$(PYTEST)
+	RGPD_TEST_DB=postgres $(PYTEST)
 
 # Debian packages the project uses outside Python: WeasyPrint's Pango and a font with French
 # accents (PDF exports); for the tests, pdftotext (the independent PDF reader) and Chromium

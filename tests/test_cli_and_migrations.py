@@ -11,6 +11,8 @@ import pytest
 from tests.cli import ROOT, rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES
 
+pytestmark = pytest.mark.engine
+
 
 @pytest.fixture
 async def database_url(tmp_path):

@@ -23,6 +23,8 @@ from tests.cli import RGPD, ROOT, rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES
 from tests.smtp_server import free_port
 
+pytestmark = pytest.mark.engine
+
 EXAMPLES_PER_OPERATION = 20
 ADMIN = "fuzz-admin@registre-rgpd.fr"
 

@@ -15,10 +15,13 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import pytest
 
 from tests import test_cli_and_migrations as cli
 from tests.cli import ROOT, rgpd
 from tests.conftest import USE_POSTGRES
+
+pytestmark = pytest.mark.engine
 
 database_url = cli.database_url  # the fixture: a SQLite file, or a fresh PostgreSQL database
 

@@ -24,6 +24,8 @@ from tests.audit.helpers import events_of, sql
 from tests.cli import rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES, _drop_postgres_database
 
+pytestmark = pytest.mark.engine
+
 ALL = Scope.everything()
 DPO = "dpd@vitry-sur-seine.fr"
 

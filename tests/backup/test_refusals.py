@@ -23,6 +23,8 @@ from tests.backup.helpers import (
 )
 from tests.cli import rgpd
 
+pytestmark = pytest.mark.engine
+
 
 @pytest.fixture(autouse=True)
 def _tools():

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from core.schema_guard import known_migrations
 from tests.backup.helpers import (
@@ -35,6 +36,8 @@ from tests.cli import rgpd
 from tests.factories import FACTS
 from tests.scheduler.processes import SchedulerProcess, wait_until
 from tests.smtp_server import free_port
+
+pytestmark = pytest.mark.engine
 
 API = "/api/v1"
 GOSB_SIREN = "200058014"

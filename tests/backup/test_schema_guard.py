@@ -5,6 +5,8 @@ and still start on a current one; `rgpd migrate` still brings an older one to he
 import json
 import urllib.request
 
+import pytest
+
 from core.schema_guard import known_migrations
 from tests.backup.helpers import (
     applied,
@@ -16,6 +18,8 @@ from tests.backup.helpers import (
 from tests.cli import rgpd
 from tests.scheduler.processes import SchedulerProcess
 from tests.smtp_server import free_port
+
+pytestmark = pytest.mark.engine
 
 NEWER = "0999_from_a_newer_version"
 REFUSAL = (

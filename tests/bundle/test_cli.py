@@ -18,6 +18,8 @@ from tests.cli import rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES, _drop_postgres_database
 from tests.factories import SIREN_JUVISY
 
+pytestmark = pytest.mark.engine
+
 ALL = Scope.everything()
 
 

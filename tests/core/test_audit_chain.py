@@ -26,6 +26,8 @@ from core.audit.signing import (
 from core.audit.verify import ProblemKind, verify
 from tests.conftest import USE_POSTGRES
 
+pytestmark = pytest.mark.engine
+
 ORG = uuid.UUID("5c1e0b4e-1b7a-4f7e-9a55-0a3c6b2f9d01")
 OTHER_ORG = uuid.UUID("0b0a8a34-5a8f-4d7b-8e37-2f3d2b1c4e02")
 T0 = datetime(2025, 3, 29, 23, 30, tzinfo=UTC)  # the night before the change to summer time

@@ -32,6 +32,8 @@ from core.keys import (
 )
 from tests.conftest import POSTGRES_URL, USE_POSTGRES, _drop_postgres_database
 
+pytestmark = pytest.mark.engine
+
 FACTS = "Clé USB perdue à Évry : fichier des bénéficiaires du CCAS, 142 personnes, RIB et NIR"
 K1, K2 = generate_key(), generate_key()
 
@@ -222,6 +224,7 @@ def test_no_key_configured_says_how_to_make_one(settings_env):
             "la clé « k3 » fait 9 octets, il en faut 32",
         ),
     ],
+    ids=["no-separator", "space-in-id", "not-base64", "too-short"],  # K1 is random
 )
 def test_a_bad_line_of_the_key_file_is_named(settings_env, tmp_path, line, error):
     path = tmp_path / "keys"

@@ -35,6 +35,8 @@ from tests.deploy.conftest import (
     system_tool,
 )
 
+pytestmark = pytest.mark.engine
+
 HSTS = "max-age=31536000; includeSubDomains"
 
 

@@ -35,6 +35,8 @@ from tests.deploy.conftest import (
     wait_for,
 )
 
+pytestmark = pytest.mark.engine
+
 SERVICES = ("registre-rgpd-web", "registre-rgpd-scheduler", "registre-rgpd-backup")
 UNITS = [SYSTEMD / f"{name}.service" for name in SERVICES] + [
     SYSTEMD / "registre-rgpd-backup.timer"

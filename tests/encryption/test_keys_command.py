@@ -26,6 +26,8 @@ from tests.cli import rgpd
 from tests.conftest import USE_POSTGRES
 from tests.scheduler.processes import fresh_database, orm
 
+pytestmark = pytest.mark.engine
+
 ENGINE = "postgres" if USE_POSTGRES else "sqlite"
 KEY_A = f"a2025:{generate_key()}"
 KEY_B = f"b2026:{generate_key()}"

@@ -5,12 +5,15 @@ stop (exit 0) on SIGTERM."""
 import os
 
 import httpx
+import pytest
 
 from tests.cli import rgpd
 from tests.conftest import USE_POSTGRES
 from tests.ops.serving import EMAIL, Served, admin_token, json_lines
 from tests.scheduler.processes import fresh_database, orm, scheduler_env
 from tests.smtp_server import free_port
+
+pytestmark = pytest.mark.engine
 
 ENGINE = "postgres" if USE_POSTGRES else "sqlite"
 ADMIN = "exploitation@juvisy-exemple.fr"

@@ -30,11 +30,14 @@ from tests.scheduler.processes import (
     wait_until,
 )
 
-pytestmark = pytest.mark.skipif(
-    not USE_POSTGRES,
-    reason="several web workers need PostgreSQL: runs in the PostgreSQL run "
-    "(RGPD_TEST_DB=postgres)",
-)
+pytestmark = [
+    pytest.mark.engine,
+    pytest.mark.skipif(
+        not USE_POSTGRES,
+        reason="several web workers need PostgreSQL: runs in the PostgreSQL run "
+        "(RGPD_TEST_DB=postgres)",
+    ),
+]
 
 API = "/api/v1"
 ADMIN = "admin@demo.registre-rgpd.fr"  # made by `rgpd demo`

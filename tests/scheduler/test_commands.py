@@ -3,6 +3,8 @@
 import json
 import urllib.request
 
+import pytest
+
 from core.clock import utcnow
 from core.outbox.service import Draft, enqueue
 from tests.cli import rgpd
@@ -14,6 +16,8 @@ from tests.scheduler.processes import (
     scheduler_env,
 )
 from tests.smtp_server import SmtpServer, free_port
+
+pytestmark = pytest.mark.engine
 
 ENGINE = "postgres" if USE_POSTGRES else "sqlite"
 

@@ -23,6 +23,8 @@ from tests.scheduler.processes import (
 from tests.scheduler.seed import make_body, make_breach
 from tests.smtp_server import RecordingHandler, SmtpServer, free_port
 
+pytestmark = pytest.mark.engine
+
 ENGINE = "postgres" if USE_POSTGRES else "sqlite"
 
 

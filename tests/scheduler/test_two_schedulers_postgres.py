@@ -20,10 +20,13 @@ from tests.scheduler.processes import (
 from tests.scheduler.seed import make_body, make_breach
 from tests.smtp_server import SmtpServer
 
-pytestmark = pytest.mark.skipif(
-    not USE_POSTGRES,
-    reason="PostgreSQL leadership: runs in the PostgreSQL run (RGPD_TEST_DB=postgres)",
-)
+pytestmark = [
+    pytest.mark.engine,
+    pytest.mark.skipif(
+        not USE_POSTGRES,
+        reason="PostgreSQL leadership: runs in the PostgreSQL run (RGPD_TEST_DB=postgres)",
+    ),
+]
 
 
 async def test_one_leader_no_duplicate_and_takeover_when_the_leader_dies(tmp_path):
