@@ -68,6 +68,28 @@ def paging(
     )
 
 
+@dataclass
+class CursorPaging(Paging):
+    cursor: str | None = None
+
+
+def cursor_paging(
+    limit: int | None = Query(default=None, ge=1, description="Page size"),
+    offset: int = Query(
+        default=0, ge=0, le=2**31 - 1, description="Rows to skip (without `cursor`)"
+    ),
+    cursor: str | None = Query(
+        default=None,
+        max_length=1000,
+        description="The `next_cursor` of the previous page: the page after it, stable "
+        "while rows are added or removed (deep pages: prefer it to `offset`)",
+    ),
+) -> CursorPaging:
+    """Paging of a list ordered by (name, id): by cursor (keyset) or by offset."""
+    page = paging(limit=limit, offset=offset)
+    return CursorPaging(limit=page.limit, offset=page.offset, cursor=cursor)
+
+
 # `DELETE …?version=N`: the version read before deleting (bounded like every stored integer).
 VERSION_QUERY = Query(
     default=None, ge=1, le=2**31 - 1, description="Version read before deleting; stale: 409"

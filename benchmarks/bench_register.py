@@ -2,7 +2,8 @@
 
 A benchmark, not a test. It loads a large, realistic register straight through the ORM
 (bulk inserts of rows built exactly as the service builds them: `ActivityIn` validation,
-then `register.activities.service._columns`, which computes `search_text` and `facets`),
+then `register.activities.service._columns`, which computes `search_text` and `facets`, and
+`data_category_rows`; the migrations' triggers fill the search index),
 then times read requests through the real HTTP stack in-process (httpx ASGITransport →
 FastAPI → services → Tortoise) and prints a Markdown table of p50/p95 latencies.
 
@@ -907,8 +908,8 @@ class Loaded:
 async def load_register(engine: str, args: argparse.Namespace) -> Loaded:
     from tortoise.transactions import in_transaction
 
-    from register.activities.models import ProcessingActivity
-    from register.activities.service import _columns
+    from register.activities.models import ActivityDataCategory, ProcessingActivity
+    from register.activities.service import _columns, data_category_rows
     from register.measures.models import SecurityMeasure
     from register.organisations.models import Organisation
 
@@ -962,14 +963,17 @@ async def load_register(engine: str, args: argparse.Namespace) -> Loaded:
     links = 0
     total = args.orgs * args.per_org
     rows: list[ProcessingActivity] = []
+    categories: list[ActivityDataCategory] = []
     pairs: list[list[Any]] = []
 
     async def flush() -> None:
         async with in_transaction() as conn:
             await ProcessingActivity.bulk_create(rows, batch_size=500, using_db=conn)
+            await ActivityDataCategory.bulk_create(categories, batch_size=500, using_db=conn)
             if pairs:
                 await conn.execute_many(link_sql, pairs)
         rows.clear()
+        categories.clear()
         pairs.clear()
 
     for org_index, org in enumerate(orgs):
@@ -983,6 +987,7 @@ async def load_register(engine: str, args: argparse.Namespace) -> Loaded:
             activity_id = _uuid(rng)
             columns = _columns(data)
             rows.append(ProcessingActivity(id=activity_id, **columns))
+            categories.extend(data_category_rows(activity_id, data))
             word_df.update(set(columns["search_text"].split()))
             for measure_id in rng.sample(org.measure_ids, rng.choice((0, 1, 2, 2, 3, 4))):
                 pairs.append([key(activity_id), key(measure_id)])

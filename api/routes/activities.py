@@ -3,14 +3,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import VERSION_QUERY, Paging, paging, scope_for, split_patch
+from api.deps import VERSION_QUERY, CursorPaging, cursor_paging, scope_for, split_patch
 from core.accounts.roles import Permission
 from core.scope import Scope
 from register.activities import service
-from register.activities.schemas import ActivityIn, ActivityOut
+from register.activities.schemas import ActivityIn, ActivityOut, ActivityPageOut
 from register.activities.service import ActivityFilters
 from register.enums import ActivityStatus, DataCategory, LegalBasis, SubjectCategory
-from register.schemas_common import PageOut, patch_model
+from register.schemas_common import patch_model
 
 router = APIRouter(tags=["activities"])
 READ = Depends(scope_for(Permission.READ_REGISTER))
@@ -18,7 +18,7 @@ EDIT = Depends(scope_for(Permission.EDIT_REGISTER))
 ActivityPatch = patch_model(ActivityIn)
 
 
-@router.get("/activities", response_model=PageOut[ActivityOut])
+@router.get("/activities", response_model=ActivityPageOut)
 async def list_activities(
     controller_id: UUID | None = None,
     status: ActivityStatus | None = None,
@@ -33,7 +33,7 @@ async def list_activities(
         max_length=200,
         description="Words to find in name, ref, purposes, software (accents and case ignored)",
     ),
-    page: Paging = Depends(paging),
+    page: CursorPaging = Depends(cursor_paging),
     scope: Scope = READ,
 ):
     filters = ActivityFilters(
@@ -48,7 +48,7 @@ async def list_activities(
         q=q,
     )
     return await service.list_activities(
-        scope=scope, filters=filters, limit=page.limit, offset=page.offset
+        scope=scope, filters=filters, limit=page.limit, offset=page.offset, cursor=page.cursor
     )
 
 

@@ -1,9 +1,10 @@
 from tortoise import fields
+from tortoise.models import Model
 
 from core.audit.trail import journaled_model
 from core.models import VersionedModel
 from core.scope import Scope
-from register.enums import ActivityStatus, CollectionMethod, LegalBasis
+from register.enums import ActivityStatus, CollectionMethod, DataCategory, LegalBasis
 
 
 class ProcessingActivity(VersionedModel):
@@ -71,6 +72,22 @@ class ProcessingActivity(VersionedModel):
     @staticmethod
     def scope_filter(scope: Scope) -> dict:
         return {} if scope.is_unrestricted else {"controller_id__in": list(scope.org_ids)}
+
+
+class ActivityDataCategory(Model):
+    """One data category an activity processes: a copy of `data_categories`, kept by the
+    service, so the `data_category` filter reads an index instead of every row's JSON."""
+
+    id = fields.IntField(primary_key=True)
+    activity: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.ProcessingActivity", related_name="data_category_rows", on_delete=fields.CASCADE
+    )
+    category = fields.CharEnumField(DataCategory, max_length=32)
+
+    class Meta:
+        table = "activity_data_category"
+        # (category, activity_id): the filter's lookup, answered from the index alone.
+        unique_together = (("category", "activity"),)
 
 
 # Journaled in the controller's chain, with its links (core.audit.trail); the search copies

@@ -21,7 +21,7 @@ from register.enums import (
     TransferMechanism,
     label,
 )
-from register.schemas_common import LongText, Shape, Stored, Text
+from register.schemas_common import LongText, PageOut, Shape, Stored, Text
 
 # EU member states and the EEA: no art. 44-49 mechanism is needed to send data there.
 EEA = frozenset(
@@ -242,3 +242,10 @@ class ActivityOut(ActivityIn, Stored):
         out.missing_fields = list(out.missing_mandatory())
         out.review_overdue = bool(out.next_review and out.next_review < today)
         return out
+
+
+class ActivityPageOut(PageOut[ActivityOut]):
+    next_cursor: str | None = Field(
+        default=None,
+        description="Pass it as `cursor` for the next page; null on the last page",
+    )

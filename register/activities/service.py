@@ -11,11 +11,12 @@ from tortoise.transactions import in_transaction
 from core.audit.trail import journaled, record_created
 from core.clock import today_local
 from core.errors import ValidationFailed
-from core.paging import Page, paginate
+from core.paging import Page, Position, decode_cursor, encode_cursor
 from core.persistence import delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
-from core.text import fold, search_terms
-from register.activities.models import ProcessingActivity
+from core.text import fold
+from register.activities import listing
+from register.activities.models import ActivityDataCategory, ProcessingActivity
 from register.activities.schemas import ActivityIn, ActivityOut
 from register.conventions.models import ConventionParty
 from register.conventions.partners import partner_org_ids
@@ -26,6 +27,7 @@ from register.organisations.service import UNKNOWN_ORG, require_organisation
 from register.schemas_common import merge_patch, to_columns
 
 LABEL = "activité de traitement"
+CURSOR_AND_OFFSET = "offset ne se combine pas avec cursor : le curseur donne déjà la position"
 RELATIONS = {
     "joint_controller_ids": "joint_controllers",
     "convention_ids": "conventions",
@@ -93,34 +95,33 @@ async def activity_out(activity: ProcessingActivity) -> ActivityOut:
     return (await activities_out([activity]))[0]
 
 
-def _filtered(scope: Scope, filters: ActivityFilters):
-    query = ProcessingActivity.filter(**ProcessingActivity.scope_filter(scope))
-    if filters.controller_id:
-        query = query.filter(controller_id=filters.controller_id)
-    if filters.status:
-        query = query.filter(status=filters.status)
-    if filters.legal_basis:
-        query = query.filter(legal_basis=filters.legal_basis)
-    if filters.convention_id:
-        query = query.filter(conventions__id=filters.convention_id)
-    if filters.review_due_before:
-        query = query.filter(next_review__lt=filters.review_due_before)
-    if filters.has_sensitive_data is not None:
-        query = query.filter(has_sensitive_data=filters.has_sensitive_data)
-    if filters.data_category:
-        query = query.filter(facets__contains=f"|dc:{filters.data_category}|")
-    if filters.subject_category:
-        query = query.filter(facets__contains=f"|ds:{filters.subject_category}|")
-    for term in search_terms(filters.q or ""):
-        query = query.filter(search_text__contains=term)
-    return query
-
-
 async def list_activities(
-    *, scope: Scope, filters: ActivityFilters, limit: int, offset: int
+    *,
+    scope: Scope,
+    filters: ActivityFilters,
+    limit: int,
+    offset: int = 0,
+    cursor: str | None = None,
 ) -> Page[ActivityOut]:
-    query = _filtered(scope, filters).order_by("name", "id")
-    return await paginate(query, limit=limit, offset=offset, shape=activities_out)
+    """A page in (name, id) order: after `cursor` (keyset, what deep pages should use) or
+    from `offset` (kept for compatibility). `next_cursor` continues after this page."""
+    after = decode_cursor(cursor) if cursor else None
+    if after is not None and offset:
+        raise ValidationFailed.one("query", "offset", msg=CURSOR_AND_OFFSET)
+    client = ProcessingActivity._meta.db
+    where = await listing.matching(client, scope, filters)
+    ids = await listing.page_ids(client, where, limit=limit + 1, offset=offset, after=after)
+    more, ids = len(ids) > limit, ids[:limit]
+    rows = {a.id: a for a in await ProcessingActivity.filter(id__in=ids)} if ids else {}
+    page = [rows[i] for i in ids if i in rows]  # one deleted meanwhile is left out
+    last = page[-1] if page and more else None
+    return Page(
+        items=await activities_out(page),
+        total=await listing.count(client, where),
+        limit=limit,
+        offset=offset,
+        next_cursor=encode_cursor(Position(last.name, last.id)) if last else None,
+    )
 
 
 async def get_activity(*, scope: Scope, activity_id: UUID) -> ProcessingActivity:
@@ -253,6 +254,20 @@ async def _write_relations(activity: ProcessingActivity, data: ActivityIn) -> No
             await manager.add(*objects)
 
 
+def data_category_rows(activity_id: UUID, data: ActivityIn) -> list[ActivityDataCategory]:
+    """The `data_category` filter's rows of an activity (written beside it, in its
+    transaction)."""
+    return [
+        ActivityDataCategory(activity_id=activity_id, category=category)
+        for category in data.data_categories
+    ]
+
+
+async def _write_data_categories(activity_id: UUID, data: ActivityIn) -> None:
+    await ActivityDataCategory.filter(activity_id=activity_id).delete()
+    await ActivityDataCategory.bulk_create(data_category_rows(activity_id, data))
+
+
 def _facets(data: ActivityIn) -> str:
     tags = [f"dc:{c.value}" for c in data.data_categories]
     tags += [f"sc:{c.value}" for c in data.special_categories]
@@ -274,6 +289,7 @@ async def create_activity(*, scope: Scope, data: ActivityIn) -> ActivityOut:
     async with in_transaction():
         activity = await ProcessingActivity.create(**_columns(data))
         await _write_relations(activity, data)
+        await _write_data_categories(activity.id, data)
         await record_created(ProcessingActivity, activity.id)
     return await activity_out(activity)
 
@@ -293,6 +309,7 @@ async def update_activity(
             values=_columns(merged),
         )
         await _write_relations(activity, merged)
+        await _write_data_categories(activity.id, merged)
     return await activity_out(await ProcessingActivity.get(id=activity.id))
 
 

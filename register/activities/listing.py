@@ -1,0 +1,141 @@
+"""One page of the register's activities: the ids in (name, id) order, and how many match.
+
+Written in SQL so that indexes answer each filter on both engines: the search through
+`register.activities.search`, a data category through `activity_data_category`, a page
+after a cursor by the (name, id) index (keyset), a page at an offset by walking that index
+alone (ids first, the rows of the page afterwards). The rows themselves are read by id.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from core.paging import Position
+from core.scope import Scope
+from core.text import search_terms
+from register.activities import search
+
+
+@dataclass
+class Where:
+    """AND-ed conditions and their parameters, in the engine's placeholder style."""
+
+    postgres: bool
+    conditions: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def param(self, value: Any) -> str:
+        if isinstance(value, UUID) and not self.postgres:
+            value = str(value)  # SQLite keeps a UUID as its text
+        elif isinstance(value, date) and not self.postgres:
+            value = value.isoformat()
+        self.params.append(value)
+        return f"${len(self.params)}" if self.postgres else "?"
+
+    def add(self, condition: str) -> None:
+        self.conditions.append(condition)
+
+    def sql(self) -> str:
+        return " WHERE " + " AND ".join(self.conditions) if self.conditions else ""
+
+
+def _equal(where: Where, column: str, value: Any) -> None:
+    if value is not None:
+        where.add(f'"{column}" = {where.param(value)}')
+
+
+def _scope(where: Where, scope: Scope) -> None:
+    if not scope.is_unrestricted:
+        ids = sorted(scope.org_ids, key=str)
+        if not ids:
+            where.add("1 = 0")
+        else:
+            where.add(f'"controller_id" IN ({", ".join(where.param(i) for i in ids)})')
+
+
+def _links(where: Where, filters) -> None:
+    if filters.convention_id:
+        where.add(
+            '"id" IN (SELECT "processing_activity_id" FROM "activity_convention"'
+            f' WHERE "convention_id" = {where.param(filters.convention_id)})'
+        )
+    if filters.data_category:
+        where.add(
+            '"id" IN (SELECT "activity_id" FROM "activity_data_category"'
+            f' WHERE "category" = {where.param(str(filters.data_category))})'
+        )
+    if filters.subject_category:
+        tag = where.param(f"|ds:{filters.subject_category}|")
+        where.add(f'strpos("facets", {tag}) > 0' if where.postgres else f'instr("facets", {tag})')
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search(where: Where, q: str | None, fts: bool) -> None:
+    terms = search_terms(q or "")
+    if not terms:
+        return
+    if where.postgres:  # LIKE escapes with a backslash by default; the GIN index serves it
+        for term in terms:
+            where.add(f'"search_text" LIKE {where.param(_like_pattern(term))}')
+        return
+    if not fts:  # no FTS table (a schema Tortoise generated): every row, same answer
+        for term in terms:
+            where.add(f'instr("search_text", {where.param(term)})')
+        return
+    # FTS5 serves a two-argument LIKE only: a term with a LIKE wildcard is found by instr.
+    tests = [
+        f"s.search_text LIKE {where.param(f'%{t}%')}"
+        if "%" not in t and "_" not in t
+        else f"instr(s.search_text, {where.param(t)})"
+        for t in terms
+    ]
+    where.add(
+        '"id" IN (SELECT k.activity_id FROM activity_search s'
+        " JOIN activity_search_key k ON k.search_id = s.rowid"
+        f" WHERE {' AND '.join(tests)})"
+    )
+
+
+async def matching(client: BaseDBAsyncClient, scope: Scope, filters) -> Where:
+    """The conditions of `filters` (service.ActivityFilters) within `scope`."""
+    where = Where(postgres=client.capabilities.dialect == "postgres")
+    _scope(where, scope)
+    _equal(where, "controller_id", filters.controller_id)
+    _equal(where, "status", filters.status and str(filters.status))
+    _equal(where, "legal_basis", filters.legal_basis and str(filters.legal_basis))
+    _equal(where, "has_sensitive_data", filters.has_sensitive_data)
+    if filters.review_due_before:
+        where.add(f'"next_review" < {where.param(filters.review_due_before)}')
+    _links(where, filters)
+    _search(where, filters.q, fts=not where.postgres and await search.has_index(client))
+    return where
+
+
+async def count(client: BaseDBAsyncClient, where: Where) -> int:
+    rows = await client.execute_query_dict(
+        f'SELECT count(*) AS n FROM "processing_activity"{where.sql()}', where.params
+    )
+    return int(rows[0]["n"])
+
+
+async def page_ids(
+    client: BaseDBAsyncClient, where: Where, *, limit: int, offset: int, after: Position | None
+) -> list[UUID]:
+    """Up to `limit` ids in (name, id) order: after the cursor's row, else from `offset`."""
+    page = Where(where.postgres, list(where.conditions), list(where.params))
+    if after is not None:
+        name, activity_id = page.param(after.name), page.param(after.id)
+        page.add(f'("name", "id") > ({name}, {activity_id})')
+    sql = (
+        f'SELECT "id" FROM "processing_activity"{page.sql()} ORDER BY "name", "id"'
+        f" LIMIT {page.param(limit)} OFFSET {page.param(offset)}"
+    )
+    rows = await client.execute_query_dict(sql, page.params)
+    return [row["id"] if isinstance(row["id"], UUID) else UUID(row["id"]) for row in rows]
