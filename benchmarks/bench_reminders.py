@@ -1,16 +1,21 @@
-"""How late breach reminders are written against their due time, with 10,000 open deadlines.
+"""How fast the scheduler starts, and how late it writes breach reminders, with 10,000 open
+deadlines.
 
 A benchmark, not a test. For each engine it writes N open breaches in bulk, with CNIL deadlines
 spread so that a stage of each falls due during the run (half reach their 1-hour stage, half
-become overdue, between `--from` and `--to` seconds after the start), then runs a real
+become overdue, between `--fire-from` and `--fire-to` seconds after seeding), then runs a real
 `rgpd scheduler` process with an SMTP sink (aiosmtpd, in this process) and measures:
 
-- start-up: the time the scheduler takes to rebuild its jobs from the database (its first pass
-  writes the stage each clock has already reached: N messages), from its log;
+- start-up: the time the scheduler takes to rebuild its jobs from the database (read every open
+  clock, plan the next stages), from its log; beside it, the bare baseline: the same clock
+  columns of the N open breaches read with one SQL query through the driver, no ORM;
+- catch-up: the first poll, which writes the stage each clock had already reached when the
+  scheduler started (N messages, each encrypted and journaled), from its log;
 - lateness: for each stage that fell due during the run, outbox `created_at` − `due_at`.
 
     .venv/bin/python benchmarks/bench_reminders.py                 # 10,000, both engines
     .venv/bin/python benchmarks/bench_reminders.py --db sqlite --breaches 2000
+    .venv/bin/python benchmarks/bench_reminders.py --smoke --db sqlite   # a few seconds
 
 Each engine runs in its own subprocess (Tortoise caches SQL per backend class). PostgreSQL is
 measured when a server answers at --postgres-url, skipped with the reason otherwise.
@@ -99,6 +104,7 @@ async def run_engine(args: argparse.Namespace) -> dict:
             started = time.monotonic()
             await make_many_breaches(body, dues)
             seed_seconds = time.monotonic() - started
+            bare_read_seconds = await _bare_read(args.breaches)
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("RGPD_")}
         env.update(
@@ -125,8 +131,8 @@ async def run_engine(args: argparse.Namespace) -> dict:
             proc.terminate()
             proc.wait(timeout=30)
         text = log_path.read_text()
-        found = re.search(r"jobs rebuilt from the database in ([0-9.]+) s", text)
-        startup = float(found.group(1)) if found else float("nan")
+        startup = _logged_seconds(r"jobs rebuilt from the database in ([0-9.]+) s", text)
+        catch_up = _logged_seconds(r"breach reminder\(s\), .* written in ([0-9.]+) s", text)
 
         async with TortoiseContext() as ctx:
             await ctx.init(config=tortoise_config(url))
@@ -142,6 +148,8 @@ async def run_engine(args: argparse.Namespace) -> dict:
             "breaches": args.breaches,
             "seed_seconds": seed_seconds,
             "startup_seconds": startup,
+            "bare_read_seconds": bare_read_seconds,
+            "catch_up_seconds": catch_up,
             "messages": len(rows),
             "delivered": sink.count,
             "fired": len(fired),
@@ -158,6 +166,35 @@ async def run_engine(args: argparse.Namespace) -> dict:
             await admin.close()
 
 
+async def _bare_read(expected: int) -> float:
+    """The baseline: the open breaches' clock columns in one query, rows as the driver
+    gives them (what start-up cannot do with less)."""
+    from tortoise import connections
+
+    from breach.breaches.service import OPEN
+
+    connection = connections.get("default")
+    marks = ", ".join(
+        "?" if connection.capabilities.dialect == "sqlite" else f"${i + 1}"
+        for i in range(len(OPEN))
+    )
+    sql = (
+        "SELECT id, ref, status, controller_id, source_org_id, controller_notice_due_at, "
+        "controller_informed_at, cnil_due_at, notify_cnil, updated_at "
+        f"FROM breach WHERE status IN ({marks})"
+    )
+    started = time.monotonic()
+    _count, rows = await connection.execute_query(sql, [str(status) for status in OPEN])
+    seconds = time.monotonic() - started
+    assert len(rows) == expected, (len(rows), expected)
+    return seconds
+
+
+def _logged_seconds(pattern: str, text: str) -> float:
+    found = re.search(pattern, text)
+    return float(found.group(1)) if found else float("nan")
+
+
 async def postgres_reachable(url: str) -> str | None:
     import asyncpg
 
@@ -169,13 +206,10 @@ async def postgres_reachable(url: str) -> str | None:
     return None
 
 
-def main() -> None:
-    # A throwaway key for the benchmark's databases (the outbox and breach facts are
-    # encrypted at rest): the engines' subprocesses and the scheduler inherit it.
-    if not os.environ.get("RGPD_ENCRYPTION_KEYS"):
-        from core.keys import generate_key
+SMOKE = {"breaches": 40, "fire_from": 4.0, "fire_to": 6.0, "settle": 2.0, "poll": 5.0}
 
-        os.environ["RGPD_ENCRYPTION_KEYS"] = f"bench:{generate_key()}"
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=[*ENGINES, "both"], default="both")
     parser.add_argument("--breaches", type=int, default=10_000)
@@ -184,43 +218,73 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=10, help="seconds to run after")
     parser.add_argument("--poll", type=float, default=30, help="scheduler_poll_seconds")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a few seconds: checks the script still runs"
+    )
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.smoke:
+        for name, value in SMOKE.items():
+            setattr(args, name, value)
+    return args
 
-    if args.db != "both":
-        result = asyncio.run(run_engine(args))
-        print(json.dumps(result) if args.json else result)
+
+def _measure(args: argparse.Namespace, engine: str) -> dict:
+    """One engine, in its own process."""
+    command = [sys.executable, __file__, "--db", engine, "--json"]
+    for name in ("breaches", "fire_from", "fire_to", "settle", "poll", "postgres_url"):
+        command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{ENGINES[engine]} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _print_table(args: argparse.Namespace, results: list[dict]) -> None:
+    print(
+        f"\nReminders with {args.breaches:,} open deadlines ({platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs, poll {args.poll:g} s)\n"
+    )
+    print(
+        "| engine | start-up (rebuild jobs) | bare read, one query | catch-up (reminders "
+        "due at start) | reminders fired | p50 lateness | p99 lateness | max | delivered |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in results:
+        print(
+            f"| {r['engine']} | {r['startup_seconds']:.3f} s"
+            f" | {r['bare_read_seconds']:.3f} s | {r['catch_up_seconds']:.2f} s"
+            f" | {r['fired']:,}/{r['expected_fired']:,}"
+            f" | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['max_ms']:.1f} ms"
+            f" | {r['delivered']:,}/{r['messages']:,} |"
+        )
+    command = " ".join(
+        ["- Command: `.venv/bin/python benchmarks/bench_reminders.py", *sys.argv[1:]]
+    )
+    print(f"\n{command}`")
+
+
+def main() -> None:
+    # A throwaway key for the benchmark's databases (the outbox and breach facts are
+    # encrypted at rest): the engines' subprocesses and the scheduler inherit it.
+    if not os.environ.get("RGPD_ENCRYPTION_KEYS"):
+        from core.keys import generate_key
+
+        os.environ["RGPD_ENCRYPTION_KEYS"] = f"bench:{generate_key()}"
+    args = _arguments()
+    if args.json:
+        print(json.dumps(asyncio.run(run_engine(args))))
         return
 
     results = []
-    for engine in ENGINES:
+    for engine in ENGINES if args.db == "both" else [args.db]:
         if engine == "postgres":
             problem = asyncio.run(postgres_reachable(args.postgres_url))
             if problem:
                 print(f"PostgreSQL skipped: {problem}", file=sys.stderr)
                 continue
-        command = [sys.executable, __file__, "--db", engine, "--json"]
-        for name in ("breaches", "fire_from", "fire_to", "settle", "poll", "postgres_url"):
-            command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
-        out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-
-    print(
-        f"\nReminders with {args.breaches:,} open deadlines ({platform.python_version()}, "
-        f"{platform.machine()}, poll {args.poll:g} s)\n"
-    )
-    print(
-        "| engine | start-up (rebuild jobs) | reminders fired | p50 lateness | p99 lateness "
-        "| max | delivered |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for r in results:
-        print(
-            f"| {r['engine']} | {r['startup_seconds']:.2f} s"
-            f" | {r['fired']:,}/{r['expected_fired']:,}"
-            f" | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['max_ms']:.1f} ms"
-            f" | {r['delivered']:,}/{r['messages']:,} |"
-        )
+        results.append(_measure(args, engine))
+    _print_table(args, results)
 
 
 if __name__ == "__main__":

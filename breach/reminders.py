@@ -110,6 +110,8 @@ class ReminderPass:
     written: int = 0  # messages written by this pass
     # The next moments at which a stage is reached, with the breaches to look at then.
     upcoming: dict[datetime, set[UUID]] = field(default_factory=lambda: defaultdict(set))
+    # The breaches with a stage reached and no reminder for it yet (find_due_reminders).
+    due: list[UUID] = field(default_factory=list)
 
     def next_moments(self, until: datetime) -> dict[datetime, set[UUID]]:
         return {moment: ids for moment, ids in self.upcoming.items() if moment <= until}
@@ -156,6 +158,34 @@ async def _write(
             await _keep_lateness(late)
 
 
+async def _unwritten(
+    now: datetime, breach_ids: list[UUID] | None, result: ReminderPass
+) -> list[tuple[Breach, StageDue]]:
+    """The open breaches' clocks, read in one query (counted and planned into `result`),
+    and each stage reached whose reminder is not written yet."""
+    query = Breach.filter(status__in=OPEN)
+    if breach_ids is not None:
+        query = query.filter(id__in=breach_ids)
+    candidates = _scan(await query.only(*_COLUMNS), now, result)
+    if not candidates:
+        return []
+    taken = await _existing_keys([due.dedup_key for _, due in candidates])
+    return [(breach, due) for breach, due in candidates if due.dedup_key not in taken]
+
+
+async def find_due_reminders(*, now: datetime | None = None) -> ReminderPass:
+    """What a pass would write, without writing it: the running clocks, the moments their
+    next stages fall due, and in `due` the breaches with a stage reached and not reminded.
+
+    A constant number of queries (the keys are checked a chunk at a time): the scheduler
+    plans its jobs from it at start, then writes `due` in batches (write_due_reminders).
+    """
+    result = ReminderPass()
+    todo = await _unwritten(now or utcnow(), None, result)
+    result.due = list(dict.fromkeys(breach.id for breach, _ in todo))
+    return result
+
+
 async def write_due_reminders(
     *,
     now: datetime | None = None,
@@ -168,16 +198,10 @@ async def write_due_reminders(
     `record_lateness` (the scheduler) keeps how late each reminder was written (`lateness`).
     """
     now = now or utcnow()
-    query = Breach.filter(status__in=OPEN)
-    if breach_ids is not None:
-        query = query.filter(id__in=breach_ids)
     result = ReminderPass()
-    candidates = _scan(await query.only(*_COLUMNS), now, result)
-    if candidates:
-        taken = await _existing_keys([due.dedup_key for _, due in candidates])
-        todo = [(breach, due) for breach, due in candidates if due.dedup_key not in taken]
-        if todo:
-            await _write(todo, now, result, record_lateness)
+    todo = await _unwritten(now, breach_ids, result)
+    if todo:
+        await _write(todo, now, result, record_lateness)
     return result
 
 

@@ -7,9 +7,10 @@ over when the leader dies. A leader checks it still holds the lock and steps dow
 Nothing about deadlines is held only in memory. When it starts leading, the scheduler:
 
 1. hands back the claims on messages left by dead schedulers (`release_claims`);
-2. rebuilds its jobs from the database: one pass writes every reminder whose stage was reached
-   while no scheduler ran (once, the most urgent stage only) and returns the moments at which
-   the next stages fall due;
+2. rebuilds its jobs from the database: one read of the open clocks gives the moments at
+   which the next stages fall due, and the breaches with a stage reached while no scheduler
+   ran; the first poll, at once, writes those reminders (once, the most urgent stage only)
+   in batches, letting a stage that falls due meanwhile through between two batches;
 3. keeps a poll job (every `scheduler_poll_seconds`) that does the same pass again, so that
    breaches and conventions written by other processes are seen, and keeps a `date` job at
    the next moment a stage falls due (before the next polls): a reminder is written
@@ -35,7 +36,7 @@ from uuid import UUID
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from tortoise.exceptions import IntegrityError
 
-from breach.reminders import write_due_reminders
+from breach.reminders import ReminderPass, find_due_reminders, write_due_reminders
 from core.actor import set_actor
 from core.audit.journal import checkpoint_moved
 from core.clock import utcnow
@@ -55,6 +56,9 @@ STATE_NAME = "scheduler"
 STOP_GRACE_SECONDS = 5.0
 ACTOR = "planificateur"  # who acts, in the audit journal
 CHECKPOINT_SECONDS = 3600  # how often the audit chains that moved are signed
+# Breaches whose reminders are written per batch (one transaction a chunk, the lock held):
+# small enough that a stage falling due during a long catch-up is not kept waiting.
+CATCH_UP_BATCH = 200
 
 
 class Scheduler:
@@ -77,24 +81,34 @@ class Scheduler:
         # database, rebuilt by every poll).
         self._moments: list[tuple[datetime, UUID]] = []
         self._planned: set[tuple[datetime, UUID]] = set()
+        self._found: ReminderPass | None = None  # the clocks read at start, for the first poll
 
     # Start and stop -----------------------------------------------------------------------
 
     async def start(self) -> float:
-        """Take over and rebuild the jobs from the database; returns the seconds it took."""
+        """Take over and rebuild the jobs from the database; returns the seconds it took.
+
+        The rebuild only reads (one query for the clocks): the stages reached while no
+        scheduler ran are written by the first poll, which starts at once and writes them in
+        batches, so a stage falling due meanwhile is written on time between two batches.
+        """
         started = time.monotonic()
         released = await release_claims(owner_prefix=f"{ROLE}:", keep=self.owner)
         if released:
             log.info("took back %d message(s) claimed by a scheduler that stopped", released)
         await _write_state(leader=self.owner, leader_since=utcnow(), last_error=None)
         self.aps.start()
-        await self.poll()
+        try:
+            self._found = await find_due_reminders(now=utcnow())
+            self._plan_breaches(self._found.next_moments(self._horizon()))
+        except Exception:  # the first poll, at once, reads again and says why in the state
+            log.exception("clocks not read at start")
         self.aps.add_job(
             self.poll,
             "interval",
             seconds=self.poll_seconds,
             id="poll",
-            next_run_time=utcnow() + timedelta(seconds=self.poll_seconds),
+            next_run_time=utcnow(),
         )
         if self.settings.signing_key_file is not None:
             self.aps.add_job(
@@ -104,6 +118,8 @@ class Scheduler:
                 id="audit_checkpoints",
                 next_run_time=utcnow(),
             )
+        if self._found is not None and self._found.due:
+            log.info("%d breach(es) with a reminder to catch up", len(self._found.due))
         return time.monotonic() - started
 
     async def stop(self) -> None:
@@ -126,24 +142,31 @@ class Scheduler:
 
     async def poll(self) -> None:
         """Re-derive every reminder from the database, write those due, plan the next ones."""
+        if self._stopping:  # a run queued before the stop: no longer ours to write
+            return
         started = time.monotonic()
         error = None
         try:
+            now = utcnow()
+            # The first poll takes the clocks start() has just read.
+            found, self._found = self._found, None
+            found = found or await find_due_reminders(now=now)
+            self._plan_breaches(found.next_moments(self._horizon()))
             async with self._writing:
-                now = utcnow()
-                breaches = await write_due_reminders(now=now, record_lateness=True)
                 conventions = await write_due_convention_alerts(now=now)
                 await _prune_lateness(now)
-            horizon = now + timedelta(seconds=2 * self.poll_seconds)
-            self._plan_breaches(breaches.next_moments(horizon))
             for moment in conventions.upcoming:
-                if moment <= horizon:
+                if moment <= self._horizon():
                     self._plan(moment, f"conventions@{moment.isoformat()}", self._conventions_at)
-            if breaches.written or conventions.written:
+            if conventions.written:
+                self.kick_delivery()
+            written = await self._catch_up(found.due)
+            if written or conventions.written:
                 log.info(
-                    "%d breach reminder(s), %d convention reminder(s) written",
-                    breaches.written,
+                    "%d breach reminder(s), %d convention reminder(s) written in %.3f s",
+                    written,
                     conventions.written,
+                    time.monotonic() - started,
                 )
         except Exception as exc:  # the next poll tries again; the state row says why
             error = f"{type(exc).__name__}: {exc}"
@@ -152,6 +175,28 @@ class Scheduler:
         await _write_state(
             last_run_at=utcnow(), last_run_seconds=time.monotonic() - started, last_error=error
         )
+
+    async def _catch_up(self, breach_ids: list[UUID]) -> int:
+        """Write the reminders of these breaches, a batch at a time, each batch re-read as it
+        is written (a notice recorded meanwhile stops its clock). The lock is let go between
+        batches, so a stage that falls due meanwhile waits one batch, not the whole pass."""
+        written = 0
+        for start in range(0, len(breach_ids), CATCH_UP_BATCH):
+            if self._stopping:
+                break
+            async with self._writing:
+                result = await write_due_reminders(
+                    breach_ids=breach_ids[start : start + CATCH_UP_BATCH], record_lateness=True
+                )
+            self._plan_breaches(result.next_moments(self._horizon()))
+            if result.written:
+                written += result.written
+                self.kick_delivery()  # the first messages leave while the next are written
+        return written
+
+    def _horizon(self) -> datetime:
+        """How far ahead moments are planned: the polls after the next correct the rest."""
+        return utcnow() + timedelta(seconds=2 * self.poll_seconds)
 
     async def sign_checkpoints(self) -> None:
         """Sign the end of every audit chain written since its last checkpoint."""
@@ -209,8 +254,7 @@ class Scheduler:
             if ready:
                 async with self._writing:
                     result = await write_due_reminders(breach_ids=list(ready), record_lateness=True)
-                horizon = utcnow() + timedelta(seconds=2 * self.poll_seconds)
-                self._plan_breaches(result.next_moments(horizon))
+                self._plan_breaches(result.next_moments(self._horizon()))
                 if result.written:
                     self.kick_delivery()
         finally:
