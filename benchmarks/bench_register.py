@@ -1054,6 +1054,14 @@ def scenarios(loaded: Loaded, seed: int) -> list[tuple[str, str, Any]]:
         offset = max(0, min(n - 50, middle + rng.randint(-1000, 1000)))
         return "/api/v1/activities", {"limit": 50, "offset": offset}
 
+    def deep_cursor():
+        # The page after a row drawn at random: where a reader paging by cursor stands.
+        from core.paging import Position, encode_cursor
+
+        activity_id, _, name = rng.choice(loaded.activities)
+        cursor = encode_cursor(Position(name, uuid.UUID(activity_id)))
+        return "/api/v1/activities", {"limit": 50, "cursor": cursor}
+
     def search_one():
         return "/api/v1/activities", {"q": rng.choice(rare), "limit": 50}
 
@@ -1080,6 +1088,7 @@ def scenarios(loaded: Loaded, seed: int) -> list[tuple[str, str, Any]]:
         ("org_list", "One organisation's activities (`controller_id`, limit 50)", org_list),
         ("first_page", "Whole register, first page (limit 50)", first_page),
         ("deep_page", f"Whole register, deep page (offset ≈ {middle:,}, limit 50)", deep_page),
+        ("deep_cursor", "Whole register, deep page by `cursor` (limit 50)", deep_cursor),
         (
             "search_one",
             f"Search whole register, one word in ~1 % of rows ({len(rare)} words)",
