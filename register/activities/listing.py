@@ -6,17 +6,26 @@ after a cursor by the (name, id) index (keyset), a page at an offset by walking 
 alone (ids first, the rows of the page afterwards). The rows themselves are read by id.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.paging import Position
 from core.scope import Scope
 from core.text import search_terms
 from register.activities import search
+from register.activities.models import ProcessingActivity
+
+JSON_COLUMNS = frozenset(
+    name
+    for name, column in ProcessingActivity._meta.fields_map.items()
+    if isinstance(column, fields.JSONField)
+)
 
 
 @dataclass
@@ -188,3 +197,22 @@ async def linked_ids(
 
 def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
+
+
+async def stored_rows(
+    client: BaseDBAsyncClient, ids: list[UUID], columns: list[str]
+) -> list[dict[str, Any]]:
+    """The rows of these ids as the columns hold them, the JSON ones decoded, ids as UUIDs."""
+    if not ids:
+        return []
+    where = Where(postgres=client.capabilities.dialect == "postgres")
+    wanted = ", ".join(where.param(i) for i in ids)
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = f'SELECT {names} FROM "processing_activity" WHERE "id" IN ({wanted})'
+    rows = await client.execute_query_dict(sql, where.params)
+    for row in rows:
+        row["id"] = _uuid(row["id"])
+        for column in JSON_COLUMNS.intersection(row):
+            if isinstance(row[column], str):
+                row[column] = json.loads(row[column])
+    return rows
