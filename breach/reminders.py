@@ -17,7 +17,7 @@ something changes.
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from uuid import UUID
 
@@ -38,7 +38,7 @@ from breach.deadlines import (
 from core.clock import utcnow
 from core.config import get_settings
 from core.outbox.models import OutboxMessage
-from core.outbox.service import Draft, enqueue
+from core.outbox.service import Draft, enqueue_many
 from core.scheduling import ReminderLateness
 from core.templating import render_message
 from register.enums import label
@@ -51,18 +51,32 @@ KIND = "breach_reminder"
 TEMPLATE = "mail/breach_reminder.txt.j2"
 _CHUNK = 500  # rows per query with an IN list, and messages per transaction
 
-_COLUMNS = (
-    "id",
-    "ref",
-    "status",
-    "controller_id",
-    "source_org_id",
-    "controller_notice_due_at",
-    "controller_informed_at",
-    "cnil_due_at",
-    "notify_cnil",
-    "updated_at",
-)
+
+@dataclass(frozen=True, slots=True)
+class OpenClocks:
+    """What an open breach's clocks are read from (`breach.deadlines.running_clocks`): plain
+    rows, not model instances, since start-up reads every open breach."""
+
+    id: UUID
+    status: str
+    controller_notice_due_at: datetime | None
+    controller_informed_at: datetime | None
+    cnil_due_at: datetime | None
+    notify_cnil: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenBreach(OpenClocks):
+    """And what its reminders are written from."""
+
+    ref: str
+    controller_id: UUID
+    source_org_id: UUID | None
+    updated_at: datetime | None
+
+
+def _columns(row_type: type) -> tuple[str, ...]:
+    return tuple(column.name for column in fields(row_type))
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,7 @@ def dedup_key(breach_id: UUID, clock: str, stage: ReminderStage) -> str:
     return f"breach:{breach_id}:{clock}:{stage.value}"
 
 
-def running_clocks(breach: Breach, now: datetime) -> list[RunningClock]:
+def running_clocks(breach: Breach | OpenClocks, now: datetime) -> list[RunningClock]:
     """The breach's clocks still running (breach.deadlines.running_clocks), with its id."""
     return [
         RunningClock(breach.id, clock.kind, clock.label, clock.deadline)
@@ -117,10 +131,10 @@ class ReminderPass:
         return {moment: ids for moment, ids in self.upcoming.items() if moment <= until}
 
 
-def _scan(breaches: list[Breach], now: datetime, result: ReminderPass) -> list[tuple]:
+def _scan(breaches: list[OpenClocks], now: datetime, result: ReminderPass) -> list[tuple]:
     """Counts the running clocks and their next reminder moments into `result`; returns
     each (breach, stage) whose reminder is due now."""
-    candidates: list[tuple[Breach, StageDue]] = []
+    candidates: list[tuple[OpenClocks, StageDue]] = []
     for breach in breaches:
         for clock in running_clocks(breach, now):
             result.considered += 1
@@ -134,9 +148,13 @@ def _scan(breaches: list[Breach], now: datetime, result: ReminderPass) -> list[t
 
 
 async def _write(
-    todo: list[tuple[Breach, StageDue]], now: datetime, result: ReminderPass, record_lateness: bool
+    todo: list[tuple[OpenBreach, StageDue]],
+    now: datetime,
+    result: ReminderPass,
+    record_lateness: bool,
 ) -> None:
-    """Enqueue the reminders, a chunk per transaction; one writer wins each dedup key."""
+    """Enqueue the reminders, a chunk per transaction and per insert; one writer wins each
+    dedup key."""
     addresses = await body_addresses(
         {b.controller_id for b, _ in todo} | {b.source_org_id for b, _ in todo if b.source_org_id}
     )
@@ -144,29 +162,38 @@ async def _write(
         {b.controller_id for b, d in todo if d.stage == ReminderStage.OVERDUE}
     )
     for start in range(0, len(todo), _CHUNK):
-        late: list[ReminderLateness] = []
+        chunk = todo[start : start + _CHUNK]
+        drafts = [
+            (reminder_draft(breach, due, addresses, legal_reps, now=now), due.dedup_key)
+            for breach, due in chunk
+        ]
+        written_at = utcnow()
         async with in_transaction():
-            for breach, due in todo[start : start + _CHUNK]:
-                draft = reminder_draft(breach, due, addresses, legal_reps, now=now)
-                written_at = utcnow()
-                if await enqueue(draft, now=written_at, dedup_key=due.dedup_key):
-                    result.written += 1
-                    if record_lateness:
-                        seconds = lateness(due, breach, written_at)
-                        late.append(ReminderLateness(written_at=written_at, seconds=seconds))
-        if late:
-            await _keep_lateness(late)
+            written = set(await enqueue_many(drafts, now=written_at))
+        result.written += len(written)
+        if record_lateness and written:
+            await _keep_lateness(
+                [
+                    ReminderLateness(
+                        written_at=written_at, seconds=lateness(due, breach, written_at)
+                    )
+                    for breach, due in chunk
+                    if due.dedup_key in written
+                ]
+            )
 
 
 async def _unwritten(
-    now: datetime, breach_ids: list[UUID] | None, result: ReminderPass
-) -> list[tuple[Breach, StageDue]]:
+    now: datetime, breach_ids: list[UUID] | None, result: ReminderPass, row_type: type
+) -> list[tuple[OpenClocks, StageDue]]:
     """The open breaches' clocks, read in one query (counted and planned into `result`),
-    and each stage reached whose reminder is not written yet."""
+    and each stage reached whose reminder is not written yet; `row_type` says which columns
+    are read (OpenClocks to plan, OpenBreach to write)."""
     query = Breach.filter(status__in=OPEN)
     if breach_ids is not None:
         query = query.filter(id__in=breach_ids)
-    candidates = _scan(await query.only(*_COLUMNS), now, result)
+    rows = await query.values_list(*_columns(row_type))
+    candidates = _scan([row_type(*row) for row in rows], now, result)
     if not candidates:
         return []
     taken = await _existing_keys([due.dedup_key for _, due in candidates])
@@ -181,7 +208,7 @@ async def find_due_reminders(*, now: datetime | None = None) -> ReminderPass:
     plans its jobs from it at start, then writes `due` in batches (write_due_reminders).
     """
     result = ReminderPass()
-    todo = await _unwritten(now or utcnow(), None, result)
+    todo = await _unwritten(now or utcnow(), None, result, OpenClocks)
     result.due = list(dict.fromkeys(breach.id for breach, _ in todo))
     return result
 
@@ -199,7 +226,7 @@ async def write_due_reminders(
     """
     now = now or utcnow()
     result = ReminderPass()
-    todo = await _unwritten(now, breach_ids, result)
+    todo = await _unwritten(now, breach_ids, result, OpenBreach)
     if todo:
         await _write(todo, now, result, record_lateness)
     return result
@@ -214,7 +241,7 @@ async def _keep_lateness(late: list[ReminderLateness]) -> None:
         log.warning("reminder lateness not kept: %s: %s", type(exc).__name__, exc)
 
 
-def lateness(due: StageDue, breach: Breach, written_at: datetime) -> float:
+def lateness(due: StageDue, breach: Breach | OpenBreach, written_at: datetime) -> float:
     """Seconds between the moment the reminder could first be written and its writing.
 
     That moment is the stage's, or the breach's last change when later: a breach declared
@@ -277,7 +304,7 @@ def _addressees(kind: str, controller, source) -> tuple[list[str], list[str]]:
 
 
 def _recipients(
-    breach: Breach, due: StageDue, controller, source, legal_reps: dict[UUID, str]
+    breach: OpenBreach, due: StageDue, controller, source, legal_reps: dict[UUID, str]
 ) -> tuple[list[str], list[str]]:
     """The addressees, with the controller's legal representative copied once overdue; each
     address once, and never both in to and in copy."""
@@ -292,7 +319,7 @@ def _recipients(
 
 
 def reminder_draft(
-    breach: Breach,
+    breach: Breach | OpenBreach,
     due: StageDue,
     addresses: dict,
     legal_reps: dict[UUID, str],

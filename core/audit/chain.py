@@ -144,6 +144,48 @@ async def append(
     )
 
 
+async def append_many(
+    chain: UUID | str | None, entries: list[dict], *, actor: str, now: datetime
+) -> list[AuditEvent]:
+    """`append` for a batch of events of one chain (each entry: action, entity_type,
+    entity_id, before, after), in one insert: the same numbers and hashes as one `append`
+    after another, and the same retry when another writer took the next number first."""
+    chain = chain_of(chain)
+    organisation_id = None if chain == INSTANCE_CHAIN else UUID(chain)
+    fields = [
+        dict(
+            id=uuid.uuid4(),
+            chain=chain,
+            organisation_id=organisation_id,
+            at=now,
+            actor=actor,
+            action=entry["action"],
+            entity_type=entry["entity_type"],
+            entity_id=None if entry["entity_id"] is None else str(entry["entity_id"]),
+            before=normalise(entry["before"]),
+            after=normalise(entry["after"]),
+        )
+        for entry in entries
+    ]
+    for _ in range(MAX_APPEND_ATTEMPTS):
+        seq, prev_hash = await _tail(chain)
+        events = []
+        for values in fields:
+            seq += 1
+            values = {**values, "seq": seq, "prev_hash": prev_hash}
+            values["hash"] = prev_hash = event_hash(**values)
+            events.append(AuditEvent(**values))
+        try:
+            async with in_transaction():
+                await AuditEvent.bulk_create(events)
+            return events
+        except IntegrityError:
+            continue
+    raise Conflict(
+        f"journal d'audit : trop d'écritures simultanées sur la chaîne {chain}, réessayez"
+    )
+
+
 def checkpoint_message(
     *, chain: str, seq: int, hash: str, signed_at: datetime, key_id: str
 ) -> bytes:

@@ -4,6 +4,7 @@
 message exists exactly when the change that caused it was committed.
 """
 
+import functools
 import os
 import socket
 import uuid
@@ -16,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from core.audit.trail import record_event
+from core.audit.trail import record_event, record_events
 from core.config import get_settings
 from core.errors import InvalidTransition, NotFound, ValidationFailed
 from core.outbox.models import MessageStatus, OutboxMessage
@@ -56,13 +57,69 @@ async def enqueue(
     Call it inside the transaction of the change that causes the message. A message with no
     valid recipient is written as failed, with the reason, so that someone sees it.
     """
-    problems = [a for a in (*draft.to_addrs, *draft.cc_addrs) if _invalid_address(a)]
+    values = _values(draft, now=now, dedup_key=dedup_key)
+    if dedup_key is not None and await OutboxMessage.exists(dedup_key=dedup_key):
+        return None
+    try:
+        # A savepoint, so that losing the race does not abort the caller's transaction.
+        async with in_transaction():
+            message = await OutboxMessage.create(**values)
+            await _journal(message, "create", before=None, after=_journaled(message))
+            return message
+    except IntegrityError:
+        if dedup_key is None:
+            raise
+        return None
+
+
+async def enqueue_many(drafts: Sequence[tuple[Draft, str]], *, now: datetime) -> list[str]:
+    """`enqueue` for a batch of messages, each with its dedup key (the scheduler's reminders):
+    the same rows and journal events, in one insert for the messages and one per chain for
+    the events. Returns the keys written: a key already taken is skipped, and when another
+    writer takes one meanwhile, the batch is written again by `enqueue`, a message at a time.
+    Call it inside the caller's transaction, like `enqueue`."""
+    keys = [key for _, key in drafts]
+    taken = set(await OutboxMessage.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+    invalid = functools.lru_cache(maxsize=None)(_invalid_address)  # one check per address
+    messages = [
+        OutboxMessage(**_values(draft, now=now, dedup_key=key, invalid=invalid))
+        for draft, key in drafts
+        if key not in taken
+    ]
+    if not messages:
+        return []
+    try:
+        async with in_transaction():  # a savepoint, as in `enqueue`
+            await OutboxMessage.bulk_create(messages)
+            await record_events(
+                (
+                    m.organisation_id,
+                    dict(
+                        action="message.create",
+                        entity_type="message",
+                        entity_id=m.id,
+                        before=None,
+                        after=_journaled(m),
+                    ),
+                )
+                for m in messages
+            )
+    except IntegrityError:
+        written = [await enqueue(draft, now=now, dedup_key=key) for draft, key in drafts]
+        return [m.dedup_key for m in written if m is not None]
+    return [m.dedup_key for m in messages]
+
+
+def _values(draft: Draft, *, now: datetime, dedup_key: str | None, invalid=None) -> dict:
+    """The message's row; with no valid recipient, written as failed with the reason."""
+    invalid = invalid or _invalid_address
+    problems = [a for a in (*draft.to_addrs, *draft.cc_addrs) if invalid(a)]
     status, error = MessageStatus.PENDING, None
     if not draft.to_addrs:
         status, error = MessageStatus.FAILED, "aucun destinataire : renseignez une adresse"
     elif problems:
         status, error = MessageStatus.FAILED, f"adresse invalide : {', '.join(problems)}"
-    values = dict(
+    return dict(
         kind=draft.kind,
         organisation_id=draft.organisation_id,
         subject_type=draft.subject_type,
@@ -80,18 +137,6 @@ async def enqueue(
         due_at=draft.due_at,
         created_at=now,
     )
-    if dedup_key is not None and await OutboxMessage.exists(dedup_key=dedup_key):
-        return None
-    try:
-        # A savepoint, so that losing the race does not abort the caller's transaction.
-        async with in_transaction():
-            message = await OutboxMessage.create(**values)
-            await _journal(message, "create", before=None, after=_journaled(message))
-            return message
-    except IntegrityError:
-        if dedup_key is None:
-            raise
-        return None
 
 
 def _journaled(message: OutboxMessage) -> dict:
