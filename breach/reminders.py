@@ -17,6 +17,7 @@ something changes.
 
 import logging
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from uuid import UUID
@@ -50,6 +51,7 @@ log = logging.getLogger("rgpd.reminders")
 KIND = "breach_reminder"
 TEMPLATE = "mail/breach_reminder.txt.j2"
 _CHUNK = 500  # rows per query with an IN list, and messages per transaction
+_READ_CHUNK = 2000  # open breaches per read of them all
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,22 +191,41 @@ async def _unwritten(
     """The open breaches' clocks, read in one query (counted and planned into `result`),
     and each stage reached whose reminder is not written yet; `row_type` says which columns
     are read (OpenClocks to plan, OpenBreach to write)."""
-    query = Breach.filter(status__in=OPEN)
-    if breach_ids is not None:
-        query = query.filter(id__in=breach_ids)
-    rows = await query.values_list(*_columns(row_type))
-    candidates = _scan([row_type(*row) for row in rows], now, result)
+    candidates = []
+    async for rows in _open_rows(row_type, breach_ids):
+        candidates += _scan(rows, now, result)
     if not candidates:
         return []
     taken = await _existing_keys([due.dedup_key for _, due in candidates])
     return [(breach, due) for breach, due in candidates if due.dedup_key not in taken]
 
 
+async def _open_rows(row_type: type, breach_ids: list[UUID] | None) -> AsyncIterator[list]:
+    """The open breaches (or those given) as rows of `row_type`; every open breach is read
+    `_READ_CHUNK` at a time, in id order, so that turning rows into values does not keep the
+    scheduler's loop from a stage falling due for more than a chunk's worth."""
+    query = Breach.filter(status__in=OPEN)
+    columns = _columns(row_type)
+    if breach_ids is not None:
+        yield [
+            row_type(*row) for row in await query.filter(id__in=breach_ids).values_list(*columns)
+        ]
+        return
+    after = None
+    while True:
+        page = query.filter(id__gt=after) if after is not None else query
+        rows = await page.order_by("id").limit(_READ_CHUNK).values_list(*columns)
+        yield [row_type(*row) for row in rows]
+        if len(rows) < _READ_CHUNK:
+            return
+        after = rows[-1][0]
+
+
 async def find_due_reminders(*, now: datetime | None = None) -> ReminderPass:
     """What a pass would write, without writing it: the running clocks, the moments their
     next stages fall due, and in `due` the breaches with a stage reached and not reminded.
 
-    A constant number of queries (the keys are checked a chunk at a time): the scheduler
+    A query per `_READ_CHUNK` open breaches and per `_CHUNK` keys to check: the scheduler
     plans its jobs from it at start, then writes `due` in batches (write_due_reminders).
     """
     result = ReminderPass()

@@ -5,6 +5,7 @@ writes each of them once, even across a restart."""
 import asyncio
 from datetime import timedelta
 
+from breach import reminders
 from breach.breaches.models import Breach
 from breach.reminders import find_due_reminders, write_due_reminders
 from core.clock import utcnow
@@ -53,6 +54,21 @@ async def test_start_up_costs_the_same_queries_for_3_or_350_open_clocks(db, sett
     assert small, "the queries are counted"
     assert len(large) == len(small), "start-up reads the clocks, it does not write them"
     assert await OutboxMessage.all().count() == 0, "nothing is written before the first poll"
+
+
+async def test_start_up_reads_the_open_clocks_a_chunk_at_a_time(db, settings_env, monkeypatch):
+    settings_env(scheduler_poll_seconds=3600)
+    monkeypatch.setattr(reminders, "_READ_CHUNK", 100)
+    body = await make_body("Commune de Juvisy-sur-Orge", dpo="dpd@juvisy-exemple.fr")
+    few = await _open_breaches(body, 3)
+    await _started_and_stopped()
+    small, _ = await _started_and_stopped()
+    other = await make_body("Commune de Savigny-sur-Orge", dpo="dpd@savigny-exemple.fr")
+    many = few + await _open_breaches(other, MANY - 3)
+    large, scheduler = await _started_and_stopped()
+    assert {breach_id for _, breach_id in scheduler._moments} == set(many), "every chunk"
+    assert sorted(scheduler._found.due) == sorted(many)
+    assert len(large) == len(small) + MANY // 100, "one query more per chunk of 100"
 
 
 async def _first_poll_done(timeout: float = 120) -> None:
