@@ -36,6 +36,7 @@ class Where:
     conditions: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
     category: str | None = None  # the data category filtered on, if any
+    count_alone: str | None = None  # how to count the last condition's rows, when alone
 
     def param(self, value: Any) -> str:
         if isinstance(value, UUID) and not self.postgres:
@@ -86,9 +87,18 @@ def _links(where: Where, filters) -> None:
         where.add(f'strpos("facets", {tag}) > 0' if where.postgres else f'instr("facets", {tag})')
 
 
+MIN_TRIGRAM = 3
+# Scopes this narrow read their rows' text directly: cheaper than a register-wide lookup.
+FEW_BODIES = 20
+
+
 def _like_pattern(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
 def _search(where: Where, q: str | None, fts: bool) -> None:
@@ -99,22 +109,24 @@ def _search(where: Where, q: str | None, fts: bool) -> None:
         for term in terms:
             where.add(f'"search_text" LIKE {where.param(_like_pattern(term))}')
         return
-    if not fts:  # no FTS table (a schema Tortoise generated): every row, same answer
+    if not fts:  # no FTS table, or a few rows to look at: each row's text, same answer
         for term in terms:
             where.add(f'instr("search_text", {where.param(term)})')
         return
-    # FTS5 serves a two-argument LIKE only: a term with a LIKE wildcard is found by instr.
-    tests = [
-        f"s.search_text LIKE {where.param(f'%{t}%')}"
-        if "%" not in t and "_" not in t
-        else f"instr(s.search_text, {where.param(t)})"
-        for t in terms
-    ]
+    # A trigram phrase matches where the term is a substring: three characters or more.
+    # Shorter terms are checked on the rows the phrases found (or on every row).
+    long = [t for t in terms if len(t) >= MIN_TRIGRAM]
+    tests = []
+    if long:
+        tests.append(f"s.activity_search MATCH {where.param(' AND '.join(map(_phrase, long)))}")
+    tests += [f"instr(s.search_text, {where.param(t)})" for t in terms if len(t) < MIN_TRIGRAM]
     where.add(
         '"id" IN (SELECT k.activity_id FROM activity_search s'
         " JOIN activity_search_key k ON k.search_id = s.rowid"
         f" WHERE {' AND '.join(tests)})"
     )
+    # Alone, counted in the FTS table itself: one row there per activity (the triggers).
+    where.count_alone = f"SELECT count(*) AS n FROM activity_search s WHERE {' AND '.join(tests)}"
 
 
 async def matching(client: BaseDBAsyncClient, scope: Scope, filters) -> Where:
@@ -128,12 +140,18 @@ async def matching(client: BaseDBAsyncClient, scope: Scope, filters) -> Where:
     if filters.review_due_before:
         where.add(f'"next_review" < {where.param(filters.review_due_before)}')
     _links(where, filters)
-    _search(where, filters.q, fts=not where.postgres and await search.has_index(client))
+    narrow = filters.controller_id is not None or (
+        not scope.is_unrestricted and len(scope.org_ids) <= FEW_BODIES
+    )
+    fts = not where.postgres and not narrow and await search.has_index(client)
+    _search(where, filters.q, fts=fts)
     return where
 
 
 async def count(client: BaseDBAsyncClient, where: Where) -> int:
-    if where.category is not None and len(where.conditions) == 1:
+    if where.count_alone is not None and len(where.conditions) == 1:
+        rows = await client.execute_query_dict(where.count_alone, where.params)
+    elif where.category is not None and len(where.conditions) == 1:
         # A data category alone, register-wide: counted from its index, not row by row.
         only = Where(where.postgres)
         sql = (
@@ -151,7 +169,7 @@ async def page_ids(
     client: BaseDBAsyncClient, where: Where, *, limit: int, offset: int, after: Position | None
 ) -> list[UUID]:
     """Up to `limit` ids in (name, id) order: after the cursor's row, else from `offset`."""
-    page = Where(where.postgres, list(where.conditions), list(where.params), where.category)
+    page = Where(where.postgres, list(where.conditions), list(where.params))
     if after is not None:
         name, activity_id = page.param(after.name), page.param(after.id)
         page.add(f'("name", "id") > ({name}, {activity_id})')

@@ -1,5 +1,6 @@
 """Processing activities: the entries of a controller's record (art. 30(1))."""
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -123,13 +124,19 @@ async def list_activities(
         raise ValidationFailed.one("query", "offset", msg=CURSOR_AND_OFFSET)
     client = ProcessingActivity._meta.db
     where = await listing.matching(client, scope, filters)
-    ids = await listing.page_ids(client, where, limit=limit + 1, offset=offset, after=after)
-    more, ids = len(ids) > limit, ids[:limit]
-    page = await _page_out(ids)
+    # The count runs beside the page (PostgreSQL: another pooled connection), not after it.
+    counting = asyncio.ensure_future(listing.count(client, where))
+    try:
+        ids = await listing.page_ids(client, where, limit=limit + 1, offset=offset, after=after)
+        more, ids = len(ids) > limit, ids[:limit]
+        page = await _page_out(ids)
+        total = await counting
+    finally:
+        counting.cancel()  # a no-op once done; otherwise the page failed: the count is moot
     last = page[-1] if page and more else None
     return Page(
         items=page,
-        total=await listing.count(client, where),
+        total=total,
         limit=limit,
         offset=offset,
         next_cursor=encode_cursor(Position(last.name, last.id)) if last else None,
