@@ -66,8 +66,9 @@ class ProcessingActivity(VersionedModel):
         table = "processing_activity"
         ordering = ["name"]
         # Every list is ordered by (name, id): with this index a page is read in order
-        # instead of sorting the whole register (deep pages, wide filters).
-        indexes = (("controller_id", "status"), ("name", "id"))
+        # instead of sorting the whole register (deep pages, wide filters); one body's
+        # activities in that order too (the export's batches, register.export).
+        indexes = (("controller_id", "status"), ("name", "id"), ("controller_id", "name", "id"))
 
     @staticmethod
     def scope_filter(scope: Scope) -> dict:

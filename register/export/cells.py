@@ -47,24 +47,57 @@ def moment(value: datetime | None) -> str | None:
 
 def retention_rule(rule) -> str:
     """'Vie professionnelle : 5 an(s) à compter de la fin du contrat — sort final : Tri'."""
+    return retention_line(
+        label(rule.data_category),
+        rule.value,
+        label(rule.unit) if rule.unit else "",
+        rule.start_event,
+        rule.criteria,
+        label(rule.final_disposition),
+    )
+
+
+def retention_line(
+    category: str,
+    value: int | None,
+    unit: str,
+    start_event: str | None,
+    criteria: str | None,
+    disposition: str,
+) -> str:
+    """A retention rule from its parts, labels already in French (the export reads rules
+    as stored, the import's tests as validated shapes: both write this line)."""
     parts = []
-    if rule.value is not None:
-        duration = f"{rule.value} {label(rule.unit)}"
-        if rule.start_event:
-            duration += f" à compter de {rule.start_event}"
+    if value is not None:
+        duration = f"{value} {unit}"
+        if start_event:
+            duration += f" à compter de {start_event}"
         parts.append(duration)
-    if rule.criteria:
-        parts.append(f"critères : {rule.criteria}")
-    parts.append(f"sort final : {label(rule.final_disposition)}")
-    return f"{label(rule.data_category)} : " + PART.join(parts)
+    if criteria:
+        parts.append(f"critères : {criteria}")
+    parts.append(f"sort final : {disposition}")
+    return f"{category} : " + PART.join(parts)
 
 
 def recipient(item) -> str:
-    return f"{label(item.kind)} : {item.name}"
+    return recipient_line(label(item.kind), item.name)
+
+
+def recipient_line(kind: str, name: str) -> str:
+    return f"{kind} : {name}"
 
 
 def transfer(item) -> str:
-    parts = [item.country, item.recipient, label(item.mechanism) if item.mechanism else ""]
-    if item.safeguards_doc_url:
-        parts.append(str(item.safeguards_doc_url))
+    return transfer_line(
+        item.country,
+        item.recipient,
+        label(item.mechanism) if item.mechanism else "",
+        str(item.safeguards_doc_url) if item.safeguards_doc_url else None,
+    )
+
+
+def transfer_line(country: str, recipient: str, mechanism: str, url: str | None) -> str:
+    parts = [country, recipient, mechanism]
+    if url:
+        parts.append(url)
     return PART.join(parts)

@@ -9,19 +9,14 @@ safeguards, processors and their chains).
 from collections.abc import AsyncIterator
 from uuid import UUID
 
-from tortoise.expressions import Q
-
 from core.clock import utcnow
 from core.scope import Scope
 from core.tabular.document import Column, Document, Row, Sheet
-from register.activities.models import ProcessingActivity
-from register.activities.schemas import ActivityOut
-from register.activities.service import activities_out
 from register.conventions.models import Convention
 from register.enums import PartyRole, label
 from register.export import cells
-from register.measures.models import SecurityMeasure
-from register.organisations.models import Organisation
+from register.export.activity_batches import activity_batches
+from register.export.activity_cells import ActivityCells
 from register.organisations.service import get_organisation
 from register.records import (
     PartyCard,
@@ -32,18 +27,6 @@ from register.records import (
     processor_links,
     processor_record,
 )
-
-BATCH = 500
-
-# The fields of ActivityIn a missing-field code names, in French (ActivityIn.missing_mandatory).
-MISSING_LABELS = {
-    "purposes": "finalités",
-    "legal_basis": "base légale",
-    "data_subject_categories": "catégories de personnes",
-    "data_categories": "catégories de données",
-    "retention": "durées de conservation",
-    "recipients": "destinataires",
-}
 
 ACTIVITY_COLUMNS = [
     Column("ref", "N° / Réf.", 12),
@@ -118,117 +101,35 @@ def _processor_lines(link: ProcessorLink) -> list[str]:
     return [head, *(_chain_line(s) for s in link.subprocessors)]
 
 
-class _Lookups:
-    """What rows name but activities only reference by id, fetched once per batch or per
-    export (a register has few conventions, many activities)."""
-
-    def __init__(self) -> None:
-        self.processors: dict[UUID, list[str]] = {}  # convention id → lines
-        self.convention_titles: dict[UUID, str] = {}
-
-    async def conventions(self, ids: set[UUID]) -> None:
-        missing = ids - self.convention_titles.keys()
-        if not missing:
-            return
-        for convention in await Convention.in_force().filter(id__in=list(missing)):
-            self.convention_titles[convention.id] = convention.title
-            lines: list[str] = []
-            for link in await processor_links(convention):
-                lines += _processor_lines(link)
-            self.processors[convention.id] = lines
-
-
-def activity_row(
-    activity: ActivityOut,
-    *,
-    controller: PartyCard,
-    joint_names: dict[UUID, str],
-    measure_titles: dict[UUID, str],
-    lookups: _Lookups,
-) -> Row:
-    return {
-        "ref": cells.text(activity.ref),
-        "name": activity.name,
-        "status": label(activity.status),
-        "created_at": cells.moment(activity.created_at),
-        "updated_at": cells.moment(activity.updated_at),
-        "controller": controller.legal_name,
-        "dpo": _person(controller.dpo_name, controller.dpo_email, controller.dpo_phone),
-        "representative": cells.text(activity.representative),
-        "joint_controllers": cells.lines(
-            joint_names.get(i, str(i)) for i in activity.joint_controller_ids
-        ),
-        "software": cells.text(activity.software),
-        "description": cells.text(activity.description),
-        "purposes": cells.lines(activity.purposes),
-        "legal_basis": label(activity.legal_basis),
-        "legal_basis_detail": cells.text(activity.legal_basis_detail),
-        "performed_in_public_tasks": cells.yes_no(activity.performed_in_public_tasks),
-        "data_subject_categories": cells.labels(activity.data_subject_categories),
-        "data_subject_details": cells.text(activity.data_subject_details),
-        "data_categories": cells.labels(activity.data_categories),
-        "data_category_details": cells.text(activity.data_category_details),
-        "special_categories": cells.labels(activity.special_categories),
-        "art9_condition": cells.text(activity.art9_condition),
-        "art10_basis": cells.text(activity.art10_basis),
-        "retention": cells.lines(cells.retention_rule(r) for r in activity.retention),
-        "recipients": cells.lines(cells.recipient(r) for r in activity.recipients),
-        "conventions": cells.lines(
-            lookups.convention_titles.get(i, str(i)) for i in activity.convention_ids
-        ),
-        "processors": cells.lines(
-            line for i in activity.convention_ids for line in lookups.processors.get(i, [])
-        ),
-        "transfers": cells.lines(cells.transfer(t) for t in activity.transfers),
-        "collection_method": cells.enum_label(activity.collection_method),
-        "security_measures": cells.lines(
-            measure_titles.get(i, str(i)) for i in activity.security_measure_ids
-        ),
-        "dpia_criteria": cells.labels(activity.dpia_criteria),
-        "dpia_required": cells.yes_no(activity.dpia_required),
-        "dpia_ref": cells.text(activity.dpia_ref),
-        "next_review": cells.day(activity.next_review),
-        "missing_fields": cells.lines(MISSING_LABELS.get(f, f) for f in activity.missing_fields),
-        "id": str(activity.id),
-    }
-
-
-async def _activity_batches(controller_id: UUID) -> AsyncIterator[list[ProcessingActivity]]:
-    """The body's activities in (name, id) order, BATCH at a time, by keyset (no deep OFFSET)."""
-    after: tuple[str, UUID] | None = None
-    while True:
-        query = ProcessingActivity.filter(controller_id=controller_id)
-        if after:
-            name, last_id = after
-            query = query.filter(Q(name__gt=name) | Q(name=name, id__gt=last_id))
-        batch = list(await query.order_by("name", "id").limit(BATCH))
-        if not batch:
-            return
-        yield batch
-        after = (batch[-1].name, batch[-1].id)
+async def _convention_lookups(controller_id: UUID) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The titles of the conventions in force the body's activities link to, and the lines
+    of their processors with their chains: read once per export, before the first batch (a
+    register has few conventions and many activities)."""
+    linked = Convention.in_force().filter(activities__controller_id=controller_id).distinct()
+    titles: dict[str, str] = {}
+    processors: dict[str, list[str]] = {}
+    for convention in await linked:
+        key = str(convention.id)
+        titles[key] = convention.title
+        processors[key] = [
+            line for link in await processor_links(convention) for line in _processor_lines(link)
+        ]
+    return titles, processors
 
 
 async def controller_activity_rows(controller_id: UUID, card: PartyCard) -> AsyncIterator[Row]:
-    lookups = _Lookups()
-    async for batch in _activity_batches(controller_id):
-        shown = await activities_out(batch)
-        joint_ids = {i for a in shown for i in a.joint_controller_ids}
-        measure_ids = {i for a in shown for i in a.security_measure_ids}
-        joint_names = dict(
-            await Organisation.filter(id__in=list(joint_ids)).values_list("id", "legal_name")
-        )
-        measure_titles = dict(
-            await SecurityMeasure.filter(id__in=list(measure_ids)).values_list("id", "title")
-        )
-        await lookups.conventions({i for a in shown for i in a.convention_ids})
-        for activity in shown:
-            yield activity_row(
-                activity,
-                controller=card,
-                joint_names=joint_names,
-                measure_titles=measure_titles,
-                lookups=lookups,
-            )
+    """The record's rows: one SQL statement per batch of activities (activity_batches), the
+    cells built as plain strings (activity_cells)."""
+    titles, processors = await _convention_lookups(controller_id)
+    shape = ActivityCells(
+        controller=card.legal_name,
+        dpo=_person(card.dpo_name, card.dpo_email, card.dpo_phone),
+        convention_titles=titles,
+        processors=processors,
+    )
+    async for batch in activity_batches(controller_id):
+        for record in batch:
+            yield shape.row(record)
 
 
 async def controller_record_document(*, scope: Scope, organisation_id: UUID) -> Document:
