@@ -15,6 +15,7 @@ BOM = "\ufeff".encode()
 # A cell a spreadsheet would run as a formula (CSV injection, OWASP): written behind a quote
 # mark, which spreadsheets show as text and core.tabular.csv_reader takes off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = frozenset(FORMULA_STARTS)
 
 
 def neutralised(value: str | None) -> str:
@@ -51,7 +52,10 @@ async def _write_sheet(sheet: Sheet, writer, buffer: io.StringIO, out: BinaryIO)
     writer.writerow([column.header for column in sheet.columns])
     pending = 0
     async for row in sheet.rows():
-        writer.writerow([neutralised(row.get(key)) for key in keys])
+        # neutralised(), inline: this line runs once per cell. None is written as "".
+        writer.writerow(
+            [v if not v or v[0] not in _FORMULA else "'" + v for v in map(row.get, keys)]
+        )
         pending += 1
         if pending >= _FLUSH_EVERY:
             _flush(buffer, out)

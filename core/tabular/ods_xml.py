@@ -94,13 +94,19 @@ def cell(value: str | None, style: str = CELL_STYLE) -> str:
     a cell typed with line breaks."""
     if not value:
         return f'<table:table-cell table:style-name="{style}"/>'
-    paragraphs = "".join(
-        f"<text:p>{_keep_spaces(escape(line))}</text:p>" for line in clean_text(value).split("\n")
-    )
+    text = escape(clean_text(value))
+    lines = text.split("\n")
+    if _SPACES_MATTER.search(text):
+        lines = [_keep_spaces(line) for line in lines]
     return (
-        f'<table:table-cell table:style-name="{style}" office:value-type="string">'
-        f"{paragraphs}</table:table-cell>"
+        f'<table:table-cell table:style-name="{style}" office:value-type="string"><text:p>'
+        + "</text:p><text:p>".join(lines)
+        + "</text:p></table:table-cell>"
     )
+
+
+# Only a cell with one of these needs its lines' spaces looked at (most have none).
+_SPACES_MATTER = re.compile(r"  |\t|^ | $| \n|\n ")
 
 
 # ODF collapses runs of spaces and drops them at the edges of a paragraph, as HTML does:

@@ -16,7 +16,8 @@ MAX_SHEET_NAME = 31  # Excel's limit; ODS has none, but the same names in both r
 
 def clean_text(value: str) -> str:
     """Cell text safe for XML, with every line break as a single "\\n"."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _ILLEGAL_XML.sub("", value)
 
 
