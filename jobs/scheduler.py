@@ -98,11 +98,17 @@ class Scheduler:
             log.info("took back %d message(s) claimed by a scheduler that stopped", released)
         await _write_state(leader=self.owner, leader_since=utcnow(), last_error=None)
         self.aps.start()
+        error = None
         try:
             self._found = await find_due_reminders(now=utcnow())
             self._plan_breaches(self._found.next_moments(self._horizon()))
-        except Exception:  # the first poll, at once, reads again and says why in the state
+        except Exception as exc:  # the first poll, at once, reads again
+            error = f"{type(exc).__name__}: {exc}"
             log.exception("clocks not read at start")
+        # A run: /healthz sees a leader from now on, not only once the catch-up is written.
+        await _write_state(
+            last_run_at=utcnow(), last_run_seconds=time.monotonic() - started, last_error=error
+        )
         self.aps.add_job(
             self.poll,
             "interval",

@@ -54,6 +54,8 @@ async def test_start_up_costs_the_same_queries_for_3_or_350_open_clocks(db, sett
     assert small, "the queries are counted"
     assert len(large) == len(small), "start-up reads the clocks, it does not write them"
     assert await OutboxMessage.all().count() == 0, "nothing is written before the first poll"
+    state = await SchedulerState.get(name="scheduler")
+    assert state.last_run_at is not None, "/healthz sees a leader once the jobs are rebuilt"
 
 
 async def test_start_up_reads_the_open_clocks_a_chunk_at_a_time(db, settings_env, monkeypatch):
@@ -71,22 +73,22 @@ async def test_start_up_reads_the_open_clocks_a_chunk_at_a_time(db, settings_env
     assert len(large) == len(small) + MANY // 100, "one query more per chunk of 100"
 
 
-async def _first_poll_done(timeout: float = 120) -> None:
+async def _first_poll_done(since, timeout: float = 120) -> None:
     """Wait for the first poll's state row (a wait with a bound, not a timing assertion)."""
     for _ in range(int(timeout / 0.05)):
-        state = await SchedulerState.get_or_none(name="scheduler")
-        if state is not None and state.last_run_at is not None:
+        state = await SchedulerState.get(name="scheduler")
+        if state.last_run_at > since:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the scheduler's first poll never finished")
 
 
 async def _run_until_first_poll() -> Scheduler:
-    await SchedulerState.filter(name="scheduler").delete()
     scheduler = Scheduler()
     await scheduler.start()
+    started = utcnow()  # start() wrote its state before; the first poll writes it after
     try:
-        await _first_poll_done()
+        await _first_poll_done(started)
     finally:
         await scheduler.stop()
     return scheduler
