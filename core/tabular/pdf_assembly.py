@@ -46,7 +46,7 @@ ANNOTATION_KEYS_FROM = 10_000_000
 @dataclass
 class PaintedPage:
     reference: bytes
-    furniture: pydyf.Stream  # its header and footer, filled in by `paint_furniture`
+    furniture: int  # object number of its header and footer, written by `paint_furniture`
     elements: list[bytes]  # its top-level structure elements
     outline: SimpleNamespace  # what the bookmarks need of it
 
@@ -108,12 +108,14 @@ class Assembly:
         )
         return self.pdf.hold(resources)
 
-    def paint(self, document: LaidOut, part: Part) -> None:
-        """Paint every page of `document` at the end of `part`, then write them out."""
-        for number, page in enumerate(document.pages):
+    def paint(self, document: LaidOut, part: Part, pages: list | None = None) -> None:
+        """Paint `pages` (by default every page) of `document` at the end of `part`, then
+        write them out."""
+        pages = document.pages if pages is None else pages
+        for number, page in enumerate(pages):
             for name in page.anchors:
                 self.anchors.setdefault(name, len(part.pages) + number)
-        for page in document.pages:
+        for page in pages:
             part.pages.append(self._paint_page(page))
             self.pdf.flush()
 
@@ -123,13 +125,13 @@ class Assembly:
         tags: dict = {}
         stream = self._stream(page, tags)
         pdf.add_object(stream)
-        furniture = pdf.hold(pydyf.Stream([], compress=True))
+        furniture = pdf.reserve()
         pdf_page = pydyf.Dictionary(
             {
                 "Type": "/Page",
                 "Parent": pdf.pages.reference,
                 "MediaBox": pydyf.Array([0, 0, page.width * SCALE, page.height * SCALE]),
-                "Contents": pydyf.Array([stream.reference, furniture.reference]),
+                "Contents": pydyf.Array([stream.reference, b"%d 0 R" % furniture]),
                 "Resources": self.resources.reference,
                 "Tabs": "/S",
                 "StructParents": key,
@@ -191,7 +193,9 @@ class Assembly:
         for page, painted in zip(document.pages, pages, strict=True):
             stream = self._stream(page, None)
             page.paint(stream, SCALE)
-            painted.furniture.stream = [b"/Artifact BMC", *stream.stream, b"EMC"]
+            content = [b"/Artifact BMC", *stream.stream, b"EMC"]
+            self.pdf.add_reserved(pydyf.Stream(content, compress=True), painted.furniture)
+        self.pdf.flush()
 
     def close(self, pages: list[PaintedPage], metadata) -> None:
         pdf = self.pdf

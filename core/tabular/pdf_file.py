@@ -6,7 +6,8 @@ thousands of activities, the structure tree alone is millions of small dictionar
 functions use (`add_object`, `catalog`, `info`, `page_references`), and `flush()` writes the
 objects added since the last flush: streams as they are, the others packed into compressed
 object streams, as pydyf does. Objects that change until the end (the page tree, the shared
-resources, the structure tree's root…) are `hold()`-en and written by `close()`.
+resources, the structure tree's root…) are `hold()`-en and written by `close()`; an object
+made later but referred to now (a page's header and footer) gets its number from `reserve()`.
 """
 
 import hashlib
@@ -31,6 +32,7 @@ class StreamingPDF:
         self._pending: list[pydyf.Object] = []
         self._held: list[pydyf.Object] = []
         self._packed: list[pydyf.Object] = []  # small objects waiting for their object stream
+        self._reserved = 0  # numbers given by `reserve()` whose object is not added yet
         self._digest = hashlib.md5(usedforsecurity=False)
         self.page_references: list[bytes] = []  # in the order pages were painted
         self.pages = self.hold(pydyf.Dictionary({"Type": "/Pages", "Kids": pydyf.Array([])}))
@@ -53,6 +55,21 @@ class StreamingPDF:
         self._held.append(obj)
         return obj
 
+    def reserve(self) -> int:
+        """The number of an object written later by `add_reserved` (it is not kept meanwhile)."""
+        number = len(self._kinds)
+        self._kinds.append(0)
+        self._field2.append(0)
+        self._field3.append(0)
+        self._reserved += 1
+        return number
+
+    def add_reserved(self, obj: pydyf.Object, number: int) -> None:
+        """Add `obj` as the object `reserve()` numbered `number`, written by the next flush."""
+        obj.number = number
+        self._reserved -= 1
+        self._pending.append(obj)
+
     def add_page_reference(self, page: pydyf.Dictionary) -> None:
         self.page_references.append(page.reference)
 
@@ -69,6 +86,8 @@ class StreamingPDF:
 
     def close(self, page_order: list[bytes], identifier: bool = True) -> None:
         """Write the held objects, the page tree in `page_order`, the cross-reference stream."""
+        if self._reserved:
+            raise RuntimeError(f"{self._reserved} reserved objects were never added")
         self.pages["Kids"] = pydyf.Array(page_order)
         self.pages["Count"] = len(page_order)
         if self.info:

@@ -5,8 +5,11 @@ WeasyPrint lays out a whole document at once (843 MiB for 500 activities), so th
 out in parts (see `core.tabular.pdf_assembly`), each painted into the file and dropped:
 1. the entries, `CHUNK_ENTRIES` at a time, each sheet starting a new page as before; a chunk
    also starts a new page, so a page may end early every `CHUNK_ENTRIES` entries;
-2. the title page and the table of contents, with the page of each entry now known (laid out
-   again if the number of pages it takes was guessed wrong: it moves every page after it);
+2. the title page and the table of contents, with the page of each entry now known, in runs
+   of `TOC_LINES` lines: every page of a run but its last is painted, and the next run starts
+   with the first line of that last page, so the pages read as if laid out in one piece (one
+   layout of 5,000 lines took 600 MB). It is laid out first only to count its pages, again
+   while that count moves (it moves every page after it), then once more to be painted;
 3. the running header and « Page N / M » footer of every page, once M is known.
 Rendering runs in a worker thread, one part at a time per process (see `_RENDER_LOCK`), so the
 event loop keeps serving meanwhile.
@@ -31,6 +34,8 @@ STYLESHEET = TEMPLATES_DIR / "exports" / "document.css"
 CHUNK_ENTRIES = 50
 # Pages whose header and footer are laid out at a time.
 FURNITURE_PAGES = 200
+# Lines of the table of contents laid out at a time: about 0.12 MB each (50 a page).
+TOC_LINES = 400
 # The table of contents is laid out again while its length is not the one guessed.
 FRONT_ATTEMPTS = 4
 
@@ -65,6 +70,27 @@ class Chunk:
     entries: list[Entry]
 
 
+@dataclass
+class TocLine:
+    """A line of the table of contents: a section's own, or one of its entries'."""
+
+    section: Section
+    entry: Entry | None
+
+    @property
+    def anchor(self) -> str:
+        return self.entry.anchor if self.entry else self.section.anchor
+
+
+@dataclass
+class TocGroup:
+    """Lines of one section within a run of the table of contents."""
+
+    section: Section
+    starts: bool  # the run shows the section's own line
+    entries: list[Entry]
+
+
 class _Renderer:
     def __init__(self, doc: Document, out: BinaryIO) -> None:
         self.doc = doc
@@ -90,11 +116,8 @@ class _Renderer:
 
     def front_and_furniture(self, sections: list[Section]) -> None:
         with _RENDER_LOCK:
-            laid_out = self._front(sections)
             self.assembly.known_anchors = set(self.assembly.anchors)
-            self.assembly.paint(laid_out, self.front)
-            metadata = laid_out.metadata
-            del laid_out
+            metadata = self._front(sections)
             pages = self.front.pages + self.body.pages
             for start in range(0, len(pages), FURNITURE_PAGES):
                 chunk = pages[start : start + FURNITURE_PAGES]
@@ -105,17 +128,50 @@ class _Renderer:
             self.assembly.close(pages, metadata)
 
     def _front(self, sections: list[Section]):
+        """Paint the title page and the table of contents; return the document's metadata."""
         front_pages = 0
         for _ in range(FRONT_ATTEMPTS):
             self._number(sections, front_pages)
-            doc = self.doc
-            laid_out = self.layout(
-                "front", sections=sections, generated_at=doc.generated_at, header=doc.header
-            )
-            if len(laid_out.pages) == front_pages:
-                return laid_out
-            front_pages = len(laid_out.pages)
+            counted, _ = self._lay_out_front(sections, paint=False)
+            if counted == front_pages:
+                painted, metadata = self._lay_out_front(sections, paint=True)
+                if painted != counted:  # the same input laid out twice: never seen
+                    raise RuntimeError("the table of contents was not laid out the same twice")
+                return metadata
+            front_pages = counted
         raise RuntimeError("the table of contents' length does not settle")
+
+    def _lay_out_front(self, sections: list[Section], *, paint: bool):
+        """Lay out the front in runs of `TOC_LINES`; its pages, painted if `paint`."""
+        lines = [
+            TocLine(section, entry) for section in sections for entry in (None, *section.entries)
+        ]
+        start, pages, metadata = 0, 0, None
+        while True:
+            run = lines[start : start + TOC_LINES]
+            laid_out = self.layout(
+                "front",
+                first=start == 0,
+                groups=_groups(run),
+                generated_at=self.doc.generated_at,
+                header=self.doc.header,
+            )
+            metadata = metadata or laid_out.metadata
+            kept = len(laid_out.pages)
+            carried = len(run)
+            if start + len(run) < len(lines):
+                carried = _first_line_on(laid_out.pages[-1], run)
+                if 0 < carried < len(run):
+                    kept -= 1
+                else:  # the whole run on one page, or none of it on the last: keep them all
+                    carried = len(run)
+            if paint:
+                self.assembly.paint(laid_out, self.front, laid_out.pages[:kept])
+            pages += kept
+            del laid_out
+            start += carried
+            if start >= len(lines):
+                return pages, metadata
 
     def _number(self, sections: list[Section], front_pages: int) -> None:
         anchors = self.assembly.anchors
@@ -123,6 +179,23 @@ class _Renderer:
             section.page = front_pages + 1 + anchors[section.anchor]
             for entry in section.entries:
                 entry.page = front_pages + 1 + anchors[entry.anchor]
+
+
+def _groups(run: list[TocLine]) -> list[TocGroup]:
+    groups: list[TocGroup] = []
+    for line in run:
+        if not groups or groups[-1].section is not line.section:
+            groups.append(TocGroup(line.section, line.entry is None, []))
+        if line.entry:
+            groups[-1].entries.append(line.entry)
+    return groups
+
+
+def _first_line_on(page, run: list[TocLine]) -> int:
+    """Index in `run` of the first line of the table of contents on `page` (by its link)."""
+    index = {line.anchor: number for number, line in enumerate(run)}
+    found = [index[link[1]] for link in page.links if link[0] == "internal" and link[1] in index]
+    return min(found, default=len(run))
 
 
 async def write_pdf(doc: Document, out: BinaryIO, *, chunk_entries: int = CHUNK_ENTRIES) -> None:

@@ -3,7 +3,8 @@ order, every activity once and in order, the Sommaire's numbers on the page each
 and the file is tagged PDF/A-2b as far as `core.tabular.pdf_conformance` checks.
 
 Chunks of 7 entries make 60 activities a document of nine body chunks (and headers and footers
-in chunks of 6 pages) in a few seconds; the writer's defaults only change how often that happens.
+in chunks of 6 pages, the Sommaire in runs of 60 lines) in a few seconds; the writer's defaults
+only change how often that happens.
 """
 
 import asyncio
@@ -21,27 +22,37 @@ from tests.tabular.test_pdf_writer import pdftotext
 
 ROWS = ACTIVITIES[:60]
 CHUNK = 7
+TOC_LINES = 60
 HEADINGS = [row["name"] for row in ROWS] + [row["ref"] for row in BREACHES]
 
 
-@pytest.fixture(scope="module")
-def pdf() -> bytes:
+def render(furniture_pages: int, toc_lines: int) -> bytes:
     out = io.BytesIO()
-    # Headers and footers in chunks of 6 pages too.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pdf_writer, "FURNITURE_PAGES", 6)
+        patch.setattr(pdf_writer, "FURNITURE_PAGES", furniture_pages)
+        patch.setattr(pdf_writer, "TOC_LINES", toc_lines)
         asyncio.run(write_pdf(sample_document(ROWS), out, chunk_entries=CHUNK))
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def pages(pdf, tmp_path_factory) -> list[str]:
-    source = tmp_path_factory.mktemp("pdf") / "record.pdf"
+def text_pages(pdf: bytes, folder) -> list[str]:
+    source = folder / "record.pdf"
     source.write_bytes(pdf)
     result = subprocess.run(
         [pdftotext(), "-layout", str(source), "-"], check=True, capture_output=True, timeout=60
     )
     return result.stdout.decode("utf-8").split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    # Headers and footers in chunks of 6 pages, the Sommaire in runs of a few lines.
+    return render(6, TOC_LINES)
+
+
+@pytest.fixture(scope="module")
+def pages(pdf, tmp_path_factory) -> list[str]:
+    return text_pages(pdf, tmp_path_factory.mktemp("pdf"))
 
 
 def page_count(pdf: bytes, tmp_path) -> int:
@@ -104,6 +115,19 @@ def test_a_chunk_boundary_does_not_move_the_numbers(pages):
     entries = dict(sommaire(pages))
     eighth = ROWS[CHUNK]["name"]
     assert heading_lines(pages[entries[eighth] - 1])[0] == eighth
+
+
+def test_the_sommaire_in_runs_reads_as_laid_out_in_one_piece(pages, tmp_path):
+    sections = ["Activités de traitement", "Violations : données [archivées]"]
+    lines = [sections[0], *HEADINGS[:60], sections[1], *HEADINGS[60:]]
+    assert [heading for heading, _ in sommaire(pages)] == lines  # each line once, in order
+    sommaire_pages = pages_of_sommaire(pages)
+    # Premise: more lines than a run, and the first run longer than its page, so that the lines
+    # of its last page were laid out again with the next run.
+    assert len(lines) > TOC_LINES > len(sommaire(pages[:2])) > 0
+    whole = text_pages(render(6, len(lines) + 1), tmp_path)
+    assert sommaire_pages == pages_of_sommaire(whole)  # the same lines on the same pages
+    assert pages == whole
 
 
 def test_tagged_pdf_a_2b(pdf):
