@@ -30,6 +30,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -161,6 +162,7 @@ async def run_engine(args: argparse.Namespace) -> dict:
             "errors": text.count("ERROR"),
         }
     finally:
+        shutil.rmtree(workdir, ignore_errors=True)  # the SQLite file is 100 MB at 10,000
         if admin is not None:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()
