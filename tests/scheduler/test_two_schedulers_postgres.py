@@ -39,12 +39,14 @@ async def test_one_leader_no_duplicate_and_takeover_when_the_leader_dies(tmp_pat
                 )
                 now = utcnow()
                 # 30 breaches at their 48-hour stage now; 10 at their 6-hour stage now, whose
-                # 1-hour stage comes in a few seconds, while both schedulers run.
+                # 1-hour stage comes in 20 seconds, while both schedulers run (late enough for
+                # both to have started on a busy machine: started after it, the leader would
+                # rightly skip the 6-hour stage for the more urgent one).
                 for i in range(30):
                     await make_breach(body, cnil_due_at=now + timedelta(hours=30, minutes=i))
                 soon = [
                     await make_breach(
-                        body, cnil_due_at=now + timedelta(hours=1, seconds=3 + i / 10)
+                        body, cnil_due_at=now + timedelta(hours=1, seconds=20 + i / 10)
                     )
                     for i in range(10)
                 ]
