@@ -18,7 +18,6 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from core.clock import to_local
 from register.activities.schemas import ActivityIn
 from register.enums import (
     DPIA_CRITERIA_THRESHOLD,
@@ -143,14 +142,13 @@ def _named_links(raw) -> str | None:
 def _instant(value) -> str | None:
     if value is None:
         return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return to_local(moment).strftime("%d/%m/%Y %H:%M")
+    return cells.moment(value if isinstance(value, datetime) else datetime.fromisoformat(value))
 
 
 def _day(value) -> str | None:
     if value is None:
         return None
-    return (value if isinstance(value, date) else date.fromisoformat(value)).strftime("%d/%m/%Y")
+    return cells.day(value if isinstance(value, date) else date.fromisoformat(value))
 
 
 def _missing(flags: tuple) -> str | None:
