@@ -88,8 +88,7 @@ def batch_sql(postgres: bool, *, first: bool) -> str:
     # The batch is chosen first, then its links are read: a planner that evaluated the
     # subqueries before the ORDER BY ... LIMIT would read the links of the whole body.
     page = (
-        f'SELECT {columns} FROM "{table}" a WHERE {where} '
-        f'ORDER BY a."name", a."id" LIMIT {BATCH}'
+        f'SELECT {columns} FROM "{table}" a WHERE {where} ORDER BY a."name", a."id" LIMIT {BATCH}'
     )
     return f'SELECT a.*, {links} FROM ({page}) a ORDER BY a."name", a."id"'
 

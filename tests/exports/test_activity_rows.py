@@ -33,9 +33,7 @@ async def reference_rows(controller_id: UUID) -> list[dict]:
     org = await Organisation.get(id=controller_id)
     card = await party_card(org)
     titles, processors = await _convention_lookups(controller_id)
-    activities = await ProcessingActivity.filter(controller_id=controller_id).order_by(
-        "name", "id"
-    )
+    activities = await ProcessingActivity.filter(controller_id=controller_id).order_by("name", "id")
     rows = []
     for a in await activities_out(list(activities)):
         rows.append(await _reference_row(a, card, titles, processors))
