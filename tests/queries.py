@@ -1,8 +1,10 @@
 """Counting the SQL statements a block sends, to show a page costs a constant number of them.
 
 The queries are counted at the database client (`tortoise.connections`): each statement goes
-through `execute_query`, `execute_query_dict`, `execute_insert` or `execute_many` of the
-connection, wrapped for the block's duration and restored afterwards.
+through `execute_query`, `execute_query_dict`, `execute_insert` or `execute_many`. They are
+wrapped on the connection's class, not on the connection, so that the statements sent inside
+`in_transaction()` count too: a transaction's client is an instance of a subclass of it.
+Restored afterwards.
 """
 
 from collections.abc import AsyncIterator
@@ -16,20 +18,24 @@ EXECUTORS = ("execute_query", "execute_query_dict", "execute_insert", "execute_m
 @asynccontextmanager
 async def counted_queries() -> AsyncIterator[list[str]]:
     """The SQL statements sent while the block runs, in order."""
-    connection = connections.get("default")
+    client_class = type(connections.get("default"))
     statements: list[str] = []
+    own = {name: client_class.__dict__.get(name) for name in EXECUTORS}
 
     def counting(execute):
-        async def run(query: str, *args, **kwargs):
+        async def run(self, query: str, *args, **kwargs):
             statements.append(query)
-            return await execute(query, *args, **kwargs)
+            return await execute(self, query, *args, **kwargs)
 
         return run
 
     for name in EXECUTORS:
-        setattr(connection, name, counting(getattr(connection, name)))
+        setattr(client_class, name, counting(getattr(client_class, name)))
     try:
         yield statements
     finally:
-        for name in EXECUTORS:
-            delattr(connection, name)  # the class's method shows through again
+        for name, method in own.items():
+            if method is None:
+                delattr(client_class, name)  # the base class's method shows through again
+            else:
+                setattr(client_class, name, method)

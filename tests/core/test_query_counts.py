@@ -11,6 +11,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from api.app import create_app
 from core.accounts.roles import Role
@@ -178,3 +180,13 @@ async def test_every_list_costs_the_same_queries_for_2_rows_and_for_20(client):
     assert all(small == big for small, big, _ in counts.values()), (
         f"queries grow with the page size:\n{report}"
     )
+
+
+async def test_statements_inside_a_transaction_are_counted(db):
+    # The counter serves the write paths too (reminders, exports): a transaction's client must
+    # not escape it.
+    async with counted_queries() as statements:
+        async with in_transaction() as connection:
+            await connection.execute_query("SELECT 1 AS inside")
+        await connections.get("default").execute_query("SELECT 2 AS outside")
+    assert statements == ["SELECT 1 AS inside", "SELECT 2 AS outside"]
