@@ -131,8 +131,8 @@ async def _create_postgres_database(url: str) -> PostgresDatabase:
         )
     finally:
         await conn.close()
-    # Foreign keys are not checked while the replication role is `replica`: the tables can be
-    # emptied in any order.
+    # Foreign keys are not checked while the replication role is `replica` (a superuser may
+    # set it, as the default URL's `postgres` is): the tables can be emptied in any order.
     statements = [
         "BEGIN",
         "SET LOCAL session_replication_role = replica",
