@@ -1,9 +1,13 @@
 """Checks for identifiers and contact details, with messages in French."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from pydantic import BeforeValidator
+
+from core.clock import local_zone
 
 
 def luhn_ok(digits: str) -> bool:
@@ -73,3 +77,62 @@ def check_instant(moment: datetime) -> datetime:
     if not 2000 <= moment.year <= 2999:
         raise ValueError("date invraisemblable : l'année doit être comprise entre 2000 et 2999")
     return moment
+
+
+# Periods ------------------------------------------------------------------------------------
+# Every period filter (API query parameters and bodies, pages, command line) is read here: a
+# day, an instant with its offset, or an instant without one (taken in the instance's zone,
+# Europe/Paris). A start is included; an end is excluded, so a day given as the end covers that
+# whole day (the period stops at the next midnight).
+
+PERIOD_FORMAT = (
+    "date (AAAA-MM-JJ) ou date et heure ISO 8601 attendue, par exemple 2026-11-01, "
+    "2026-11-01T08:30 (heure de Paris) ou 2026-11-01T08:30+01:00"
+)
+PERIOD_YEARS = (1900, 2999)  # beyond, the conversion between zones could overflow
+
+
+def parse_period_bound(raw: object, *, end: bool = False) -> datetime:
+    """A period's start (`end=False`) or end, as an aware instant; ValueError in French."""
+    if isinstance(raw, datetime):
+        moment = raw
+    elif isinstance(raw, date):
+        moment = _day_bound(raw, end=end)
+    elif isinstance(raw, str) and len(raw.strip()) <= 64:
+        moment = _parse_text(raw.strip(), end=end)
+    else:
+        raise ValueError(PERIOD_FORMAT)
+    if not PERIOD_YEARS[0] <= moment.year <= PERIOD_YEARS[1]:
+        raise ValueError(
+            f"date invraisemblable : l'année doit être comprise entre {PERIOD_YEARS[0]} "
+            f"et {PERIOD_YEARS[1]}"
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
+
+
+def _day_bound(day: date, *, end: bool) -> datetime:
+    if end:
+        if day == date.max:
+            raise ValueError(PERIOD_FORMAT)
+        day += timedelta(days=1)
+    return datetime.combine(day, time(), tzinfo=local_zone())
+
+
+def _parse_text(text: str, *, end: bool) -> datetime:
+    try:
+        if len(text) == 10:
+            return _day_bound(date.fromisoformat(text), end=end)
+        return datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise ValueError(PERIOD_FORMAT) from None
+
+
+def check_period(since: datetime | None, until: datetime | None) -> None:
+    """A period's end must follow its start."""
+    if since is not None and until is not None and until <= since:
+        raise ValueError("la fin de la période doit suivre son début")
+
+
+# The pydantic types of a period filter, for query parameters and bodies.
+PeriodStart = Annotated[datetime, BeforeValidator(lambda v: parse_period_bound(v))]
+PeriodEnd = Annotated[datetime, BeforeValidator(lambda v: parse_period_bound(v, end=True))]

@@ -9,7 +9,7 @@ import asyncio
 import getpass
 import os
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -22,13 +22,13 @@ from api.database import tortoise_config
 from core.actor import set_actor
 from core.audit.chain import INSTANCE_CHAIN
 from core.backup.engines import safe_url
-from core.clock import local_zone
 from core.config import get_settings
 from core.errors import DomainError, ValidationFailed
 from core.keys import CryptoError, embedded_key_warning, prepare_keys
 from core.schema_guard import NewerSchema, check_database
 from core.scope import Scope
 from core.text import search_terms
+from core.validators import parse_period_bound
 from register.organisations.models import Organisation
 
 CLI_SCOPE = Scope.everything()  # the command line is an administrator's tool
@@ -138,19 +138,13 @@ async def journal_chain(ref: str) -> str:
     return str(await organisation_id(ref))
 
 
-def parse_moment(text: str, *, end: bool) -> datetime:
+def parse_moment(text: str, *, end: bool, option: str | None = None) -> datetime:
     """A day (the whole day, in the instance's zone) or an instant (local when it has no
-    offset). `end` gives the moment just after the day, for an inclusive --to."""
+    offset), read by core.validators as everywhere else. `end` gives the moment just after
+    the day, for an inclusive --to. Unreadable: the French reason, exit 2."""
     try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        if end:
-            day += timedelta(days=1)
-        return datetime.combine(day, time(), tzinfo=local_zone())
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"« {text} » : date (AAAA-MM-JJ) ou instant ISO 8601") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
+        return parse_period_bound(text, end=end)
+    except ValueError as exc:
+        name = option or ("--to" if end else "--from")
+        typer.echo(f"erreur : {name} : « {text} » : {exc}", err=True)
+        raise typer.Exit(2) from None

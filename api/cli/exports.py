@@ -2,12 +2,11 @@
 spreadsheet, from the terminal, through the same services as the API."""
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import typer
 
-from api.cli.common import CLI_SCOPE, organisation_id, run
+from api.cli.common import CLI_SCOPE, organisation_id, parse_moment, run
 from core.clock import utcnow
 from core.tabular.document import ExportFormat
 from core.tabular.writers import write_document
@@ -26,10 +25,19 @@ def export_command(
     format: ExportFormat = typer.Option(ExportFormat.XLSX, "--format", "-f"),
     output: Path | None = typer.Option(None, "--output", "-o", help="default: standard output"),
     separator: str = typer.Option(",", help="CSV: ',' or ';' (French spreadsheets)"),
-    since: datetime | None = typer.Option(None, "--from", help="breach register: detected from"),
-    until: datetime | None = typer.Option(None, "--to", help="breach register: detected before"),
+    since_text: str | None = typer.Option(
+        None, "--from", help="breach register: detected from this day or instant"
+    ),
+    until_text: str | None = typer.Option(
+        None, "--to", help="breach register: detected until this day (included) or instant"
+    ),
 ) -> None:
     """Export a record, the breach register (csv, xlsx, ods, json, pdf) or the calendar (ics)."""
+    since = parse_moment(since_text, end=False) if since_text else None
+    until = parse_moment(until_text, end=True) if until_text else None
+    if since and until and until <= since:
+        typer.echo("erreur : --to doit suivre --from", err=True)
+        raise typer.Exit(2)
     if separator not in (",", ";"):
         typer.echo("erreur : --separator : ',' ou ';'", err=True)
         raise typer.Exit(2)

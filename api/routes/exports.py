@@ -1,25 +1,25 @@
 """Exports for auditors (records, breach register, in five formats), their published JSON
 schemas, the register import, the calendar feed and the signed evidence bundle."""
 
-from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.deps import scope_for
 from api.streaming import attachment, spool, streamed_file
 from core.accounts.roles import Permission
 from core.audit.signing import get_signing_key
 from core.clock import utcnow
-from core.errors import NotFound, ValidationFailed
+from core.errors import FieldError, NotFound, ValidationFailed
 from core.keys import KeyConfigError
 from core.scope import Scope
 from core.tabular.document import MEDIA_TYPES, ExportFormat
 from core.tabular.json_writer import json_schema
 from core.tabular.writers import file_name, write_document
+from core.validators import PeriodEnd, PeriodStart, check_period
 from register.imports.service import ImportProblem, ImportReport, import_activities
 from register.organisations.service import get_organisation
 from reports.bundle import build_bundle
@@ -66,10 +66,15 @@ async def export_document(
     separator: Separator = Query(
         default=Separator.COMMA, description="CSV only: semicolon for French spreadsheets"
     ),
-    since: datetime | None = Query(default=None, alias="from", description="Breach register"),
-    until: datetime | None = Query(default=None, alias="to", description="Breach register"),
+    since: PeriodStart | None = Query(
+        default=None, alias="from", description="Breach register: detected from (day or instant)"
+    ),
+    until: PeriodEnd | None = Query(
+        default=None, alias="to", description="Breach register: detected before (a day: included)"
+    ),
     scope: Scope = EXPORT,
 ):
+    _check_period(since, until)
     doc = await build_document(
         document,
         scope=scope,
@@ -153,10 +158,25 @@ async def calendar_feed(organisation_id: UUID, scope: Scope = READ_BREACHES):
     )
 
 
+def _check_period(since, until) -> None:
+    try:
+        check_period(since, until)
+    except ValueError as exc:
+        raise ValidationFailed.one("query", "to", msg=str(exc)) from None
+
+
 class BundleIn(BaseModel):
     organisation_ids: list[UUID] = Field(min_length=1, max_length=100)
-    since: datetime | None = Field(default=None, alias="from")
-    until: datetime | None = Field(default=None, alias="to")
+    since: PeriodStart | None = Field(default=None, alias="from")
+    until: PeriodEnd | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "BundleIn":
+        try:
+            check_period(self.since, self.until)
+        except ValueError as exc:
+            raise FieldError("to", str(exc)) from None
+        return self
 
 
 @router.post(

@@ -16,6 +16,7 @@ from core.audit.signing import get_signing_key, key_id, public_key_pem
 from core.errors import NotFound
 from core.keys import KeyConfigError
 from core.scope import Scope
+from core.validators import PeriodEnd, PeriodStart
 from register.organisations import service as organisations
 from register.schemas_common import PageOut
 
@@ -73,8 +74,12 @@ async def organisation_journal(
     organisation_id: UUID,
     entity_type: str | None = Query(default=None, max_length=64),
     entity_id: str | None = Query(default=None, max_length=64),
-    since: datetime | None = Query(default=None, alias="from", description="From (included)"),
-    until: datetime | None = Query(default=None, alias="to", description="Until (excluded)"),
+    since: PeriodStart | None = Query(
+        default=None, alias="from", description="From (included): a day or an instant"
+    ),
+    until: PeriodEnd | None = Query(
+        default=None, alias="to", description="Until (excluded); a day: until its end"
+    ),
     page: Paging = Depends(paging),
     scope: Scope = Depends(read_journal),
 ):

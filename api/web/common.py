@@ -12,6 +12,7 @@ from api.web.forms import FormErrors
 from api.web.render import page
 from core.clock import local_zone
 from core.scope import Scope
+from core.validators import parse_period_bound
 from register.organisations.service import list_organisations
 
 MAX_BODIES = 1000  # an instance serves a few hundred bodies at most
@@ -57,6 +58,24 @@ def period_of(start: date | None, end: date | None, errors: FormErrors, end_name
     until = datetime.combine(end + timedelta(days=1), time(), zone) if end else None
     if since and until and until <= since:
         errors.by_field.setdefault(end_name, "la fin de la période doit suivre son début")
+    return Period(since, until)
+
+
+def read_period(
+    start: str | None, end: str | None, names: tuple[str, str], errors: FormErrors
+) -> Period:
+    """A period typed in a form: each end a day (the last one included) or an instant (Paris
+    time when it gives no offset), read by core.validators as the API and the command line."""
+    bounds: list[datetime | None] = []
+    for raw, name, is_end in ((start, names[0], False), (end, names[1], True)):
+        try:
+            bounds.append(parse_period_bound(raw, end=is_end) if raw else None)
+        except ValueError as exc:
+            errors.by_field[name] = str(exc)
+            bounds.append(None)
+    since, until = bounds
+    if since and until and until <= since:
+        errors.by_field.setdefault(names[1], "la fin de la période doit suivre son début")
     return Period(since, until)
 
 

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.routes.exports import IMPORT_MAX_BYTES
 from api.streaming import spool, streamed_file
-from api.web.common import as_uuid, body_choices, forbidden, not_found, parse_day, period_of
+from api.web.common import as_uuid, body_choices, forbidden, not_found, read_period
 from api.web.forms import FormErrors, checked, chosen, text
 from api.web.render import page, principal_of
 from core.accounts.roles import Permission
@@ -124,12 +124,7 @@ async def download(request: Request):
         errors.by_field["document"] = "choisissez un document"
     if values["format"] not in FORMATS:
         errors.by_field["format"] = "choisissez un format"
-    period = period_of(
-        parse_day(values["debut"], "debut", errors),
-        parse_day(values["fin"], "fin", errors),
-        errors,
-        "fin",
-    )
+    period = read_period(values["debut"], values["fin"], ("debut", "fin"), errors)
     if errors:
         return await _exports_page(request, status=422, errors=errors, values=values)
     try:  # another body's id: the same 404 as one that does not exist
@@ -166,12 +161,7 @@ async def evidence_bundle(request: Request):
         errors.by_field["organismes"] = "cochez au moins un organisme"
     elif None in ids or len(ids) > 100:
         return not_found(request)
-    period = period_of(
-        parse_day(values["lot-debut"], "lot-debut", errors),
-        parse_day(values["lot-fin"], "lot-fin", errors),
-        errors,
-        "lot-fin",
-    )
+    period = read_period(values["lot-debut"], values["lot-fin"], ("lot-debut", "lot-fin"), errors)
     if errors:
         return await _exports_page(request, status=422, bundle_errors=errors, bundle_values=values)
     try:

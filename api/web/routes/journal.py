@@ -15,8 +15,7 @@ from api.web.common import (
     not_found,
     page_number,
     pages,
-    parse_day,
-    period_of,
+    read_period,
 )
 from api.web.forms import FormErrors
 from api.web.journal_events import event_view
@@ -64,12 +63,7 @@ def _filters(values: dict[str, str | None]) -> tuple[FormErrors, Period]:
     errors = FormErrors()
     if values["type"] and values["type"] not in ENTITY_LABELS:
         errors.by_field["type"] = "type d'objet inconnu"
-    period = period_of(
-        parse_day(values["debut"], "debut", errors),
-        parse_day(values["fin"], "fin", errors),
-        errors,
-        "fin",
-    )
+    period = read_period(values["debut"], values["fin"], ("debut", "fin"), errors)
     return errors, period
 
 
