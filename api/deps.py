@@ -58,9 +58,16 @@ class Paging:
     offset: int
 
 
+# Bounds of every page size and offset: beyond, 422 (a page size above the setting
+# max_page_size is brought down to it).
+MAX_QUERY_INT = 2**31 - 1
+
+
 def paging(
-    limit: int | None = Query(default=None, ge=1, description="Page size"),
-    offset: int = Query(default=0, ge=0, le=2**31 - 1),
+    limit: int | None = Query(
+        default=None, ge=1, le=MAX_QUERY_INT, description="Page size (at most max_page_size)"
+    ),
+    offset: int = Query(default=0, ge=0, le=MAX_QUERY_INT),
 ) -> Paging:
     settings = get_settings()
     return Paging(
@@ -74,9 +81,11 @@ class CursorPaging(Paging):
 
 
 def cursor_paging(
-    limit: int | None = Query(default=None, ge=1, description="Page size"),
+    limit: int | None = Query(
+        default=None, ge=1, le=MAX_QUERY_INT, description="Page size (at most max_page_size)"
+    ),
     offset: int = Query(
-        default=0, ge=0, le=2**31 - 1, description="Rows to skip (without `cursor`)"
+        default=0, ge=0, le=MAX_QUERY_INT, description="Rows to skip (without `cursor`)"
     ),
     cursor: str | None = Query(
         default=None,

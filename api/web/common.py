@@ -86,13 +86,17 @@ def as_uuid(raw: str | None) -> UUID | None:
         return None
 
 
+MAX_PAGE_NUMBER = 10**6  # 50 million rows at 50 a page: beyond, an offset would overflow
+
+
 def page_number(raw: str | None, highest: int | None = None) -> int:
-    """The page a list is asked for (`?page=`), from 1; 1 when absent or garbled."""
+    """The page a list is asked for (`?page=`), from 1; 1 when absent or garbled; never
+    beyond `highest` (default MAX_PAGE_NUMBER), so no offset overflows a database integer."""
     try:
         number = max(1, int(raw or 1))
     except ValueError:
         return 1
-    return min(number, highest) if highest else number
+    return min(number, highest or MAX_PAGE_NUMBER)
 
 
 @dataclass(frozen=True)

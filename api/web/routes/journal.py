@@ -67,6 +67,12 @@ def _filters(values: dict[str, str | None]) -> tuple[FormErrors, Period]:
     return errors, period
 
 
+async def _events_page(organisation_id: UUID, filters: journal.JournalFilters, number: int):
+    return await journal.list_events(
+        organisation_id, filters=filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+    )
+
+
 @router.get("/journal", name="journal.index")
 async def journal_page(request: Request):
     scope = principal_of(request).scope(Permission.READ_JOURNAL)
@@ -83,14 +89,13 @@ async def journal_page(request: Request):
     number = page_number(query.get("page"))
     events, total = [], 0
     if not errors:
-        found = await journal.list_events(
-            organisation_id,
-            filters=journal.JournalFilters(
-                entity_type=values["type"], since=period.since, until=period.until
-            ),
-            limit=PAGE_SIZE,
-            offset=(number - 1) * PAGE_SIZE,
+        filters = journal.JournalFilters(
+            entity_type=values["type"], since=period.since, until=period.until
         )
+        found = await _events_page(organisation_id, filters, number)
+        if found.total and not found.items:  # past the end: the last page
+            number = (found.total + PAGE_SIZE - 1) // PAGE_SIZE
+            found = await _events_page(organisation_id, filters, number)
         events, total = (
             [event_view(e, partial(path_for, request)) for e in found.items],
             found.total,
