@@ -103,6 +103,18 @@ class Settings(BaseSettings):
     signing_key_file: Path | None = Field(
         default=None, description="Ed25519 private key (PEM, PKCS8) that signs audit checkpoints"
     )
+    # The journal's signed heads, kept outside the database (core.audit.anchor).
+    audit_anchor_file: Path | None = Field(
+        default=None,
+        description="Append-only file of the signed journal heads; default: "
+        "journal-anchor.jsonl beside the signing key",
+    )
+    # The key of the journal's digests of protected fields (core.audit.digest).
+    journal_digest_key_file: Path | None = Field(
+        default=None,
+        description="Key of the journal's HMAC digests; default: journal-digest.key beside "
+        "the encryption key file",
+    )
 
     @property
     def key_file_is_embedded_default(self) -> bool:

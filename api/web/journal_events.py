@@ -11,7 +11,7 @@ from typing import Any
 from api.web.journal_labels import ENTITY_LABELS, FIELD_LABELS, VERB_LABELS
 from api.web.render import local_time
 from core.audit.models import AuditEvent
-from core.audit.trail import DIGEST_KEY
+from core.audit.trail import DIGEST_KEY, digest_of
 
 # The pages an event's record has (by entity type): the route's name, and its parameter.
 ENTITY_PAGES = {
@@ -22,7 +22,7 @@ ENTITY_PAGES = {
 
 
 def is_digest(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {DIGEST_KEY}
+    return digest_of(value) is not None
 
 
 INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -42,7 +42,9 @@ def shown(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "(vide)"
     if is_digest(value):
-        return f"valeur protégée (empreinte SHA-256 {value[DIGEST_KEY][:16]}…)"
+        kind, digest = digest_of(value)
+        keyed = " à clé" if kind == DIGEST_KEY else ""
+        return f"valeur protégée (empreinte SHA-256{keyed} {digest[:16]}…)"
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, str) and INSTANT.match(value):

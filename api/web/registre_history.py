@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from api.web.registre_form import FIELD_LABELS
+from core.audit.trail import digest_of
 from register.enums import (
     ActivityStatus,
     CollectionMethod,
@@ -87,7 +88,7 @@ def _plain_value(value: Any) -> str | None:
     """The words for an empty, protected or yes/no value; None for any other."""
     if value is None or value == "" or value == []:
         return "(vide)"
-    if isinstance(value, dict) and set(value) == {"sha256"}:
+    if digest_of(value) is not None:
         return "(valeur protégée)"
     if isinstance(value, bool):
         return "oui" if value else "non"

@@ -18,11 +18,12 @@ A write already journaled by an enclosing `journaled` block of the same record i
 journaled twice: a service that also writes links wraps the whole step in one block.
 
 Fields encrypted at rest (`core.crypto.EncryptedTextField`) and the fields a model names in
-`digest` are journaled as a SHA-256 digest of their text, never in clear: the journal shows
-that they changed, and an auditor holding the text can check it, but it discloses nothing.
+`digest` are journaled as a keyed digest of their text (HMAC-SHA-256, `core.audit.digest`),
+never in clear: the journal shows that they changed, and the instance can check a given text
+against it, but whoever reads the journal without the key cannot confirm a guess. Journals
+written before keep their plain SHA-256 digests (`{"sha256": …}`), which still read.
 """
 
-import hashlib
 import inspect
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -38,13 +39,16 @@ from tortoise.transactions import in_transaction
 from core.actor import current_actor
 from core.audit.canonical import canonical_json, normalise
 from core.audit.chain import append, append_many, chain_of
+from core.audit.digest import keyed_digest
 from core.audit.models import AuditEvent
 from core.clock import utcnow
 from core.crypto import EncryptedTextField
 
 # Not journaled: the event's own time says when the row was last written.
 ALWAYS_IGNORED = frozenset({"updated_at"})
-DIGEST_KEY = "sha256"
+DIGEST_KEY = "hmac-sha256"  # a digest's marker: {"hmac-sha256": hex}
+LEGACY_DIGEST_KEY = "sha256"  # unkeyed digests of journals written before
+DIGEST_KEYS = (DIGEST_KEY, LEGACY_DIGEST_KEY)
 
 Row = dict[str, Any]
 Owners = Callable[[Row], Iterable[Any] | Awaitable[Iterable[Any]]]
@@ -104,11 +108,21 @@ def spec_of(model: type[Model]) -> Journaled:
 
 
 def digest_marker(value: Any) -> dict[str, str] | None:
-    """What the journal keeps of a protected text: its SHA-256, never the text."""
+    """What the journal keeps of a protected text: its keyed digest, never the text."""
     if value is None:
         return None
     data = value.encode("utf-8") if isinstance(value, str) else canonical_json(value)
-    return {DIGEST_KEY: hashlib.sha256(data).hexdigest()}
+    return {DIGEST_KEY: keyed_digest(data)}
+
+
+def digest_of(value: Any) -> tuple[str, str] | None:
+    """(kind, hex) of a journaled digest, the old unkeyed ones included; None for any other
+    value. The kind is DIGEST_KEY (keyed) or LEGACY_DIGEST_KEY."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, digest),) = value.items()
+        if kind in DIGEST_KEYS and isinstance(digest, str):
+            return kind, digest
+    return None
 
 
 def _protected(model: type[Model], spec: Journaled) -> set[str]:

@@ -12,6 +12,8 @@ from core.crypto import EncryptedTextField
 from core.outbox.service import Draft, enqueue, retry_failed
 from core.scope import Scope
 from tests.api.test_incidents_and_breaches import (
+    DETECTED,
+    LATE,
     breaches_of,
     declared,
     done,
@@ -200,9 +202,10 @@ async def test_encrypted_fields_are_journaled_as_digests_never_in_clear(client):
         value = declared_event.after[name]
         assert value is None or set(value) == {DIGEST_KEY}, name
     if "description" in _encrypted(Incident):
-        assert declared_event.after["description"] == {
-            DIGEST_KEY: hashlib.sha256(secret.encode()).hexdigest()
-        }
+        assert declared_event.after["description"] == digest_marker(secret)
+        # Keyed: whoever reads the journal cannot confirm a guess with a bare SHA-256.
+        unkeyed = hashlib.sha256(secret.encode()).hexdigest()
+        assert declared_event.after["description"][DIGEST_KEY] != unkeyed
     decided = await last_event(commune["id"])
     if "decision_reasons" in _encrypted(Breach):
         assert decided.after["decision_reasons"] == digest_marker(reasons)
@@ -213,6 +216,30 @@ async def test_encrypted_fields_are_journaled_as_digests_never_in_clear(client):
     for name, text in (("description", secret), ("decision_reasons", reasons)):
         if name in _encrypted(Incident) | _encrypted(Breach):
             assert text not in stored and "Dupont" not in stored
+
+
+async def test_a_late_reason_is_journaled_under_a_keyed_digest_a_guess_cannot_confirm(client):
+    commune = await make_org(client)
+    activity = await make_activity(client, controller=commune)
+    incident = await declared(
+        client, commune["id"], activity_ids=[activity["id"]], detected_at=DETECTED
+    )
+    (breach,) = (await breaches_of(client, incident)).values()
+    breach = await done(client, breach, "assessment", **ASSESS)
+    breach = await done(client, breach, "decision", **DECIDE_RISK)
+    breach = await done(client, breach, "notifications", sent_at=LATE, late_reason="retard")
+    assert breach["notifications"][0]["late_reason"] == "retard"
+
+    journaled = [
+        row["late_reason"]
+        for event in await events_of(commune["id"])
+        for row in (event.before, event.after)
+        if isinstance(row, dict) and row.get("late_reason")
+    ]
+    assert journaled == [digest_marker("retard")]
+    (digest,) = journaled[0].values()
+    assert digest != hashlib.sha256(b"retard").hexdigest()
+    assert "retard" not in json.dumps(await sql("SELECT before, after FROM audit_event"))
 
 
 async def test_notification_texts_are_digests_and_messages_keep_no_body(client, db):

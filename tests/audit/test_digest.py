@@ -1,0 +1,62 @@
+"""The journal's digests of protected texts are keyed (HMAC-SHA-256), with a key kept outside
+the database: stable across restarts and across a rotation of the field encryption keys."""
+
+import hashlib
+import stat
+import subprocess
+import sys
+
+from core.audit.digest import DIGEST_KEY_FILE_NAME
+from core.audit.trail import DIGEST_KEY, digest_marker, digest_of
+from core.keys import create_key_file, generate_key
+from tests.cli import ROOT
+
+RETARD_SHA256 = hashlib.sha256(b"retard").hexdigest()
+
+
+def digest_in_a_new_process(text: str) -> str:
+    """The digest another process (a restarted instance) gives, with this test's settings."""
+    code = (
+        "from core.audit.trail import digest_marker; "
+        f"print(digest_marker({text!r})['{DIGEST_KEY}'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_digest_is_keyed_by_a_file_beside_the_keys_stable_across_restart_and_rotation(
+    tmp_path, settings_env
+):
+    keys = tmp_path / "keys" / "encryption.keys"
+    assert create_key_file(keys)
+    settings_env(encryption_keys="", encryption_key_file=keys)
+
+    marker = digest_marker("retard")
+    assert set(marker) == {"hmac-sha256"}
+    digest = marker["hmac-sha256"]
+    assert digest != RETARD_SHA256
+    key_file = keys.with_name(DIGEST_KEY_FILE_NAME)
+    assert key_file.is_file() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert digest_in_a_new_process("retard") == digest
+
+    # A rotation of the field encryption: a new key first, the old one removed.
+    keys.write_text(f"k-nouvelle:{generate_key()}\n")
+    assert digest_marker("retard")["hmac-sha256"] == digest
+    assert digest_in_a_new_process("retard") == digest
+    assert digest_marker("retard.") != marker
+
+
+def test_with_keys_only_in_the_environment_the_digest_is_still_keyed_and_stable():
+    # The tests' own configuration: RGPD_ENCRYPTION_KEYS and no key file.
+    digest = digest_marker("retard")["hmac-sha256"]
+    assert digest != RETARD_SHA256
+    assert digest_in_a_new_process("retard") == digest
+
+
+def test_old_unkeyed_digests_still_read_as_digests():
+    assert digest_of({"sha256": RETARD_SHA256}) == ("sha256", RETARD_SHA256)
+    assert digest_of(digest_marker("retard"))[0] == "hmac-sha256"
+    assert digest_of({"name": "retard"}) is None and digest_of("retard") is None
