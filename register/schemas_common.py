@@ -1,7 +1,8 @@
 """Pieces shared by the register's API shapes: checked strings, partial updates, pages."""
 
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from types import NoneType, UnionType
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
 from pydantic import (
@@ -13,6 +14,7 @@ from pydantic import (
     StringConstraints,
     create_model,
 )
+from pydantic.fields import FieldInfo
 
 from core.validators import check_email, check_instant, check_phone, check_siren, check_siret
 
@@ -65,13 +67,43 @@ class PageOut(BaseModel, Generic[T]):
 def patch_model(shape: type[BaseModel]) -> type[VersionedPatch]:
     """The PATCH body of a shape: every field optional, plus the version being edited.
 
-    The full shape is validated again on the merged record by the service, so the
-    cross-field rules hold on updates too and live in one place.
+    A field keeps its type and limits: it accepts null only where the shape does (null
+    clears it); elsewhere null is refused at once, as the schema says. The full shape is
+    validated again on the merged record by the service, so the cross-field rules hold on
+    updates too and live in one place.
     """
     optional: dict[str, Any] = {
-        name: (field.annotation | None, None) for name, field in shape.model_fields.items()
+        name: _optional(field) for name, field in shape.model_fields.items()
     }
     return create_model(f"{shape.__name__}Patch", __base__=VersionedPatch, **optional)
+
+
+def _optional(field: FieldInfo) -> tuple[Any, Any]:
+    """A shape's field as a PATCH field: may be left out, null only if the shape allows it."""
+    annotation = (
+        Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+    )
+    if accepts_null(field.annotation):
+        return annotation, Field(default=None, description=field.description)
+    # Left out, it is None and unset (split_patch drops it); the schema shows no default.
+    return annotation, Field(
+        default=None, description=field.description, json_schema_extra=_no_default
+    )
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def accepts_null(annotation: Any) -> bool:
+    """Whether a field of this type accepts None (`X | None`, `Optional[X]`, `None`)."""
+    if annotation is None or annotation is NoneType:
+        return True
+    if get_origin(annotation) is Annotated:
+        return accepts_null(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return any(accepts_null(arg) for arg in get_args(annotation))
+    return False
 
 
 def to_columns(shape: BaseModel, exclude: set[str] = frozenset()) -> dict[str, Any]:
