@@ -12,6 +12,7 @@ from tortoise.functions import Count
 
 from api.database import tortoise_config
 from api.errors import install_error_handlers
+from api.input_guard import InputGuardMiddleware
 from api.nul_guard import NulGuardMiddleware
 from api.openapi import install_openapi
 from api.routes import (
@@ -96,6 +97,7 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)  # security schemes and error answers (api.openapi)
     # Added last, runs first: the headers wrap every answer, the 401s included.
+    app.add_middleware(InputGuardMiddleware)  # enc:v1: texts (422), oversized uploads (413)
     app.add_middleware(NulGuardMiddleware)  # inside: unauthenticated requests get 401
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -45,6 +45,17 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", description="Address of the pages, quoted in e-mails"
     )
 
+    # Register imports (register.imports): bounded, so that one file cannot hold a worker.
+    import_max_rows: int = Field(
+        default=10_000, ge=1, le=1_048_576, description="Filled rows an import file may hold"
+    )
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024, description="Import file size"
+    )
+    import_timeout_seconds: float = Field(
+        default=60, gt=0, description="Time reading and checking an import file may take"
+    )
+
     # Outgoing mail (the outbox's sender)
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server")
     smtp_port: int = Field(default=25, ge=1, le=65535)

@@ -1,5 +1,7 @@
-"""Checks for identifiers and contact details, with messages in French."""
+"""Checks for identifiers and contact details, periods, and the texts the store reserves, with
+messages in French."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
@@ -136,3 +138,35 @@ def check_period(since: datetime | None, until: datetime | None) -> None:
 # The pydantic types of a period filter, for query parameters and bodies.
 PeriodStart = Annotated[datetime, BeforeValidator(lambda v: parse_period_bound(v))]
 PeriodEnd = Annotated[datetime, BeforeValidator(lambda v: parse_period_bound(v, end=True))]
+
+
+# Reserved texts ------------------------------------------------------------------------------
+# A stored text starting with `enc:v<digit>:` is read back as an encrypted value (core.crypto):
+# such a text typed by a person could not be stored, or would be read back as garbage. Refused
+# in every JSON body, query and form (api.reserved_guard), every import cell (register.imports)
+# and every file the command line reads, through this one rule.
+
+RESERVED_PREFIX = re.compile(r"\s*enc:v\d+:", re.IGNORECASE)
+RESERVED_MESSAGE = (
+    "texte refusé : un texte ne peut pas commencer par « enc:v » suivi d'un chiffre et de "
+    "« : » (réservé aux valeurs chiffrées) ; reformulez son début"
+)
+
+
+def has_reserved_prefix(value: object) -> bool:
+    return isinstance(value, str) and RESERVED_PREFIX.match(value) is not None
+
+
+def reserved_text_path(value: object, path: tuple = ()) -> tuple | None:
+    """Where in a JSON-like value (dicts, lists, texts) a reserved text is, or None."""
+    if isinstance(value, str):
+        return path if has_reserved_prefix(value) else None
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if has_reserved_prefix(key):
+                return (*path, key)
+            found = reserved_text_path(item, (*path, key))
+            if found is not None:
+                return found
+    return None

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from api.cli.common import CLI_SCOPE, organisation_id, run
 from core.validation import validate_shape
+from core.validators import RESERVED_MESSAGE, reserved_text_path
 from register import records
 from register.activities import service as activities
 from register.activities.schemas import ActivityIn
@@ -112,10 +113,15 @@ def _print_json(value: Any) -> None:
 def _read_json(path: Path) -> Any:
     text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     try:
-        return json.loads(text)
+        payload = json.loads(text)
     except json.JSONDecodeError as exc:
         typer.echo(f"erreur : JSON illisible ({exc})", err=True)
         raise typer.Exit(2) from None
+    found = reserved_text_path(payload)  # the rule every request obeys (api.input_guard)
+    if found is not None:
+        typer.echo(f"erreur : {'.'.join(map(str, found))} : {RESERVED_MESSAGE}", err=True)
+        raise typer.Exit(2)
+    return payload
 
 
 def _resource(name: str) -> Resource:

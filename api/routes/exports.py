@@ -13,6 +13,7 @@ from api.streaming import attachment, spool, streamed_file
 from core.accounts.roles import Permission
 from core.audit.signing import get_signing_key
 from core.clock import utcnow
+from core.config import Settings, get_settings
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.keys import KeyConfigError
 from core.scope import Scope
@@ -31,7 +32,8 @@ EXPORT = Depends(scope_for(Permission.EXPORT))
 EDIT = Depends(scope_for(Permission.EDIT_REGISTER))
 READ_BREACHES = Depends(scope_for(Permission.READ_BREACHES))
 
-IMPORT_MAX_BYTES = 20 * 1024 * 1024  # a register of thousands of rows is a few MB
+# The default of the setting import_max_bytes (a register of thousands of rows is a few MB).
+IMPORT_MAX_BYTES = Settings.model_fields["import_max_bytes"].default
 
 
 class ProblemOut(BaseModel):
@@ -113,10 +115,11 @@ async def import_register(
     fmt = format or _format_from_name(file.filename or "")
     if fmt not in (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.ODS):
         raise ValidationFailed.one("query", "format", msg="importer un fichier CSV, XLSX ou ODS")
-    data = await file.read(IMPORT_MAX_BYTES + 1)
-    if len(data) > IMPORT_MAX_BYTES:
+    limit = get_settings().import_max_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
         raise ValidationFailed.one(
-            "body", "file", msg=f"fichier trop volumineux (plus de {IMPORT_MAX_BYTES // 2**20} Mo)"
+            "body", "file", msg=f"fichier trop volumineux (plus de {limit // 2**20} Mo)"
         )
     report = await import_activities(
         scope=scope, organisation_id=organisation_id, data=data, fmt=fmt, dry_run=dry_run

@@ -4,7 +4,7 @@ import csv
 import io
 
 from core.tabular.csv_writer import FORMULA_STARTS
-from core.tabular.reading import ReadSheet, make_row, text_or_none, unreadable
+from core.tabular.reading import ReadBudget, ReadSheet, make_row, text_or_none, unreadable
 
 NOT_UTF8 = (
     "le fichier n'est pas un CSV encodé en UTF-8 : dans le tableur, enregistrez-le "
@@ -12,7 +12,8 @@ NOT_UTF8 = (
 )
 
 
-def read_csv(data: bytes) -> list[ReadSheet]:
+def read_csv(data: bytes, budget: ReadBudget | None = None) -> list[ReadSheet]:
+    budget = budget or ReadBudget()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -27,6 +28,7 @@ def read_csv(data: bytes) -> list[ReadSheet]:
         # (a cell holding line breaks is one row, not several lines).
         for number, record in enumerate(reader, start=1):
             row = make_row(number, [text_or_none(restored(value)) for value in record])
+            budget.tick(filled=row is not None)
             if row is not None:
                 rows.append(row)
     except csv.Error as exc:

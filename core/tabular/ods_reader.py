@@ -17,6 +17,7 @@ from core.tabular.ods_xml import MIMETYPE
 from core.tabular.reading import (
     MAX_COLUMNS,
     MAX_ROWS,
+    ReadBudget,
     ReadRow,
     ReadSheet,
     make_row,
@@ -38,7 +39,8 @@ PARAGRAPHS = {(TEXTNS, "p"), (TEXTNS, "h")}
 _DURATION = re.compile(r"PT(\d+)H(\d+)M(\d+)(?:\.\d+)?S")
 
 
-def read_ods(data: bytes) -> list[ReadSheet]:
+def read_ods(data: bytes, budget: ReadBudget | None = None) -> list[ReadSheet]:
+    budget = budget or ReadBudget()
     open_zip(data, UNREADABLE).close()  # the size check, before odfpy inflates anything
     try:
         document = load(io.BytesIO(data))
@@ -47,7 +49,7 @@ def read_ods(data: bytes) -> list[ReadSheet]:
     if not document.mimetype.startswith(MIMETYPE):
         raise unreadable(f"{UNREADABLE} (c'est un autre type de document OpenDocument)")
     return [
-        _read_table(table)
+        _read_table(table, budget)
         for body in document.getElementsByType(Body)
         for table in _children(body, {TABLE}, deep=True)
     ]
@@ -73,20 +75,23 @@ def _rows(table):
             yield from _rows(child)
 
 
-def _read_table(table) -> ReadSheet:
+def _read_table(table, budget: ReadBudget) -> ReadSheet:
     title = table.getAttrNS(TABLENS, "name") or ""
     rows: list[ReadRow] = []
     number = 0
     for element in _rows(table):
         repeat = int(element.getAttrNS(TABLENS, "number-rows-repeated") or 1)
         row = make_row(number + 1, _cells(element))
+        budget.tick(filled=False)
         if row is None:
             number += repeat
             continue
         if number + repeat > MAX_ROWS:
             raise unreadable(f"la feuille « {title} » dépasse {MAX_ROWS} lignes")
         # A non-empty row repeated (the same line copied down) stands for that many rows.
-        rows.extend(ReadRow(number + n, list(row.cells)) for n in range(1, repeat + 1))
+        for n in range(1, repeat + 1):
+            budget.tick()
+            rows.append(ReadRow(number + n, list(row.cells)))
         number += repeat
     return ReadSheet(title=title, rows=rows)
 

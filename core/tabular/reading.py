@@ -2,8 +2,9 @@
 so that an import can say "feuille Traitements, ligne 7, colonne C"."""
 
 import io
+import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from core.errors import ValidationFailed
@@ -28,6 +29,46 @@ class ReadRow(NamedTuple):
 class ReadSheet:
     title: str  # the tab's name; "" for a CSV
     rows: list[ReadRow]  # the non-empty rows only, in order
+
+
+def _figure(number: int) -> str:
+    """10000 → "10 000" (French: a no-break space between thousands)."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+@dataclass
+class ReadBudget:
+    """How many filled rows a file may hold, and until when reading it may go on: a reader
+    counts every row it passes (`tick`) and stops at the first one over either bound, before
+    reading the rest (a file of a million rows is refused after the first rows past the limit,
+    not once all are in memory). The same budget bounds the checks made after reading."""
+
+    max_rows: int = MAX_ROWS
+    seconds: float | None = None
+    filled: int = 0
+    passed: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def tick(self, *, filled: bool = True) -> None:
+        self.passed += 1
+        if filled:
+            self.filled += 1
+            if self.filled > self.max_rows:
+                raise unreadable(
+                    f"le fichier compte plus de {_figure(self.max_rows)} lignes remplies : un "
+                    f"import en accepte au plus {_figure(self.max_rows)} (réglage "
+                    "RGPD_IMPORT_MAX_ROWS) ; découpez-le en plusieurs fichiers"
+                )
+        if self.passed % 64 == 0:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if self.seconds is not None and time.monotonic() - self.started > self.seconds:
+            raise unreadable(
+                f"la lecture du fichier a dépassé {_figure(int(self.seconds))} s (réglage "
+                "RGPD_IMPORT_TIMEOUT_SECONDS) : rien n'a été importé ; découpez-le en "
+                "plusieurs fichiers"
+            )
 
 
 def column_letter(index: int) -> str:

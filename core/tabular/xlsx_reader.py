@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from core.errors import ValidationFailed
 from core.tabular.reading import (
     MAX_ROWS,
+    ReadBudget,
     ReadSheet,
     make_row,
     open_zip,
@@ -18,14 +19,15 @@ from core.tabular.reading import (
 UNREADABLE = "le fichier n'est pas un classeur XLSX lisible"
 
 
-def read_xlsx(data: bytes) -> list[ReadSheet]:
+def read_xlsx(data: bytes, budget: ReadBudget | None = None) -> list[ReadSheet]:
+    budget = budget or ReadBudget()
     open_zip(data, UNREADABLE).close()  # the size check, before openpyxl inflates anything
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises a dozen kinds of errors on a broken package
         raise unreadable(UNREADABLE) from exc
     try:
-        return [_read_sheet(ws) for ws in workbook.worksheets]
+        return [_read_sheet(ws, budget) for ws in workbook.worksheets]
     except ValidationFailed:
         raise
     except Exception as exc:
@@ -34,7 +36,7 @@ def read_xlsx(data: bytes) -> list[ReadSheet]:
         workbook.close()
 
 
-def _read_sheet(ws) -> ReadSheet:
+def _read_sheet(ws, budget: ReadBudget) -> ReadSheet:
     # The <dimension> a file declares may be wrong (some tools write A1): read what is there.
     ws.reset_dimensions()
     rows = []
@@ -42,6 +44,7 @@ def _read_sheet(ws) -> ReadSheet:
         if number > MAX_ROWS:
             raise unreadable(f"la feuille « {ws.title} » dépasse {MAX_ROWS} lignes")
         row = make_row(number, [cell_text(value) for value in values])
+        budget.tick(filled=row is not None)
         if row is not None:
             rows.append(row)
     return ReadSheet(title=ws.title, rows=rows)

@@ -21,12 +21,14 @@ from tortoise.exceptions import ValidationError as ModelValidationError
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from core.config import get_settings
 from core.errors import FieldProblem, ValidationFailed
 from core.scope import Scope
 from core.tabular.document import ExportFormat
-from core.tabular.readers import read_workbook
+from core.tabular.readers import ReadBudget, read_workbook
 from core.text import fold
 from core.validation import problems_from
+from core.validators import RESERVED_MESSAGE, reserved_text_path
 from register.activities.models import ProcessingActivity
 from register.activities.schemas import ActivityIn
 from register.activities.service import create_activity
@@ -202,6 +204,9 @@ def _parse(row: _Row) -> None:
             except cells.CellError as exc:
                 for message in exc.messages:
                     row.report(name, message, cell)
+                continue
+            if reserved_text_path(value) is not None:  # the same rule as every request's
+                row.report(name, RESERVED_MESSAGE, cell)
                 continue
             if column_key in REFERENCES:
                 row.names.setdefault(name, []).extend((item, cell) for item in value)
@@ -643,13 +648,17 @@ async def import_activities(
     is, leaves nothing written.
     """
     org = await get_organisation(scope=scope, organisation_id=organisation_id)
-    sheets = await asyncio.to_thread(read_workbook, data, fmt)
-    found = find_activities(sheets)
+    settings = get_settings()
+    budget = ReadBudget(max_rows=settings.import_max_rows, seconds=settings.import_timeout_seconds)
+    # Reading and checking run off the event loop (the other requests go on being served),
+    # within the budget's rows and time.
+    sheets = await asyncio.to_thread(read_workbook, data, fmt, budget)
+    found = await asyncio.to_thread(find_activities, sheets)
     report = ImportReport(dry_run=dry_run, rows_read=len(found.records), warnings=found.warnings)
     if not found.records:
         report.problems.append(_nothing_found())
         return report
-    rows = await _checked_rows(scope, org.id, found.records)
+    rows = await _checked_rows(scope, org.id, found.records, budget)
     for row in rows:
         report.problems += sorted(row.problems, key=_position)
     if report.problems or dry_run:
@@ -667,20 +676,25 @@ def _nothing_found() -> ImportProblem:
 
 
 async def _checked_rows(
-    scope: Scope, controller_id: UUID, records: list[FoundRecord]
+    scope: Scope, controller_id: UUID, records: list[FoundRecord], budget: ReadBudget
 ) -> list[_Row]:
     """Every record parsed, its names resolved, its ref checked and the whole validated; the
-    rows carry their problems, and their ActivityIn when they have none."""
+    rows carry their problems, and their ActivityIn when they have none. The parsing and the
+    validation run in a worker thread, each row within the budget's time."""
     rows = [_Row(found=record) for record in records]
-    for row in rows:
-        _parse(row)
+    await asyncio.to_thread(_each_row, rows, _parse, budget)
     directory = await _directory(scope, controller_id, rows)
     for row in rows:
         _resolve(row, directory)
     await _check_refs(rows, controller_id)
-    for row in rows:
-        _validate(row, controller_id)
+    await asyncio.to_thread(_each_row, rows, lambda row: _validate(row, controller_id), budget)
     return rows
+
+
+def _each_row(rows: list[_Row], work: Callable[[_Row], None], budget: ReadBudget) -> None:
+    for row in rows:
+        budget.check_time()
+        work(row)
 
 
 async def _create_all(scope: Scope, rows: list[_Row], report: ImportReport) -> None:

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 
-from api.routes.exports import IMPORT_MAX_BYTES
 from api.streaming import spool, streamed_file
 from api.web.common import as_uuid, body_choices, forbidden, not_found, read_period
 from api.web.forms import FormErrors, checked, chosen, text
@@ -17,6 +16,7 @@ from api.web.render import page, principal_of
 from core.accounts.roles import Permission
 from core.audit.signing import get_signing_key, key_id, public_key_pem
 from core.clock import utcnow
+from core.config import get_settings
 from core.errors import NotFound, ValidationFailed
 from core.keys import KeyConfigError
 from core.tabular.document import ExportFormat
@@ -213,7 +213,7 @@ async def _import_page(
         values=values,
         report=report,
         organisation_name=organisation_name,
-        max_mb=IMPORT_MAX_BYTES // 2**20,
+        max_mb=get_settings().import_max_bytes // 2**20,
     )
 
 
@@ -236,11 +236,10 @@ async def _read_upload(form: FormData, errors: FormErrors) -> tuple[bytes, Expor
     if fmt is None:
         errors.by_field["fichier"] = "importez un fichier CSV, XLSX ou ODS (d'après son nom)"
         return b"", None
-    data = await upload.read(IMPORT_MAX_BYTES + 1)
-    if len(data) > IMPORT_MAX_BYTES:
-        errors.by_field["fichier"] = (
-            f"fichier trop volumineux (plus de {IMPORT_MAX_BYTES // 2**20} Mo)"
-        )
+    limit = get_settings().import_max_bytes
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        errors.by_field["fichier"] = f"fichier trop volumineux (plus de {limit // 2**20} Mo)"
     elif not data:
         errors.by_field["fichier"] = "le fichier est vide"
     return data, fmt
