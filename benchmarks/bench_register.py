@@ -1119,7 +1119,10 @@ async def bearer_token() -> str:
     from core.clock import utcnow
 
     user = await create_user(
-        email="banc@example.org", name="Banc d'essai", password=None, is_instance_admin=True
+        email=f"banc-{uuid.uuid4().hex[:8]}@example.org",
+        name="Banc d'essai",
+        password=None,
+        is_instance_admin=True,
     )
     return (await issue_token(user=user, name="banc", days=1, now=utcnow())).secret
 
@@ -1175,6 +1178,8 @@ async def measure(engine: str, loaded: Loaded, args: argparse.Namespace) -> list
         transport=transport, base_url="http://bench", headers=headers
     ) as client:
         for key, label, make in scenarios(loaded, args.seed):
+            if args.only and key not in args.only:
+                continue
             timings, matched = [], []
             for i in range(WARMUP + args.requests):
                 path, params = make()
@@ -1205,66 +1210,105 @@ def _admin_dsn(url: str) -> str:
     return urlunsplit(parts._replace(path="/postgres"))
 
 
-async def run_engine(args: argparse.Namespace) -> dict:
-    from tortoise.context import TortoiseContext
+async def _create_database(engine: str, args: argparse.Namespace) -> tuple[str, str | None]:
+    """(url, temporary directory for SQLite) of a new, empty database."""
+    if engine == "sqlite":
+        tmpdir = tempfile.mkdtemp(prefix="rgpd_bench_")
+        return f"sqlite://{Path(tmpdir) / 'register.sqlite3'}", tmpdir
+    import asyncpg
+
+    url = args.postgres_url.replace("{}", uuid.uuid4().hex[:8])
+    admin = await asyncpg.connect(_admin_dsn(url))
+    try:
+        await admin.execute(f'CREATE DATABASE "{urlsplit(url).path.lstrip("/")}"')
+    finally:
+        await admin.close()
+    return url, None
+
+
+async def _drop_database(url: str, tmpdir: str | None) -> None:
+    if tmpdir:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        return
+    import asyncpg
+
+    admin = await asyncpg.connect(_admin_dsn(url))
+    try:
+        name = urlsplit(url).path.lstrip("/")
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _save_state(path: str, url: str, tmpdir: str | None, loaded: Loaded) -> None:
+    """What `--reuse` needs to measure the kept database again without loading it."""
+    state = {"url": url, "tmpdir": tmpdir, **loaded.__dict__}
+    state["word_df"] = dict(loaded.word_df)
+    Path(path).write_text(json.dumps(state))
+    log(f"kept {url}; measure it again with --reuse {path}")
+
+
+def _load_state(path: str) -> tuple[str, str | None, Loaded]:
+    state = json.loads(Path(path).read_text())
+    url, tmpdir = state.pop("url"), state.pop("tmpdir")
+    state["word_df"] = Counter(state["word_df"])
+    state["activities"] = [tuple(a) for a in state["activities"]]
+    return url, tmpdir, Loaded(**state)
+
+
+async def _engine_facts(conn, engine: str, tmpdir: str | None) -> tuple[str, int]:
+    """(engine version, database size in bytes)."""
+    if engine == "postgres":
+        version = (await conn.execute_query_dict("SHOW server_version"))[0]
+        size = await conn.execute_query_dict("SELECT pg_database_size(current_database()) AS n")
+        return version["server_version"].split()[0], size[0]["n"]
+    await conn.execute_script("PRAGMA wal_checkpoint(TRUNCATE)")
+    return sqlite3.sqlite_version, sum(p.stat().st_size for p in Path(tmpdir).iterdir())
+
+
+async def _fill(ctx, engine: str, url: str, args: argparse.Namespace) -> Loaded:
     from tortoise.migrations.api.migrate import migrate as run_migrations
 
     from api.database import tortoise_config
 
-    engine = args.db
-    tmpdir = None
-    db_name = None
-    if engine == "sqlite":
-        tmpdir = tempfile.mkdtemp(prefix="rgpd_bench_")
-        db_file = Path(tmpdir) / "register.sqlite3"
-        url = f"sqlite://{db_file}"
-    else:
-        import asyncpg
+    # The schema `rgpd migrate` gives a server: its indexes and search tables too.
+    await run_migrations(config=tortoise_config(url))
+    log(f"[{engine}] loading {args.orgs:,} × {args.per_org} activities into {url}")
+    loaded = await load_register(engine, args)
+    if engine == "postgres":
+        # What autovacuum would have done by the time anyone reads the register.
+        await ctx.db().execute_script("VACUUM ANALYZE")
+    log(
+        f"[{engine}] loaded in {loaded.load_seconds:.1f} s "
+        f"({loaded.build_seconds:.1f} s building rows in Python)"
+    )
+    return loaded
 
-        url = args.postgres_url.replace("{}", uuid.uuid4().hex[:8])
-        db_name = urlsplit(url).path.lstrip("/")
-        admin = await asyncpg.connect(_admin_dsn(url))
-        try:
-            await admin.execute(f'CREATE DATABASE "{db_name}"')
-        finally:
-            await admin.close()
+
+async def run_engine(args: argparse.Namespace) -> dict:
+    from tortoise.context import TortoiseContext
+
+    from api.database import tortoise_config
+
+    engine = args.db
+    if args.reuse:
+        url, tmpdir, loaded = _load_state(args.reuse)
+    else:
+        url, tmpdir = await _create_database(engine, args)
+        loaded = None
+    keep = bool(args.keep or args.reuse)
     try:
         async with TortoiseContext() as ctx:
             await ctx.init(config=tortoise_config(url))
-            # The schema `rgpd migrate` gives a server: its indexes and search tables too.
-            await run_migrations(config=tortoise_config(url))
-            log(f"[{engine}] loading {args.orgs:,} × {args.per_org} activities into {url}")
-            loaded = await load_register(engine, args)
-            conn = ctx.db()
-            if engine == "postgres":
-                # What autovacuum would have done by the time anyone reads the register.
-                await conn.execute_script("VACUUM ANALYZE")
-                version = (await conn.execute_query_dict("SHOW server_version"))[0]
-                engine_version = version["server_version"].split()[0]
-                size = await conn.execute_query_dict(
-                    "SELECT pg_database_size(current_database()) AS size"
-                )
-                size_bytes = size[0]["size"]
-            else:
-                engine_version = sqlite3.sqlite_version
-                await conn.execute_script("PRAGMA wal_checkpoint(TRUNCATE)")
-                size_bytes = sum(p.stat().st_size for p in Path(tmpdir).iterdir())
-            log(
-                f"[{engine}] loaded in {loaded.load_seconds:.1f} s "
-                f"({loaded.build_seconds:.1f} s building rows in Python)"
-            )
+            if loaded is None:
+                loaded = await _fill(ctx, engine, url, args)
+                if args.keep:
+                    _save_state(args.keep, url, tmpdir, loaded)
+            engine_version, size_bytes = await _engine_facts(ctx.db(), engine, tmpdir)
             scenario_results = await measure(engine, loaded, args)
     finally:
-        if tmpdir:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        if db_name:
-            import asyncpg
-
-            admin = await asyncpg.connect(_admin_dsn(url))
-            try:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-            finally:
-                await admin.close()
+        if not keep:
+            await _drop_database(url, tmpdir)
     return {
         "engine": engine,
         "engine_version": engine_version,
@@ -1357,6 +1401,8 @@ def report(results: dict[str, dict], args: argparse.Namespace, wall: float) -> s
     ]
     if args.seed != 2024:
         command.append(f"--seed {args.seed}")
+    if args.only:
+        command.append(f"--only {','.join(sorted(args.only))}")
     lines.append(f"- Command: `{' '.join(command)}`")
     return "\n".join(lines)
 
@@ -1378,6 +1424,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument(
+        "--only",
+        type=lambda value: set(value.split(",")),
+        help="these scenarios only (keys, comma-separated: org_list,search_one,…)",
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="FILE",
+        help="keep the loaded database (one engine) and write to FILE what --reuse needs",
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="FILE",
+        help="measure again the database an earlier --keep run left, without loading it",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help=f"smoke size ({SMOKE['orgs']} × {SMOKE['per_org']}, "
@@ -1389,6 +1450,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         vars(args).update(SMOKE)
     if args.orgs < 1 or args.per_org < 1 or args.requests < 1:
         parser.error("--orgs, --per-org and --requests must be at least 1")
+    if (args.keep or args.reuse) and args.db == "both":
+        parser.error("--keep and --reuse take one engine: --db sqlite or --db postgres")
     return args
 
 
@@ -1423,6 +1486,9 @@ def main(argv: list[str] | None = None) -> int:
                 "--json-out",
                 str(out),
             ]
+            command += ["--keep", args.keep] if args.keep else []
+            command += ["--only", ",".join(sorted(args.only))] if args.only else []
+            command += ["--reuse", args.reuse] if args.reuse else []
             completed = subprocess.run(command, cwd=ROOT, check=False)
             if completed.returncode != 0:
                 log(f"{ENGINES[engine]} run failed (exit {completed.returncode})")

@@ -6,6 +6,7 @@ after a cursor by the (name, id) index (keyset), a page at an offset by walking 
 alone (ids first, the rows of the page afterwards). The rows themselves are read by id.
 """
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +38,8 @@ class Where:
     params: list[Any] = field(default_factory=list)
     category: str | None = None  # the data category filtered on, if any
     count_alone: str | None = None  # how to count the last condition's rows, when alone
+    # PostgreSQL search: the page's own query counts its matches (`page_ids` sets it).
+    counted: "asyncio.Future[int | None] | None" = None
 
     def param(self, value: Any) -> str:
         if isinstance(value, UUID) and not self.postgres:
@@ -108,6 +111,9 @@ def _search(where: Where, q: str | None, fts: bool) -> None:
     if where.postgres:  # LIKE escapes with a backslash by default; the GIN index serves it
         for term in terms:
             where.add(f'"search_text" LIKE {where.param(_like_pattern(term))}')
+        # Every match is read to sort them by name: the same scan counts them, instead of
+        # a second one reading the same heap pages again (a common trigram makes it long).
+        where.counted = asyncio.get_running_loop().create_future()
         return
     if not fts:  # no FTS table, or a few rows to look at: each row's text, same answer
         for term in terms:
@@ -149,6 +155,11 @@ async def matching(client: BaseDBAsyncClient, scope: Scope, filters) -> Where:
 
 
 async def count(client: BaseDBAsyncClient, where: Where) -> int:
+    if where.counted is not None:
+        # Shielded: cancelling this count must not cancel what the page sets.
+        known = await asyncio.shield(where.counted)
+        if known is not None:
+            return known
     if where.count_alone is not None and len(where.conditions) == 1:
         rows = await client.execute_query_dict(where.count_alone, where.params)
     elif where.category is not None and len(where.conditions) == 1:
@@ -170,15 +181,28 @@ async def page_ids(
 ) -> list[UUID]:
     """Up to `limit` ids in (name, id) order: after the cursor's row, else from `offset`."""
     page = Where(where.postgres, list(where.conditions), list(where.params))
+    # After a cursor, the page's query sees only the rows after it: `count` counts alone.
+    counting = where.counted is not None and after is None
     if after is not None:
         name, activity_id = page.param(after.name), page.param(after.id)
         page.add(f'("name", "id") > ({name}, {activity_id})')
+    total = ', count(*) OVER () AS "total"' if counting else ""
     sql = (
-        f'SELECT "id" FROM "processing_activity"{page.sql()} ORDER BY "name", "id"'
+        f'SELECT "id"{total} FROM "processing_activity"{page.sql()} ORDER BY "name", "id"'
         f" LIMIT {page.param(limit)} OFFSET {page.param(offset)}"
     )
-    rows = await client.execute_query_dict(sql, page.params)
+    rows: list[dict[str, Any]] = []
+    try:
+        rows = await client.execute_query_dict(sql, page.params)
+    finally:
+        # No row (an offset past the end, or a failure): `count` asks the engine itself.
+        _settle(where.counted, int(rows[0]["total"]) if counting and rows else None)
     return [_uuid(row["id"]) for row in rows]
+
+
+def _settle(counted: "asyncio.Future[int | None] | None", total: int | None) -> None:
+    if counted is not None and not counted.done():
+        counted.set_result(total)
 
 
 # The many-to-many lists an activity answers with, and where each is kept.
