@@ -1297,11 +1297,14 @@ async def run_engine(args: argparse.Namespace) -> dict:
         url, tmpdir = await _create_database(engine, args)
         loaded = None
     keep = bool(args.keep or args.reuse)
+    # SQLite's connection settings ride on the URL (Tortoise turns them into PRAGMAs).
+    options = args.sqlite_pragmas if engine == "sqlite" and args.sqlite_pragmas else ""
+    connect_url = f"{url}?{options.replace(',', '&')}" if options else url
     try:
         async with TortoiseContext() as ctx:
-            await ctx.init(config=tortoise_config(url))
+            await ctx.init(config=tortoise_config(connect_url))
             if loaded is None:
-                loaded = await _fill(ctx, engine, url, args)
+                loaded = await _fill(ctx, engine, connect_url, args)
                 if args.keep:
                     _save_state(args.keep, url, tmpdir, loaded)
             engine_version, size_bytes = await _engine_facts(ctx.db(), engine, tmpdir)
@@ -1403,6 +1406,8 @@ def report(results: dict[str, dict], args: argparse.Namespace, wall: float) -> s
         command.append(f"--seed {args.seed}")
     if args.only:
         command.append(f"--only {','.join(sorted(args.only))}")
+    if args.sqlite_pragmas:
+        command.append(f"--sqlite-pragmas {args.sqlite_pragmas}")
     lines.append(f"- Command: `{' '.join(command)}`")
     return "\n".join(lines)
 
@@ -1423,6 +1428,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="'{}' is replaced by a random suffix; the database is created, then dropped",
     )
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--sqlite-pragmas",
+        metavar="NAME=VALUE,…",
+        help="SQLite connection settings, as the database URL carries them "
+        "(e.g. mmap_size=1073741824)",
+    )
     parser.add_argument(
         "--only",
         type=lambda value: set(value.split(",")),
@@ -1487,6 +1498,7 @@ def main(argv: list[str] | None = None) -> int:
                 str(out),
             ]
             command += ["--keep", args.keep] if args.keep else []
+            command += ["--sqlite-pragmas", args.sqlite_pragmas] if args.sqlite_pragmas else []
             command += ["--only", ",".join(sorted(args.only))] if args.only else []
             command += ["--reuse", args.reuse] if args.reuse else []
             completed = subprocess.run(command, cwd=ROOT, check=False)
