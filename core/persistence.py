@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from core.audit.trail import journaled, record_created
 from core.clock import utcnow
+from core.crypto import seal_values
 from core.errors import Conflict, NotFound
 
 # Moved to core.paging; still importable from here for code written before the move.
@@ -39,8 +40,10 @@ async def update_versioned(
 async def _update_or_conflict(
     model: type[Model], obj_id: UUID, expected_version: int, values: dict[str, Any]
 ) -> None:
+    # Encrypted fields are encrypted here, bound to this row (core.crypto): the query set then
+    # writes them as they are, in one UPDATE with the version check.
     updated = await model.filter(id=obj_id, version=expected_version).update(
-        **values, version=F("version") + 1, updated_at=utcnow()
+        **seal_values(model, obj_id, values), version=F("version") + 1, updated_at=utcnow()
     )
     if updated == 0:
         current = await model.filter(id=obj_id).values_list("version", flat=True)

@@ -1,6 +1,9 @@
 from tortoise import migrations
 
-# Placeholder in the chain for issue 14's work; its operations are filled in by that work.
+# Issue 14: encrypted values bound to their rows (`enc:v2:`, core.crypto). No schema change,
+# and no data migration on purpose: a migration runs without the encryption keys, and
+# `rgpd keys rotate` rewrites the older `enc:v1:` values batch by batch while the instance
+# runs; until then they still read (docs/encryption.md).
 
 
 class Migration(migrations.Migration):

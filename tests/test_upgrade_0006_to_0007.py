@@ -287,7 +287,7 @@ async def test_clear_rows_left_by_0006_read_after_0007_and_are_encrypted_by_rota
     after = await raw_values(database_url)
     for (table, column), value in CLEAR.items():
         raw = after[table, column]
-        assert raw.startswith("enc:v1:"), (table, column, raw)
+        assert raw.startswith("enc:v2:"), (table, column, raw)
         left = {word for word in words(value) if word in raw}
         assert not left, f"{table}.{column} keeps {left} in clear"
     assert read_with_models(database_url) == CLEAR

@@ -10,12 +10,15 @@ from tortoise.context import tortoise_test_context
 from tortoise.models import Model
 
 from core.crypto import (
+    UNREADABLE,
     DecryptionFailed,
+    EncryptedJSONField,
     EncryptedTextField,
     decrypt,
     encrypt,
     key_id_of,
     needs_rotation,
+    open_value,
     place,
     reencrypt,
     rotate_field,
@@ -36,6 +39,17 @@ pytestmark = pytest.mark.engine
 
 FACTS = "Clé USB perdue à Évry : fichier des bénéficiaires du CCAS, 142 personnes, RIB et NIR"
 K1, K2 = generate_key(), generate_key()
+
+
+class Note(Model):
+    """The same, keyed by an integer the database makes on insert."""
+
+    id = fields.IntField(primary_key=True)
+    text = EncryptedTextField(null=True)
+    items = EncryptedJSONField(default=list)
+
+    class Meta:
+        table = "crypto_test_note"
 
 
 class Secret(Model):
@@ -149,27 +163,49 @@ def test_the_header_is_authenticated_too():
         decrypt(value.replace("enc:v1:k1:", "enc:v1:k2:"), "t.c", keys)
 
 
-def test_a_text_that_looks_like_a_stored_value_is_refused():
+@pytest.mark.parametrize("text", ["enc:v1:k1:abc", "enc:v2:k1:abc"])
+def test_a_text_that_looks_like_a_stored_value_is_refused(text):
     with pytest.raises(CryptoError, match="ne peut pas commencer"):
-        encrypt("enc:v1:k1:abc", "t.c", ring(("k1", K1)))
+        encrypt(text, "t.c", ring(("k1", K1)))
+
+
+def test_a_clear_text_with_the_prefix_and_an_unknown_key_id_is_malformed_not_a_missing_key():
+    # Not a stored value at all (its payload is no ciphertext): unreadable, not "key missing".
+    with pytest.raises(DecryptionFailed, match="mal formée"):
+        decrypt("enc:v1:note:à relire demain", "t.c", ring(("k1", K1)))
 
 
 # Rotation -------------------------------------------------------------------------------------
 
 
 def test_old_values_still_decrypt_after_a_new_current_key_is_added():
+    row = place("breach", "facts", uuid.uuid4())
     old = ring(("k1", K1))
-    value = encrypt(FACTS, "breach.facts", old)
+    value = encrypt(FACTS, row, old)
+    assert value.startswith("enc:v2:k1:")
     new = ring(("k2", K2), ("k1", K1))
-    assert decrypt(value, "breach.facts", new) == FACTS
+    assert decrypt(value, row, new) == FACTS
     assert needs_rotation(value, new)
     assert not needs_rotation(value, old)
 
-    rotated = reencrypt(value, "breach.facts", new)
+    rotated = reencrypt(value, row, new)
     assert key_id_of(rotated) == "k2"
     assert not needs_rotation(rotated, new)
-    assert decrypt(rotated, "breach.facts", ring(("k2", K2))) == FACTS
-    assert reencrypt(rotated, "breach.facts", new) == rotated
+    assert decrypt(rotated, row, ring(("k2", K2))) == FACTS
+    assert reencrypt(rotated, row, new) == rotated
+
+
+def test_a_value_bound_to_its_column_only_is_rewritten_bound_to_its_row():
+    keys = ring(("k1", K1))
+    row = place("breach", "facts", uuid.uuid4())
+    old = encrypt(FACTS, "breach.facts", keys)  # enc:v1:, as written before rows were bound
+    assert old.startswith("enc:v1:k1:")
+    assert needs_rotation(old, keys)  # same key, but bound to its column only
+    rotated = reencrypt(old, row, keys)
+    assert rotated.startswith("enc:v2:k1:")
+    assert decrypt(rotated, row, keys) == FACTS
+    with pytest.raises(DecryptionFailed):
+        decrypt(rotated, place("breach", "facts", uuid.uuid4()), keys)
 
 
 def test_a_missing_key_is_named_and_its_loss_said_unrecoverable():
@@ -262,7 +298,8 @@ def test_one_key_id_cannot_name_two_keys():
 async def test_the_field_reads_in_clear_and_stores_unreadable(secrets_db):
     secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
     raw = await raw_row(secret.id)
-    assert raw["facts"].startswith("enc:v1:k1:")
+    assert raw["facts"].startswith("enc:v2:k1:")  # bound to its row
+    assert decrypt(raw["facts"], place("crypto_test_secret", "facts", secret.id)) == FACTS
     assert "Évry" not in raw["facts"] and "CCAS" not in raw["facts"]
     assert raw["notes"] is None
     assert (await Secret.get(id=secret.id)).facts == FACTS
@@ -270,9 +307,18 @@ async def test_the_field_reads_in_clear_and_stores_unreadable(secrets_db):
 
 async def test_the_field_is_written_encrypted_by_a_query_set_update(secrets_db):
     secret = await Secret.create(id=uuid.uuid4(), facts="avant")
-    await Secret.filter(id=secret.id).update(facts=FACTS)
-    assert (await raw_row(secret.id))["facts"].startswith("enc:v1:")
+    other = await Secret.create(id=uuid.uuid4(), facts="avant")
+    assert await Secret.filter(id=secret.id).update(facts=FACTS) == 1
+    stored = (await raw_row(secret.id))["facts"]
+    assert decrypt(stored, place("crypto_test_secret", "facts", secret.id)) == FACTS
     assert (await Secret.get(id=secret.id)).facts == FACTS
+    # Several rows at once: each value bound to its own row.
+    assert await Secret.filter(facts__isnull=False).update(notes="vu") == 2
+    for row in (secret, other):
+        assert (await Secret.get(id=row.id)).notes == "vu"
+    assert (await raw_row(secret.id))["notes"] != (await raw_row(other.id))["notes"]
+    # A condition that no longer holds writes nothing, as one UPDATE would.
+    assert await Secret.filter(id=secret.id, notes__isnull=True).update(facts="non") == 0
 
 
 async def test_filtering_on_an_encrypted_column_is_refused_not_silently_empty(secrets_db):
@@ -285,18 +331,81 @@ async def test_filtering_on_an_encrypted_column_is_refused_not_silently_empty(se
     assert [s.id for s in await Secret.filter(notes__isnull=True)] == [secret.id]
 
 
-async def test_a_value_altered_in_the_database_fails_to_read(secrets_db):
-    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
-    await raw_set(secret.id, "facts", flip_one_byte((await raw_row(secret.id))["facts"]))
-    with pytest.raises(DecryptionFailed, match=r"crypto_test_secret\.facts"):
-        await Secret.get(id=secret.id)
+async def test_a_value_altered_in_the_database_reads_unreadable_and_is_logged(secrets_db, caplog):
+    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS, notes="rien")
+    altered = flip_one_byte((await raw_row(secret.id))["facts"])
+    await raw_set(secret.id, "facts", altered)
+    read = await Secret.get(id=secret.id)
+    assert read.facts == UNREADABLE == "[valeur illisible : déplacée ou altérée]"
+    assert read.notes == "rien"  # the rest of the row reads
+    assert "crypto_test_secret.facts" in caplog.text and "altérée" in caplog.text
+    # Saving the row again keeps what was stored: the evidence is not overwritten.
+    read.notes = "relu"
+    await read.save()
+    assert (await raw_row(secret.id))["facts"] == altered
+    # Given back as read (a record merged with a patch), it is left out of the update.
+    assert await Secret.filter(id=secret.id).update(facts=str(read.facts)) == 1
+    assert await Secret.filter(id=secret.id).update(facts=read.facts, notes="vu") == 1
+    assert (await raw_row(secret.id))["facts"] == altered
+    assert (await Secret.get(id=secret.id)).notes == "vu"
 
 
-async def test_a_value_copied_into_another_column_fails_to_read(secrets_db):
+async def test_a_value_copied_into_another_column_reads_unreadable(secrets_db, caplog):
     secret = await Secret.create(id=uuid.uuid4(), facts=FACTS, notes="rien")
     await raw_set(secret.id, "notes", (await raw_row(secret.id))["facts"])
-    with pytest.raises(DecryptionFailed, match=r"crypto_test_secret\.notes"):
-        await Secret.get(id=secret.id)
+    read = await Secret.get(id=secret.id)
+    assert (read.facts, read.notes) == (FACTS, UNREADABLE)
+    assert "crypto_test_secret.notes" in caplog.text
+
+
+async def test_a_value_copied_into_another_row_reads_unreadable(secrets_db, caplog):
+    body_a = await Secret.create(id=uuid.uuid4(), facts="fiche A")
+    body_b = await Secret.create(id=uuid.uuid4(), facts=FACTS)
+    await raw_set(body_a.id, "facts", (await raw_row(body_b.id))["facts"])
+    assert (await Secret.get(id=body_a.id)).facts == UNREADABLE
+    assert (await Secret.get(id=body_b.id)).facts == FACTS
+    assert [s.facts for s in await Secret.all().order_by("id")].count(FACTS) == 1
+    assert f"crypto_test_secret.facts#{body_a.id}" in caplog.text
+
+
+async def test_a_row_whose_key_the_database_makes_is_bound_to_it_after_the_insert(secrets_db):
+    first = await Note.create(text=FACTS, items=["a", "é"])
+    second = await Note.create(text="autre", items=["b"])
+    conn = Tortoise.get_connection("default")
+    rows = await conn.execute_query_dict("SELECT id, text, items FROM crypto_test_note ORDER BY id")
+    assert [r["text"][:7] for r in rows] == ["enc:v2:", "enc:v2:"]
+    assert (await Note.get(id=first.id)).items == ["a", "é"]
+    await conn.execute_query(
+        f"UPDATE crypto_test_note SET text = '{rows[1]['text']}', items = '{rows[1]['items']}' "
+        f"WHERE id = {first.id}"
+    )
+    moved = await Note.get(id=first.id)
+    assert moved.text == UNREADABLE
+    assert moved.items == []  # a JSON value that cannot be null reads as its default
+    assert (await Note.get(id=second.id)).text == "autre"
+
+
+async def test_a_stored_clear_text_starting_with_the_prefix_reads_unreadable(secrets_db):
+    secret = await Secret.create(id=uuid.uuid4())
+    for text in ("enc:v1:note:à relire", "enc:v2:", "enc:v1:k1:QUJD"):
+        await raw_set(secret.id, "facts", text)
+        assert (await Secret.get(id=secret.id)).facts == UNREADABLE
+
+
+async def test_a_value_written_before_rows_were_bound_still_reads(secrets_db):
+    secret = await Secret.create(id=uuid.uuid4())
+    await raw_set(secret.id, "facts", encrypt(FACTS, "crypto_test_secret.facts"))  # enc:v1:
+    assert (await Secret.get(id=secret.id)).facts == FACTS
+
+
+async def test_values_read_without_their_model_are_opened_with_their_row(secrets_db):
+    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
+    ((row_id, stored),) = await Secret.all().values_list("id", "facts")
+    assert stored.startswith("enc:v2:")  # .values_list gives the stored value
+    field = Secret._meta.fields_map["facts"]
+    assert open_value(field, stored, row_id) == FACTS
+    assert open_value(field, stored, uuid.uuid4()) == UNREADABLE
+    assert row_id == secret.id
 
 
 async def test_rotating_a_column_rewrites_old_and_clear_values_with_the_current_key(
@@ -305,15 +414,23 @@ async def test_rotating_a_column_rewrites_old_and_clear_values_with_the_current_
     old = await Secret.create(id=uuid.uuid4(), facts=FACTS)
     clear = await Secret.create(id=uuid.uuid4())
     await raw_set(clear.id, "facts", "écrit avant le chiffrement")
+    column_bound = await Secret.create(id=uuid.uuid4())
+    await raw_set(column_bound.id, "facts", encrypt("lié à sa colonne", "crypto_test_secret.facts"))
     await Secret.create(id=uuid.uuid4())  # NULL stays NULL
 
     settings_env(encryption_keys=f"k2:{K2},k1:{K1}")
     assert (await Secret.get(id=old.id)).facts == FACTS  # readable before rotation
-    assert await rotate_field(Secret, "facts") == 2
+    assert await rotate_field(Secret, "facts") == 3
     assert await rotate_field(Secret, "facts") == 0
 
-    for row_id, text in ((old.id, FACTS), (clear.id, "écrit avant le chiffrement")):
-        assert key_id_of((await raw_row(row_id))["facts"]) == "k2"
+    for row_id, text in (
+        (old.id, FACTS),
+        (clear.id, "écrit avant le chiffrement"),
+        (column_bound.id, "lié à sa colonne"),
+    ):
+        stored = (await raw_row(row_id))["facts"]
+        assert stored.startswith("enc:v2:k2:")
+        assert decrypt(stored, place("crypto_test_secret", "facts", row_id)) == text
         assert (await Secret.get(id=row_id)).facts == text
     settings_env(encryption_keys=f"k2:{K2}")  # the old key can go now
     assert (await Secret.get(id=old.id)).facts == FACTS
@@ -332,6 +449,23 @@ async def test_rotation_goes_batch_by_batch_and_skips_what_the_current_key_wrote
     for n, secret in enumerate(old):
         assert key_id_of((await raw_row(secret.id))["facts"]) == "k2"
         assert (await Secret.get(id=secret.id)).facts == f"{FACTS} n°{n}"
+
+
+async def test_rotation_binds_old_values_to_their_rows_and_leaves_unreadable_ones(
+    secrets_db, caplog
+):
+    body_a = await Secret.create(id=uuid.uuid4())
+    body_b = await Secret.create(id=uuid.uuid4())
+    v1 = encrypt(FACTS, "crypto_test_secret.facts")
+    await raw_set(body_a.id, "facts", v1)
+    await raw_set(body_b.id, "facts", "enc:v1:k1:QUJD")  # broken: left as evidence
+    assert await rotate_field(Secret, "facts") == 1
+    assert (await raw_row(body_b.id))["facts"] == "enc:v1:k1:QUJD"
+    assert "mal formée" in caplog.text
+    # Once rotated, the value no longer reads in another row.
+    await raw_set(body_b.id, "facts", (await raw_row(body_a.id))["facts"])
+    assert (await Secret.get(id=body_a.id)).facts == FACTS
+    assert (await Secret.get(id=body_b.id)).facts == UNREADABLE
 
 
 async def test_reading_a_row_whose_key_was_removed_names_the_key(secrets_db, settings_env):

@@ -1,6 +1,6 @@
 """Encryption at rest through the API: the facts of an incident and of a breach, the DPO's
 reasons, the notifications kept and the e-mails to the people are returned in clear by the
-API and delivered in clear by mail, while the rows in the database hold only `enc:v1:`
+API and delivered in clear by mail, while the rows in the database hold only `enc:v2:`
 values, with no word of them left in any table."""
 
 import os
@@ -20,7 +20,7 @@ from core.scope import Scope
 from register.demo import load_demo
 from tests.factories import API, BREACHES, ago, bodies, done, iso, read
 
-TEST_KEY = "enc:v1:test:"  # tests/conftest.py sets the key "test" for every test
+TEST_KEY = "enc:v2:test:"  # tests/conftest.py sets the key "test" for every test
 
 TITLE = "Fuite du fichier des bénéficiaires du CCAS d'Évry"
 DESCRIPTION = (
@@ -176,7 +176,7 @@ async def test_the_api_returns_in_clear_what_the_rows_hold_encrypted(client, smt
     assert "Rappel du courriel" in people["message_body"]
     assert {e["note"] for e in breach["events"]} >= {REASONS, CLOSING}
 
-    # In the rows: `enc:v1:` values only, no word of the text.
+    # In the rows: `enc:v2:` values only, no word of the text.
     (row,) = await raw_rows("incident", f"id = '{incident['id']}'")
     assert_sealed(row["title"], TITLE)
     assert_sealed(row["description"], DESCRIPTION_CORRECTED)
@@ -319,7 +319,7 @@ async def test_rotation_keeps_every_row_readable_through_the_api(client, smtp, s
     assert after["decision_reasons"] == REASONS
     assert after["notifications"][0]["summary"] == SUMMARY
     (row,) = await raw_rows("breach", f"id = '{breach['id']}'")
-    assert row["decision_reasons"].startswith("enc:v1:k2:")
+    assert row["decision_reasons"].startswith("enc:v2:k2:")
 
 
 async def test_a_missing_key_is_a_french_error_not_garbage(client, smtp, settings_env):
@@ -330,7 +330,7 @@ async def test_a_missing_key_is_a_french_error_not_garbage(client, smtp, setting
     detail = response.json()["detail"]
     assert "clé de chiffrement « test » absente" in detail
     assert "irrécupérables sans elle" in detail and "RGPD_ENCRYPTION_KEYS" in detail
-    assert "enc:v1" not in detail
+    assert "enc:v1" not in detail and "enc:v2" not in detail
 
 
 @pytest.mark.parametrize("column", ["title", "description"])
