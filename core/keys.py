@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.config import get_settings
+from core.db import restrict
 from core.errors import DomainError
 
 KEY_BYTES = 32  # AES-256
@@ -184,15 +185,18 @@ def embedded_key_warning(path: Path) -> str:
 
 def prepare_keys(*, required: bool = True) -> Path | None:
     """Ready the key ring before a start: make the embedded key file if it is the default and
-    missing (returns its path, so the caller prints `embedded_key_warning`), then check the
-    keys. With nothing configured and no SQLite file (PostgreSQL), raise `KeyConfigError`
-    when `required` (a server), or do nothing (a schema migration needs no key)."""
+    missing (returns its path, so the caller prints `embedded_key_warning`; found readable by
+    others, it is made 0600 and the log says so), then check the keys. With nothing configured
+    and no SQLite file (PostgreSQL), raise `KeyConfigError` when `required` (a server), or do
+    nothing (a schema migration needs no key)."""
     settings = get_settings()
     created = None
     path = settings.encryption_key_file
     embedded = path and settings.key_file_is_embedded_default
     if embedded and not path.exists() and create_key_file(path):
         created = path
+    elif embedded and path.exists():
+        restrict(path)  # made by an earlier version, or copied back with other modes: 0600
     keys_set = settings.encryption_keys and settings.encryption_keys.get_secret_value().strip()
     if not keys_set and not path:
         if required:
