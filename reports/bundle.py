@@ -1,6 +1,9 @@
 """The evidence bundle for an auditor: for each organisation its records (art. 30), its breach
 register (art. 33(5)) for a period, every notification as it was sent and its audit journal,
-in one ZIP whose manifest of SHA-256 digests the instance signs (core.evidence).
+in one ZIP whose manifest of SHA-256 digests the instance signs (core.evidence). The bundle
+also publishes the signed heads of its bodies' chains (`ancre-journal.jsonl`, as the anchor
+beside the signing key holds them): an auditor who keeps it can later check, with
+`rgpd audit verify --anchor`, that the journal was not truncated or rewritten since.
 
 The ZIP is written file by file into `out`: documents go through a spooled temporary file
 (the writers may seek), the rest straight into the archive, every file hashed on the way.
@@ -22,6 +25,7 @@ from breach.breaches.service import breaches_out
 from breach.enums import NotificationPhase, NotificationRecipient
 from breach.export import breach_register_document, register_batches
 from core.actor import current_actor
+from core.audit.anchor import Head, anchor_path, head_line, latest_heads, read_anchor
 from core.audit.canonical import timestamp
 from core.audit.chain import chain_of, checkpoint_message
 from core.audit.journal import JournalFilters, export_events
@@ -55,6 +59,7 @@ BREACH_REGISTER = "registre-violations"
 NOTIFICATIONS = "notifications"
 JOURNAL = "journal.jsonl"
 CHECKPOINTS = "points-de-controle.jsonl"
+HEADS = "ancre-journal.jsonl"
 FORMATS = (ExportFormat.JSON, ExportFormat.PDF)
 PUBLIC_KEY_ROUTE = "/api/v1/journal/public-key"
 
@@ -80,6 +85,7 @@ class OrganisationPart:
     notifications_without_text: int = 0  # listed in the breach register only
     events: int = 0
     checkpoints: int = 0
+    head: Head | None = None  # the chain's last signed head, published in HEADS
 
 
 @dataclass
@@ -226,6 +232,54 @@ async def _organisation(
         part.checkpoints = len(marks)
 
 
+async def signed_heads(parts: list[OrganisationPart]) -> None:
+    """Each body's last signed head: from the anchor (outside the database) when it holds one
+    for the chain, else from the chain's last checkpoint in the database."""
+    path = anchor_path()
+    anchored = latest_heads(read_anchor(path).heads) if path and path.exists() else {}
+    for part in parts:
+        chain = chain_of(part.id)
+        part.head = anchored.get(chain)
+        if part.head is None:
+            mark = await AuditCheckpoint.filter(chain=chain).order_by("-seq", "-signed_at").first()
+            if mark is not None:
+                part.head = Head(
+                    chain=mark.chain,
+                    seq=mark.seq,
+                    hash=mark.hash,
+                    signed_at=mark.signed_at,
+                    key_id=mark.key_id,
+                    signature=mark.signature,
+                )
+
+
+def _write_heads(bundle: EvidenceZip, parts: list[OrganisationPart]) -> None:
+    heads = [part.head for part in parts if part.head is not None]
+    if heads:  # no empty file: the LISEZMOI says there is none
+        bundle.write(HEADS, b"".join(head_line(head) for head in heads))
+
+
+def _heads_text(parts: list[OrganisationPart]) -> list[str]:
+    if not any(part.head for part in parts):
+        return [
+            f"{HEADS} : absent, aucune tête de journal n'est encore signée pour ces organismes.",
+        ]
+    lines = [
+        f"{HEADS} : la dernière tête signée de la chaîne du journal de chaque organisme",
+        "  (chaîne, n°, empreinte, date, clé, signature Ed25519), comme l'ancre de l'instance",
+        "  la garde hors de la base. Conservez ce lot : plus tard, dans le journal.jsonl d'un lot",
+        "  plus récent, l'événement du même n° doit porter la même empreinte (hash) ; et sur",
+        f"  l'instance, « rgpd audit verify --anchor {HEADS} --public-key",
+        "  cle-publique-publiee.pem » dit si le journal a été tronqué, supprimé ou réécrit.",
+    ]
+    for part in parts:
+        if part.head is not None:
+            lines.append(
+                f"  {part.folder} : n° {part.head.seq}, signée le {_instant(part.head.signed_at)}"
+            )
+    return lines
+
+
 def _instant(value: datetime) -> str:
     return to_local(value).strftime("%d/%m/%Y %H:%M:%S")
 
@@ -304,6 +358,7 @@ def readme(
         f"{PUBLIC_KEY} : copie de la clé publique de l'instance ({kid}), pour commodité.",
         f"{MANIFEST} : l'empreinte SHA-256 de chaque fichier du lot (format de sha256sum).",
         f"{SIGNATURE} : la signature Ed25519 de {MANIFEST} par l'instance.",
+        *_heads_text(parts),
         "",
         "Vérifier le lot",
         "---------------",
@@ -358,6 +413,8 @@ async def build_bundle(
     try:
         for part in parts:
             await _organisation(bundle, part, scope=scope, since=since, until=until, now=now)
+        await signed_heads(parts)
+        _write_heads(bundle, parts)
         bundle.write(PUBLIC_KEY, public_key_file(public_key))
         text = readme(parts, since=since, until=until, now=now, actor=current_actor(), kid=kid)
         bundle.write(README, text.encode("utf-8"))

@@ -1,15 +1,18 @@
 """`rgpd audit`: verify, sign, export the audit journal, and make the instance's signing key.
 
 `verify` exits 0 when the journal is intact and 1 with one line per problem otherwise, so a
-cron job or a monitoring probe can run it as it is.
+cron job or a monitoring probe can run it as it is. It checks the database against the anchor
+(the signed heads kept outside it, beside the signing key), or against `--anchor FILE` (e.g.
+the heads an older evidence bundle carries).
 """
 
 import asyncio
 import json
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import typer
 from tortoise import Tortoise
@@ -21,6 +24,7 @@ from core.audit.journal import JournalFilters, checkpoint_moved, export_events, 
 from core.audit.signing import generate_signing_key_pem, key_id, load_private_key, public_key_pem
 from core.clock import utcnow
 from core.keys import KeyConfigError
+from register.organisations.models import Organisation
 
 app = typer.Typer(help="Journal d'audit : vérification, signature, export", no_args_is_help=True)
 
@@ -52,8 +56,15 @@ def verify(
         help="Clé publique (PEM) qui vérifie les points de contrôle, au lieu de celle de "
         "l'instance ; peut être répétée (anciennes clés)",
     ),
+    anchor: Path | None = typer.Option(
+        None,
+        "--anchor",
+        help="Ancre (têtes signées, une ligne JSON chacune) à laquelle comparer la base, au "
+        "lieu de celle de l'instance, à côté de la clé de signature ; par exemple "
+        "ancre-journal.jsonl d'un lot de preuves",
+    ),
 ) -> None:
-    """Check every event and signed checkpoint; say where the journal was altered."""
+    """Check every event and signed checkpoint, and the chains against the anchor."""
     keys = None
     if public_key:
         try:
@@ -64,21 +75,37 @@ def verify(
 
     async def work():
         chain = await journal_chain(org) if org else None
-        return await verify_journal(chain=chain, public_keys=keys)
+        result = await verify_journal(chain=chain, public_keys=keys, anchor=anchor)
+        return result, await _body_names(p.chain for p in result.problems)
 
-    result = _run(work)
+    result, names = _run(work)
+    where = f"ancre {result.anchor.path} : " if result.anchor.path else ""
+    typer.echo(f"{where}{result.anchor.note}", err=True)
     if result.intact:
         typer.echo(f"journal intègre : {result.events} événements, {result.chains} chaînes")
         return
     for problem in result.problems:
         seq = "-" if problem.seq is None else problem.seq
         event = problem.event_id or "-"
+        name = f" « {names[problem.chain]} »" if problem.chain in names else ""
         typer.echo(
-            f"chaîne {problem.chain}\tn° {seq}\tévénement {event}\t{problem.kind.value}\t"
-            f"{problem.message}"
+            f"chaîne {problem.chain}{name}\tn° {seq}\tévénement {event}\t"
+            f"{problem.kind.value}\t{problem.message}"
         )
     typer.echo(f"journal altéré : {len(result.problems)} problème(s)", err=True)
     raise typer.Exit(1)
+
+
+async def _body_names(chains: Iterable[str]) -> dict[str, str]:
+    """The names of the bodies whose chains these are, for those that still exist."""
+    ids = set()
+    for chain in chains:
+        try:
+            ids.add(UUID(chain))
+        except ValueError:
+            continue  # the instance's chain, or the anchor itself
+    rows = await Organisation.filter(id__in=ids).values_list("id", "legal_name")
+    return {str(i): name for i, name in rows}
 
 
 @app.command()

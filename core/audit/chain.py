@@ -4,6 +4,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.audit.anchor import Head, anchor_path, append_head
 from core.audit.canonical import canonical_json, normalise, timestamp
 from core.audit.models import AuditCheckpoint, AuditEvent
 from core.audit.signing import get_signing_key, key_id, sign
@@ -204,10 +206,15 @@ def checkpoint_message(
 
 
 async def checkpoint(
-    chain: UUID | str | None, *, now: datetime, key: Ed25519PrivateKey | None = None
+    chain: UUID | str | None,
+    *,
+    now: datetime,
+    key: Ed25519PrivateKey | None = None,
+    anchor: Path | None = None,
 ) -> AuditCheckpoint | None:
     """Sign the chain's current end; None for an empty chain. `key` defaults to the
-    instance's (RGPD_SIGNING_KEY_FILE)."""
+    instance's (RGPD_SIGNING_KEY_FILE), `anchor` to the anchor file beside it: the signed
+    head is appended there first (outside the database), then stored as a checkpoint row."""
     chain = chain_of(chain)
     seq, last_hash = await _tail(chain)
     if seq == 0:
@@ -216,6 +223,19 @@ async def checkpoint(
     kid = key_id(key.public_key())
     message = checkpoint_message(chain=chain, seq=seq, hash=last_hash, signed_at=now, key_id=kid)
     _, signature = sign(message, key)
+    anchor = anchor or anchor_path()
+    if anchor is not None:
+        append_head(
+            anchor,
+            Head(
+                chain=chain,
+                seq=seq,
+                hash=last_hash,
+                signed_at=now,
+                key_id=kid,
+                signature=signature,
+            ),
+        )
     return await AuditCheckpoint.create(
         id=uuid.uuid4(),
         chain=chain,

@@ -4,15 +4,18 @@ of the chains that moved. The API and the command line read it through these fun
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from tortoise.functions import Count, Max
 
+from core.audit.anchor import Anchor, anchor_path, read_anchor
 from core.audit.canonical import timestamp
 from core.audit.chain import INSTANCE_CHAIN, chain_of, checkpoint
 from core.audit.models import AuditCheckpoint, AuditEvent
 from core.audit.verify import Problem, verify
+from core.keys import KeyConfigError
 from core.paging import Page, paginate
 from core.scope import Scope
 
@@ -92,14 +95,55 @@ async def export_events(
 
 
 @dataclass(frozen=True)
+class AnchorState:
+    """Which anchor the journal was checked against, and a French sentence that says so."""
+
+    path: Path | None
+    heads: int
+    note: str
+    anchor: Anchor | None = None
+
+
+@dataclass(frozen=True)
 class Verification:
     events: int
     chains: int
     problems: list[Problem]
+    anchor: AnchorState = AnchorState(None, 0, "")
 
     @property
     def intact(self) -> bool:
         return not self.problems
+
+
+async def anchor_state(path: Path | None, *, explicit: bool = False) -> AnchorState:
+    """Read the anchor at `path` (the configured one when not `explicit`). A missing explicit
+    file, or an unreadable one, raises KeyConfigError with the French reason."""
+    if path is None:
+        return AnchorState(
+            None,
+            0,
+            "aucune ancre configurée (pas de clé de signature) : vérification sur la base seule",
+        )
+    if not path.exists() and not explicit:
+        signed = await AuditCheckpoint.all().count()
+        if not signed:
+            return AnchorState(
+                path, 0, "aucune ancre encore : elle naît au premier point de contrôle signé"
+            )
+        return AnchorState(
+            path,
+            0,
+            f"attention : ancre absente alors que la base compte {signed} point(s) de contrôle "
+            "signé(s) ; vérification sur la base seule, restaurez l'ancre depuis sa sauvegarde",
+        )
+    try:
+        anchor = read_anchor(path)
+    except OSError as exc:
+        raise KeyConfigError(f"ancre du journal {path} illisible : {exc.strerror or exc}") from None
+    chains = len(anchor.chains())
+    note = f"{len(anchor.heads)} tête(s) signée(s) de {chains} chaîne(s) vérifiée(s) contre l'ancre"
+    return AnchorState(path, len(anchor.heads), note, anchor)
 
 
 def _scoped_chains(scope: Scope) -> list[str] | None:
@@ -110,22 +154,29 @@ def _scoped_chains(scope: Scope) -> list[str] | None:
 
 
 async def verify_journal(
-    *, scope: Scope = Scope.everything(), chain: UUID | str | None = None, public_keys=None
+    *,
+    scope: Scope = Scope.everything(),
+    chain: UUID | str | None = None,
+    public_keys=None,
+    anchor: Path | None = None,
 ) -> Verification:
-    """Verify one chain (`chain`, "instance" for the instance's), or every chain in scope."""
+    """Verify one chain (`chain`, "instance" for the instance's), or every chain in scope,
+    against the anchor: `anchor` when given (it must exist), else the configured one."""
+    state = await anchor_state(anchor or anchor_path(), explicit=anchor is not None)
     names = [chain_of(chain)] if chain is not None else _scoped_chains(scope)
     if names is None:
-        problems = await verify(public_keys=public_keys)
+        problems = await verify(public_keys=public_keys, anchor=state.anchor)
         events = await AuditEvent.all().count()
         counted = await AuditEvent.all().distinct().values_list("chain", flat=True)
         marked = await AuditCheckpoint.all().distinct().values_list("chain", flat=True)
-        return Verification(events, len(set(counted) | set(marked)), problems)
+        known = state.anchor.chains() if state.anchor else set()
+        return Verification(events, len(set(counted) | set(marked) | known), problems, state)
     problems = []
     for name in names:
-        problems += await verify(name, public_keys=public_keys)
+        problems += await verify(name, public_keys=public_keys, anchor=state.anchor)
     events = await AuditEvent.filter(chain__in=names).count()
     used = await AuditEvent.filter(chain__in=names).distinct().values_list("chain", flat=True)
-    return Verification(events, len(set(used)), problems)
+    return Verification(events, len(set(used)), problems, state)
 
 
 async def checkpoint_moved(*, now: datetime, key=None) -> list[AuditCheckpoint]:
@@ -155,6 +206,7 @@ async def chain_sizes() -> dict[str, int]:
 
 __all__ = [
     "INSTANCE_CHAIN",
+    "AnchorState",
     "JournalFilters",
     "Verification",
     "chain_sizes",

@@ -13,7 +13,12 @@ was written with. Then, in `seq` order:
   before was replaced by a row with a recomputed hash.
 
 A chain rewritten from some point with every hash recomputed is consistent again: only the
-signed checkpoints, whose key the database does not hold, show it.
+signed checkpoints, whose key the database does not hold, show it. And since those are in the
+database too, the anchor (`core.audit.anchor`, outside it) is checked as well: a chain that
+ends before an anchored head was truncated, a chain the anchor knows and the database lacks was
+deleted, an event at an anchored number with another hash was rewritten, and a line whose
+signature does not hold was forged or altered. Events after the last anchored head are checked
+by their hashes only.
 """
 
 from collections import defaultdict
@@ -24,9 +29,11 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from core.audit.anchor import Anchor, Head
 from core.audit.chain import GENESIS_HASH, chain_of, chains, checkpoint_message, hasher_of
 from core.audit.models import AuditCheckpoint, AuditEvent
 from core.audit.signing import get_signing_key, key_id, load_public_key, signature_valid
+from core.clock import to_local
 from core.keys import KeyConfigError
 
 # How far a segment's first event is searched for the number it was written with.
@@ -41,6 +48,12 @@ class ProblemKind(StrEnum):
     CHECKPOINT_SIGNATURE = "checkpoint_signature"
     CHECKPOINT_MISMATCH = "checkpoint_mismatch"
     CHECKPOINT_UNCHECKED = "checkpoint_unchecked"
+    ANCHOR_TRUNCATED = "anchor_truncated"
+    ANCHOR_CHAIN_DELETED = "anchor_chain_deleted"
+    ANCHOR_MISMATCH = "anchor_mismatch"
+    ANCHOR_SIGNATURE = "anchor_signature"
+    ANCHOR_UNCHECKED = "anchor_unchecked"
+    ANCHOR_UNREADABLE = "anchor_unreadable"
 
 
 @dataclass(frozen=True)
@@ -59,20 +72,38 @@ async def verify(
     chain: UUID | str | None = None,
     *,
     public_keys: Iterable[Ed25519PublicKey | str] | None = None,
+    anchor: Anchor | None = None,
 ) -> list[Problem]:
     """Problems of one chain, or of every chain; an empty list means an intact journal.
 
     Checkpoint signatures are checked with `public_keys` (keys or PEM), by default the
-    instance's own key. A checkpoint no key can check is reported too.
+    instance's own key. A checkpoint no key can check is reported too. With an `anchor`, the
+    chains are also checked against its heads, and every chain it knows is verified.
     """
     keys, why_no_key = _public_keys(public_keys)
-    names = [chain_of(chain)] if chain is not None else await chains()
+    heads: dict[str, list[Head]] = defaultdict(list)
+    for head in anchor.heads if anchor else ():
+        heads[head.chain].append(head)
+    every = None if chain is not None else sorted(set(await chains()) | set(heads))
+    names = every if every is not None else [chain_of(chain)]
     problems: list[Problem] = []
     for name in names:
         events = await AuditEvent.filter(chain=name).order_by("seq", "id")
         marks = await AuditCheckpoint.filter(chain=name).order_by("seq", "signed_at")
         problems += _check_events(name, events)
         problems += _check_checkpoints(name, events, marks, keys, why_no_key)
+        problems += _check_heads(name, events, heads.get(name, []), keys, why_no_key)
+    if anchor is not None and chain is None:
+        problems += [
+            Problem(
+                "ancre",
+                None,
+                ProblemKind.ANCHOR_UNREADABLE,
+                f"ancre {anchor.path}, ligne {line} : ligne illisible, l'ancre a été modifiée "
+                "(ou une écriture y a été interrompue)",
+            )
+            for line in anchor.unreadable
+        ]
     return problems
 
 
@@ -296,4 +327,90 @@ def _check_checkpoints(
                 event.id if event else None,
             )
         )
+    return problems
+
+
+def _signed_on(head: Head) -> str:
+    return to_local(head.signed_at).strftime("signée le %d/%m/%Y à %H:%M:%S, heure de Paris")
+
+
+def _head_signatures(
+    chain: str, heads: list[Head], keys: dict[str, Ed25519PublicKey], why_no_key: str
+) -> tuple[list[Head], list[Problem]]:
+    """The heads whose signature holds, and a problem for each of the others."""
+    valid: list[Head] = []
+    problems: list[Problem] = []
+    for head in heads:
+        here = f"chaîne {chain}, tête ancrée au n° {head.seq} (ligne {head.line} de l'ancre)"
+        key = keys.get(head.key_id)
+        message = checkpoint_message(
+            chain=head.chain,
+            seq=head.seq,
+            hash=head.hash,
+            signed_at=head.signed_at,
+            key_id=head.key_id,
+        )
+        if key is None:
+            kind = ProblemKind.ANCHOR_UNCHECKED
+            text = f"{here} : signature non vérifiée, clé {head.key_id} inconnue ({why_no_key})"
+        elif not signature_valid(message, head.signature, key):
+            kind = ProblemKind.ANCHOR_SIGNATURE
+            text = f"{here} : signature invalide, la ligne de l'ancre a été modifiée ou forgée"
+        else:
+            valid.append(head)
+            continue
+        problems.append(Problem(chain, head.seq, kind, text))
+    return valid, problems
+
+
+def _check_heads(
+    chain: str,
+    events: list[AuditEvent],
+    heads: list[Head],
+    keys: dict[str, Ed25519PublicKey],
+    why_no_key: str,
+) -> list[Problem]:
+    """The chain against the heads the anchor holds for it (their signatures first)."""
+    valid, problems = _head_signatures(chain, heads, keys, why_no_key)
+    if not valid:
+        return problems
+    top = max(valid, key=lambda h: h.seq)
+    if not events:
+        problems.append(
+            Problem(
+                chain,
+                None,
+                ProblemKind.ANCHOR_CHAIN_DELETED,
+                f"chaîne {chain} : chaîne entière supprimée de la base, alors que l'ancre "
+                f"atteste {top.seq} événement(s) (tête n° {top.seq} {_signed_on(top)})",
+            )
+        )
+        return problems
+    last = events[-1].seq
+    if top.seq > last:
+        problems.append(
+            Problem(
+                chain,
+                last + 1,
+                ProblemKind.ANCHOR_TRUNCATED,
+                f"chaîne {chain} : journal tronqué, l'ancre atteste l'événement n° {top.seq} "
+                f"(tête {_signed_on(top)}) mais la base s'arrête au n° {last} : "
+                f"{top.seq - last} événement(s) au moins supprimé(s)",
+            )
+        )
+    by_seq = {e.seq: e for e in events}
+    for head in sorted(valid, key=lambda h: h.seq):
+        event = by_seq.get(head.seq)
+        if head.seq <= last and (event is None or event.hash != head.hash):
+            problems.append(
+                Problem(
+                    chain,
+                    head.seq,
+                    ProblemKind.ANCHOR_MISMATCH,
+                    f"chaîne {chain}, n° {head.seq} : l'événement ne porte plus l'empreinte "
+                    f"ancrée (tête {_signed_on(head)}), la chaîne a été réécrite jusqu'à ce point",
+                    event.id if event else None,
+                )
+            )
+            break  # the first one tells where; the later heads follow from it
     return problems

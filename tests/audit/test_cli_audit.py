@@ -5,14 +5,17 @@ import base64
 import json
 import stat
 import uuid
+import zipfile
 from datetime import timedelta
 from itertools import pairwise
+from types import SimpleNamespace
 
 import pytest
 from tortoise.context import tortoise_test_context
 
 from api.database import MODEL_MODULES
 from core.actor import acting_as
+from core.audit.chain import event_hash
 from core.audit.models import AuditCheckpoint
 from core.clock import today_local
 from core.scope import Scope
@@ -206,3 +209,218 @@ async def test_export_gives_one_json_object_per_line_with_the_hashes(journal):
     assert rgpd("audit", "export", "--org", commune, "--from", tomorrow, database=url).stdout == ""
     instance = rgpd("audit", "export", "--org", "instance", database=url)
     assert instance.returncode == 0 and instance.stdout == ""
+
+
+# The anchor: the signed heads kept outside the database, beside the signing key ---------------
+
+
+@pytest.fixture
+def signed(journal, tmp_path):
+    """The journal with its chains signed by `rgpd audit checkpoint`: its url, the commune's
+    id, the instance's settings (env), the public key file and the anchor file."""
+    url, commune = journal
+    key_file = tmp_path / "keys" / "signing.pem"
+    key_file.parent.mkdir()
+    made = rgpd("audit", "keygen", str(key_file), database=url)
+    assert made.returncode == 0, made.stderr
+    public = tmp_path / "public.pem"
+    public.write_text(made.stdout)
+    env = {"RGPD_SIGNING_KEY_FILE": str(key_file)}
+    anchor = key_file.with_name("journal-anchor.jsonl")
+    assert not anchor.exists()
+    fresh = rgpd("audit", "verify", database=url, **env)
+    assert fresh.returncode == 0 and "journal intègre" in fresh.stdout
+    assert "aucune ancre encore" in fresh.stderr
+    signing = rgpd("audit", "checkpoint", database=url, **env)
+    assert "2 point(s) de contrôle signé(s)" in signing.stdout, signing.stderr
+    return SimpleNamespace(url=url, commune=commune, env=env, public=public, anchor=anchor)
+
+
+def _intact_without_the_anchor(url: str, public) -> None:
+    """What the database alone says: the premise of each erasure below."""
+    alone = rgpd("audit", "verify", "--public-key", str(public), database=url)
+    assert alone.returncode == 0 and "journal intègre" in alone.stdout, alone.stdout
+
+
+def _altered(result, commune: str, kind: str, says: str) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = [line for line in result.stdout.splitlines() if kind in line]
+    assert lines, result.stdout
+    assert f"chaîne {commune} « Commune de Vitry-sur-Seine »" in lines[0], lines[0]
+    assert says in lines[0], lines[0]
+    assert "journal altéré" in result.stderr
+    return lines[0]
+
+
+async def test_the_anchor_is_written_beside_the_key_owner_only_and_appended_to(signed):
+    url = signed.url
+    commune = signed.commune
+    env = signed.env
+    anchor = signed.anchor
+    assert stat.S_IMODE(anchor.stat().st_mode) == 0o600
+    first = anchor.read_bytes()
+    heads = [json.loads(line) for line in first.decode().splitlines()]
+    marks = await AuditCheckpoint.all().order_by("chain")
+    assert sorted((h["chain"], h["seq"], h["hash"], h["signature"]) for h in heads) == [
+        (m.chain, m.seq, m.hash, m.signature) for m in marks
+    ]
+    assert {h["key_id"] for h in heads} == {marks[0].key_id}
+
+    # An event after the last anchored head is fine: checked by its hash.
+    with acting_as(DPO):
+        await organisations.create_contact(
+            scope=ALL, data=ContactIn(organisation_id=commune, name="Mme Ba", roles=["dpo"])
+        )
+    later = rgpd("audit", "verify", database=url, **env)
+    assert later.returncode == 0, later.stdout + later.stderr
+    assert "journal intègre : 7 événements, 2 chaînes" in later.stdout
+    assert "2 tête(s) signée(s) de 2 chaîne(s) vérifiée(s) contre l'ancre" in later.stderr
+
+    assert "1 point(s)" in rgpd("audit", "checkpoint", database=url, **env).stdout
+    now = anchor.read_bytes()
+    assert now.startswith(first) and len(now.splitlines()) == 3  # appended, never rewritten
+    assert json.loads(now.splitlines()[-1])["seq"] == 6
+    assert stat.S_IMODE(anchor.stat().st_mode) == 0o600
+
+
+async def test_the_last_events_deleted_with_their_checkpoints_are_caught(signed):
+    url = signed.url
+    commune = signed.commune
+    env = signed.env
+    public = signed.public
+    anchor = signed.anchor
+    await sql("DELETE FROM audit_event WHERE chain = ? AND seq >= ?", commune, 4)
+    await sql("DELETE FROM audit_checkpoint WHERE chain = ?", commune)
+    _intact_without_the_anchor(url, public)
+
+    result = rgpd("audit", "verify", database=url, **env)
+    line = _altered(result, commune, "anchor_truncated", "journal tronqué")
+    assert "l'ancre atteste l'événement n° 5" in line and "la base s'arrête au n° 3" in line
+    # The same with the public key and the anchor given explicitly.
+    explicit = rgpd(
+        "audit", "verify", "--public-key", str(public), "--anchor", str(anchor), database=url
+    )
+    _altered(explicit, commune, "anchor_truncated", "journal tronqué")
+
+
+async def test_a_chain_rewritten_with_recomputed_hashes_and_no_checkpoint_is_caught(signed):
+    url = signed.url
+    commune = signed.commune
+    env = signed.env
+    public = signed.public
+    await _rewrite_from(commune, 3)
+    await sql("DELETE FROM audit_checkpoint WHERE chain = ?", commune)
+    _intact_without_the_anchor(url, public)
+
+    result = rgpd("audit", "verify", database=url, **env)
+    line = _altered(result, commune, "anchor_mismatch", "ne porte plus l'empreinte ancrée")
+    assert "n° 5" in line and "la chaîne a été réécrite" in line
+
+
+async def test_a_bodys_whole_chain_deleted_is_caught(signed):
+    url = signed.url
+    commune = signed.commune
+    env = signed.env
+    public = signed.public
+    await sql("DELETE FROM audit_event WHERE chain = ?", commune)
+    await sql("DELETE FROM audit_checkpoint WHERE chain = ?", commune)
+    _intact_without_the_anchor(url, public)
+
+    result = rgpd("audit", "verify", database=url, **env)
+    line = _altered(result, commune, "anchor_chain_deleted", "chaîne entière supprimée")
+    assert "l'ancre atteste 5 événement(s)" in line
+
+
+async def test_a_forged_anchor_line_is_caught(signed):
+    url = signed.url
+    commune = signed.commune
+    env = signed.env
+    anchor = signed.anchor
+    lines = anchor.read_text().splitlines()
+    index = next(n for n, line in enumerate(lines) if commune in line)
+    head = json.loads(lines[index])
+    head["seq"] = 4  # as if the chain had ended there: a truncation made to look signed
+    lines[index] = json.dumps(head)
+    anchor.write_text("\n".join([*lines, "pas une tête"]) + "\n")
+
+    result = rgpd("audit", "verify", database=url, **env)
+    _altered(result, commune, "anchor_signature", "signature invalide")
+    assert "ligne 3 : ligne illisible" in result.stdout
+
+
+async def test_a_lost_anchor_is_said_and_the_database_still_verifies(signed):
+    url = signed.url
+    env = signed.env
+    anchor = signed.anchor
+    anchor.unlink()
+    result = rgpd("audit", "verify", database=url, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "journal intègre" in result.stdout
+    assert "ancre absente alors que la base compte 2 point(s) de contrôle signé(s)" in (
+        result.stderr
+    )
+
+
+async def test_the_heads_of_an_older_evidence_bundle_catch_a_later_truncation(signed, tmp_path):
+    url = signed.url
+    commune = signed.commune
+    env = signed.env
+    public = signed.public
+    anchor = signed.anchor
+    bundle = tmp_path / "lot.zip"
+    made = rgpd(
+        "bundle", "create", "--organisation", commune, "-o", str(bundle), database=url, **env
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    heads = tmp_path / "ancre-journal.jsonl"
+    with zipfile.ZipFile(bundle) as archive:
+        heads.write_bytes(archive.read("ancre-journal.jsonl"))
+
+    # Everything erased: the last events, their checkpoints, and the anchor itself.
+    await sql("DELETE FROM audit_event WHERE chain = ? AND seq >= ?", commune, 5)
+    await sql("DELETE FROM audit_checkpoint WHERE chain = ?", commune)
+    anchor.unlink()
+    _intact_without_the_anchor(url, public)
+
+    result = rgpd(
+        "audit", "verify", "--public-key", str(public), "--anchor", str(heads), database=url
+    )
+    _altered(result, commune, "anchor_truncated", "journal tronqué")
+    missing = rgpd("audit", "verify", "--anchor", str(tmp_path / "absente.jsonl"), database=url)
+    assert missing.returncode == 2 and "ancre du journal" in missing.stderr
+
+
+async def _rewrite_from(chain: str, seq: int) -> None:
+    """Change one event's values and recompute its hash and every later one, as whoever can
+    write the database can: the links and the hashes are consistent again."""
+    prev_hash = None
+    for event in await events_of(chain):
+        if event.seq < seq:
+            prev_hash = event.hash
+            continue
+        after = dict(event.after or {})
+        if event.seq == seq:
+            after["name"] = "Traitement effacé"
+        fields = {
+            name: getattr(event, name)
+            for name in (
+                "id",
+                "chain",
+                "organisation_id",
+                "at",
+                "actor",
+                "action",
+                "entity_type",
+                "entity_id",
+                "before",
+            )
+        }
+        new_hash = event_hash(seq=event.seq, **fields, after=after, prev_hash=prev_hash)
+        await sql(
+            'UPDATE audit_event SET "after" = ?, prev_hash = ?, hash = ? WHERE id = ?',
+            json.dumps(after, ensure_ascii=False),
+            prev_hash,
+            new_hash,
+            str(event.id),
+        )
+        prev_hash = new_hash

@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 
 from breach.enums import NotificationChannel
+from core.audit.chain import checkpoint_message
 from core.audit.journal import event_dict
 from core.audit.models import AuditEvent
 from core.audit.signing import generate_signing_key_pem, key_id, load_private_key, signature_valid
@@ -54,6 +55,7 @@ async def test_layout_and_both_verifications_pass(world, published_key, signing_
         PUBLIC_KEY,
         MANIFEST,
         SIGNATURE,
+        "ancre-journal.jsonl",
         *(
             f"{commune}/{name}"
             for name in (
@@ -110,7 +112,7 @@ async def test_one_byte_changed_in_any_file_fails_both_verifications(
 ):
     pem, pem_path = published_key
     names = sorted(members(world["bundle"]))
-    assert len(names) == 19
+    assert len(names) == 20
     for name in names:
         altered = tmp_path / "altéré.zip"
         rewrite(
@@ -270,6 +272,36 @@ async def test_the_journal_holds_the_bodys_events_of_the_period_and_its_checkpoi
         mark["signed_message"].encode("utf-8"), mark["signature"], signing_key.public_key()
     )
     assert f"{ept}/points-de-controle.jsonl" not in files  # no checkpoint on its events
+
+
+async def test_the_bundle_publishes_each_bodys_signed_head_from_the_anchor(world, signing_key):
+    """The heads an auditor keeps to detect a truncation later: one line per body, as the
+    anchor beside the signing key holds it, signed by the instance."""
+    anchor = get_settings().signing_key_file.with_name("journal-anchor.jsonl")
+    assert anchor.is_file()
+    anchored = [json.loads(line) for line in anchor.read_text().splitlines()]
+    heads = [
+        json.loads(line)
+        for line in members(world["bundle"])["ancre-journal.jsonl"].decode().splitlines()
+    ]
+    bodies = [world["commune"]["id"], world["ept"]["id"]]
+    assert [h["chain"] for h in heads] == bodies
+    for head in heads:
+        # The chain's last signed head, as the anchor holds it (outside the database).
+        assert head == [a for a in anchored if a["chain"] == head["chain"]][-1]
+        made = next(c for c in world["checkpoints"] if c.chain == head["chain"])
+        assert (head["seq"], head["hash"]) == (made.seq, made.hash)
+        message = checkpoint_message(
+            chain=head["chain"],
+            seq=head["seq"],
+            hash=head["hash"],
+            signed_at=datetime.fromisoformat(head["signed_at"]),
+            key_id=head["key_id"],
+        )
+        assert signature_valid(message, head["signature"], signing_key.public_key())
+    readme = members(world["bundle"])["LISEZMOI.txt"].decode("utf-8")
+    assert "ancre-journal.jsonl : la dernière tête signée" in readme
+    assert "rgpd audit verify --anchor ancre-journal.jsonl" in readme
 
 
 async def test_out_of_scope_gives_not_found_and_writes_nothing(world, signing_key):
