@@ -17,7 +17,8 @@ Nothing about deadlines is held only in memory. When it starts leading, the sche
    milliseconds after its due time, not a poll interval later;
 4. delivers the outbox after each batch of reminders, at each poll, and when a retry falls due;
 5. when a signing key is configured (RGPD_SIGNING_KEY_FILE), signs a checkpoint of every audit
-   chain that moved, at start and then every `CHECKPOINT_SECONDS`.
+   chain that moved, at start and then every `CHECKPOINT_SECONDS`; each signed head is also
+   appended to the anchor beside the key (core.audit.anchor), outside the database.
 
 What it writes is journaled under the name `planificateur`.
 

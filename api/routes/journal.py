@@ -54,6 +54,9 @@ class VerificationOut(BaseModel):
     events: int
     chains: int
     problems: list[ProblemOut]
+    # What the chains were checked against outside the database: the anchor (its signed heads)
+    # beside the signing key, or that there is none yet.
+    anchor: str
 
 
 class PublicKeyOut(BaseModel):
@@ -113,6 +116,7 @@ async def verify_journal(scope: Scope = Depends(read_journal)):
         intact=result.intact,
         events=result.events,
         chains=result.chains,
+        anchor=result.anchor.note,
         problems=[
             ProblemOut(
                 chain=p.chain, seq=p.seq, event_id=p.event_id, kind=p.kind.value, message=p.message
