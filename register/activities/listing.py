@@ -38,7 +38,7 @@ class Where:
     params: list[Any] = field(default_factory=list)
     category: str | None = None  # the data category filtered on, if any
     count_alone: str | None = None  # how to count the last condition's rows, when alone
-    # PostgreSQL search: the page's own query counts its matches (`page_ids` sets it).
+    # An index search: the page's own query counts its matches (`page_ids` sets it).
     counted: "asyncio.Future[int | None] | None" = None
 
     def param(self, value: Any) -> str:
@@ -111,9 +111,7 @@ def _search(where: Where, q: str | None, fts: bool) -> None:
     if where.postgres:  # LIKE escapes with a backslash by default; the GIN index serves it
         for term in terms:
             where.add(f'"search_text" LIKE {where.param(_like_pattern(term))}')
-        # Every match is read to sort them by name: the same scan counts them, instead of
-        # a second one reading the same heap pages again (a common trigram makes it long).
-        where.counted = asyncio.get_running_loop().create_future()
+        _count_with_page(where)
         return
     if not fts:  # no FTS table, or a few rows to look at: each row's text, same answer
         for term in terms:
@@ -131,8 +129,16 @@ def _search(where: Where, q: str | None, fts: bool) -> None:
         " JOIN activity_search_key k ON k.search_id = s.rowid"
         f" WHERE {' AND '.join(tests)})"
     )
+    _count_with_page(where)
     # Alone, counted in the FTS table itself: one row there per activity (the triggers).
     where.count_alone = f"SELECT count(*) AS n FROM activity_search s WHERE {' AND '.join(tests)}"
+
+
+def _count_with_page(where: Where) -> None:
+    """Every match of an index search is read to sort them by name: the page's query counts
+    them too, instead of a second statement finding them again (PostgreSQL: reading the
+    same heap pages, which a word of common trigrams makes many)."""
+    where.counted = asyncio.get_running_loop().create_future()
 
 
 async def matching(client: BaseDBAsyncClient, scope: Scope, filters) -> Where:
@@ -155,6 +161,7 @@ async def matching(client: BaseDBAsyncClient, scope: Scope, filters) -> Where:
 
 
 async def count(client: BaseDBAsyncClient, where: Where) -> int:
+    """How many rows match. For an index search, waits for `page_ids` to count them."""
     if where.counted is not None:
         # Shielded: cancelling this count must not cancel what the page sets.
         known = await asyncio.shield(where.counted)
