@@ -11,7 +11,7 @@ import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 import typer
@@ -108,26 +108,76 @@ def run(work: Callable[[], Awaitable[Any]]) -> Any:
         raise typer.Exit(1) from None
 
 
+MAX_CANDIDATES = 10  # names listed when a name is ambiguous or unknown
+
+
 async def organisation_id(ref: str) -> UUID:
-    """An organisation given by id, SIREN or a unique part of its name."""
+    """An organisation given on the command line, read in the order of evidence: a UUID is an
+    id (taken as it is: a deleted body's journal stays readable); nine digits (spaces allowed)
+    a SIREN; anything else a name, matched exactly, then without regard to case and accents,
+    then as a unique part of the name. Unknown or ambiguous: a French message listing the
+    candidates, exit 2."""
+    text = ref.strip()
     try:
-        return UUID(ref)
+        return UUID(text)
     except ValueError:
         pass
-    # Only a nine-digit reference can be a SIREN (the column refuses longer values).
-    siren = ref.replace(" ", "")
-    found = []
-    if siren.isdigit() and len(siren) == 9:
+    siren = text.replace(" ", "")
+    if len(siren) == 9 and siren.isdigit():
         found = await Organisation.filter(siren=siren).values_list("id", flat=True)
-    if not found:
-        query = Organisation.all()
-        for term in search_terms(ref):
-            query = query.filter(name_folded__contains=term)
-        found = await query.values_list("id", flat=True)
-    if len(found) != 1:
-        typer.echo(f"erreur : « {ref} » désigne {len(found)} organismes", err=True)
-        raise typer.Exit(2)
-    return found[0]
+        if not found:
+            _refuse_organisation(f"aucun organisme n'a le SIREN {siren}", [])
+        return found[0]
+    return await _organisation_by_name(text)
+
+
+async def _organisation_by_name(name: str) -> UUID:
+    folded = " ".join(search_terms(name))
+    if not folded:
+        _refuse_organisation("nom d'organisme vide", [])
+    exact = await Organisation.filter(legal_name=name).values_list("id", flat=True)
+    if len(exact) == 1:
+        return exact[0]
+    alike = await Organisation.filter(name_folded=folded).values_list("id", "legal_name")
+    if len(alike) == 1:
+        return alike[0][0]
+    if alike:
+        _refuse_organisation(f"« {name} » désigne {len(alike)} organismes", alike)
+    query = Organisation.all()
+    for term in search_terms(name):
+        query = query.filter(name_folded__contains=term)
+    parts = (
+        await query.order_by("name_folded")
+        .limit(MAX_CANDIDATES + 1)
+        .values_list("id", "legal_name")
+    )
+    if len(parts) == 1:
+        return parts[0][0]
+    if parts:
+        _refuse_organisation(f"« {name} » désigne plusieurs organismes", parts)
+    _refuse_organisation(f"aucun organisme ne s'appelle « {name} »", await _near(name))
+
+
+async def _near(name: str) -> list[tuple[UUID, str]]:
+    """Bodies sharing a word with `name`: the candidates of an unknown name."""
+    near: dict[UUID, str] = {}
+    for term in search_terms(name)[:5]:
+        rows = await Organisation.filter(name_folded__contains=term).limit(MAX_CANDIDATES)
+        near.update((row.id, row.legal_name) for row in rows)
+    return sorted(near.items(), key=lambda item: item[1])[:MAX_CANDIDATES]
+
+
+def _refuse_organisation(message: str, candidates: list[tuple[UUID, str]]) -> NoReturn:
+    lines = [f"erreur : {message}"]
+    if candidates:
+        lines.append("organismes possibles (donnez l'identifiant, le SIREN ou le nom exact) :")
+        lines += [f"  {org_id}  {name}" for org_id, name in candidates[:MAX_CANDIDATES]]
+        if len(candidates) > MAX_CANDIDATES:
+            lines.append("  …")
+    else:
+        lines.append("« rgpd organisations » liste les organismes")
+    typer.echo("\n".join(lines), err=True)
+    raise typer.Exit(2)
 
 
 async def journal_chain(ref: str) -> str:
