@@ -107,6 +107,8 @@ FORBIDDING_DEPENDENCIES = ("scope_for_", "instance_admin")
 AUTH_PREFIX = "/api/v1/auth/"
 # What may answer 429: the login throttle (core.accounts.throttle).
 THROTTLED = frozenset({("/api/v1/auth/login", "post")})
+# Reads of something the instance may lack (404 until it is configured): no record named.
+UNCONFIGURED = frozenset({("/api/v1/journal/public-key", "get")})
 # Writes that neither change a versioned record nor run a workflow step: never 409.
 NEVER_CONFLICT = frozenset({"/api/v1/bundles"})
 
@@ -217,7 +219,7 @@ def _error_statuses(
         statuses.append("401")
         if writes or (route is not None and _may_forbid(route)):
             statuses.append("403")
-    if _names_a_record(path, operation):
+    if _names_a_record(path, operation) or (path, method) in UNCONFIGURED:
         statuses.append("404")
     if writes and not path.startswith(AUTH_PREFIX) and path not in NEVER_CONFLICT:
         statuses.append("409")

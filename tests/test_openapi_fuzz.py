@@ -1,23 +1,37 @@
 """Schemathesis against the published /openapi.json of a real server, with a token.
 
-A real `rgpd serve` process on a database holding the demo register; every operation gets a
-bounded number of generated requests (valid and invalid), and each answer must be no server
-error (5xx) and, where the schema documents its status, match the documented schema.
+A real `rgpd serve` process on a database holding the demo register. Each operation gets a
+bounded number of generated requests (valid and invalid); then a stateful run chains them
+through the links schemathesis infers (create, read, update, delete, create again). Every
+answer must be no server error (5xx), a status the schema documents, and the body it
+documents for that status.
+
+The run in `make test` is small; a longer one takes its sizes from the environment:
+    RGPD_FUZZ_EXAMPLES=100 RGPD_FUZZ_SCENARIOS=500 RGPD_FUZZ_STEPS=20 RGPD_FUZZ_RANDOM=1 \
+        .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_openapi_fuzz.py
+(docs/robustness.md records the sizes and durations of both).
 """
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import time
 import uuid
+from collections import Counter
 
 import asyncpg
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Flaky
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.cli import RGPD, ROOT, rgpd
 from tests.conftest import POSTGRES_URL, USE_POSTGRES
@@ -25,7 +39,13 @@ from tests.smtp_server import free_port
 
 pytestmark = pytest.mark.engine
 
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = int(os.environ.get("RGPD_FUZZ_EXAMPLES", "20"))
+SCENARIOS = int(os.environ.get("RGPD_FUZZ_SCENARIOS", "120"))
+STEPS_PER_SCENARIO = int(os.environ.get("RGPD_FUZZ_STEPS", "15"))
+# The same examples on every run: CI must not fail on a draw it never made before.
+# Run with RGPD_FUZZ_RANDOM=1 to hunt with fresh draws.
+DERANDOMIZE = not os.environ.get("RGPD_FUZZ_RANDOM")
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 ADMIN = "fuzz-admin@registre-rgpd.fr"
 
 
@@ -117,17 +137,11 @@ def test_no_server_error_and_no_answer_outside_its_schema(server):
             max_examples=EXAMPLES_PER_OPERATION,
             deadline=None,
             database=None,
-            # The same examples on every run: CI must not fail on a draw it never made before.
-            # Run with RGPD_FUZZ_RANDOM=1 to hunt with fresh draws.
-            derandomize=not os.environ.get("RGPD_FUZZ_RANDOM"),
+            derandomize=DERANDOMIZE,
             suppress_health_check=list(HealthCheck),
         )
         def exercise(case):
-            case.call_and_validate(
-                base_url=base,
-                headers=headers,
-                checks=[not_a_server_error, response_schema_conformance],
-            )
+            case.call_and_validate(base_url=base, headers=headers, checks=CHECKS)
 
         try:
             exercise()
@@ -135,3 +149,62 @@ def test_no_server_error_and_no_answer_outside_its_schema(server):
             failures.append(f"{operation.label}: {str(exc)[:2000]}")
     assert operations > 50, "the schema lists every route"
     assert not failures, "\n\n".join(failures)
+
+
+def test_a_stateful_run_creates_reads_updates_deletes_and_recreates_without_fault(server):
+    """Chained calls (schemathesis's state machine, links inferred from the schema): real
+    ids flow from a creation to the reads, updates and deletions of that record.
+
+    Valid requests only (the stateless test above sends the invalid ones), and no sign-in
+    operations (a scenario would revoke the run's own token). Each faulty answer is collected
+    with its request, not raised: against a server whose state moves on, Hypothesis cannot
+    replay a scenario, and says so (Flaky); the run then goes on with fresh scenarios."""
+    base, token = server
+    api = schemathesis.openapi.from_url(f"{base}/openapi.json").exclude(path_regex="^/api/v1/auth/")
+    api.config.generation.update(modes=[GenerationMode.POSITIVE], with_security_parameters=False)
+    headers = {"Authorization": f"Bearer {token}"}
+    seen: list[tuple[str, int]] = []
+    failures: list[str] = []
+    scenarios = Counter()
+
+    class Registre(api.as_state_machine()):
+        def setup(self):
+            scenarios["run"] += 1
+
+        def get_call_kwargs(self, case):
+            return {"base_url": base, "headers": headers}
+
+        def after_call(self, response, case):
+            super().after_call(response, case)
+            seen.append((case.method.upper(), response.status_code))
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            try:
+                case.validate_response(response, checks=CHECKS, headers=headers)
+            except Exception as exc:
+                failures.append(f"{case.as_curl_command(headers=headers)}\n{str(exc)[:2000]}")
+
+    for _ in range(20):  # suites, each ended by the scenarios' count or by Flaky
+        if scenarios["run"] >= SCENARIOS:
+            break
+        with contextlib.suppress(Flaky):
+            Registre.run(settings=_stateful_settings(SCENARIOS - scenarios["run"]))
+
+    assert not failures, "\n\n".join(failures[:20])
+    answers = Counter(seen)
+    assert answers[("POST", 201)] and answers[("GET", 200)], answers
+    assert answers[("PATCH", 200)] and answers[("DELETE", 204)], answers
+    deleted_at = seen.index(("DELETE", 204))
+    assert ("POST", 201) in seen[deleted_at:], "a record was created again after a deletion"
+
+
+def _stateful_settings(scenarios: int) -> settings:
+    return settings(
+        max_examples=scenarios,
+        stateful_step_count=STEPS_PER_SCENARIO,
+        deadline=None,
+        database=None,
+        derandomize=DERANDOMIZE,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
