@@ -406,7 +406,7 @@ async def _rebind_inserted(obj: Model, using_db: Any) -> None:
 
 class RowBoundQuerySet(QuerySet):
     """`update(...)` of an encrypted field runs row by row, each value bound to its row; the
-    other updates are Tortoise's own."""
+    other updates are Tortoise's own. `only(...)` reads the primary key too."""
 
     def update(self, **kwargs: Any) -> Any:
         unsealed = [
@@ -417,6 +417,12 @@ class RowBoundQuerySet(QuerySet):
         if not unsealed:
             return super().update(**kwargs)
         return self._update_row_by_row(kwargs)
+
+    def only(self, *fields_for_select: str) -> Any:
+        # The primary key is read too: an encrypted value is opened with it.
+        pk = self.model._meta.pk_attr
+        extra = () if pk in fields_for_select or "pk" in fields_for_select else (pk,)
+        return super().only(*fields_for_select, *extra)
 
     async def _update_row_by_row(self, kwargs: dict[str, Any]) -> int:
         # Each row's UPDATE keeps the query set's own conditions: a row changed in between
@@ -437,8 +443,9 @@ class RowBoundManager(Manager):
 
 def bind_rows(model: type[Model]) -> None:
     """Make `model` bind its encrypted values to their rows (once per class): rows built from
-    the database are opened with their key, inserted rows rebound to their generated key,
-    and its query sets update encrypted fields row by row."""
+    the database are opened with their key (read with them by `only` and `refresh_from_db`),
+    inserted rows rebound to their generated key, and its query sets update encrypted fields
+    row by row."""
     if model.__dict__.get("_crypto_rows_bound"):
         return
     model._crypto_rows_bound = True  # type: ignore[attr-defined]
@@ -455,8 +462,16 @@ def bind_rows(model: type[Model]) -> None:
             await _rebind_inserted(self, using_db)
         await post_save(self, using_db, created, update_fields)
 
+    refresh: Callable = model.refresh_from_db
+
+    async def refresh_from_db(self: Model, fields: Any = None, using_db: Any = None) -> None:
+        # Tortoise reads `fields` only, without the primary key the values are opened with.
+        pk = self._meta.pk_attr
+        await refresh(self, [*fields, pk] if fields and pk not in fields else fields, using_db)
+
     model._init_from_db = classmethod(_init_from_db)  # type: ignore[method-assign,assignment]
     model._post_save = _post_save  # type: ignore[method-assign]
+    model.refresh_from_db = refresh_from_db  # type: ignore[method-assign]
     if type(model._meta.manager) is Manager:
         model._meta.manager = RowBoundManager(model)
 

@@ -398,6 +398,14 @@ async def test_a_value_written_before_rows_were_bound_still_reads(secrets_db):
     assert (await Secret.get(id=secret.id)).facts == FACTS
 
 
+async def test_a_partial_read_opens_its_values_with_the_row_key_it_adds(secrets_db):
+    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS, notes="rien")
+    partial = await Secret.filter(id=secret.id).only("facts").first()
+    assert (partial.pk, partial.facts) == (secret.id, FACTS)
+    await secret.refresh_from_db(fields=["notes"])
+    assert secret.notes == "rien"
+
+
 async def test_values_read_without_their_model_are_opened_with_their_row(secrets_db):
     secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
     ((row_id, stored),) = await Secret.all().values_list("id", "facts")

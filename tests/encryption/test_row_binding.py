@@ -7,9 +7,18 @@ import logging
 
 from tortoise import Tortoise
 
-from breach.breaches.models import Breach
-from breach.incidents.models import Incident
-from core.crypto import UNREADABLE, encrypt, rotate_field
+from breach.breaches.models import Breach, BreachEvent
+from breach.incidents.models import Incident, IncidentChange
+from core.crypto import (
+    UNREADABLE,
+    RowBoundManager,
+    decrypt,
+    encrypt,
+    encrypted_fields,
+    place,
+    rotate_field,
+)
+from core.outbox.models import OutboxMessage
 from tests.access.conftest import client_as, make_user
 from tests.factories import API, ago, iso, make_activity, make_org, read, with_facts
 from tests.web.conftest import browser
@@ -141,3 +150,31 @@ async def test_rotation_binds_values_of_the_old_format_to_their_rows(client):
     assert (await read(client, f"/incidents/{a_id}"))["title"] == UNREADABLE
     assert (await read(client, f"/incidents/{b_id}"))["title"] == TITLE_B
     assert await Breach.filter(incident_id=a_id).count() == 1
+
+
+async def test_every_model_with_an_encrypted_field_binds_its_rows(db):
+    models = {model for model, _ in encrypted_fields()}
+    assert {Incident, IncidentChange, Breach, BreachEvent, OutboxMessage} <= models
+    for model in models:  # accounts' TOTP secret included, once it is an encrypted field
+        assert model.__dict__.get("_crypto_rows_bound"), model
+        assert isinstance(model._meta.manager, RowBoundManager), model
+
+
+async def test_a_change_history_row_is_bound_to_the_key_the_database_gave_it(client):
+    world = await two_bodies_with_an_incident_each(client)
+    incident = world["b_incident"]
+    response = await client.patch(
+        f"{API}/incidents/{incident['id']}",
+        json={"version": incident["version"], "description": DESCRIPTION_B + " Rappelés."},
+    )
+    assert response.status_code == 200, response.text
+    (change,) = await IncidentChange.filter(incident_id=incident["id"])
+    conn = Tortoise.get_connection("default")
+    (row,) = await conn.execute_query_dict(
+        f"SELECT changes FROM incident_change WHERE id = {change.id}"
+    )
+    assert row["changes"].startswith("enc:v2:")
+    assert "Rappelés" not in row["changes"]
+    assert "Rappelés" in decrypt(row["changes"], place("incident_change", "changes", change.id))
+    history = (await read(client, f"/incidents/{incident['id']}"))["history"]
+    assert history[0]["changes"]["description"]["after"] == DESCRIPTION_B + " Rappelés."
