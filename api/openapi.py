@@ -95,6 +95,7 @@ DESCRIPTIONS = {
     "403": "Action refusée : aucun rôle ne la permet, ou jeton CSRF manquant",
     "404": "Introuvable (un enregistrement d'un autre organisme répond de même)",
     "409": "Conflit : version périmée, étape que l'état refuse, ou donnée existante contredite",
+    "413": "Fichier trop volumineux (api.input_guard, avant toute lecture)",
     "422": "Données refusées : chaque problème nomme le champ",
     "429": "Trop de tentatives : réessayer après le délai indiqué",
 }
@@ -107,6 +108,8 @@ FORBIDDING_DEPENDENCIES = ("scope_for_", "instance_admin")
 AUTH_PREFIX = "/api/v1/auth/"
 # What may answer 429: the login throttle (core.accounts.throttle).
 THROTTLED = frozenset({("/api/v1/auth/login", "post")})
+UPLOAD = "multipart/form-data"  # a file: refused at once when announced too large (413)
+FIELD_PROBLEMS = ("413", "422")  # answers whose problems name the field
 # Reads of something the instance may lack (404 until it is configured): no record named.
 UNCONFIGURED = frozenset({("/api/v1/journal/public-key", "get")})
 # Writes that neither change a versioned record nor run a workflow step: never 409.
@@ -225,6 +228,8 @@ def _error_statuses(
         statuses.append("409")
     if operation.get("parameters") or "requestBody" in operation:
         statuses.append("422")
+    if UPLOAD in operation.get("requestBody", {}).get("content", {}):
+        statuses.append("413")
     if (path, method) in THROTTLED:
         statuses.append("429")
     return statuses
@@ -259,7 +264,7 @@ def _document(responses: dict[str, Any], status: str) -> None:
     ref = content.get("schema", {}).get("$ref", "")
     if ref and not ref.endswith(FASTAPI_VALIDATION):
         return
-    body = VALIDATION_PROBLEM if status == "422" else PROBLEM
+    body = VALIDATION_PROBLEM if status in FIELD_PROBLEMS else PROBLEM
     answer: dict[str, Any] = {
         "description": DESCRIPTIONS[status] if status == "422" or not kept else kept["description"],
         "content": {"application/json": {"schema": {"$ref": f"{REF}{body}"}}},

@@ -127,6 +127,8 @@ async def test_each_operation_documents_its_error_answers_with_the_problem_body(
             assert json_body(answers["422"]) == (
                 {"$ref": f"{REF}ImportRefused"} if own else VALIDATION_PROBLEM
             ), where
+    upload = document["paths"][f"{API}/organisations/{{organisation_id}}/imports/activities"]
+    assert json_body(upload["post"]["responses"]["413"]) == VALIDATION_PROBLEM  # too large
     login = document["paths"][f"{API}/auth/login"]["post"]["responses"]
     assert json_body(login["429"]) == PROBLEM
     assert "Retry-After" in login["429"]["headers"]
