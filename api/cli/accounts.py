@@ -83,16 +83,20 @@ def revoke(
 
 @user_app.command("password")
 def password(email: str, password_stdin: bool = typer.Option(False, "--password-stdin")):
-    """Set a new password."""
+    """Set a new password; every session of the account ends and every token is revoked."""
     from core.accounts import service
+    from core.clock import utcnow
 
     new = _read_password(password_stdin)
 
     async def work():
-        await service.set_password(await service.get_user(email), new)
+        return await service.reset_password(await service.get_user(email), new, now=utcnow())
 
-    run(work)
-    typer.echo("mot de passe changé")
+    changed = run(work)
+    typer.echo(
+        f"mot de passe changé : {changed.sessions_closed} session(s) fermée(s), "
+        f"{changed.tokens_revoked} jeton(s) révoqué(s)"
+    )
 
 
 @user_app.command("list")
@@ -118,23 +122,36 @@ def list_users() -> None:
 
 
 @user_app.command("totp")
-def totp(email: str) -> None:
-    """Turn on the second factor (a new secret) and print the otpauth URI to scan."""
+def totp(
+    email: str,
+    remove: bool = typer.Option(
+        False, "--remove", help="Désactiver la double authentification (téléphone perdu)"
+    ),
+) -> None:
+    """Turn on the second factor (a new secret, replacing any) and print the otpauth URI to
+    hand over; or, with --remove, turn it off. Journaled either way."""
     from core.accounts import service
     from core.accounts.totp import provisioning_uri
+    from core.clock import utcnow
 
     async def work():
         user = await service.get_user(email)
+        if remove:
+            return await service.remove_totp(user, None, ip=None, now=utcnow())
         return provisioning_uri(await service.enable_totp(user), user.email)
 
-    typer.echo(run(work))
+    result = run(work)
+    if remove:
+        typer.echo("double authentification désactivée" if result else "aucune à désactiver")
+    else:
+        typer.echo(result)
 
 
 @token_app.command("create")
 def create_token(
     email: str,
     name: str = typer.Option(..., "--name"),
-    days: int = typer.Option(90, "--days", min=1, max=366),
+    days: int = typer.Option(90, "--days", min=1, max=366, help="Au plus 366 jours"),
 ) -> None:
     """Create an API token; the secret is printed once and stored only as a hash."""
     from core.accounts import service, tokens

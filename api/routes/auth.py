@@ -1,8 +1,6 @@
 """Sign in and out, who am I, and one's own API tokens."""
 
 from datetime import datetime
-from ipaddress import ip_address
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -16,14 +14,16 @@ from core.accounts import sessions, tokens
 from core.accounts.models import ApiToken, User
 from core.accounts.roles import Permission, Principal, Role
 from core.accounts.service import (
+    Confirmation,
     Credentials,
     LoginFailed,
     TooManyAttempts,
     authenticate,
+    change_password,
     principal_for,
+    sign_out,
 )
 from core.clock import utcnow
-from core.config import get_settings
 from register.organisations.models import Organisation
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -82,18 +82,46 @@ class TokenCreatedOut(TokenOut):
     secret: str = Field(description="Affiché une seule fois : il n'est conservé que haché")
 
 
-def cookie_is_secure() -> bool:
-    """Secure, unless the instance is served over plain http on the loopback (a demo)."""
-    url = urlsplit(get_settings().base_url)
-    if url.scheme != "http":
-        return True
-    host = url.hostname or ""
-    if host == "localhost":
-        return False
-    try:
-        return not ip_address(host).is_loopback
-    except ValueError:
-        return True
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=256, description="Mot de passe actuel")
+    current_code: str | None = Field(
+        default=None, max_length=10, description="Code à usage unique, si le compte en a un"
+    )
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class PasswordChangedOut(BaseModel):
+    detail: str
+    sessions_closed: int = Field(description="Autres sessions du compte fermées")
+    tokens_revoked: int = Field(description="Jetons d'accès du compte révoqués")
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (the client's, behind a trusted proxy), for the login limit."""
+    return request.client.host if request.client else "inconnue"
+
+
+def too_many(exc: TooManyAttempts) -> JSONResponse:
+    return JSONResponse(
+        status_code=429,
+        content={"detail": str(exc)},
+        headers={"Retry-After": str(exc.retry_after_seconds)},
+    )
+
+
+def password_changed_text(sessions_closed: int, tokens_revoked: int, *, kept: bool) -> str:
+    """What a person is told once their password changed (the API and the account page)."""
+    if not kept:  # changed through a token: it is revoked too
+        return (
+            f"mot de passe changé : {sessions_closed} session(s) fermée(s) et "
+            f"{tokens_revoked} jeton(s) d'accès révoqué(s), celui de cette requête compris"
+        )
+    return (
+        "mot de passe changé : cette session reste ouverte ; "
+        f"{sessions_closed} autre(s) session(s) fermée(s) et "
+        f"{tokens_revoked} jeton(s) d'accès révoqué(s)"
+    )
 
 
 async def _me(user: User, principal: Principal) -> MeOut:
@@ -136,19 +164,15 @@ async def _me(user: User, principal: Principal) -> MeOut:
 )
 async def login(body: LoginIn, request: Request, response: Response):
     now = utcnow()
-    ip = request.client.host if request.client else "inconnue"
+    credentials = Credentials(body.email, body.password, body.totp)
     try:
-        user = await authenticate(Credentials(body.email, body.password, body.totp), ip=ip, now=now)
+        user = await authenticate(credentials, ip=client_address(request), now=now)
     except TooManyAttempts as exc:
-        return JSONResponse(
-            status_code=429,
-            content={"detail": str(exc)},
-            headers={"Retry-After": str(exc.retry_after_seconds)},
-        )
+        return too_many(exc)
     except LoginFailed as exc:
         return JSONResponse(status_code=401, content={"detail": str(exc)})
     opened = await sessions.open_session(user=user, now=now)
-    set_session_cookie(response, opened.session_id, secure=cookie_is_secure())
+    set_session_cookie(response, opened.session_id, request=request)
     me = await _me(user, await principal_for(user))
     return LoginOut(
         **me.model_dump(),
@@ -162,8 +186,8 @@ async def logout(request: Request):
     session = request.scope.get(SESSION_KEY)
     answer = Response(status_code=204)
     if session is not None:
-        await sessions.close_session_by_id(session.id)
-        clear_session_cookie(answer, secure=cookie_is_secure())
+        await sign_out(session)
+        clear_session_cookie(answer, request=request)
     return answer
 
 
@@ -181,11 +205,20 @@ async def list_tokens(principal: Principal = Depends(current_principal)):
     "/tokens",
     response_model=TokenCreatedOut,
     status_code=201,
-    summary="Create an API token; its secret is shown in this answer only",
+    summary="Create an API token (from a session only); its secret is shown in this answer only",
+    responses={403: {"description": "Demandé avec un jeton : un jeton ne crée pas de jeton"}},
 )
-async def create_token(body: TokenIn, principal: Principal = Depends(current_principal)):
+async def create_token(
+    body: TokenIn, request: Request, principal: Principal = Depends(current_principal)
+):
     user = await User.get(id=principal.user_id)
-    issued = await tokens.issue_token(user=user, name=body.name, days=body.days, now=utcnow())
+    issued = await tokens.issue_token(
+        user=user,
+        name=body.name,
+        days=body.days,
+        now=utcnow(),
+        by_token=request.scope.get(SESSION_KEY) is None,
+    )
     return TokenCreatedOut(
         **TokenOut.model_validate(issued.token).model_dump(), secret=issued.secret
     )
@@ -195,3 +228,36 @@ async def create_token(body: TokenIn, principal: Principal = Depends(current_pri
 async def revoke_token(token_id: UUID, principal: Principal = Depends(current_principal)):
     await tokens.revoke_token(token_id=token_id, now=utcnow(), user_id=principal.user_id)
     return Response(status_code=204)
+
+
+@router.post(
+    "/password",
+    response_model=PasswordChangedOut,
+    summary="Change one's password; ends the account's other sessions and revokes its tokens",
+    responses={
+        422: {"description": "Mot de passe actuel ou code incorrect, nouveau mot de passe refusé"},
+        429: {"description": "Trop de tentatives"},
+    },
+)
+async def change_own_password(
+    body: PasswordIn, request: Request, principal: Principal = Depends(current_principal)
+):
+    session = request.scope.get(SESSION_KEY)
+    try:
+        changed = await change_password(
+            await User.get(id=principal.user_id),
+            Confirmation(body.current_password, body.current_code),
+            new_password=body.new_password,
+            keep_session_id=session.id if session is not None else None,
+            ip=client_address(request),
+            now=utcnow(),
+        )
+    except TooManyAttempts as exc:
+        return too_many(exc)
+    return PasswordChangedOut(
+        detail=password_changed_text(
+            changed.sessions_closed, changed.tokens_revoked, kept=session is not None
+        ),
+        sessions_closed=changed.sessions_closed,
+        tokens_revoked=changed.tokens_revoked,
+    )

@@ -4,6 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from core.accounts.roles import Role
+from core.crypto import EncryptedTextField
 
 
 class User(Model):
@@ -15,7 +16,9 @@ class User(Model):
     password_hash = fields.CharField(max_length=200, null=True)  # None: cannot sign in
     is_instance_admin = fields.BooleanField(default=False)
     active = fields.BooleanField(default=True)
-    totp_secret = fields.CharField(max_length=64, null=True)
+    # Encrypted at rest like the other protected fields: a database dump or a backup alone
+    # does not give the codes.
+    totp_secret = EncryptedTextField(null=True)
     # The last TOTP time step accepted, so a code cannot be replayed within its window.
     totp_last_step = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -94,3 +97,18 @@ class LoginAttempt(Model):
 
     class Meta:
         table = "account_login_attempt"
+
+
+class LoginCounter(Model):
+    """Failed sign-ins in a window, one row per key (an address, an account, or one account
+    from one address; the key is a hash, so the table keeps no e-mail and no address). One
+    atomic upsert counts an attempt and returns the count, so concurrent attempts each get
+    their own number (core.accounts.throttle). A key "ok:…" records when an account last
+    signed in from an address."""
+
+    key = fields.CharField(max_length=80, primary_key=True)
+    window_start = fields.BigIntField()  # seconds since the epoch
+    failures = fields.IntField(default=0)
+
+    class Meta:
+        table = "account_login_counter"

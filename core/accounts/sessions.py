@@ -62,3 +62,11 @@ async def close_session(session_id: str) -> None:
 
 async def close_session_by_id(row_id: int) -> None:
     await WebSession.filter(id=row_id).delete()
+
+
+async def close_other_sessions(*, user_id, keep_id: int | None) -> int:
+    """End every session of the account but `keep_id` (the one acting); how many ended."""
+    query = WebSession.filter(user_id=user_id)
+    if keep_id is not None:
+        query = query.exclude(id=keep_id)
+    return await query.delete()

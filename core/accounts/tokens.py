@@ -2,6 +2,11 @@
 
 A fast hash is right here: the secret is random, not a password a person chose, so there is
 nothing to guess by brute force.
+
+Who may create one: a person signed in with their password (a session), or an operator at
+the server (`rgpd token create`). Never a token: a leaked token must not be able to outlive
+its own revocation or expiry by minting another (docs/access.md). Its lifetime is at most
+MAX_DAYS, the instance's policy.
 """
 
 import hashlib
@@ -10,11 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from core.accounts import events
 from core.accounts.models import ApiToken, User
-from core.errors import NotFound, ValidationFailed
+from core.errors import Forbidden, NotFound, ValidationFailed
 
 TOKEN_PREFIX = "rgpd_"
 MAX_DAYS = 366
+BY_TOKEN_REFUSED = (
+    "un jeton d'accès ne peut pas créer de jeton : connectez-vous avec votre mot de passe "
+    "(page « Mon compte », « Jetons d'accès ») pour en créer un"
+)
 
 
 def digest(secret: str) -> str:
@@ -27,7 +37,13 @@ class IssuedToken:
     secret: str  # shown once, never stored
 
 
-async def issue_token(*, user: User, name: str, days: int, now: datetime) -> IssuedToken:
+async def issue_token(
+    *, user: User, name: str, days: int, now: datetime, by_token: bool = False
+) -> IssuedToken:
+    """A new token of `user`; `by_token` when the request creating it was itself
+    authenticated by a token (refused)."""
+    if by_token:
+        raise Forbidden(BY_TOKEN_REFUSED)
     if not 1 <= days <= MAX_DAYS:
         raise ValidationFailed.one("days", msg=f"durée de validité entre 1 et {MAX_DAYS} jours")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -37,6 +53,11 @@ async def issue_token(*, user: User, name: str, days: int, now: datetime) -> Iss
         prefix=secret[: len(TOKEN_PREFIX) + 6],
         token_hash=digest(secret),
         expires_at=now + timedelta(days=days),
+    )
+    await events.journal(
+        events.TOKEN_CREATE,
+        user_id=user.id,
+        details={"email": user.email, **events.token_details(token)},
     )
     return IssuedToken(token, secret)
 
@@ -71,4 +92,12 @@ async def revoke_token(*, token_id: UUID, now: datetime, user_id: UUID | None = 
     if token.revoked_at is None:
         token.revoked_at = now
         await token.save(update_fields=["revoked_at"])
+        await events.journal(
+            events.TOKEN_REVOKE, user_id=token.user_id, details=events.token_details(token)
+        )
     return token
+
+
+async def revoke_all(*, user_id: UUID, now: datetime) -> int:
+    """Revoke every live token of an account (its password changed); how many."""
+    return await ApiToken.filter(user_id=user_id, revoked_at__isnull=True).update(revoked_at=now)

@@ -7,7 +7,7 @@ import pyotp
 from fastapi.routing import iter_route_contexts
 
 from api.app import create_app
-from core.accounts.models import ApiToken, LoginAttempt
+from core.accounts.models import ApiToken, LoginCounter
 from core.accounts.service import enable_totp
 from core.clock import utcnow
 from tests.access.conftest import PASSWORD, new_client
@@ -20,6 +20,15 @@ PUBLIC = {"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc
 
 async def _login(http, email, password=PASSWORD, **extra):
     return await http.post(LOGIN, json={"email": email, "password": password, **extra})
+
+
+async def _signed_in(anon, user):
+    """`anon` signed in as `user` (a session, as a person at a browser or a script), its
+    writes carrying the session's CSRF token: tokens are made from a session only."""
+    response = await _login(anon, user.email)
+    assert response.status_code == 200, response.text
+    anon.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    return anon
 
 
 async def test_login_opens_a_session_and_me_answers(anon, make_user, client):
@@ -68,7 +77,7 @@ async def test_five_failures_for_one_email_give_429_with_retry_after(anon, make_
     assert "trop de tentatives" in blocked.json()["detail"]
     assert 0 < int(blocked.headers["retry-after"]) <= 15 * 60 + 1
     # Counted in the database (shared by every worker), then the window passes.
-    await LoginAttempt.all().update(at=utcnow() - timedelta(minutes=16))
+    await LoginCounter.all().update(window_start=int(utcnow().timestamp()) - 16 * 60)
     assert (await _login(anon, "cible@a.fr")).status_code == 200
 
 
@@ -123,9 +132,9 @@ async def test_logout_without_the_csrf_token_is_refused(anon, make_user):
     assert (await anon.get(ME)).status_code == 200
 
 
-async def test_token_shown_once_stored_hashed_then_revoked(make_user, client_as):
+async def test_token_shown_once_stored_hashed_then_revoked(make_user, anon):
     user = await make_user("outil@a.fr")
-    http = await client_as(user)
+    http = await _signed_in(anon, user)
     created = await http.post(TOKENS, json={"name": "export nocturne", "days": 30})
     assert created.status_code == 201
     secret = created.json()["secret"]
@@ -142,9 +151,9 @@ async def test_token_shown_once_stored_hashed_then_revoked(make_user, client_as)
         assert (await tool.get(ME)).status_code == 401
 
 
-async def test_expired_or_unknown_token_gives_401(make_user, client_as):
+async def test_expired_or_unknown_token_gives_401(make_user, anon):
     user = await make_user("outil@a.fr")
-    http = await client_as(user)
+    http = await _signed_in(anon, user)
     secret = (await http.post(TOKENS, json={"name": "court"})).json()["secret"]
     await ApiToken.filter(user_id=user.id).update(expires_at=utcnow() - timedelta(seconds=1))
     for bad in (secret, "rgpd_invente", "n-importe-quoi"):
@@ -154,8 +163,8 @@ async def test_expired_or_unknown_token_gives_401(make_user, client_as):
             assert response.headers["www-authenticate"] == "Bearer"
 
 
-async def test_one_cannot_revoke_another_users_token(make_user, client_as):
-    alice = await client_as(await make_user("alice@a.fr"))
+async def test_one_cannot_revoke_another_users_token(make_user, anon, client_as):
+    alice = await _signed_in(anon, await make_user("alice@a.fr"))
     bob = await client_as(await make_user("bob@a.fr"))
     token_id = (await alice.post(TOKENS, json={"name": "a"})).json()["id"]
     assert (await bob.delete(f"{TOKENS}/{token_id}")).status_code == 404

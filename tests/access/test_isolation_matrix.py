@@ -62,6 +62,9 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
     ("GET", "/auth/tokens"): own("/auth/tokens"),
     ("POST", "/auth/tokens"): own("/auth/tokens", {"name": "essai"}),
     ("DELETE", "/auth/tokens/{token_id}"): obj("/auth/tokens/{a_token}"),
+    ("POST", "/auth/password"): own(
+        "/auth/password", {"current_password": "pas le mot de passe", "new_password": "x" * 12}
+    ),
     # Register
     ("GET", "/organisations"): [
         lst("/organisations"),

@@ -154,6 +154,13 @@ MATRIX: dict[tuple[str, str], list[Call]] = {
     ("POST", "/auth/login"): [],  # public: tests/access/test_authentication.py
     ("POST", "/auth/logout"): [Call("/auth/logout", hides=False)],
     ("POST", "/auth/tokens"): [Call("/auth/tokens", {"name": "essai"}, hides=False)],
+    ("POST", "/auth/password"): [
+        Call(
+            "/auth/password",
+            {"current_password": "pas le mot de passe", "new_password": "x" * 12},
+            hides=False,
+        )
+    ],
     ("DELETE", "/auth/tokens/{token_id}"): [call("/auth/tokens/{B_token}")],
     # Register
     ("POST", "/organisations"): [
@@ -718,6 +725,7 @@ NOT_FOR_ANYBODY = {
     "dpo of all: POST /organisations",  # an instance administrator's act
     "dpo of all: DELETE /organisations/{B}",
     "dpo of all: DELETE /auth/tokens/{B_token}",  # one revokes only one's own tokens
+    "dpo of all: POST /auth/tokens",  # a token creates no token (a session does)
     "dpo of all: POST /bundles",  # no signing key in the tests: 404 after B's scope check
     # An incident reaches the declaring body's activities and conventions, and those of
     # conventions in force it is party to (issue 13): B's are never A's.

@@ -6,13 +6,19 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from api.routes.auth import cookie_is_secure
+from api.routes.auth import client_address
 from api.security.authentication import SESSION_KEY
 from api.security.session_cookie import clear_session_cookie, set_session_cookie
 from api.web.forms import text
 from api.web.render import page, path_for
 from core.accounts import sessions
-from core.accounts.service import Credentials, LoginFailed, TooManyAttempts, authenticate
+from core.accounts.service import (
+    Credentials,
+    LoginFailed,
+    TooManyAttempts,
+    authenticate,
+    sign_out,
+)
 from core.clock import utcnow
 
 router = APIRouter(include_in_schema=False)
@@ -53,7 +59,7 @@ async def login(request: Request):
             suivant=target,
         )
     now = utcnow()
-    ip = request.client.host if request.client else "inconnue"
+    ip = client_address(request)
     credentials = Credentials(email, str(form.get("password") or ""), text(form, "totp"))
     try:
         user = await authenticate(credentials, ip=ip, now=now)
@@ -69,7 +75,7 @@ async def login(request: Request):
         )
     opened = await sessions.open_session(user=user, now=now)
     answer = RedirectResponse(target, status_code=303)
-    set_session_cookie(answer, opened.session_id, secure=cookie_is_secure())
+    set_session_cookie(answer, opened.session_id, request=request)
     return answer
 
 
@@ -78,6 +84,6 @@ async def logout(request: Request):
     session = request.scope.get(SESSION_KEY)
     answer = RedirectResponse(path_for(request, "login.form"), status_code=303)
     if session is not None:
-        await sessions.close_session_by_id(session.id)
-    clear_session_cookie(answer, secure=cookie_is_secure())
+        await sign_out(session)
+    clear_session_cookie(answer, request=request)
     return answer

@@ -112,7 +112,13 @@ async def test_turning_on_totp_makes_the_login_ask_for_the_code(browser, make_us
     token = csrf_of(form.text)
 
     wrong = await http.post(
-        "/compte/totp", data={"csrf_token": token, "secret": secret, "code": "000000"}
+        "/compte/totp",
+        data={
+            "csrf_token": token,
+            "secret": secret,
+            "code": "000000",
+            "current_password": PASSWORD,
+        },
     )
     assert wrong.status_code == 422 and 'id="err-code"' in wrong.text
     assert secret_on(wrong.text) == secret  # the same key: the app already holds it
@@ -121,7 +127,8 @@ async def test_turning_on_totp_makes_the_login_ask_for_the_code(browser, make_us
     now = utcnow()
     code = pyotp.TOTP(secret).at(now)
     done = await http.post(
-        "/compte/totp", data={"csrf_token": token, "secret": secret, "code": code}
+        "/compte/totp",
+        data={"csrf_token": token, "secret": secret, "code": code, "current_password": PASSWORD},
     )
     assert done.status_code == 303 and done.headers["location"] == "/compte?fait=totp-active"
     account = await http.get(done.headers["location"])
@@ -146,7 +153,13 @@ async def test_a_forged_totp_secret_is_refused(browser, make_user, db):
     http = await browser(user)
     token = csrf_of((await http.get("/compte/totp")).text)
     answer = await http.post(
-        "/compte/totp", data={"csrf_token": token, "secret": "pas-une-cle", "code": "123456"}
+        "/compte/totp",
+        data={
+            "csrf_token": token,
+            "secret": "pas-une-cle",
+            "code": "123456",
+            "current_password": PASSWORD,
+        },
     )
     assert answer.status_code == 422 and "recommencez" in answer.text
     assert (await service.get_user(user.email)).totp_secret is None
@@ -159,16 +172,26 @@ async def test_confirm_totp_stores_the_secret_only_with_a_current_code(make_user
     user = await make_user("dpd@vitry.fr")
     secret = totp.new_secret()
     now = utcnow()
+    given = service.Confirmation(PASSWORD)
     with pytest.raises(ValidationFailed) as refused:
         await service.confirm_totp(
-            user, secret=secret, code=pyotp.TOTP(secret).at(now - timedelta(minutes=5)), now=now
+            user,
+            given,
+            secret=secret,
+            code=pyotp.TOTP(secret).at(now - timedelta(minutes=5)),
+            ip="127.0.0.1",
+            now=now,
         )
     assert refused.value.problems[0].loc == ("code",)
     with pytest.raises(ValidationFailed):
-        await service.confirm_totp(user, secret="abc", code="123456", now=now)
+        await service.confirm_totp(
+            user, given, secret="abc", code="123456", ip="127.0.0.1", now=now
+        )
     assert (await service.get_user(user.email)).totp_secret is None
 
-    await service.confirm_totp(user, secret=secret, code=pyotp.TOTP(secret).at(now), now=now)
+    await service.confirm_totp(
+        user, given, secret=secret, code=pyotp.TOTP(secret).at(now), ip="127.0.0.1", now=now
+    )
     stored = await service.get_user(user.email)
     assert stored.totp_secret == secret
     assert stored.totp_last_step == int(now.timestamp()) // 30
