@@ -4,3 +4,6 @@ MODEL_MODULES = [
     "breach.incidents.models",
     "breach.breaches.models",
 ]
+
+# The breach workflow's references guard the deletion of the register records it cites.
+from breach import deletion_guards as _deletion_guards  # noqa: E402, F401

@@ -7,3 +7,6 @@ MODEL_MODULES = [
     "register.subprocessors.models",
     "register.measures.models",
 ]
+
+# The register's own references guard the deletion of what the records cite.
+from register import references as _references  # noqa: E402, F401

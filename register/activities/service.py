@@ -21,6 +21,7 @@ from register.activities.models import ActivityDataCategory, ProcessingActivity
 from register.activities.schemas import ActivityIn, ActivityOut
 from register.conventions.models import ConventionParty
 from register.conventions.partners import partner_org_ids
+from register.deletion import refuse_if_referenced
 from register.enums import CONTROLLER_ROLES, ConventionStatus
 from register.measures.models import SecurityMeasure
 from register.organisations.models import Organisation
@@ -334,6 +335,7 @@ async def update_activity(
 
 async def delete_activity(*, scope: Scope, activity_id: UUID, version: int | None) -> None:
     activity = await get_activity(scope=scope, activity_id=activity_id)
+    await refuse_if_referenced(activity, scope=scope, label="l'activité")
     await delete_versioned(
         ProcessingActivity, obj=activity, expected_version=version, label="l'activité"
     )

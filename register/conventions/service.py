@@ -29,6 +29,7 @@ from register.conventions.schemas import (
     ProposalOut,
 )
 from register.conventions.terms import convention_terms
+from register.deletion import refuse_if_referenced
 from register.enums import ConventionStatus, PartyAnswer, ProposalStatus, label
 from register.organisations.models import Organisation
 from register.schemas_common import merge_patch, to_columns
@@ -216,6 +217,7 @@ async def delete_convention(*, scope: Scope, convention_id: UUID, version: int |
             f"suppression impossible : la convention fonde encore {linked} activité(s) de "
             f"traitement et {chained} sous-traitance(s) ultérieure(s)"
         )
+    await refuse_if_referenced(convention, scope=scope, label="la convention")
     await delete_versioned(
         Convention, obj=convention, expected_version=version, label="la convention"
     )

@@ -8,6 +8,7 @@ from core.errors import Conflict
 from core.paging import Page, paginate
 from core.persistence import create_journaled, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
+from register.deletion import refuse_if_referenced
 from register.measures.models import SecurityMeasure
 from register.measures.schemas import MeasureIn, MeasureOut
 from register.organisations.service import require_organisation
@@ -100,6 +101,7 @@ async def delete_measure(*, scope: Scope, measure_id: UUID, version: int | None)
             f"suppression impossible : la mesure protège encore {linked} activité(s) ; "
             "retirez-la d'abord de ces fiches"
         )
+    await refuse_if_referenced(measure, scope=scope, label="la mesure")
     await delete_versioned(
         SecurityMeasure, obj=measure, expected_version=version, label="la mesure"
     )

@@ -11,6 +11,7 @@ from core.paging import Page, paginate
 from core.persistence import create_journaled, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from core.text import fold, search_terms
+from register.deletion import refuse_if_referenced
 from register.organisations.models import Contact, Dpo, Organisation
 from register.organisations.schemas import (
     ContactIn,
@@ -121,6 +122,7 @@ async def delete_organisation(*, scope: Scope, organisation_id: UUID, version: i
             "suppression impossible : l'organisme est co-responsable "
             "d'une activité de traitement du registre"
         )
+    await refuse_if_referenced(org, scope=scope, label="l'organisme")
     await delete_versioned(Organisation, obj=org, expected_version=version, label="l'organisme")
 
 
@@ -189,6 +191,7 @@ async def update_dpo(*, scope: Scope, dpo_id: UUID, version: int, patch: dict) -
 async def delete_dpo(*, scope: Scope, dpo_id: UUID, version: int | None) -> None:
     dpo = await get_dpo(scope=scope, dpo_id=dpo_id)
     await _require_every_body(scope, dpo)
+    await refuse_if_referenced(dpo, scope=scope, label="le DPO")
     await delete_versioned(Dpo, obj=dpo, expected_version=version, label="le DPO")
 
 
@@ -246,4 +249,5 @@ async def update_contact(
 
 async def delete_contact(*, scope: Scope, contact_id: UUID, version: int | None) -> None:
     contact = await get_contact(scope=scope, contact_id=contact_id)
+    await refuse_if_referenced(contact, scope=scope, label="le contact")
     await delete_versioned(Contact, obj=contact, expected_version=version, label="le contact")

@@ -19,6 +19,7 @@ from register.activities.models import ProcessingActivity
 from register.activities.service import NOT_IN_FORCE
 from register.conventions.models import Convention, ConventionParty
 from register.conventions.partners import partner_org_ids, require_partner
+from register.deletion import refuse_if_referenced
 from register.enums import ConventionStatus, PartyRole
 from register.organisations.service import require_organisation
 from register.schemas_common import merge_patch, to_columns
@@ -280,6 +281,7 @@ async def update_engagement(
 
 async def delete_engagement(*, scope: Scope, engagement_id: UUID, version: int | None) -> None:
     engagement = await get_engagement(scope=scope, engagement_id=engagement_id)
+    await refuse_if_referenced(engagement, scope=scope, label="l'engagement")
     await delete_versioned(
         SubprocessorEngagement, obj=engagement, expected_version=version, label="l'engagement"
     )

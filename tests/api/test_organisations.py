@@ -294,7 +294,9 @@ async def test_an_organisation_still_controlling_an_activity_cannot_be_deleted(c
     response = await client.delete(f"{ORGS}/{org['id']}")
 
     assert response.status_code == 409
-    assert "encore utilisé(e)" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "l'organisme est encore responsable des activités de traitement" in detail
+    assert f"« {activity['name']} »" in detail  # named, not a bare "encore utilisé"
     assert await Organisation.exists(id=org["id"])
     assert await ProcessingActivity.exists(id=activity["id"])
 
