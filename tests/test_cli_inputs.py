@@ -145,3 +145,36 @@ def test_a_bad_period_exits_2_naming_the_option(world, option, value):
     assert result.returncode == 2
     assert f"erreur : {option} : « {value} »" in result.stderr
     assert not out.exists()
+
+
+async def test_the_command_line_refuses_to_delete_an_activity_a_breach_cites(tmp_path):
+    import httpx
+
+    from api.app import create_app
+    from core.accounts.service import create_user
+    from core.accounts.tokens import issue_token
+    from core.clock import utcnow
+    from tests.factories import ago, bodies, declare_on
+    from tests.scheduler.processes import fresh_database, orm
+
+    async with fresh_database(tmp_path, "postgres" if USE_POSTGRES else "sqlite") as url:
+        async with orm(url):
+            admin = await create_user(
+                email="admin@exemple.fr", name="Admin", password=None, is_instance_admin=True
+            )
+            secret = (await issue_token(user=admin, name="t", days=1, now=utcnow())).secret
+            transport = httpx.ASGITransport(app=create_app(manage_database=False))
+            async with httpx.AsyncClient(
+                transport=transport,
+                base_url="http://test",
+                headers={"Authorization": f"Bearer {secret}"},
+            ) as client:
+                world = await bodies(client)
+                activity = world["activity"]
+                breach = await declare_on(
+                    client, world["commune"], [activity["id"]], detected=ago(hours=1)
+                )
+        result = rgpd("delete", "activity", activity["id"], database=url)
+    assert result.returncode == 1, result.stderr
+    assert "suppression impossible : l'activité est citée par la violation" in result.stderr
+    assert breach["ref"] in result.stderr and "Traceback" not in result.stderr
