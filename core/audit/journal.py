@@ -116,8 +116,11 @@ class Verification:
         return not self.problems
 
 
-async def anchor_state(path: Path | None, *, explicit: bool = False) -> AnchorState:
-    """Read the anchor at `path` (the configured one when not `explicit`). A missing explicit
+async def anchor_state(
+    path: Path | None, *, explicit: bool = False, chains: list[str] | None = None
+) -> AnchorState:
+    """Read the anchor at `path` (the configured one when not `explicit`); its figures count
+    `chains` only when given (a scope's: nothing said of the other bodies). A missing explicit
     file, or an unreadable one, raises KeyConfigError with the French reason."""
     if path is None:
         return AnchorState(
@@ -126,7 +129,10 @@ async def anchor_state(path: Path | None, *, explicit: bool = False) -> AnchorSt
             "aucune ancre configurée (pas de clé de signature) : vérification sur la base seule",
         )
     if not path.exists() and not explicit:
-        signed = await AuditCheckpoint.all().count()
+        marks = (
+            AuditCheckpoint.all() if chains is None else AuditCheckpoint.filter(chain__in=chains)
+        )
+        signed = await marks.count()
         if not signed:
             return AnchorState(
                 path, 0, "aucune ancre encore : elle naît au premier point de contrôle signé"
@@ -141,9 +147,12 @@ async def anchor_state(path: Path | None, *, explicit: bool = False) -> AnchorSt
         anchor = read_anchor(path)
     except OSError as exc:
         raise KeyConfigError(f"ancre du journal {path} illisible : {exc.strerror or exc}") from None
-    chains = len(anchor.chains())
-    note = f"{len(anchor.heads)} tête(s) signée(s) de {chains} chaîne(s) vérifiée(s) contre l'ancre"
-    return AnchorState(path, len(anchor.heads), note, anchor)
+    heads = [h for h in anchor.heads if chains is None or h.chain in chains]
+    note = (
+        f"{len(heads)} tête(s) signée(s) de {len({h.chain for h in heads})} chaîne(s) "
+        "vérifiée(s) contre l'ancre"
+    )
+    return AnchorState(path, len(heads), note, anchor)
 
 
 def _scoped_chains(scope: Scope) -> list[str] | None:
@@ -162,8 +171,8 @@ async def verify_journal(
 ) -> Verification:
     """Verify one chain (`chain`, "instance" for the instance's), or every chain in scope,
     against the anchor: `anchor` when given (it must exist), else the configured one."""
-    state = await anchor_state(anchor or anchor_path(), explicit=anchor is not None)
     names = [chain_of(chain)] if chain is not None else _scoped_chains(scope)
+    state = await anchor_state(anchor or anchor_path(), explicit=anchor is not None, chains=names)
     if names is None:
         problems = await verify(public_keys=public_keys, anchor=state.anchor)
         events = await AuditEvent.all().count()
