@@ -22,8 +22,9 @@ that declares an `EncryptedTextField` (bound when Tortoise gives the field its m
   (`RowBoundQuerySet`); `seal_values` seals the values beforehand when the caller knows the
   row (`core.persistence.update_versioned`), which saves the read of the ids.
 
-`.values()` / `.values_list()` give stored values as they are (no row to open them with):
-`open_value` opens them in bulk, with the rows' ids.
+`.values()` / `.values_list()` read the primary key along and open the values with it; a
+query that must not (grouped, distinct) or raw SQL gives stored values, which `open_value`
+opens with their rows' ids.
 """
 
 import base64
@@ -169,8 +170,9 @@ class Sealed(str):
 
 
 class Unreadable(str):
-    """What an encrypted text that does not decrypt reads as; it is never written back as a
-    text (the stored value is kept, see `EncryptedTextField.to_db_value`)."""
+    """What an encrypted text that does not decrypt reads as. Written back to its own row, the
+    stored value is kept instead (`EncryptedTextField.to_db_value`, `seal_values`); copied
+    into another row, it is the words the reader saw."""
 
     def __new__(cls) -> "Unreadable":
         return super().__new__(cls, UNREADABLE)
@@ -233,8 +235,6 @@ class EncryptedTextField(fields.TextField):
             return None
         if isinstance(value, Ciphertext) and value.where.partition("#")[0] == self.where:
             return str(value)
-        if isinstance(value, Unreadable):
-            raise CryptoError(f"{self.where} : une valeur illisible ne peut pas être réécrite")
         row_id = None if instance is None else instance.pk
         if row_id is None:
             _note_unbound(instance, self)
@@ -406,7 +406,9 @@ async def _rebind_inserted(obj: Model, using_db: Any) -> None:
 
 class RowBoundQuerySet(QuerySet):
     """`update(...)` of an encrypted field runs row by row, each value bound to its row; the
-    other updates are Tortoise's own. `only(...)` reads the primary key too."""
+    other updates are Tortoise's own. `values(...)`, `values_list(...)` and `only(...)` read
+    the primary key too, and open the encrypted values with it (not with `distinct()` or
+    `group_by()`, where reading the key would change the rows: there, stored values)."""
 
     def update(self, **kwargs: Any) -> Any:
         unsealed = [
@@ -417,6 +419,48 @@ class RowBoundQuerySet(QuerySet):
         if not unsealed:
             return super().update(**kwargs)
         return self._update_row_by_row(kwargs)
+
+    def values_list(self, *fields_: str, flat: bool = False) -> Any:
+        """As Tortoise's, the encrypted values opened with their row's key (read along)."""
+        names = fields_ or tuple(f for f in self.model._meta.fields_map if f in self._db_fields)
+        found = [(i, self._opens(name)) for i, name in enumerate(names) if self._opens(name)]
+        if not found or self._group_bys or self._distinct:
+            return super().values_list(*fields_, flat=flat)
+
+        def opened(row: tuple) -> Any:
+            *values, row_id = row
+            for i, field in found:
+                values[i] = _open_read(field, values[i], row_id)
+            return values[0] if flat else tuple(values)
+
+        query = super().values_list(*names, self.model._meta.pk_attr)
+        return _mapped(query, opened, self._single)
+
+    def values(self, *args: str, **kwargs: str) -> Any:
+        """As Tortoise's, the encrypted values opened with their row's key (read along)."""
+        if not args and not kwargs:
+            args = tuple(f for f in self.model._meta.fields_map if f in self._db_fields)
+        wanted = {name: name for name in args} | kwargs
+        found = [(key, self._opens(name)) for key, name in wanted.items() if self._opens(name)]
+        if not found or self._group_bys or self._distinct:
+            return super().values(*args, **kwargs)
+
+        def opened(row: dict) -> dict:
+            row_id = row.pop(_ROW_KEY)
+            for key, field in found:
+                row[key] = _open_read(field, row[key], row_id)
+            return row
+
+        query = super().values(*args, **kwargs, **{_ROW_KEY: self.model._meta.pk_attr})
+        return _mapped(query, opened, self._single)
+
+    @property
+    def _db_fields(self) -> Any:
+        return self.model._meta.fields_db_projection
+
+    def _opens(self, name: str) -> EncryptedTextField | None:
+        field = self.model._meta.fields_map.get(name)
+        return field if isinstance(field, EncryptedTextField) else None
 
     def only(self, *fields_for_select: str) -> Any:
         # The primary key is read too: an encrypted value is opened with it.
@@ -434,6 +478,20 @@ class RowBoundQuerySet(QuerySet):
             row = self.filter(**{pk: row_id})
             count += await (QuerySet.update(row, **values) if values else row.count())
         return count
+
+
+_ROW_KEY = "_crypto_row_id"
+
+
+def _open_read(field: EncryptedTextField, value: Any, row_id: Any) -> Any:
+    return open_value(field, str(value), row_id) if isinstance(value, Sealed) else value
+
+
+async def _mapped(query: Any, opened: Callable, single: bool) -> Any:
+    result = await query
+    if single:
+        return None if result is None else opened(result)
+    return [opened(row) for row in result]
 
 
 class RowBoundManager(Manager):

@@ -348,6 +348,10 @@ async def test_a_value_altered_in_the_database_reads_unreadable_and_is_logged(se
     assert await Secret.filter(id=secret.id).update(facts=read.facts, notes="vu") == 1
     assert (await raw_row(secret.id))["facts"] == altered
     assert (await Secret.get(id=secret.id)).notes == "vu"
+    # Copied into another row, it is the words the reader saw: no error either.
+    copy = await Secret.create(id=uuid.uuid4(), facts=read.facts)
+    stored = (await raw_row(copy.id))["facts"]
+    assert decrypt(stored, place("crypto_test_secret", "facts", copy.id)) == UNREADABLE
 
 
 async def test_a_value_copied_into_another_column_reads_unreadable(secrets_db, caplog):
@@ -407,13 +411,20 @@ async def test_a_partial_read_opens_its_values_with_the_row_key_it_adds(secrets_
 
 
 async def test_values_read_without_their_model_are_opened_with_their_row(secrets_db):
-    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS)
-    ((row_id, stored),) = await Secret.all().values_list("id", "facts")
-    assert stored.startswith("enc:v2:")  # .values_list gives the stored value
+    secret = await Secret.create(id=uuid.uuid4(), facts=FACTS, notes="rien")
+    assert await Secret.all().values_list("id", "facts") == [(secret.id, FACTS)]
+    assert await Secret.all().values_list("notes", flat=True) == ["rien"]
+    assert await Secret.filter(id=secret.id).values("facts", texte="notes") == [
+        {"facts": FACTS, "texte": "rien"}
+    ]
+    assert (await Secret.all().values())[0]["facts"] == FACTS
+    assert await Secret.filter(id=secret.id).first().values_list("facts", flat=True) == FACTS
+    assert await Secret.filter(id=uuid.uuid4()).first().values("facts") is None
+    # Raw SQL gives the stored value: open_value opens it with its row's id.
+    stored = (await raw_row(secret.id))["facts"]
     field = Secret._meta.fields_map["facts"]
-    assert open_value(field, stored, row_id) == FACTS
+    assert open_value(field, stored, str(secret.id)) == FACTS
     assert open_value(field, stored, uuid.uuid4()) == UNREADABLE
-    assert row_id == secret.id
 
 
 async def test_rotating_a_column_rewrites_old_and_clear_values_with_the_current_key(
