@@ -36,7 +36,9 @@ class AuditCheckpoint(Model):
     """The instance's signature over the end of one chain (chain, seq, hash) at a moment.
 
     An attacker able to rewrite the whole chain with valid hashes still cannot forge this
-    signature, whose key is kept outside the database.
+    signature, whose key is kept outside the database. Able to delete these rows with the
+    events, they are still caught by the anchor (`core.audit.anchor`), which holds the same
+    signed heads outside the database.
     """
 
     id = fields.UUIDField(primary_key=True)
