@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     base_url: str = Field(
         default="http://127.0.0.1:8000", description="Address of the pages, quoted in e-mails"
     )
+    # The longest an API token may live (core.accounts.tokens): the instance's policy.
+    token_max_days: int = Field(
+        default=366, ge=1, le=366, description="Longest validity of an API token, in days"
+    )
 
     # Register imports (register.imports): bounded, so that one file cannot hold a worker.
     import_max_rows: int = Field(

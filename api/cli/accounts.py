@@ -151,7 +151,9 @@ def totp(
 def create_token(
     email: str,
     name: str = typer.Option(..., "--name"),
-    days: int = typer.Option(90, "--days", min=1, max=366, help="Au plus 366 jours"),
+    days: int = typer.Option(
+        90, "--days", min=1, max=366, help="Au plus RGPD_TOKEN_MAX_DAYS jours (366 par défaut)"
+    ),
 ) -> None:
     """Create an API token; the secret is printed once and stored only as a hash."""
     from core.accounts import service, tokens

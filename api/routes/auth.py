@@ -64,7 +64,12 @@ class LoginOut(MeOut):
 class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
-    days: int = Field(default=90, ge=1, le=tokens.MAX_DAYS)
+    days: int | None = Field(
+        default=None,
+        ge=1,
+        le=tokens.MAX_DAYS,
+        description="Durée de validité : 90 jours par défaut, au plus RGPD_TOKEN_MAX_DAYS",
+    )
 
 
 class TokenOut(BaseModel):

@@ -6,7 +6,7 @@ nothing to guess by brute force.
 Who may create one: a person signed in with their password (a session), or an operator at
 the server (`rgpd token create`). Never a token: a leaked token must not be able to outlive
 its own revocation or expiry by minting another (docs/access.md). Its lifetime is at most
-MAX_DAYS, the instance's policy.
+`max_days()`: RGPD_TOKEN_MAX_DAYS, the instance's policy (never over MAX_DAYS).
 """
 
 import hashlib
@@ -17,14 +17,21 @@ from uuid import UUID
 
 from core.accounts import events
 from core.accounts.models import ApiToken, User
+from core.config import get_settings
 from core.errors import Forbidden, NotFound, ValidationFailed
 
 TOKEN_PREFIX = "rgpd_"
-MAX_DAYS = 366
+MAX_DAYS = 366  # the ceiling of RGPD_TOKEN_MAX_DAYS
+DEFAULT_DAYS = 90  # when none is asked (or the policy's maximum, if shorter)
 BY_TOKEN_REFUSED = (
     "un jeton d'accès ne peut pas créer de jeton : connectez-vous avec votre mot de passe "
     "(page « Mon compte », « Jetons d'accès ») pour en créer un"
 )
+
+
+def max_days() -> int:
+    """The longest validity a new token may get, as the instance's settings configure it."""
+    return min(get_settings().token_max_days, MAX_DAYS)
 
 
 def digest(secret: str) -> str:
@@ -38,14 +45,16 @@ class IssuedToken:
 
 
 async def issue_token(
-    *, user: User, name: str, days: int, now: datetime, by_token: bool = False
+    *, user: User, name: str, days: int | None, now: datetime, by_token: bool = False
 ) -> IssuedToken:
     """A new token of `user`; `by_token` when the request creating it was itself
     authenticated by a token (refused)."""
     if by_token:
         raise Forbidden(BY_TOKEN_REFUSED)
-    if not 1 <= days <= MAX_DAYS:
-        raise ValidationFailed.one("days", msg=f"durée de validité entre 1 et {MAX_DAYS} jours")
+    longest = max_days()
+    days = min(DEFAULT_DAYS, longest) if days is None else days
+    if not 1 <= days <= longest:
+        raise ValidationFailed.one("days", msg=f"durée de validité entre 1 et {longest} jours")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = await ApiToken.create(
         user=user,

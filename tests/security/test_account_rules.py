@@ -5,7 +5,7 @@ out; every account event is journaled without a secret; the cookie is Secure ove
 TOTP secret is encrypted at rest."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pyotp
@@ -344,3 +344,18 @@ async def test_the_cookie_is_secure_whenever_the_request_came_over_tls(make_user
         headers = {"X-Forwarded-Proto": "https"}
         cookie = (await forged.post(f"{API}/auth/login", json=body, headers=headers)).headers
         assert "secure" not in cookie["set-cookie"].lower()
+
+
+async def test_a_tokens_lifetime_follows_the_instances_policy(make_user, settings_env):
+    settings_env(token_max_days=30)
+    user = await make_user("dpd@vitry.fr")
+    http = await _session(user.email)
+    refused = await http.post(f"{API}/auth/tokens", json={"name": "long", "days": 31})
+    assert refused.status_code == 422
+    assert "days" in refused.text and "entre 1 et 30 jours" in refused.text
+    made = await http.post(f"{API}/auth/tokens", json={"name": "sans durée"})
+    assert made.status_code == 201
+    made_at, ends = made.json()["created_at"], made.json()["expires_at"]
+    lifetime = datetime.fromisoformat(ends) - datetime.fromisoformat(made_at)
+    assert timedelta(days=29, hours=23) < lifetime <= timedelta(days=30, seconds=1)
+    await http.aclose()

@@ -209,7 +209,7 @@ async def _tokens_page(
         errors=errors or FormErrors(),
         values=values or {"name": "", "days": "90"},
         issued=issued,
-        max_days=tokens.MAX_DAYS,
+        max_days=tokens.max_days(),
     )
     answer.headers.update(NO_STORE)
     return answer
