@@ -193,11 +193,7 @@ async def page_ids(
     if after is not None:
         name, activity_id = page.param(after.name), page.param(after.id)
         page.add(f'("name", "id") > ({name}, {activity_id})')
-    total = ', count(*) OVER () AS "total"' if counting else ""
-    sql = (
-        f'SELECT "id"{total} FROM "processing_activity"{page.sql()} ORDER BY "name", "id"'
-        f" LIMIT {page.param(limit)} OFFSET {page.param(offset)}"
-    )
+    sql = _page_sql(page, counting, limit, offset)
     rows: list[dict[str, Any]] = []
     try:
         rows = await client.execute_query_dict(sql, page.params)
@@ -205,6 +201,24 @@ async def page_ids(
         # No row (an offset past the end, or a failure): `count` asks the engine itself.
         _settle(where.counted, int(rows[0]["total"]) if counting and rows else None)
     return [_uuid(row["id"]) for row in rows]
+
+
+def _page_sql(page: Where, counting: bool, limit: int, offset: int) -> str:
+    matches = f'FROM "processing_activity"{page.sql()}'
+    window = f" LIMIT {page.param(limit)} OFFSET {page.param(offset)}"
+    if not counting:
+        return f'SELECT "id" {matches} ORDER BY "name", "id"{window}'
+    if page.postgres:
+        # Materialized: the matches are found as a whole, by the trigram index. Given
+        # `count(*) OVER ()` and a LIMIT, PostgreSQL would walk the (name, id) index
+        # instead, reading every row of the register (seconds at 1,000,000 activities).
+        return (
+            f'WITH m AS MATERIALIZED (SELECT "id", "name" {matches})'
+            ' SELECT "id", (SELECT count(*) FROM m) AS "total" FROM m'
+            f' ORDER BY "name", "id"{window}'
+        )
+    # SQLite finds the matches from the FTS table, then sorts them.
+    return f'SELECT "id", count(*) OVER () AS "total" {matches} ORDER BY "name", "id"{window}'
 
 
 def _settle(counted: "asyncio.Future[int | None] | None", total: int | None) -> None:
