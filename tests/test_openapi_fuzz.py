@@ -146,9 +146,18 @@ def test_no_server_error_and_no_answer_outside_its_schema(server):
         try:
             exercise()
         except Exception as exc:  # every operation's failure is reported, not only the first
-            failures.append(f"{operation.label}: {str(exc)[:2000]}")
+            failures.append(f"{operation.label}: {_described(exc)[:4000]}")
     assert operations > 50, "the schema lists every route"
     assert not failures, "\n\n".join(failures)
+
+
+def _described(exc: BaseException) -> str:
+    """The error and, for a group (Hypothesis's flaky or multiple failures), each of its own:
+    the status received and the request to reproduce it are in those."""
+    parts = [str(exc)]
+    for inner in getattr(exc, "exceptions", ()):
+        parts.append(_described(inner))
+    return "\n".join(parts)
 
 
 def test_a_stateful_run_creates_reads_updates_deletes_and_recreates_without_fault(server):
