@@ -178,3 +178,21 @@ async def test_the_command_line_refuses_to_delete_an_activity_a_breach_cites(tmp
     assert result.returncode == 1, result.stderr
     assert "suppression impossible : l'activité est citée par la violation" in result.stderr
     assert breach["ref"] in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rgpd_import_is_bounded_in_rows_and_size(world):
+    rows = ["Nom / sigle;Finalités (objectifs poursuivis)"]
+    rows += [f"Traitement {n};Gestion {n}" for n in range(60)]
+    register = world["folder"] / "registre.csv"
+    register.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    too_many = run(world, "import", str(register), "Juvisy", "--dry-run", RGPD_IMPORT_MAX_ROWS="50")
+    too_big = run(
+        world, "import", str(register), "Juvisy", "--dry-run", RGPD_IMPORT_MAX_BYTES="1024"
+    )
+    within = run(world, "import", str(register), "Juvisy", "--dry-run")
+
+    assert too_many.returncode == 2 and "plus de 50 lignes remplies" in too_many.stderr
+    assert too_big.returncode == 2 and "fichier trop volumineux" in too_big.stderr
+    assert within.returncode == 0, within.stderr
+    assert "60 activité(s) prête(s) à importer" in within.stdout

@@ -8,6 +8,7 @@ import typer
 
 from api.cli.common import CLI_SCOPE, organisation_id, parse_moment, run
 from core.clock import utcnow
+from core.config import get_settings
 from core.tabular.document import ExportFormat
 from core.tabular.writers import write_document
 from register.imports.service import import_activities
@@ -89,6 +90,14 @@ def import_command(
 ) -> None:
     """Import processing activities, all or nothing; each problem by sheet, row and column."""
     fmt = format or _suffix_format(file)
+    limit = get_settings().import_max_bytes
+    if file.stat().st_size > limit:
+        typer.echo(
+            f"erreur : {file} : fichier trop volumineux (plus de {limit // 2**20} Mo, "
+            "réglage RGPD_IMPORT_MAX_BYTES)",
+            err=True,
+        )
+        raise typer.Exit(2)
 
     async def work():
         return await import_activities(
