@@ -275,7 +275,8 @@ def _heads_text(parts: list[OrganisationPart]) -> list[str]:
     for part in parts:
         if part.head is not None:
             lines.append(
-                f"  {part.folder} : n° {part.head.seq}, signée le {_instant(part.head.signed_at)}"
+                f"  {part.folder} : n° {part.head.seq}, tête signée le "
+                f"{_instant(part.head.signed_at)} (heure de Paris)"
             )
     return lines
 
