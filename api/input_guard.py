@@ -41,7 +41,7 @@ def _in_pairs(pairs: list[tuple[str, str]]) -> str | None:
 
 def _in_body(body: bytes, content_type: str) -> list | None:
     if "json" in content_type:
-        if b"enc:v" not in body.lower() and b"enc\\u003av" not in body.lower():
+        if b"enc" not in body.lower() and b"\\u" not in body:  # escapes may spell it
             return None
         try:
             found = reserved_text_path(json.loads(body))
@@ -101,7 +101,7 @@ class InputGuardMiddleware:
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        name = _in_pairs(parse_qsl(query, keep_blank_values=True)) if "enc" in query else None
+        name = _in_pairs(parse_qsl(query, keep_blank_values=True)) if query else None
         if name is not None:
             await _refusal(scope, ["query", name])(scope, receive, send)
             return

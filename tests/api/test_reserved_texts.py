@@ -134,3 +134,16 @@ def test_the_command_line_refuses_it_in_a_json_file(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "legal_name" in result.stderr and "réservé aux valeurs chiffrées" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_escapes_do_not_hide_it(client):
+    org = await make_org(client)
+    escaped = (
+        '{"controller_id": "' + org["id"] + '", "name": "\\u0065nc:v1:x", "purposes": ["Paie"]}'
+    )
+    response = await client.post(
+        f"{API}/activities", content=escaped, headers={"content-type": "application/json"}
+    )
+    assert_refused(response, ["body", "name"], "enc:v")
+    query = await client.get(f"{API}/activities?q=%65nc%3Av1%3Ax")
+    assert_refused(query, ["query", "q"], "enc:v")
