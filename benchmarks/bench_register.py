@@ -1404,6 +1404,8 @@ def report(results: dict[str, dict], args: argparse.Namespace, wall: float) -> s
     ]
     if args.seed != 2024:
         command.append(f"--seed {args.seed}")
+    if args.reuse:
+        command.append(f"--reuse {args.reuse}")
     if args.only:
         command.append(f"--only {','.join(sorted(args.only))}")
     if args.sqlite_pragmas:
@@ -1463,6 +1465,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--orgs, --per-org and --requests must be at least 1")
     if (args.keep or args.reuse) and args.db == "both":
         parser.error("--keep and --reuse take one engine: --db sqlite or --db postgres")
+    if args.reuse and not args.json_out:  # the report names the size of the kept register
+        counts = json.loads(Path(args.reuse).read_text())["counts"]
+        args.orgs = counts["organisation"]
+        args.per_org = counts["processing_activity"] // counts["organisation"]
     return args
 
 
