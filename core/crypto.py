@@ -35,6 +35,7 @@ import os
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -72,8 +73,8 @@ def is_encrypted(value: object) -> bool:
 def _header(value: str) -> tuple[str, str, str]:
     """(format prefix, key id, payload) of a stored value."""
     prefix = V2 if value.startswith(V2) else V1
-    kid, sep, payload = value.removeprefix(prefix).partition(":")
-    if not is_encrypted(value) or not sep or not kid:
+    kid, sep, payload = value[len(prefix) :].partition(":")
+    if not value.startswith(prefix) or not sep or not kid:
         raise DecryptionFailed("valeur chiffrée mal formée : en-tête « enc:v2:<clé>: » attendu")
     return prefix, kid, payload
 
@@ -200,6 +201,7 @@ class EncryptedTextField(fields.TextField):
     def model(self, model: Any) -> None:
         # Tortoise sets this when it gives the field its model class: bind that class's rows.
         self.__dict__["_model"] = model
+        self.__dict__.pop("_where", None)  # a copy of a field made for another model
         if isinstance(model, type) and issubclass(model, Model):
             bind_rows(model)
 
@@ -209,12 +211,15 @@ class EncryptedTextField(fields.TextField):
 
     @property
     def where(self) -> str:
-        return place(self.model._meta.db_table, self.column)
+        where = self.__dict__.get("_where")
+        if where is None:  # the model's table and the column are fixed once it is initialised
+            where = self.__dict__["_where"] = place(self.model._meta.db_table, self.column)
+        return where
 
     def row_where(self, row_id: Any) -> str:
         """The place of this field in one row; the id as the primary key reads it (a UUID given
         as text or as `uuid.UUID` binds the same)."""
-        return place(self.model._meta.db_table, self.column, _row_key(self.model, row_id))
+        return f"{self.where}#{_row_key(self.model, row_id)}"
 
     def encode(self, value: Any) -> str:
         return str(value)
@@ -265,12 +270,13 @@ class EncryptedTextField(fields.TextField):
 
     def open(self, stored: str, row_id: Any) -> Any:
         """The value of a stored one in the row `row_id`; raises DecryptionFailed."""
-        if not is_encrypted(stored):
-            return self.read_clear(stored)
-        if stored.startswith(V2) and row_id is None:
-            raise DecryptionFailed(f"{self.where} : ligne sans clé primaire, valeur non lue")
-        where = self.where if stored.startswith(V1) else self.row_where(row_id)
-        return self.decode(decrypt(stored, where))
+        if stored.startswith(V2):
+            if row_id is None:
+                raise DecryptionFailed(f"{self.where} : ligne sans clé primaire, valeur non lue")
+            return self.decode(decrypt(stored, self.row_where(row_id)))
+        if stored.startswith(V1):
+            return self.decode(decrypt(stored, self.where))
+        return self.read_clear(stored)
 
 
 class EncryptedJSONField(EncryptedTextField):
@@ -308,6 +314,8 @@ class EncryptedJSONField(EncryptedTextField):
 
 
 def _row_key(model: type[Model], row_id: Any) -> Any:
+    if isinstance(row_id, (UUID, int)):
+        return row_id
     try:
         return model._meta.pk.to_python_value(row_id)
     except (TypeError, ValueError, AttributeError):
