@@ -65,3 +65,21 @@ async def test_a_register_wide_search_finds_its_matches_once_per_page(client):
     searching = [s for s in statements if " LIKE " in s or " MATCH " in s]
     # Counting and paging used to find the matches twice, in two statements.
     assert len(searching) == 1, statements
+
+
+async def test_a_search_within_one_body_finds_what_the_register_wide_search_finds_there(client):
+    from tortoise import connections
+
+    await search.install(connections.get("default"))
+    org = await make_org(client)
+    other = await make_org(client)
+    for name in ["Taux de 100 % de remise_en_état", "Cantine : repas", "Tenue d'état civil"]:
+        await make_activity(client, controller=org, name=name)
+        await make_activity(client, controller=other, name=name)
+    for q in ["etat", "100 %", "%", "_", "remise_en", "d'état", "repas cantine", "zzz", "a"]:
+        wide = await _page(client, q=q, limit=100)
+        mine = await _page(client, q=q, limit=100, controller_id=org["id"])
+        # The premise: the register-wide search reaches both bodies' rows.
+        assert wide["total"] == 2 * mine["total"], q
+        expected = {i["id"] for i in wide["items"] if i["controller_id"] == org["id"]}
+        assert {i["id"] for i in mine["items"]} == expected, q
