@@ -7,7 +7,7 @@ The attempt proceeds only if its number is within the limit; a success then take
 back. A window is fixed: it starts at the first failure and lasts WINDOW, whatever comes after.
 
 Three counters, checked in this order, so that nobody can lock an account out indefinitely
-(docs/access.md, « Limite des tentatives ») :
+(docs/access.md, "Login limit"):
 
 - per address (every account): MAX_FAILURES_PER_IP;
 - per account and address: MAX_FAILURES_PER_PAIR. Someone guessing from their own address
