@@ -67,10 +67,11 @@ class PageOut(BaseModel, Generic[T]):
 def patch_model(shape: type[BaseModel]) -> type[VersionedPatch]:
     """The PATCH body of a shape: every field optional, plus the version being edited.
 
-    A field keeps its type and limits: it accepts null only where the shape does (null
-    clears it); elsewhere null is refused at once, as the schema says. The full shape is
-    validated again on the merged record by the service, so the cross-field rules hold on
-    updates too and live in one place.
+    A field keeps its type and limits. Its schema says null only where the shape accepts
+    it (null clears it); elsewhere null is refused (422 naming the field) when the service
+    validates the full shape again on the merged record, so the cross-field rules hold on
+    updates too and live in one place, and a page's form reports an emptied required field
+    once, in its own words.
     """
     optional: dict[str, Any] = {
         name: _optional(field) for name, field in shape.model_fields.items()
@@ -79,20 +80,27 @@ def patch_model(shape: type[BaseModel]) -> type[VersionedPatch]:
 
 
 def _optional(field: FieldInfo) -> tuple[Any, Any]:
-    """A shape's field as a PATCH field: may be left out, null only if the shape allows it."""
+    """A shape's field as a PATCH field: may be left out; null in the schema only if the
+    shape allows it."""
     annotation = (
         Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
     )
     if accepts_null(field.annotation):
         return annotation, Field(default=None, description=field.description)
-    # Left out, it is None and unset (split_patch drops it); the schema shows no default.
-    return annotation, Field(
-        default=None, description=field.description, json_schema_extra=_no_default
+    return annotation | None, Field(
+        default=None, description=field.description, json_schema_extra=_not_null
     )
 
 
-def _no_default(schema: dict[str, Any]) -> None:
+def _not_null(schema: dict[str, Any]) -> None:
+    """The field's schema without its null branch nor its null default (left out, the field
+    is unset: split_patch drops it)."""
     schema.pop("default", None)
+    options = [option for option in schema.pop("anyOf", []) if option != {"type": "null"}]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
 
 
 def accepts_null(annotation: Any) -> bool:

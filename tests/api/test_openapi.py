@@ -264,3 +264,28 @@ async def test_every_nullable_field_of_a_patch_body_accepts_null(client, documen
             assert answer.status_code in (200, 202), (path, field, answer.text)
             tried += 1
     assert tried > 40, "the PATCH bodies have nullable fields to try"
+
+
+def test_a_form_that_empties_a_required_field_is_told_once():
+    """The PATCH body refuses null for `title` in its schema; the incident page's form, which
+    reads an emptied field as null, still gets one message for it, in its own words."""
+    from starlette.datastructures import FormData
+
+    from api.web.breach_forms import incident_facts_patch
+    from core.errors import ValidationFailed
+
+    form = FormData(
+        [
+            ("version", "1"),
+            ("title", ""),
+            ("description", "Chiffrement des partages réseau."),
+            ("detected_at", "2026-12-01T10:00"),
+            ("nature", "confidentiality"),
+        ]
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        incident_facts_patch(form)
+
+    assert [(p.loc, p.msg) for p in refused.value.problems] == [
+        (("body", "title"), "champ obligatoire manquant")
+    ]
