@@ -16,11 +16,13 @@ from api.app import create_app
 from core import crypto
 from core.accounts import service, sessions, throttle, tokens
 from core.accounts.models import ApiToken, User, WebSession
+from core.accounts.roles import Role
 from core.audit.chain import INSTANCE_CHAIN
 from core.audit.models import AuditEvent
 from core.clock import utcnow
 from core.errors import ValidationFailed
 from tests.access.conftest import PASSWORD, new_client
+from tests.factories import make_org
 from tests.web.conftest import csrf_of, sign_in
 
 API = "/api/v1"
@@ -359,3 +361,19 @@ async def test_a_tokens_lifetime_follows_the_instances_policy(make_user, setting
     lifetime = datetime.fromisoformat(ends) - datetime.fromisoformat(made_at)
     assert timedelta(days=29, hours=23) < lifetime <= timedelta(days=30, seconds=1)
     await http.aclose()
+
+
+async def test_role_changes_are_journaled(make_user, client):
+    org = await make_org(client, legal_name="Commune de Vitry-sur-Seine")
+    user = await make_user("dpd@vitry.fr")
+    assert await service.grant(user, organisation_id=org["id"], role=Role.DPO)
+    assert not await service.grant(user, organisation_id=org["id"], role=Role.DPO)  # held
+    assert await service.revoke(user, organisation_id=org["id"]) == 1
+    changes = [(e.action, e.after) for e in await _account_events(user.id) if "role" in e.action]
+    assert changes == [
+        ("account.role_grant", {"email": user.email, "organisation_id": org["id"], "role": "dpo"}),
+        (
+            "account.role_revoke",
+            {"email": user.email, "organisation_id": org["id"], "roles": ["dpo"]},
+        ),
+    ]
