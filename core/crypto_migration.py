@@ -10,7 +10,9 @@ rebuilds the table for any change, which foreign keys pointing at that table ref
 - `EncryptTextColumn(...)` for a TEXT column: the column does not change, only the model
   state does.
 
-Going back is refused: an encrypted value is no longer what the old column held.
+Going back is refused once the column holds an encrypted value: it is no longer what the old
+column held. A column with none (no row yet, or only clear values) goes back as it is, so an
+instance can step back past the migration before any secret was written.
 """
 
 from tortoise.migrations.operations import AlterField
@@ -27,9 +29,16 @@ class _Encrypt(AlterField):
         new_state,
         state_editor: BaseSchemaEditor | None = None,
     ) -> None:
-        raise NotImplementedError(
-            f"{self.model_name}.{self.name}: an encrypted column cannot go back to clear"
+        if state_editor is None:
+            return
+        table, column = table_and_column(new_state, app_label, self.model_name, self.name)
+        _, rows = await state_editor.client.execute_query(
+            f'SELECT 1 FROM "{table}" WHERE "{column}" LIKE \'enc:v%\' LIMIT 1'
         )
+        if rows:
+            raise NotImplementedError(
+                f"{self.model_name}.{self.name}: an encrypted column cannot go back to clear"
+            )
 
 
 class EncryptColumnAsText(_Encrypt):

@@ -119,3 +119,31 @@ def test_migration_0013_encrypts_the_totp_secrets_left_in_clear(database_url):
     signed = python(database_url, script.replace("SECRET", repr(secret)))
     assert signed.returncode == 0, signed.stderr
     assert signed.stdout.strip().splitlines()[-1] == "dpd@vitry.fr True"
+
+
+def test_going_back_past_0013_is_refused_once_a_secret_is_encrypted(database_url):
+    migrated = rgpd("migrate", database=database_url)
+    assert migrated.returncode == 0, migrated.stderr
+    # Without a secret stored, stepping back is allowed (nothing would be lost)…
+    back = python(database_url, MIGRATE_TO_0012)
+    assert back.returncode == 0, back.stderr
+    assert rgpd("migrate", database=database_url).returncode == 0
+    now = datetime.now(UTC)
+    _sql(
+        database_url,
+        "INSERT INTO account_user (id, email, name, password_hash, is_instance_admin, active,"
+        " totp_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        uuid.uuid4(),
+        "dpd@vitry.fr",
+        "DPD",
+        "x",
+        False,
+        True,
+        "enc:v2:k1:c2VjcmV0",
+        now if USE_POSTGRES else now.isoformat(),
+        now if USE_POSTGRES else now.isoformat(),
+    )
+    # …but once the column holds an encrypted value, the clear column cannot come back.
+    refused = python(database_url, MIGRATE_TO_0012)
+    assert refused.returncode != 0
+    assert "cannot go back to clear" in refused.stderr
