@@ -21,6 +21,7 @@ from tortoise.exceptions import OperationalError
 from api.database import tortoise_config
 from core.actor import set_actor
 from core.audit.chain import INSTANCE_CHAIN
+from core.audit.digest import digest_key
 from core.backup.engines import safe_url
 from core.config import get_settings
 from core.errors import DomainError, ValidationFailed
@@ -45,9 +46,12 @@ def cli_actor() -> str:
 
 def keys_ready(*, required: bool = True) -> None:
     """Before a start: make the embedded key file on the first one (and say it must be kept
-    apart), check the keys; a missing or broken key stops the command with its French error."""
+    apart), check the keys and the journal's digest key; a missing or broken key stops the
+    command with its French error."""
     try:
         created = prepare_keys(required=required)
+        if required:
+            digest_key()  # made now if it can be, else the start stops here, not at a write
     except CryptoError as exc:
         typer.echo(f"erreur : {exc}", err=True)
         raise typer.Exit(1) from None
