@@ -16,7 +16,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
 
-from api.cli.common import CLI_SCOPE, cli_actor, journal_chain, keys_ready, parse_moment
+from api.cli.common import (
+    CLI_SCOPE,
+    cli_actor,
+    journal_chain,
+    keys_ready,
+    parse_moment,
+    private_output,
+)
 from api.database import tortoise_config
 from core.actor import acting_as
 from core.audit.chain import INSTANCE_CHAIN
@@ -77,7 +84,7 @@ def create(
         try:
             with acting_as(cli_actor()):
                 ids = await _organisation_ids(organisation)
-                with partial.open("wb") as out:
+                with private_output(partial) as out:
                     return await build_bundle(
                         scope=CLI_SCOPE,
                         organisation_ids=ids,

@@ -11,7 +11,7 @@ import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn
 from uuid import UUID
 
 import typer
@@ -42,6 +42,14 @@ def cli_actor() -> str:
     except (OSError, KeyError):  # no name for this uid (a bare container)
         user = str(os.getuid())
     return f"cli:{user}"
+
+
+def private_output(path: Path) -> BinaryIO:
+    """A file the command writes personal data to (an export, a bundle): readable by its owner
+    only (0600), whatever the umask, like the database and the backups."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file that was already there keeps its mode otherwise
+    return os.fdopen(fd, "wb")
 
 
 def keys_ready(*, required: bool = True) -> None:

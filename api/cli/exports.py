@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli.common import CLI_SCOPE, organisation_id, parse_moment, run
+from api.cli.common import CLI_SCOPE, organisation_id, parse_moment, private_output, run
 from core.clock import utcnow
 from core.config import get_settings
 from core.tabular.document import ExportFormat
@@ -48,7 +48,7 @@ def export_command(
             f"erreur : document inconnu ; choisir parmi {', '.join(kinds)}, calendar", err=True
         )
         raise typer.Exit(2)
-    sink = output.open("wb") if output else sys.stdout.buffer
+    sink = private_output(output) if output else sys.stdout.buffer
 
     async def work() -> None:
         org_id = await organisation_id(organisation)

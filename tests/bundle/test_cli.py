@@ -1,6 +1,7 @@
 """`rgpd bundle create` and `verify` as an administrator runs them, each in its own process, on
 a database file (or a PostgreSQL database) written through the services."""
 
+import stat
 import uuid
 from pathlib import Path
 
@@ -73,6 +74,8 @@ async def test_create_then_verify(env, tmp_path):
     assert "lot de preuves écrit dans" in made.stdout
     assert "commune-de-juvisy-sur-orge-" in made.stdout
     assert sorted(p.name for p in output.parent.iterdir()) == ["lot.zip"]
+    # It holds breach facts in clear: readable by its owner only, whatever the umask.
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
 
     checked = rgpd(
         "bundle",

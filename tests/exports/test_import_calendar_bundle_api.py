@@ -2,6 +2,7 @@
 `rgpd import` as an administrator runs them."""
 
 import io
+import stat
 import zipfile
 
 import icalendar
@@ -171,6 +172,7 @@ def test_export_and_import_from_the_command_line(database_url, tmp_path):
         database=database_url,
     )
     assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(xlsx.stat().st_mode) == 0o600  # personal data: its owner only
     rows = read_xlsx(xlsx.read_bytes())["Activités de traitement"]
     assert "Gestion des ressources humaines et paie" in {r["Nom / sigle"] for r in rows}
 
