@@ -16,6 +16,7 @@ ENTITY_LABELS = {
     "dpo": "Délégué à la protection des données",
     "contact": "Contact",
     "message": "Message",
+    "account": "Compte",
 }
 ENTITY_CHOICES = [{"value": k, "label": v} for k, v in ENTITY_LABELS.items()]
 VERB_LABELS = {
@@ -39,6 +40,18 @@ VERB_LABELS = {
     "close": "clôture",
     "follow_detection": "suites d'une détection",
     "retry": "nouvel essai d'envoi",
+    "role_grant": "rôle attribué",
+    "role_revoke": "rôle retiré",
+    "password_change": "changement du mot de passe",
+    "totp_enable": "second facteur activé",
+    "totp_replace": "second facteur remplacé",
+    "totp_remove": "second facteur retiré",
+    "token_create": "jeton d'accès créé",
+    "token_revoke": "jeton d'accès révoqué",
+    "login": "connexion",
+    "login_failed": "échec de connexion",
+    "lockout": "connexions suspendues",
+    "logout": "déconnexion",
 }
 
 PROBLEM_LABELS = {
@@ -49,6 +62,12 @@ PROBLEM_LABELS = {
     ProblemKind.CHECKPOINT_SIGNATURE: "signature d'un point de contrôle invalide",
     ProblemKind.CHECKPOINT_MISMATCH: "point de contrôle contredit par la chaîne",
     ProblemKind.CHECKPOINT_UNCHECKED: "point de contrôle non vérifiable",
+    ProblemKind.ANCHOR_TRUNCATED: "journal tronqué sous une tête ancrée",
+    ProblemKind.ANCHOR_CHAIN_DELETED: "chaîne supprimée, connue de l'ancre",
+    ProblemKind.ANCHOR_MISMATCH: "chaîne réécrite : l'ancre la contredit",
+    ProblemKind.ANCHOR_SIGNATURE: "signature d'une ligne de l'ancre invalide",
+    ProblemKind.ANCHOR_UNCHECKED: "ligne de l'ancre non vérifiable",
+    ProblemKind.ANCHOR_UNREADABLE: "ligne de l'ancre illisible",
 }
 
 # The fields' names in French; the activity's are its export headers. An unknown field shows
