@@ -1,6 +1,10 @@
 """Security headers on every answer; HSTS only when the request came over TLS."""
 
+from urllib.parse import urlsplit
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.config import get_settings
 
 CSP = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
 HEADERS = [
@@ -20,13 +24,12 @@ DOCS_CSP = (
 DOCS_PATHS = frozenset({"/docs", "/redoc"})
 
 
-def came_over_tls(scope: Scope) -> bool:
-    if scope.get("scheme") == "https":
-        return True
-    for name, value in scope.get("headers", []):
-        if name == b"x-forwarded-proto":
-            return value.split(b",")[0].strip().lower() == b"https"
-    return False
+def over_tls(scheme: str) -> bool:
+    """Whether a request with this scheme came over TLS: its own scheme is https (uvicorn sets
+    it from X-Forwarded-Proto only for a trusted proxy, `--forwarded-allow-ips`), or the
+    instance is served over https (RGPD_BASE_URL). A raw X-Forwarded-Proto header is never
+    read here: any client can send one. The session cookie's Secure flag starts from it."""
+    return scheme == "https" or urlsplit(get_settings().base_url).scheme == "https"
 
 
 class SecurityHeadersMiddleware:
@@ -40,7 +43,7 @@ class SecurityHeadersMiddleware:
         extra = list(HEADERS)
         if scope.get("path") in DOCS_PATHS:
             extra[0] = (b"content-security-policy", DOCS_CSP.encode())
-        if came_over_tls(scope):
+        if over_tls(scope.get("scheme", "http")):
             extra.append(HSTS)
 
         async def send_with_headers(message: Message) -> None:

@@ -1,8 +1,9 @@
 """The session cookie, set the same way by the API's login and the login page.
 
-`Secure` whenever the request came over TLS: its scheme is https, which uvicorn sets from
-X-Forwarded-Proto when the proxy is trusted (`rgpd serve --proxy-headers
---forwarded-allow-ips`, deploy/). Over plain http too, unless RGPD_BASE_URL is plain http
+`Secure` whenever the request came over TLS (`api.security.headers.over_tls`, HSTS's rule):
+its scheme is https, which uvicorn sets from X-Forwarded-Proto when the proxy is trusted
+(`rgpd serve --proxy-headers --forwarded-allow-ips`, deploy/), or RGPD_BASE_URL is https.
+Over plain http too, unless RGPD_BASE_URL is plain http
 on the loopback (the demo on one's own machine), where a Secure cookie would never come back.
 """
 
@@ -12,12 +13,13 @@ from urllib.parse import urlsplit
 from fastapi import Request, Response
 
 from api.security.authentication import SESSION_COOKIE
+from api.security.headers import over_tls
 from core.accounts import sessions
 from core.config import get_settings
 
 
 def cookie_is_secure(request: Request) -> bool:
-    if request.url.scheme == "https":
+    if over_tls(request.url.scheme):  # the rule HSTS follows too
         return True
     url = urlsplit(get_settings().base_url)
     if url.scheme != "http":

@@ -3,6 +3,7 @@
 import hashlib
 from datetime import timedelta
 
+import httpx
 import pyotp
 from fastapi.routing import iter_route_contexts
 
@@ -192,8 +193,15 @@ async def test_security_headers_on_every_answer(client, anon):
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
         assert "strict-transport-security" not in headers
-    behind_tls = await anon.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    # Over TLS: the scheme is https, as uvicorn sets it behind a trusted proxy.
+    app = create_app(manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://rgpd.exemple.fr") as tls:
+        behind_tls = await tls.get("/healthz")
     assert behind_tls.headers["strict-transport-security"].startswith("max-age=")
+    # A forged header from a client is not TLS (tests/security/test_hsts.py: real proxies).
+    forged = await anon.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert forged.status_code == 200 and "strict-transport-security" not in forged.headers
 
 
 async def test_health_and_openapi_are_public(anon):
