@@ -644,11 +644,22 @@ def _rotated(field: EncryptedTextField, old: str, row_id: Any, ring: KeyRing) ->
         return None
 
 
-async def key_census(model: type[Model], field_name: str, *, batch: int = 2000) -> Counter:
-    """How many values of one encrypted column each key id wrote; None counts clear values."""
+class Census(Counter):
+    """`key_census`'s answer: how many values each key id wrote (None: clear, MALFORMED:
+    broken), and in `v1` how many of them are still `enc:v1:`, bound to their column only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.v1: Counter = Counter()
+
+
+async def key_census(model: type[Model], field_name: str, *, batch: int = 2000) -> Census:
+    """How many values of one encrypted column each key id wrote; None counts clear values.
+    `.v1` counts, per key id, those still in the `enc:v1:` format (`rotate_field` rewrites
+    them as `enc:v2:`, even under the current key)."""
     field = model._meta.fields_map[field_name]
     column = field.source_field or field_name
-    counts: Counter = Counter()
+    counts = Census()
     async for _, rows in _batches(
         model,
         field_name,
@@ -658,9 +669,19 @@ async def key_census(model: type[Model], field_name: str, *, batch: int = 2000) 
         batch=batch,
     ):
         for row in rows:
-            head = row["value"]
-            try:
-                counts[key_id_of(head) if is_encrypted(head) else None] += 1
-            except DecryptionFailed:
-                counts[MALFORMED] += 1
+            _count(counts, row["value"])
     return counts
+
+
+def _count(counts: Census, head: str) -> None:
+    if not is_encrypted(head):
+        counts[None] += 1
+        return
+    try:
+        prefix, kid, _ = _header(head)
+    except DecryptionFailed:
+        counts[MALFORMED] += 1
+        return
+    counts[kid] += 1
+    if prefix == V1:
+        counts.v1[kid] += 1

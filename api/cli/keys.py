@@ -7,6 +7,7 @@ The keys themselves live in the settings (RGPD_ENCRYPTION_KEYS) or in a key file
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import typer
@@ -15,10 +16,18 @@ from tortoise import Tortoise
 from api.cli.common import keys_ready
 from api.database import tortoise_config
 from core.config import get_settings, sqlite_file
-from core.crypto import MALFORMED, encrypted_fields, field_place, key_census, rotate_field
+from core.crypto import (
+    MALFORMED,
+    Census,
+    encrypted_fields,
+    field_place,
+    key_census,
+    rotate_field,
+)
 from core.errors import DomainError
 from core.keys import (
     KEY_ID,
+    KeyRing,
     generate_key,
     get_key_ring,
     new_key_id,
@@ -98,9 +107,11 @@ def rotate(
 @keys_app.command("check")
 def check() -> None:
     """Count the stored values of each encrypted column by the key that wrote them, and flag
-    those whose key is missing (unreadable until it is put back)."""
+    those whose key is missing (unreadable until it is put back) and those still in the
+    `enc:v1:` format (bound to their column only: `rgpd keys rotate` rewrites them). Values
+    left to rewrite are reported, not failed: only missing keys and broken values exit 1."""
 
-    async def work() -> list[tuple[str, Counter]]:
+    async def work() -> list[tuple[str, Census]]:
         return [
             (field_place(model, name), await key_census(model, name))
             for model, name in encrypted_fields()
@@ -109,37 +120,78 @@ def check() -> None:
     results = _with_database(work)
     ring = get_key_ring()
     typer.echo(f"clé courante : « {ring.current} », clés connues : {', '.join(ring.keys)}")
-    missing: Counter = Counter()
-    to_rotate = clear = broken = 0
+    tally = _Tally()
     for where, counts in results:
+        typer.echo(f"{where} : {tally.column(counts, ring) or 'aucune valeur'}")
+    tally.report(ring)
+
+
+def _values(count: int, singular: str, plural: str) -> str:
+    """ "1 valeur illisible", "3 valeurs illisibles": `singular` and `plural` follow the count."""
+    return f"{count} {singular if count == 1 else plural}"
+
+
+@dataclass
+class _Tally:
+    """What `rgpd keys check` adds up over the columns."""
+
+    missing: Counter = field(default_factory=Counter)
+    to_rotate: int = 0
+    clear: int = 0
+    broken: int = 0
+    v1: int = 0
+
+    def column(self, counts: Census, ring: KeyRing) -> str:
+        """One column's counts, as its line shows them, added to the tally."""
         parts = []
         for kid, count in sorted(counts.items(), key=lambda item: str(item[0])):
             if kid is None:
                 parts.append(f"en clair {count}")
-                clear += count
+                self.clear += count
             elif kid == MALFORMED:
                 parts.append(f"mal formées {count}")
-                broken += count
-            elif kid not in ring.keys:
-                parts.append(f"{kid} {count} (CLÉ ABSENTE)")
-                missing[kid] += count
+                self.broken += count
             else:
-                parts.append(f"{kid} {count}")
-                to_rotate += count if kid != ring.current else 0
-        typer.echo(f"{where} : {', '.join(parts) or 'aucune valeur'}")
-    if to_rotate or clear:
-        typer.echo(
-            f"{to_rotate + clear} valeur(s) à rechiffrer avec la clé courante "
-            f"(dont {clear} en clair) : lancez « rgpd keys rotate »"
-        )
-    for kid, count in missing.items():
-        typer.echo(
-            f"erreur : clé « {kid} » absente : {count} valeur(s) illisible(s) tant qu'elle "
-            "n'est pas remise dans RGPD_ENCRYPTION_KEYS ou le fichier de clés",
-            err=True,
-        )
-    if broken:
-        typer.echo(f"erreur : {broken} valeur(s) chiffrée(s) mal formée(s)", err=True)
-    if missing or broken:
-        raise typer.Exit(1)
-    typer.echo("chaque valeur chiffrée a sa clé")
+                parts.append(self._key_part(kid, count, counts.v1[kid], ring))
+        return ", ".join(parts)
+
+    def _key_part(self, kid: str, count: int, v1: int, ring: KeyRing) -> str:
+        self.v1 += v1
+        shown = f"{kid} {count}" + (f" (dont {v1} au format enc:v1:)" if v1 else "")
+        if kid not in ring.keys:
+            self.missing[kid] += count
+            return f"{shown} (CLÉ ABSENTE)"
+        self.to_rotate += count if kid != ring.current else 0
+        return shown
+
+    def report(self, ring: KeyRing) -> None:
+        if self.to_rotate or self.clear:
+            typer.echo(
+                f"{_values(self.to_rotate + self.clear, 'valeur', 'valeurs')} à rechiffrer "
+                f"avec la clé courante (dont {self.clear} en clair) : lancez « rgpd keys rotate »"
+            )
+        if self.v1:
+            bound = (
+                "liée à sa colonne, pas à sa ligne"
+                if self.v1 == 1
+                else "liées à leur colonne, pas à leur ligne"
+            )
+            typer.echo(
+                f"{_values(self.v1, 'valeur', 'valeurs')} encore au format enc:v1: ({bound}) : "
+                f"« rgpd keys rotate » {'la' if self.v1 == 1 else 'les'} réécrit en enc:v2:"
+            )
+        for kid, count in self.missing.items():
+            typer.echo(
+                f"erreur : clé « {kid} » absente : "
+                f"{_values(count, 'valeur illisible', 'valeurs illisibles')} tant qu'elle "
+                "n'est pas remise dans RGPD_ENCRYPTION_KEYS ou le fichier de clés",
+                err=True,
+            )
+        if self.broken:
+            broken = _values(
+                self.broken, "valeur chiffrée mal formée", "valeurs chiffrées mal formées"
+            )
+            typer.echo(f"erreur : {broken}", err=True)
+        if self.missing or self.broken:
+            raise typer.Exit(1)
+        typer.echo("chaque valeur chiffrée a sa clé")

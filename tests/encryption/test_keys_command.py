@@ -17,7 +17,7 @@ from breach.enums import (
     NotificationRecipient,
 )
 from breach.incidents.models import Incident, IncidentChange
-from core.crypto import key_id_of
+from core.crypto import encrypt, key_id_of, place
 from core.keys import MissingKey, generate_key, parse_key
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue
@@ -234,6 +234,46 @@ async def test_rows_written_in_clear_are_read_then_encrypted_by_rotate(database,
         assert (await Incident.get(id=ids["incident"])).description == TEXTS["description"]
         message = await OutboxMessage.get(id=ids["message"])
         assert (message.to_addrs, message.body_text) == (ADDRESSES, TEXTS["body_text"])
+
+
+async def test_check_counts_values_left_as_v1_under_the_current_key_until_rotate(
+    database, settings_env
+):
+    """A value in the first format (`enc:v1:`, bound to its column only) looks done by its key
+    alone: check counts it apart and names the command that rewrites it."""
+    settings_env(encryption_keys=KEY_A)
+    async with orm(database):
+        ids = await write_one_of_each(datetime.now(UTC))
+        old = encrypt(TEXTS["description"], place("incident", "description"))  # no row: v1
+        assert old.startswith("enc:v1:a2025:")
+        conn = Tortoise.get_connection("default")
+        await conn.execute_query(
+            f"UPDATE incident SET description = '{old}' WHERE id = '{ids['incident']}'"
+        )
+        assert (await Incident.get(id=ids["incident"])).description == TEXTS["description"]
+
+        check = rgpd("keys", "check", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_A)
+        assert check.returncode == 0, check.stderr  # work left, not a failure
+        assert "incident.description : a2025 1 (dont 1 au format enc:v1:)" in check.stdout
+        assert "incident.title : a2025 1\n" in check.stdout
+        assert (
+            "1 valeur encore au format enc:v1: (liée à sa colonne, pas à sa ligne) : "
+            "« rgpd keys rotate » la réécrit en enc:v2:"
+        ) in check.stdout
+        assert "à rechiffrer avec la clé courante" not in check.stdout  # its key is current
+
+        rotated = rgpd("keys", "rotate", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_A)
+        assert rotated.returncode == 0, rotated.stderr
+        assert "incident.description : 1 valeur(s) rechiffrée(s)" in rotated.stdout
+        stored = await conn.execute_query_dict(
+            f"SELECT description AS v FROM incident WHERE id = '{ids['incident']}'"
+        )
+        assert stored[0]["v"].startswith("enc:v2:a2025:")
+        after = rgpd("keys", "check", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_A)
+        assert after.returncode == 0, after.stderr
+        assert "incident.description : a2025 1\n" in after.stdout
+        assert "enc:v1:" not in after.stdout
+        assert (await Incident.get(id=ids["incident"])).description == TEXTS["description"]
 
 
 @pytest.mark.skipif(USE_POSTGRES, reason="the embedded default is a SQLite file")
