@@ -25,6 +25,7 @@ from core.crypto import (
     rotate_field,
 )
 from core.errors import DomainError
+from core.french import agree, plural
 from core.keys import (
     KEY_ID,
     KeyRing,
@@ -126,11 +127,6 @@ def check() -> None:
     tally.report(ring)
 
 
-def _values(count: int, singular: str, plural: str) -> str:
-    """ "1 valeur illisible", "3 valeurs illisibles": `singular` and `plural` follow the count."""
-    return f"{count} {singular if count == 1 else plural}"
-
-
 @dataclass
 class _Tally:
     """What `rgpd keys check` adds up over the columns."""
@@ -167,28 +163,28 @@ class _Tally:
     def report(self, ring: KeyRing) -> None:
         if self.to_rotate or self.clear:
             typer.echo(
-                f"{_values(self.to_rotate + self.clear, 'valeur', 'valeurs')} à rechiffrer "
+                f"{plural(self.to_rotate + self.clear, 'valeur', 'valeurs')} à rechiffrer "
                 f"avec la clé courante (dont {self.clear} en clair) : lancez « rgpd keys rotate »"
             )
         if self.v1:
-            bound = (
-                "liée à sa colonne, pas à sa ligne"
-                if self.v1 == 1
-                else "liées à leur colonne, pas à leur ligne"
+            bound = agree(
+                self.v1,
+                "liée à sa colonne, pas à sa ligne",
+                "liées à leur colonne, pas à leur ligne",
             )
             typer.echo(
-                f"{_values(self.v1, 'valeur', 'valeurs')} encore au format enc:v1: ({bound}) : "
-                f"« rgpd keys rotate » {'la' if self.v1 == 1 else 'les'} réécrit en enc:v2:"
+                f"{plural(self.v1, 'valeur', 'valeurs')} encore au format enc:v1: ({bound}) : "
+                f"« rgpd keys rotate » {agree(self.v1, 'la', 'les')} réécrit en enc:v2:"
             )
         for kid, count in self.missing.items():
             typer.echo(
                 f"erreur : clé « {kid} » absente : "
-                f"{_values(count, 'valeur illisible', 'valeurs illisibles')} tant qu'elle "
+                f"{plural(count, 'valeur illisible', 'valeurs illisibles')} tant qu'elle "
                 "n'est pas remise dans RGPD_ENCRYPTION_KEYS ou le fichier de clés",
                 err=True,
             )
         if self.broken:
-            broken = _values(
+            broken = plural(
                 self.broken, "valeur chiffrée mal formée", "valeurs chiffrées mal formées"
             )
             typer.echo(f"erreur : {broken}", err=True)
