@@ -8,6 +8,7 @@ from tortoise.expressions import Q
 
 from breach.breaches.models import Breach
 from breach.incidents.models import Incident
+from core.french import plural
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention
@@ -66,5 +67,5 @@ async def organisation_in_a_breach(organisation: Organisation, scope: Scope) -> 
     if not refs and not hidden and not incidents:
         return None
     if not refs and not hidden:
-        return f"a déclaré {incidents} incident(s) de sécurité"
+        return f"a déclaré {plural(incidents, 'incident')} de sécurité"
     return f"est partie à {_breaches_text(refs, hidden)} (registre des violations)"

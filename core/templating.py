@@ -11,6 +11,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from core.french import agree, plural
+
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 
@@ -22,7 +24,7 @@ class Rendered:
 
 @lru_cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         # Plain-text mail is not escaped; HTML pages and documents are.
         autoescape=select_autoescape(["html", "html.j2"], default_for_string=False),
@@ -31,6 +33,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["plural"] = plural  # {{ n|plural("activité") }} → '1 activité', '2 activités'
+    env.filters["agree"] = agree  # {{ n|agree("signée") }} → 'signée', 'signées'
+    return env
 
 
 def render_message(template_name: str, context: dict) -> Rendered:

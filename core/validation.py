@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.errors import FieldError, FieldProblem, ValidationFailed
+from core.french import plural
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -43,8 +44,8 @@ _FRENCH: dict[str, Callable[[dict[str, Any]], str]] = {
     "dict_type": lambda e: "doit être un objet",
     "model_type": lambda e: "doit être un objet",
     "model_attributes_type": lambda e: "doit être un objet",
-    "too_short": lambda e: f"doit contenir au moins {e['ctx']['min_length']} élément(s)",
-    "too_long": lambda e: f"doit contenir au plus {e['ctx']['max_length']} élément(s)",
+    "too_short": lambda e: f"doit contenir au moins {plural(e['ctx']['min_length'], 'élément')}",
+    "too_long": lambda e: f"doit contenir au plus {plural(e['ctx']['max_length'], 'élément')}",
     "json_invalid": lambda e: "JSON illisible",
     "finite_number": lambda e: "doit être un nombre fini",
     "decimal_parsing": lambda e: "doit être un nombre",

@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.models import Model
 
 from core.errors import Conflict
+from core.french import plural
 from core.scope import Scope
 
 # A guard: (the record, the deleting caller's scope) → what refers to it, in French, or None.
@@ -44,11 +45,11 @@ async def refuse_if_referenced(obj: Model, *, scope: Scope, label: str) -> None:
 
 
 def named(items: list[str], hidden: int = 0) -> str:
-    """« A », « B », 2 autre(s) et 1 d'un autre organisme: the first MAX_NAMED items the caller
+    """« A », « B », 2 autres et 1 d'un autre organisme: the first MAX_NAMED items the caller
     may read, the others counted; what the caller may not read (`hidden`) only counted."""
     shown = [f"« {item} »" for item in items[:MAX_NAMED]]
     if len(items) > MAX_NAMED:
-        shown.append(f"{len(items) - MAX_NAMED} autre(s)")
+        shown.append(plural(len(items) - MAX_NAMED, "autre"))
     if hidden:
         shown.append(
             f"{hidden} d'un autre organisme" if hidden == 1 else f"{hidden} d'autres organismes"

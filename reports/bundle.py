@@ -41,6 +41,7 @@ from core.evidence import (
     public_key_file,
     verification_steps,
 )
+from core.french import agree, plural
 from core.scope import Scope
 from core.tabular.document import Document, ExportFormat
 from core.tabular.writers import write_document
@@ -285,6 +286,23 @@ def _instant(value: datetime) -> str:
     return to_local(value).strftime("%d/%m/%Y %H:%M:%S")
 
 
+SIGNED = "points de contrôle signés"
+AS_SENT = ("notification telle qu'envoyée", "notifications telles qu'envoyées")
+
+
+def _without_text(count: int) -> str:
+    """The notifications recorded whose text was not kept, agreeing with their number."""
+    if count < 2:
+        return (
+            f"{count} notification enregistrée sans texte conservé : elle figure au registre des "
+            "violations, son numéro manque dans"
+        )
+    return (
+        f"{count} notifications enregistrées sans texte conservé : elles figurent au registre "
+        "des violations, leur numéro manque dans"
+    )
+
+
 def readme(
     parts: list[OrganisationPart],
     *,
@@ -327,25 +345,23 @@ def readme(
             )
         lines += [
             f"  {BREACH_REGISTER}.json et .pdf : registre des violations (art. 33.5), "
-            f"{part.breaches} violation(s)",
+            f"{plural(part.breaches, 'violation')}",
         ]
         if part.notifications:
             lines.append(
-                f"  {NOTIFICATIONS}/<référence de la violation>/ : {part.notifications} "
-                "notification(s) telles qu'envoyées (objet, date d'envoi, canal, numéro CNIL, "
-                "puis le texte), numérotées dans l'ordre d'envoi"
+                f"  {NOTIFICATIONS}/<référence de la violation>/ : "
+                f"{plural(part.notifications, *AS_SENT)} "
+                "(objet, date d'envoi, canal, numéro CNIL, puis le texte), "
+                f"{agree(part.notifications, 'numérotée')} dans l'ordre d'envoi"
             )
         if part.notifications_without_text:
-            lines.append(
-                f"  {part.notifications_without_text} notification(s) enregistrée(s) sans texte "
-                "conservé : elles figurent au registre des violations, leur numéro manque dans "
-                f"{NOTIFICATIONS}/"
-            )
+            lines.append(f"  {_without_text(part.notifications_without_text)} {NOTIFICATIONS}/")
         lines += [
-            f"  {JOURNAL} : {part.events} événement(s) du journal d'audit, un objet JSON par "
-            "ligne, comme « rgpd audit export » les écrit (empreintes comprises)",
-            f"  {CHECKPOINTS} : {part.checkpoints} point(s) de contrôle signé(s) par l'instance "
-            "qui tombent sur un événement du journal ci-dessus ; chacun donne le message signé "
+            f"  {JOURNAL} : {plural(part.events, 'événement')} du journal d'audit, un objet JSON "
+            "par ligne, comme « rgpd audit export » les écrit (empreintes comprises)",
+            f"  {CHECKPOINTS} : {plural(part.checkpoints, 'point de contrôle signé', SIGNED)} par "
+            f"l'instance qui {agree(part.checkpoints, 'tombe', 'tombent')} sur un événement du "
+            "journal ci-dessus ; chacun donne le message signé "
             "(signed_message) et sa signature Ed25519 en base64"
             if part.checkpoints
             else "  aucun point de contrôle signé ne tombe sur un événement de la période : le "

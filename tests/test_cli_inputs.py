@@ -195,4 +195,4 @@ def test_rgpd_import_is_bounded_in_rows_and_size(world):
     assert too_many.returncode == 2 and "plus de 50 lignes remplies" in too_many.stderr
     assert too_big.returncode == 2 and "fichier trop volumineux" in too_big.stderr
     assert within.returncode == 0, within.stderr
-    assert "60 activité(s) prête(s) à importer" in within.stdout
+    assert "60 activités prêtes à importer" in within.stdout

@@ -9,6 +9,7 @@ import typer
 
 from api.cli.common import organisation_id, run
 from core.accounts.roles import ROLE_LABELS, Role
+from core.french import plural
 
 user_app = typer.Typer(help="Comptes et rôles dans les organismes", no_args_is_help=True)
 token_app = typer.Typer(help="Jetons d'accès à l'API", no_args_is_help=True)
@@ -78,7 +79,7 @@ def revoke(
             await service.get_user(email), organisation_id=await organisation_id(org), role=role
         )
 
-    typer.echo(f"{run(work)} rôle(s) retiré(s)")
+    typer.echo(plural(run(work), "rôle retiré", "rôles retirés"))
 
 
 @user_app.command("password")
@@ -94,8 +95,9 @@ def password(email: str, password_stdin: bool = typer.Option(False, "--password-
 
     changed = run(work)
     typer.echo(
-        f"mot de passe changé : {changed.sessions_closed} session(s) fermée(s), "
-        f"{changed.tokens_revoked} jeton(s) révoqué(s)"
+        "mot de passe changé : "
+        f"{plural(changed.sessions_closed, 'session fermée', 'sessions fermées')}, "
+        f"{plural(changed.tokens_revoked, 'jeton révoqué', 'jetons révoqués')}"
     )
 
 

@@ -23,6 +23,7 @@ from core.actor import acting_as
 from core.audit.journal import JournalFilters, checkpoint_moved, export_events, verify_journal
 from core.audit.signing import generate_signing_key_pem, key_id, load_private_key, public_key_pem
 from core.clock import utcnow
+from core.french import plural
 from core.keys import KeyConfigError
 from register.organisations.models import Organisation
 
@@ -92,7 +93,7 @@ def verify(
             f"chaîne {problem.chain}{name}\tn° {seq}\tévénement {event}\t"
             f"{problem.kind.value}\t{problem.message}"
         )
-    typer.echo(f"journal altéré : {len(result.problems)} problème(s)", err=True)
+    typer.echo(f"journal altéré : {plural(len(result.problems), 'problème')}", err=True)
     raise typer.Exit(1)
 
 
@@ -114,7 +115,7 @@ def checkpoint() -> None:
     made = _run(lambda: checkpoint_moved(now=utcnow()))
     for mark in made:
         typer.echo(f"chaîne {mark.chain} signée au n° {mark.seq} ({mark.key_id})")
-    typer.echo(f"{len(made)} point(s) de contrôle signé(s)")
+    typer.echo(plural(len(made), "point de contrôle signé", "points de contrôle signés"))
 
 
 @app.command()

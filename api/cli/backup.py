@@ -17,6 +17,7 @@ from core.backup.service import (
 from core.clock import to_local
 from core.config import get_settings
 from core.errors import DomainError
+from core.french import agree
 from core.schema_guard import check_database
 
 
@@ -84,9 +85,12 @@ def backup_command(
         )
     missing = [kid for kid in m.encryption_key_ids if kid not in m.configured_encryption_key_ids]
     if missing:
+        n = len(missing)
+        them = agree(n, "retrouvez-la, sans elle", "retrouvez-les, sans elles")
         typer.echo(
-            f"attention : clé(s) {', '.join(missing)} utilisée(s) dans la base mais absente(s) "
-            "de la configuration : retrouvez-les, sans elles ces valeurs sont illisibles",
+            f"attention : {agree(n, 'clé')} {', '.join(missing)} {agree(n, 'utilisée')} dans la "
+            f"base mais {agree(n, 'absente')} de la configuration : {them} ces valeurs sont "
+            "illisibles",
             err=True,
         )
 

@@ -32,6 +32,7 @@ from core.clock import utcnow
 from core.config import get_settings, sqlite_file
 from core.errors import DomainError
 from core.evidence import verify_bundle
+from core.french import plural
 from core.keys import KeyConfigError
 
 app = typer.Typer(help="Lot de preuves signé pour un auditeur", no_args_is_help=True)
@@ -116,8 +117,9 @@ def create(
     seconds = (datetime.now() - started).total_seconds()
     for part in summary.organisations:
         typer.echo(
-            f"{part.folder} : {part.breaches} violation(s), {part.notifications} notification(s), "
-            f"{part.events} événement(s) du journal"
+            f"{part.folder} : {plural(part.breaches, 'violation')}, "
+            f"{plural(part.notifications, 'notification')}, "
+            f"{plural(part.events, 'événement')} du journal"
         )
     typer.echo(
         f"lot de preuves écrit dans {output} : {summary.files} fichiers, "
@@ -162,7 +164,7 @@ def verify(
     for problem in check.problems:
         typer.echo(problem)
     typer.echo(
-        f"Lot de preuves altéré ou incomplet : {len(check.problems)} problème(s) "
+        f"Lot de preuves altéré ou incomplet : {plural(len(check.problems), 'problème')} "
         f"(vérifié avec la clé {check.key_id})",
         err=True,
     )

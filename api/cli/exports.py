@@ -9,6 +9,7 @@ import typer
 from api.cli.common import CLI_SCOPE, organisation_id, parse_moment, private_output, run
 from core.clock import utcnow
 from core.config import get_settings
+from core.french import plural
 from core.tabular.document import ExportFormat
 from core.tabular.writers import write_document
 from register.imports.service import import_activities
@@ -115,12 +116,15 @@ def import_command(
         where = f"{p.sheet}, ligne {p.row}" + (f", colonne {p.column}" if p.column else "")
         typer.echo(f"erreur : {where} ({p.header or p.field}) : {p.message}", err=True)
     if report.problems:
-        typer.echo(f"{len(report.problems)} problème(s) : rien n'a été importé", err=True)
+        typer.echo(f"{plural(len(report.problems), 'problème')} : rien n'a été importé", err=True)
         raise typer.Exit(1)
     if dry_run:
-        typer.echo(f"{report.rows_read} activité(s) prête(s) à importer (essai : rien n'est écrit)")
+        typer.echo(
+            f"{plural(report.rows_read, 'activité prête', 'activités prêtes')} à importer "
+            "(essai : rien n'est écrit)"
+        )
     else:
-        typer.echo(f"{report.created} activité(s) importée(s)")
+        typer.echo(plural(report.created, "activité importée", "activités importées"))
 
 
 def _suffix_format(file: Path) -> ExportFormat:

@@ -3,6 +3,7 @@
 import typer
 
 from api.cli.common import CLI_SCOPE, run
+from core.french import plural
 
 outbox_app = typer.Typer(help="Messages à envoyer (boîte d'envoi)", no_args_is_help=True)
 
@@ -49,4 +50,4 @@ def list_messages(
         typer.echo(f"    {m.subject}")
         if m.last_error and m.status != MessageStatus.SENT:
             typer.echo(f"    motif : {m.last_error}")
-    typer.echo(f"{page.total} message(s)")
+    typer.echo(plural(page.total, "message"))

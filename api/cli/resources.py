@@ -17,6 +17,7 @@ import typer
 from pydantic import BaseModel
 
 from api.cli.common import CLI_SCOPE, organisation_id, run
+from core.french import plural
 from core.validation import validate_shape
 from core.validators import RESERVED_MESSAGE, reserved_text_path
 from register import records
@@ -181,7 +182,7 @@ def list_organisations(q: str | None = None) -> None:
     page = run(work)
     for org in page.items:
         typer.echo(f"{org.id}  {org.siren or '—':9}  {org.kind.value:10}  {org.legal_name}")
-    typer.echo(f"{page.total} organisme(s)")
+    typer.echo(plural(page.total, "organisme"))
 
 
 def list_activities(
@@ -203,7 +204,7 @@ def list_activities(
     for activity in page.items:
         flag = " (incomplète)" if activity.missing_fields else ""
         typer.echo(f"{activity.id}  {activity.status.value:8}  {activity.name}{flag}")
-    typer.echo(f"{page.total} activité(s)")
+    typer.echo(plural(page.total, "activité"))
 
 
 def list_breaches(
@@ -234,7 +235,7 @@ def list_breaches(
         for clock in breach.countdowns:
             mark = "EN RETARD" if clock.overdue else "         "
             typer.echo(f"    {mark} {clock.label} : {clock.display} — échéance {clock.due_local}")
-    typer.echo(f"{page.total} violation(s)")
+    typer.echo(plural(page.total, "violation"))
 
 
 async def _organisation_names() -> dict[UUID, str]:

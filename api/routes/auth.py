@@ -24,6 +24,7 @@ from core.accounts.service import (
     sign_out,
 )
 from core.clock import utcnow
+from core.french import plural
 from register.organisations.models import Organisation
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -115,17 +116,22 @@ def too_many(exc: TooManyAttempts) -> JSONResponse:
     )
 
 
+SESSION_CLOSED, SESSIONS_CLOSED = "session fermée", "sessions fermées"
+TOKEN_REVOKED, TOKENS_REVOKED = "jeton d'accès révoqué", "jetons d'accès révoqués"
+
+
 def password_changed_text(sessions_closed: int, tokens_revoked: int, *, kept: bool) -> str:
     """What a person is told once their password changed (the API and the account page)."""
     if not kept:  # changed through a token: it is revoked too
         return (
-            f"mot de passe changé : {sessions_closed} session(s) fermée(s) et "
-            f"{tokens_revoked} jeton(s) d'accès révoqué(s), celui de cette requête compris"
+            f"mot de passe changé : {plural(sessions_closed, SESSION_CLOSED, SESSIONS_CLOSED)} et "
+            f"{plural(tokens_revoked, TOKEN_REVOKED, TOKENS_REVOKED)}, "
+            "celui de cette requête compris"
         )
     return (
         "mot de passe changé : cette session reste ouverte ; "
-        f"{sessions_closed} autre(s) session(s) fermée(s) et "
-        f"{tokens_revoked} jeton(s) d'accès révoqué(s)"
+        f"{plural(sessions_closed, 'autre ' + SESSION_CLOSED, 'autres ' + SESSIONS_CLOSED)} et "
+        f"{plural(tokens_revoked, TOKEN_REVOKED, TOKENS_REVOKED)}"
     )
 
 

@@ -13,8 +13,10 @@ from api.security.authentication import PRINCIPAL_KEY, SESSION_KEY
 from breach.deadlines import format_local
 from core.accounts.roles import Permission, Principal
 from core.clock import to_local
+from core.french import agree, plural
 from core.templating import TEMPLATES_DIR
 from register.enums import label
+from register.export.cells import duration
 
 # ?fait=… after a POST-redirect-GET: a fixed message, never text taken from the URL.
 DONE_MESSAGES = {
@@ -95,6 +97,9 @@ def environment() -> Environment:
     env.filters["local_day"] = local_day
     env.filters["in_words"] = format_local  # 'lundi 27 octobre 2025 à 09:00 (heure de Paris)'
     env.filters["label"] = label
+    env.filters["plural"] = plural  # {{ n|plural("activité") }} → '1 activité', '2 activités'
+    env.filters["agree"] = agree  # {{ n|agree("signée") }} → 'signée', 'signées'
+    env.filters["duration"] = duration  # {{ r.value|duration(r.unit) }} → '5 ans', '1 an'
     return env
 
 

@@ -11,6 +11,7 @@ from core.accounts import events, passwords, sessions, throttle, tokens, totp
 from core.accounts.models import Membership, User, WebSession
 from core.accounts.roles import Principal, Role, memberships_of
 from core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from core.french import plural
 
 LOGIN_FAILED = "identifiants incorrects"
 
@@ -25,7 +26,9 @@ class LoginFailed(DomainError):
 class TooManyAttempts(DomainError):
     def __init__(self, retry_after_seconds: int):
         minutes = max(1, (retry_after_seconds + 59) // 60)
-        super().__init__(f"trop de tentatives de connexion : réessayez dans {minutes} minute(s)")
+        super().__init__(
+            f"trop de tentatives de connexion : réessayez dans {plural(minutes, 'minute')}"
+        )
         self.retry_after_seconds = retry_after_seconds
 
 

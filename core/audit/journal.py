@@ -15,6 +15,7 @@ from core.audit.canonical import timestamp
 from core.audit.chain import INSTANCE_CHAIN, chain_of, checkpoint
 from core.audit.models import AuditCheckpoint, AuditEvent
 from core.audit.verify import Problem, verify
+from core.french import agree, plural
 from core.keys import KeyConfigError
 from core.paging import Page, paginate
 from core.scope import Scope
@@ -140,8 +141,9 @@ async def anchor_state(
         return AnchorState(
             path,
             0,
-            f"attention : ancre absente alors que la base compte {signed} point(s) de contrôle "
-            "signé(s) ; vérification sur la base seule, restaurez l'ancre depuis sa sauvegarde",
+            "attention : ancre absente alors que la base compte "
+            f"{plural(signed, 'point de contrôle signé', 'points de contrôle signés')} ; "
+            "vérification sur la base seule, restaurez l'ancre depuis sa sauvegarde",
         )
     try:
         anchor = read_anchor(path)
@@ -149,8 +151,9 @@ async def anchor_state(
         raise KeyConfigError(f"ancre du journal {path} illisible : {exc.strerror or exc}") from None
     heads = [h for h in anchor.heads if chains is None or h.chain in chains]
     note = (
-        f"{len(heads)} tête(s) signée(s) de {len({h.chain for h in heads})} chaîne(s) "
-        "vérifiée(s) contre l'ancre"
+        f"{plural(len(heads), 'tête signée', 'têtes signées')} de "
+        f"{plural(len({h.chain for h in heads}), 'chaîne')} "
+        f"{agree(len(heads), 'vérifiée')} contre l'ancre"
     )
     return AnchorState(path, len(heads), note, anchor)
 

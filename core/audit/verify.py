@@ -34,6 +34,7 @@ from core.audit.chain import GENESIS_HASH, chain_of, chains, checkpoint_message,
 from core.audit.models import AuditCheckpoint, AuditEvent
 from core.audit.signing import get_signing_key, key_id, load_public_key, signature_valid
 from core.clock import to_local
+from core.french import agree, plural
 from core.keys import KeyConfigError
 
 # How far a segment's first event is searched for the number it was written with.
@@ -222,7 +223,9 @@ def _break(chain: str, event: AuditEvent, *, before: int, pos: int) -> Problem:
             chain,
             before + 1,
             ProblemKind.DELETED,
-            f"chaîne {chain}, {missing} : événement(s) supprimé(s), juste avant l'événement "
+            f"chaîne {chain}, {missing} : "
+            f"{agree(pos - before - 1, 'événement supprimé', 'événements supprimés')}, "
+            "juste avant l'événement "
             f"n° {event.seq} ({event.id})",
             event.id,
         )
@@ -382,7 +385,7 @@ def _check_heads(
                 None,
                 ProblemKind.ANCHOR_CHAIN_DELETED,
                 f"chaîne {chain} : chaîne entière supprimée de la base, alors que l'ancre "
-                f"atteste {top.seq} événement(s) (tête n° {top.seq} {_signed_on(top)})",
+                f"atteste {plural(top.seq, 'événement')} (tête n° {top.seq} {_signed_on(top)})",
             )
         )
         return problems
@@ -395,7 +398,8 @@ def _check_heads(
                 ProblemKind.ANCHOR_TRUNCATED,
                 f"chaîne {chain} : journal tronqué, l'ancre atteste l'événement n° {top.seq} "
                 f"(tête {_signed_on(top)}) mais la base s'arrête au n° {last} : "
-                f"{top.seq - last} événement(s) au moins supprimé(s)",
+                f"{plural(top.seq - last, 'événement')} au moins "
+                f"{agree(top.seq - last, 'supprimé')}",
             )
         )
     by_seq = {e.seq: e for e in events}

@@ -54,6 +54,7 @@ from core.backup.engines import (
 from core.clock import utcnow
 from core.config import get_settings
 from core.crypto import MALFORMED, encrypted_fields, key_census
+from core.french import plural
 from core.keys import CryptoError, get_key_ring
 from core.schema_guard import SchemaState, read_schema_state, unknown_migrations
 
@@ -222,7 +223,7 @@ async def _ensure_empty(database_url: str, engine: str, orm_config: OrmConfig) -
         tables = [row["name"] for row in rows]
     if tables:
         raise BackupError(
-            f"la base {where} n'est pas vide ({len(tables)} table(s)) : une sauvegarde se "
+            f"la base {where} n'est pas vide ({plural(len(tables), 'table')}) : une sauvegarde se "
             f"restaure dans une base vide ; {_describe_empty_database(engine)}"
         )
 

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from core.audit.trail import record_created
 from core.clock import today_local
 from core.errors import Conflict, Forbidden, ValidationFailed
+from core.french import plural
 from core.paging import Page, paginate
 from core.persistence import delete_versioned, get_scoped
 from core.scope import Scope
@@ -214,8 +215,9 @@ async def delete_convention(*, scope: Scope, convention_id: UUID, version: int |
     chained = await convention.subprocessor_engagements.all().count()
     if linked or chained:
         raise Conflict(
-            f"suppression impossible : la convention fonde encore {linked} activité(s) de "
-            f"traitement et {chained} sous-traitance(s) ultérieure(s)"
+            f"suppression impossible : la convention fonde encore {plural(linked, 'activité')} de "
+            "traitement et "
+            f"{plural(chained, 'sous-traitance ultérieure', 'sous-traitances ultérieures')}"
         )
     await refuse_if_referenced(convention, scope=scope, label="la convention")
     await delete_versioned(

@@ -28,7 +28,6 @@ from register.enums import (
     FinalDisposition,
     LegalBasis,
     RecipientKind,
-    RetentionUnit,
     SpecialCategory,
     SubjectCategory,
     TransferMechanism,
@@ -47,7 +46,6 @@ STATUS = _labels(ActivityStatus)
 LEGAL_BASIS = _labels(LegalBasis)
 COLLECTION = _labels(CollectionMethod)
 DATA_CATEGORY = _labels(DataCategory)
-UNIT = _labels(RetentionUnit)
 DISPOSITION = _labels(FinalDisposition)
 KIND = _labels(RecipientKind)
 MECHANISM = _labels(TransferMechanism)
@@ -98,7 +96,7 @@ def _retention(raw) -> str | None:
         cells.retention_line(
             DATA_CATEGORY.get(r["data_category"], r["data_category"]),
             r.get("value"),
-            UNIT.get(r.get("unit"), r.get("unit") or ""),
+            cells.unit_word(r.get("value"), r.get("unit")),
             r.get("start_event"),
             r.get("criteria"),
             DISPOSITION.get(r["final_disposition"], r["final_disposition"]),

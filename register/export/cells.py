@@ -7,7 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from core.clock import to_local
-from register.enums import label
+from core.french import agree, plural
+from register.enums import RetentionUnit, label
 
 LIST_SEPARATOR = "\n"
 YES, NO = "Oui", "Non"
@@ -46,15 +47,40 @@ def moment(value: datetime | None) -> str | None:
 
 
 def retention_rule(rule) -> str:
-    """'Vie professionnelle : 5 an(s) à compter de la fin du contrat — sort final : Tri'."""
+    """'Vie professionnelle : 5 ans à compter de la fin du contrat — sort final : Tri'."""
     return retention_line(
         label(rule.data_category),
         rule.value,
-        label(rule.unit) if rule.unit else "",
+        unit_word(rule.value, rule.unit),
         rule.start_event,
         rule.criteria,
         label(rule.final_disposition),
     )
+
+
+# A retention period's unit agreeing with its count (« 1 an », « 5 ans »); the enum's label
+# (« an(s) ») names the unit where no count is given, as in the form's list.
+UNIT_WORDS = {
+    RetentionUnit.DAY: ("jour", "jours"),
+    RetentionUnit.MONTH: ("mois", "mois"),
+    RetentionUnit.YEAR: ("an", "ans"),
+}
+
+
+def unit_word(value: int | None, unit: str | None) -> str:
+    """The unit as it agrees with the value: (1, 'year') → 'an', (5, 'year') → 'ans'."""
+    if value is None or unit not in UNIT_WORDS:
+        return unit or ""
+    return agree(value, *UNIT_WORDS[unit])
+
+
+def duration(value: int | None, unit: str | None) -> str:
+    """A retention period as a person reads it: (5, 'year') → '5 ans', (1, 'day') → '1 jour'."""
+    if value is None:
+        return ""
+    if unit not in UNIT_WORDS:
+        return f"{value} {unit or ''}".strip()
+    return plural(value, *UNIT_WORDS[unit])
 
 
 def retention_line(

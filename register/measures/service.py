@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from core.errors import Conflict
+from core.french import plural
 from core.paging import Page, paginate
 from core.persistence import create_journaled, delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
@@ -98,7 +99,7 @@ async def delete_measure(*, scope: Scope, measure_id: UUID, version: int | None)
     linked = await measure.activities.all().count()
     if linked:  # the link would cascade and silently thin the activities' art. 32 section
         raise Conflict(
-            f"suppression impossible : la mesure protège encore {linked} activité(s) ; "
+            f"suppression impossible : la mesure protège encore {plural(linked, 'activité')} ; "
             "retirez-la d'abord de ces fiches"
         )
     await refuse_if_referenced(measure, scope=scope, label="la mesure")

@@ -183,7 +183,7 @@ async def test_a_convention_binds_at_least_two_organisations(client, juvisy):
         CONVENTIONS, json=convention_payload([party(juvisy, "controller")])
     )
 
-    assert_refused(response, ["body", "parties"], "au moins 2 élément(s)")
+    assert_refused(response, ["body", "parties"], "au moins 2 éléments")
 
 
 async def test_the_same_organisation_cannot_be_party_twice(client, juvisy):

@@ -147,8 +147,8 @@ async def test_checkpoints_are_signed_and_a_forged_signature_is_reported(journal
 
     signed = rgpd("audit", "checkpoint", database=url, **env)
     assert signed.returncode == 0, signed.stderr
-    assert "2 point(s) de contrôle signé(s)" in signed.stdout
-    assert "0 point(s)" in rgpd("audit", "checkpoint", database=url, **env).stdout, (
+    assert "2 points de contrôle signés" in signed.stdout
+    assert "0 point de contrôle signé" in rgpd("audit", "checkpoint", database=url, **env).stdout, (
         "nothing moved since"
     )
     assert rgpd("audit", "verify", database=url, **env).returncode == 0
@@ -232,7 +232,7 @@ def signed(journal, tmp_path):
     assert fresh.returncode == 0 and "journal intègre" in fresh.stdout
     assert "aucune ancre encore" in fresh.stderr
     signing = rgpd("audit", "checkpoint", database=url, **env)
-    assert "2 point(s) de contrôle signé(s)" in signing.stdout, signing.stderr
+    assert "2 points de contrôle signés" in signing.stdout, signing.stderr
     return SimpleNamespace(url=url, commune=commune, env=env, public=public, anchor=anchor)
 
 
@@ -274,9 +274,9 @@ async def test_the_anchor_is_written_beside_the_key_owner_only_and_appended_to(s
     later = rgpd("audit", "verify", database=url, **env)
     assert later.returncode == 0, later.stdout + later.stderr
     assert "journal intègre : 7 événements, 2 chaînes" in later.stdout
-    assert "2 tête(s) signée(s) de 2 chaîne(s) vérifiée(s) contre l'ancre" in later.stderr
+    assert "2 têtes signées de 2 chaînes vérifiées contre l'ancre" in later.stderr
 
-    assert "1 point(s)" in rgpd("audit", "checkpoint", database=url, **env).stdout
+    assert "1 point de contrôle signé" in rgpd("audit", "checkpoint", database=url, **env).stdout
     now = anchor.read_bytes()
     assert now.startswith(first) and len(now.splitlines()) == 3  # appended, never rewritten
     assert json.loads(now.splitlines()[-1])["seq"] == 6
@@ -328,7 +328,7 @@ async def test_a_bodys_whole_chain_deleted_is_caught(signed):
 
     result = rgpd("audit", "verify", database=url, **env)
     line = _altered(result, commune, "anchor_chain_deleted", "chaîne entière supprimée")
-    assert "l'ancre atteste 5 événement(s)" in line
+    assert "l'ancre atteste 5 événements" in line
 
 
 async def test_a_forged_anchor_line_is_caught(signed):
@@ -356,9 +356,7 @@ async def test_a_lost_anchor_is_said_and_the_database_still_verifies(signed):
     result = rgpd("audit", "verify", database=url, **env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "journal intègre" in result.stdout
-    assert "ancre absente alors que la base compte 2 point(s) de contrôle signé(s)" in (
-        result.stderr
-    )
+    assert "ancre absente alors que la base compte 2 points de contrôle signés" in result.stderr
 
 
 async def test_the_heads_of_an_older_evidence_bundle_catch_a_later_truncation(signed, tmp_path):

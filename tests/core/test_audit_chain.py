@@ -210,7 +210,7 @@ async def test_a_deleted_row_is_reported_where_it_was(db):
     await sql("DELETE FROM audit_event WHERE id = ?", str(events[2].id))
     problems = await verify()
     assert found(problems) == [("deleted", 3)]
-    assert "n° 3 : événement(s) supprimé(s), juste avant l'événement n° 4" in problems[0].message
+    assert "n° 3 : événement supprimé, juste avant l'événement n° 4" in problems[0].message
 
 
 async def test_deleted_rows_at_the_start_are_reported(db):

@@ -178,7 +178,7 @@ def assert_same_as_api(rows: list[dict[str, str]], register, catalogue) -> None:
         "Données de santé\nNuméro d'inscription au répertoire (NIR)"
     )
     assert rich[HEADERS["retention"]] == (
-        "État civil, identité, données d'identification, images : 75 an(s) à compter de "
+        "État civil, identité, données d'identification, images : 75 ans à compter de "
         "la clôture du registre — sort final : Versement aux archives"
     )
     assert rich[HEADERS["transfers"]] == (

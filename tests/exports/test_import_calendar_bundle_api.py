@@ -198,11 +198,11 @@ def test_export_and_import_from_the_command_line(database_url, tmp_path):
     )
     dry = rgpd("import", str(plain), "SIIM94", "--dry-run", database=database_url)
     assert dry.returncode == 0, dry.stderr
-    assert "2 activité(s) prête(s)" in dry.stdout and "rien n'est écrit" in dry.stdout
+    assert "2 activités prêtes à importer" in dry.stdout and "rien n'est écrit" in dry.stdout
     assert "Annuaire" not in rgpd("activities", "--q", "annuaire", database=database_url).stdout
     done = rgpd("import", str(plain), "SIIM94", database=database_url)
     assert done.returncode == 0, done.stderr
-    assert "2 activité(s) importée(s)" in done.stdout
+    assert "2 activités importées" in done.stdout
     again = rgpd("import", str(plain), "SIIM94", database=database_url)
     assert again.returncode == 1, "the same file twice must not double the register"
     assert "ligne 2" in again.stderr and "déjà une activité « Annuaire des agents »" in again.stderr

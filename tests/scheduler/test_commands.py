@@ -44,7 +44,7 @@ async def test_one_delivery_pass_and_the_list_of_messages_with_their_reasons(tmp
                 listing.stdout
             )
             failed = rgpd("messages", "--status", "failed", env=env, timeout=60)
-            assert failed.stdout.strip().endswith("1 message(s)")
+            assert failed.stdout.strip().endswith("1 message")
             assert len(smtp.received) == 1
     finally:
         smtp.stop()

@@ -123,7 +123,7 @@ async def test_the_password_page_asks_the_current_one_and_says_what_it_ended(bro
     )
     assert done.status_code == 200
     assert "Mot de passe changé : cette session reste ouverte" in done.text
-    assert "1 autre(s) session(s) fermée(s)" in done.text
+    assert "1 autre session fermée" in done.text
     assert (await http.get("/compte")).status_code == 200
     assert (await other.get("/compte")).status_code == 303  # to the login page
     assert (await sign_in(await browser(), user.email, NEW_PASSWORD)).status_code == 303

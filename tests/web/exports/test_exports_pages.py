@@ -282,14 +282,14 @@ async def test_an_import_with_a_mistake_lists_it_and_writes_nothing_then_a_clean
     )
     dry = await upload(http, token, target["id"], clean, dry_run=True)
     assert dry.status_code == 200, dry.text
-    assert "Aucun problème" in dry.text and "2 activité(s) prête(s)" in dry.text
+    assert "Aucun problème" in dry.text and "2 activités prêtes à être importées" in dry.text
     assert "n'est pas conservé" in dry.text
     assert 'name="essai" value="on" checked' not in dry.text  # next: for real
     assert await names_of(client, target["id"]) == []
 
     done = await upload(http, token, target["id"], clean, dry_run=False)
     assert done.status_code == 200, done.text
-    assert "2 activité(s) créée(s)" in done.text
+    assert "2 activités créées" in done.text
     assert await names_of(client, target["id"]) == ["Fichier des usagers", "Vidéoprotection"]
     assert 'href="/registre/' in done.text
 
