@@ -192,7 +192,7 @@ def test_rgpd_import_is_bounded_in_rows_and_size(world):
     )
     within = run(world, "import", str(register), "Juvisy", "--dry-run")
 
-    assert too_many.returncode == 2 and "plus de 50 lignes remplies" in too_many.stderr
+    assert too_many.returncode == 2 and "plus de 50 lignes de données" in too_many.stderr
     assert too_big.returncode == 2 and "fichier trop volumineux" in too_big.stderr
     assert within.returncode == 0, within.stderr
     assert "60 activités prêtes à importer" in within.stdout

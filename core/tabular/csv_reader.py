@@ -23,6 +23,7 @@ def read_csv(data: bytes, budget: ReadBudget | None = None) -> list[ReadSheet]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(text))
     rows = []
     number = 0
+    budget.sheet()
     try:
         # Rows are numbered by record, as a spreadsheet shows them once the file is open
         # (a cell holding line breaks is one row, not several lines).

@@ -77,6 +77,7 @@ def _rows(table):
 
 def _read_table(table, budget: ReadBudget) -> ReadSheet:
     title = table.getAttrNS(TABLENS, "name") or ""
+    budget.sheet()
     rows: list[ReadRow] = []
     number = 0
     for element in _rows(table):

@@ -31,7 +31,7 @@ class ReadSheet:
     rows: list[ReadRow]  # the non-empty rows only, in order
 
 
-def _figure(number: int) -> str:
+def figure(number: int) -> str:
     """10000 → "10 000" (French: a no-break space between thousands)."""
     return f"{number:,}".replace(",", "\u00a0")
 
@@ -41,31 +41,48 @@ class ReadBudget:
     """How many filled rows a file may hold, and until when reading it may go on: a reader
     counts every row it passes (`tick`) and stops at the first one over either bound, before
     reading the rest (a file of a million rows is refused after the first rows past the limit,
-    not once all are in memory). The same budget bounds the checks made after reading."""
+    not once all are in memory). The same budget bounds the checks made after reading.
+
+    `max_rows` counts data rows: each sheet (`sheet`, called by the reader as it starts one)
+    may hold `header_rows` filled rows more, for its titles and header row, which the reader
+    cannot tell from data. The caller that can (an import, once it has found the header) then
+    checks the exact count of data rows; reading stops at most `header_rows` rows a sheet later
+    than an exact count would."""
 
     max_rows: int = MAX_ROWS
     seconds: float | None = None
+    header_rows: int = 0
     filled: int = 0
     passed: int = 0
+    allowed: int = 0  # filled rows over max_rows the sheets started so far may hold
     started: float = field(default_factory=time.monotonic)
+
+    def sheet(self) -> None:
+        """A new sheet starts: it may hold `header_rows` rows above its data."""
+        self.allowed += self.header_rows
 
     def tick(self, *, filled: bool = True) -> None:
         self.passed += 1
         if filled:
             self.filled += 1
-            if self.filled > self.max_rows:
-                raise unreadable(
-                    f"le fichier compte plus de {_figure(self.max_rows)} lignes remplies : un "
-                    f"import en accepte au plus {_figure(self.max_rows)} (réglage "
-                    "RGPD_IMPORT_MAX_ROWS) ; découpez-le en plusieurs fichiers"
-                )
+            if self.filled > self.max_rows + self.allowed:
+                raise self._over()
         if self.passed % 64 == 0:
             self.check_time()
+
+    def _over(self) -> ValidationFailed:
+        rows = "lignes de données" if self.header_rows else "lignes remplies"
+        headers = ", en-têtes non comptés" if self.header_rows else ""
+        return unreadable(
+            f"le fichier compte plus de {figure(self.max_rows)} {rows} : un import en "
+            f"accepte au plus {figure(self.max_rows)} (réglage RGPD_IMPORT_MAX_ROWS{headers}) "
+            "; découpez-le en plusieurs fichiers"
+        )
 
     def check_time(self) -> None:
         if self.seconds is not None and time.monotonic() - self.started > self.seconds:
             raise unreadable(
-                f"la lecture du fichier a dépassé {_figure(int(self.seconds))} s (réglage "
+                f"la lecture du fichier a dépassé {figure(int(self.seconds))} s (réglage "
                 "RGPD_IMPORT_TIMEOUT_SECONDS) : rien n'a été importé ; découpez-le en "
                 "plusieurs fichiers"
             )

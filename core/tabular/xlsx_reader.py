@@ -39,6 +39,7 @@ def read_xlsx(data: bytes, budget: ReadBudget | None = None) -> list[ReadSheet]:
 def _read_sheet(ws, budget: ReadBudget) -> ReadSheet:
     # The <dimension> a file declares may be wrong (some tools write A1): read what is there.
     ws.reset_dimensions()
+    budget.sheet()
     rows = []
     for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
         if number > MAX_ROWS:

@@ -26,6 +26,7 @@ from core.errors import FieldProblem, ValidationFailed
 from core.scope import Scope
 from core.tabular.document import ExportFormat
 from core.tabular.readers import ReadBudget, read_workbook
+from core.tabular.reading import figure
 from core.text import fold
 from core.validation import problems_from
 from core.validators import RESERVED_MESSAGE, reserved_text_path
@@ -50,7 +51,15 @@ from register.enums import (
 )
 from register.export.records import ACTIVITY_COLUMNS
 from register.imports import cells
-from register.imports.layout import FIELD_OF, LIST_FIELDS, FoundRecord, SourceCell, find_activities
+from register.imports.layout import (
+    FIELD_OF,
+    HEADER_ROWS,
+    LIST_FIELDS,
+    Found,
+    FoundRecord,
+    SourceCell,
+    find_activities,
+)
 from register.measures.models import SecurityMeasure
 from register.organisations.models import Organisation
 from register.organisations.service import get_organisation
@@ -649,11 +658,17 @@ async def import_activities(
     """
     org = await get_organisation(scope=scope, organisation_id=organisation_id)
     settings = get_settings()
-    budget = ReadBudget(max_rows=settings.import_max_rows, seconds=settings.import_timeout_seconds)
+    # The limit counts activities: each sheet may hold its titles and header row over it.
+    budget = ReadBudget(
+        max_rows=settings.import_max_rows,
+        seconds=settings.import_timeout_seconds,
+        header_rows=HEADER_ROWS,
+    )
     # Reading and checking run off the event loop (the other requests go on being served),
     # within the budget's rows and time.
     sheets = await asyncio.to_thread(read_workbook, data, fmt, budget)
     found = await asyncio.to_thread(find_activities, sheets)
+    _within_limit(found, settings.import_max_rows)
     report = ImportReport(dry_run=dry_run, rows_read=len(found.records), warnings=found.warnings)
     if not found.records:
         report.problems.append(_nothing_found())
@@ -665,6 +680,18 @@ async def import_activities(
         return report
     await _create_all(scope, rows, report)
     return report
+
+
+def _within_limit(found: Found, max_rows: int) -> None:
+    """The exact count, once the header rows are known: at most `max_rows` activities (the
+    reader let each sheet hold its header rows over the limit, not knowing which they were)."""
+    if len(found.records) > max_rows:
+        raise ValidationFailed.one(
+            "file",
+            msg=f"le fichier décrit {figure(len(found.records))} activités : un import en "
+            f"accepte au plus {figure(max_rows)} (réglage RGPD_IMPORT_MAX_ROWS) ; "
+            "découpez-le en plusieurs fichiers",
+        )
 
 
 def _nothing_found() -> ImportProblem:

@@ -1,5 +1,6 @@
-"""An import is bounded: the filled rows a file may hold (RGPD_IMPORT_MAX_ROWS, default
-10,000), read as the file streams and refused at the first row past the limit; the time
+"""An import is bounded: the activities (data rows) a file may hold (RGPD_IMPORT_MAX_ROWS,
+default 10,000: its header rows are not counted), read as the file streams and refused soon
+after the limit (each sheet may hold its titles and header row over it); the time
 reading and checking may take (RGPD_IMPORT_TIMEOUT_SECONDS); the file's size. The parsing runs
 off the event loop: the server goes on answering while a large file is read. A 2.9 MB CSV of
 300,000 rows used to be read whole, in 46 s, /healthz stalled meanwhile."""
@@ -20,8 +21,9 @@ from tests.scheduler.processes import fresh_database, orm, scheduler_env
 from tests.smtp_server import free_port
 
 
-def register_csv(rows: int) -> bytes:
-    lines = [f"{HEADER['name']};{HEADER['purposes']}"]
+def register_csv(rows: int, *, titles: int = 0) -> bytes:
+    lines = [f"Registre des traitements (partie {n + 1})" for n in range(titles)]
+    lines += [f"{HEADER['name']};{HEADER['purposes']}"]
     lines += [f"Traitement {n};Gestion {n}" for n in range(rows)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -39,7 +41,8 @@ async def test_300_000_rows_are_refused_naming_the_limit(client):
 
     assert response.status_code == 422, response.text[:500]
     (problem,) = response.json()["detail"]
-    assert "10\u00a0000 lignes" in problem["msg"] and "RGPD_IMPORT_MAX_ROWS" in problem["msg"]
+    assert "plus de 10\u00a0000 lignes de données" in problem["msg"]
+    assert "RGPD_IMPORT_MAX_ROWS, en-têtes non comptés" in problem["msg"]
 
 
 def test_reading_stops_at_the_first_row_past_the_limit():
@@ -48,6 +51,14 @@ def test_reading_stops_at_the_first_row_past_the_limit():
         read_workbook(register_csv(300_000), ExportFormat.CSV, budget)
     assert "1\u00a0000 lignes remplies" in refused.value.problems[0].msg
     assert budget.filled == 1_001  # not one row more was read
+
+
+def test_reading_allows_each_sheet_its_header_rows_and_stops_right_after():
+    budget = ReadBudget(max_rows=1_000, header_rows=10)
+    with pytest.raises(ValidationFailed) as refused:
+        read_workbook(register_csv(300_000), ExportFormat.CSV, budget)
+    assert "plus de 1\u00a0000 lignes de données" in refused.value.problems[0].msg
+    assert budget.filled == 1_011  # 10 rows for the sheet's header and titles, then one more
 
 
 @pytest.mark.parametrize("fmt", [ExportFormat.XLSX, ExportFormat.ODS])
@@ -68,16 +79,50 @@ async def test_the_limit_is_a_setting_and_rows_within_it_are_read(client, settin
     org = await make_org(client)
     url = f"{API}/organisations/{org['id']}/imports/activities"
 
-    within = await client.post(
-        url, params={"dry_run": "true"}, files={"file": ("r.csv", register_csv(49), "text/csv")}
-    )
-    beyond = await client.post(
-        url, params={"dry_run": "true"}, files={"file": ("r.csv", register_csv(50), "text/csv")}
-    )
+    async def dry_run(data: bytes) -> httpx.Response:
+        return await client.post(
+            url, params={"dry_run": "true"}, files={"file": ("r.csv", data, "text/csv")}
+        )
 
+    # Exactly the limit: 50 activities, under their header row, or two title lines too.
+    for within in (register_csv(50), register_csv(50, titles=2)):
+        answer = await dry_run(within)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["rows_read"] == 50 and answer.json()["problems"] == []
+    beyond = await dry_run(register_csv(51))
+    assert beyond.status_code == 422, beyond.text
+    (problem,) = beyond.json()["detail"]
+    assert problem["loc"][-1] == "file"
+    assert problem["msg"] == (
+        "le fichier décrit 51 activités : un import en accepte au plus 50 (réglage "
+        "RGPD_IMPORT_MAX_ROWS) ; découpez-le en plusieurs fichiers"
+    )
+    # Far beyond: refused while reading, the limit named in data rows.
+    far = await dry_run(register_csv(5_000))
+    assert far.status_code == 422 and "plus de 50 lignes de données" in far.text
+
+
+@pytest.mark.parametrize("fmt", [ExportFormat.XLSX, ExportFormat.ODS])
+async def test_a_spreadsheet_of_exactly_the_limit_is_imported(client, settings_env, fmt):
+    from tests.imports.helpers import table, write
+
+    settings_env(import_max_rows=30)
+    org = await make_org(client)
+    url = f"{API}/organisations/{org['id']}/imports/activities"
+
+    def register(rows: int):
+        return table(
+            ["name", "purposes"], [{"name": f"T{n}", "purposes": "P"} for n in range(rows)]
+        )
+
+    name = f"registre.{fmt.value}"
+    within = await client.post(url, files={"file": (name, await write(register(30), fmt))})
     assert within.status_code == 200, within.text
-    assert within.json()["rows_read"] == 49 and within.json()["problems"] == []
-    assert beyond.status_code == 422 and "50 lignes remplies" in beyond.text  # header + 50
+    assert within.json()["problems"] == [] and within.json()["rows_read"] == 30
+    assert len((await client.get(f"{API}/activities", params={"limit": 100})).json()["items"]) == 30
+    beyond = await client.post(url, files={"file": (name, await write(register(31), fmt))})
+    assert beyond.status_code == 422, beyond.text
+    assert "le fichier décrit 31 activités" in beyond.text and "au plus 30" in beyond.text
 
 
 async def test_an_import_over_its_time_is_refused_in_french(client, settings_env):
