@@ -54,7 +54,7 @@ lint: $(INSTALLED)
 # The suite on SQLite, then what depends on the engine again on PostgreSQL (required when
 # CI=true, skipped with its reason elsewhere when no server answers on 127.0.0.1:5432); one
 # process per core (pytest-xdist), a test file's tests in the same process.
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile --durations=15
 test: system-test-deps lint
 	$(PYTEST)
 	RGPD_TEST_DB=postgres $(PYTEST)
