@@ -76,7 +76,7 @@ async def create_activity(pages: Pages) -> str:
     await expect(main).to_contain_text("Gestion des inscriptions des élèves")
     await expect(main).to_contain_text("Mission d'intérêt public")
     await expect(main).to_contain_text("Service des affaires culturelles")
-    await expect(main).to_contain_text("3 an(s)")
+    await expect(main).to_contain_text("3 ans")
     await expect(main).to_contain_text("Usagers, Mineurs")
     # GOSB is named as processor through the convention ticked.
     await expect(main).to_contain_text("Établissement public territorial Grand-Orly Seine Bièvre")

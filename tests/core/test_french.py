@@ -62,3 +62,15 @@ def test_agree_gives_the_word_alone():
 def test_format_day():
     assert format_day(date(2025, 1, 1)) == "mercredi 1er janvier 2025"
     assert format_day(date(2025, 10, 27)) == "lundi 27 octobre 2025"
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"), [(1, "1 activité créée"), (2, "2 activités créées")]
+)
+def test_the_templates_agree_through_the_same_filters(count, expected):
+    from api.web.render import environment as pages
+    from core.templating import environment as messages
+
+    source = '{{ n|plural("activité créée", "activités créées") }} {{ n|agree("trouvée") }}'
+    for env in (pages(), messages()):
+        assert env.from_string(source).render(n=count) == f"{expected} {agree(count, 'trouvée')}"

@@ -209,6 +209,7 @@ async def test_a_finished_record_created_through_the_form_reads_the_same_through
     assert "Convention informatique" in text and "EPT Grand-Orly Seine Bièvre" in text
     assert "Sauvegardes chiffrées" in text and "30/06/2027" in text
     assert "Mentions obligatoires manquantes" not in text
+    assert "<td>3 ans</td>" in text  # the retention period agrees with its count
 
 
 async def refused(http, form: BrowserForm) -> httpx.Response:
