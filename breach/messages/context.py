@@ -24,6 +24,7 @@ from breach.enums import (
     RiskLevel,
 )
 from breach.incidents.models import Incident
+from core.french import plural
 from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention
 from register.enums import ContactRole, NoticeChannel, label
@@ -233,7 +234,11 @@ class BreachView:
             "legal_basis": c.legal_basis,
             "deliberations": list(c.deliberation_refs or []),
             "delay": (
-                f"{hours} heures" if hours else "sans délai" if hours == 0 else "sans retard indu"
+                plural(hours, "heure")
+                if hours
+                else "sans délai"
+                if hours == 0
+                else "sans retard indu"
             ),
             "channels": [label(NoticeChannel(ch)) for ch in c.breach_notice_channels or []],
             "phased": c.breach_phased_information,
