@@ -51,7 +51,10 @@ class Settings(BaseSettings):
 
     # Register imports (register.imports): bounded, so that one file cannot hold a worker.
     import_max_rows: int = Field(
-        default=10_000, ge=1, le=1_048_576, description="Filled rows an import file may hold"
+        default=10_000,
+        ge=1,
+        le=1_048_576,
+        description="Data rows (activities) an import file may hold, headers not counted",
     )
     import_max_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024, description="Import file size"
