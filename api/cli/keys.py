@@ -100,9 +100,10 @@ def rotate(
 
     results = _with_database(work)
     for where, count in results:
-        typer.echo(f"{where} : {count} valeur(s) rechiffrée(s)")
+        typer.echo(f"{where} : {plural(count, 'valeur rechiffrée', 'valeurs rechiffrées')}")
     total = sum(count for _, count in results)
-    typer.echo(f"{total} valeur(s) rechiffrée(s) avec la clé « {get_key_ring().current} »")
+    done = plural(total, "valeur rechiffrée", "valeurs rechiffrées")
+    typer.echo(f"{done} avec la clé « {get_key_ring().current} »")
 
 
 @keys_app.command("check")

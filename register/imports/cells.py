@@ -217,7 +217,7 @@ def each(items: list[str], parse: Callable[[str], T]) -> list[T]:
 RETENTION_FORMAT = (
     "attendu « <catégorie de données> : <durée> [à compter de <événement>] — critères : "
     "<critères> — sort final : <sort> », la durée ou les critères pouvant manquer "
-    "(par exemple « Vie professionnelle : 5 an(s) à compter de la fin du contrat — "
+    "(par exemple « Vie professionnelle : 5 ans à compter de la fin du contrat — "
     "sort final : Tri »)"
 )
 _DASH = r"[—–-]"
@@ -295,7 +295,7 @@ def retention_rule(line: str) -> dict[str, Any]:
         if matched is None:
             messages.append(
                 f"durée illisible « {duration} » : attendu un nombre et une unité "
-                f"({choices(RetentionUnit)}), par exemple « 5 an(s) » ou « 6 mois », "
+                f"({choices(RetentionUnit)}), par exemple « 5 ans » ou « 6 mois », "
                 "éventuellement suivis de « à compter de … »"
             )
         else:

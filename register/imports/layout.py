@@ -17,6 +17,7 @@ read back. Anything else the file holds is reported as a warning, never dropped 
 import re
 from dataclasses import dataclass, field
 
+from core.french import agree, plural
 from core.tabular.readers import ReadRow, ReadSheet, column_letter
 from register.export.records import ACTIVITY_COLUMNS
 from register.imports.cells import key
@@ -271,8 +272,9 @@ def _read_rows(sheet: ReadSheet, header: ReadRow, found: Found) -> None:
         stray = [i for i in range(beyond, len(row.cells)) if row.cells[i]]
         if stray:
             found.warnings.append(
-                f"{where}, ligne {row.number} : cellule(s) "
-                f"{', '.join(column_letter(i) for i in stray)} sans en-tête, non importée(s)"
+                f"{where}, ligne {row.number} : {agree(len(stray), 'cellule')} "
+                f"{', '.join(column_letter(i) for i in stray)} sans en-tête, "
+                f"{agree(len(stray), 'non importée', 'non importées')}"
             )
         found.records.append(record)
 
@@ -382,6 +384,7 @@ def _drop_index_rows(found: Found) -> None:
     found.records = kept
     for title, count in dropped.items():
         found.warnings.append(
-            f"feuille « {title} » : {count} ligne(s) non lue(s), ces activités ayant leur "
+            f"feuille « {title} » : {plural(count, 'ligne non lue', 'lignes non lues')}, "
+            "ces activités ayant leur "
             "propre fiche (elles sont lues dans leur fiche)"
         )

@@ -166,14 +166,14 @@ async def test_rotation_from_key_a_to_key_b_keeps_every_row_readable(database, s
             RGPD_ENCRYPTION_KEYS=f"{KEY_B},{KEY_A}",
         )
         assert rotated.returncode == 0, rotated.stderr
-        assert "incident.description : 1 valeur(s) rechiffrée(s)" in rotated.stdout
-        assert "outbox_message.to_addrs : 1 valeur(s) rechiffrée(s)" in rotated.stdout
+        assert "incident.description : 1 valeur rechiffrée" in rotated.stdout
+        assert "outbox_message.to_addrs : 1 valeur rechiffrée" in rotated.stdout
         assert "avec la clé « b2026 »" in rotated.stdout
         assert set().union(*(await stored_key_ids()).values()) == {"b2026"}
         again = rgpd(
             "keys", "rotate", database=database, clean=True, RGPD_ENCRYPTION_KEYS=f"{KEY_B},{KEY_A}"
         )
-        assert again.stdout.strip().endswith("0 valeur(s) rechiffrée(s) avec la clé « b2026 »")
+        assert again.stdout.strip().endswith("0 valeur rechiffrée avec la clé « b2026 »")
 
         # A can go now: B alone reads everything.
         settings_env(encryption_keys=KEY_B)
@@ -229,7 +229,7 @@ async def test_rows_written_in_clear_are_read_then_encrypted_by_rotate(database,
         assert "outbox_message.to_addrs : en clair 1" in check.stdout
         rotated = rgpd("keys", "rotate", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_A)
         assert rotated.returncode == 0, rotated.stderr
-        assert "4 valeur(s) rechiffrée(s) avec la clé « a2025 »" in rotated.stdout
+        assert "4 valeurs rechiffrées avec la clé « a2025 »" in rotated.stdout
         assert set().union(*(await stored_key_ids()).values()) == {"a2025"}
         assert (await Incident.get(id=ids["incident"])).description == TEXTS["description"]
         message = await OutboxMessage.get(id=ids["message"])
@@ -264,7 +264,7 @@ async def test_check_counts_values_left_as_v1_under_the_current_key_until_rotate
 
         rotated = rgpd("keys", "rotate", database=database, clean=True, RGPD_ENCRYPTION_KEYS=KEY_A)
         assert rotated.returncode == 0, rotated.stderr
-        assert "incident.description : 1 valeur(s) rechiffrée(s)" in rotated.stdout
+        assert "incident.description : 1 valeur rechiffrée" in rotated.stdout
         stored = await conn.execute_query_dict(
             f"SELECT description AS v FROM incident WHERE id = '{ids['incident']}'"
         )

@@ -138,7 +138,7 @@ async def test_what_a_cnil_workbook_holds_besides_its_fiches_is_reported(client,
 
     warnings = "\n".join(report.warnings)
     assert "feuille « Tutoriel » non lue" in warnings
-    assert "feuille « Registre des activités » : 2 ligne(s) non lue(s)" in warnings
+    assert "feuille « Registre des activités » : 2 lignes non lues" in warnings
     assert "feuille « Paie » : une fiche se lit en colonnes A (intitulé) et B (valeur)" in warnings
     assert "C8" in warnings
     assert "feuille « État civil », ligne 7 « Couleur de l'onglet » : intitulé inconnu" in warnings
