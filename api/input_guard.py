@@ -16,8 +16,9 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.asgi_body import read_body, replaying
 from core.config import get_settings
 from core.validators import RESERVED_MESSAGE, has_reserved_prefix, reserved_text_path
 
@@ -59,15 +60,6 @@ def _refusal(scope: Scope, loc: list) -> Response:
         return JSONResponse(status_code=422, content={"detail": detail})
     field = loc[-1] if loc else ""
     return _page(scope, 422, "Texte refusé", f"Champ « {field} » : {RESERVED_MESSAGE}.")
-
-
-async def _read_all(receive: Receive) -> bytes:
-    body, more = b"", True
-    while more:
-        message = await receive()
-        body += message.get("body", b"")
-        more = message.get("more_body", False)
-    return body
 
 
 def _too_large(scope: Scope) -> Response | None:
@@ -114,18 +106,9 @@ class InputGuardMiddleware:
         if scope["method"] in ("GET", "HEAD", "OPTIONS") or not readable:
             await self.app(scope, receive, send)
             return
-        body = await _read_all(receive)
+        body = await read_body(receive)
         found = _in_body(body, content_type)
         if found is not None:
             await _refusal(scope, found)(scope, receive, send)
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)

@@ -10,7 +10,9 @@ import json
 from urllib.parse import parse_qsl
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.asgi_body import read_body, replaying
 
 MESSAGE = "caractère nul (U+0000) refusé : retirez-le du texte"
 
@@ -59,11 +61,7 @@ class NulGuardMiddleware:
             # Files (imports, attachments) may hold NUL bytes legitimately.
             await self.app(scope, receive, send)
             return
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
+        body = await read_body(receive)
         if b"\\u0000" in body or b"\x00" in body:
             try:
                 found = _path_of_nul(json.loads(body), [])
@@ -72,13 +70,4 @@ class NulGuardMiddleware:
             if found is not None:
                 await _refusal(["body", *found])(scope, receive, send)
                 return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)

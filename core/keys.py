@@ -209,7 +209,6 @@ def prepare_keys(*, required: bool = True) -> Path | None:
 def create_key_file(path: Path) -> bool:
     """Write a key file holding one new key, readable by its owner only (0600); False when
     another process made it first (the file appears whole: written aside, then linked)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = (
         "# Clés de chiffrement de registre-rgpd (AES-256), une par ligne « id:base64 », la "
         "première chiffre.\n"
@@ -217,6 +216,14 @@ def create_key_file(path: Path) -> bool:
         "sont irrécupérables.\n"
         f"{new_key_id()}:{generate_key()}\n"
     )
+    return write_new_secret_file(path, text)
+
+
+def write_new_secret_file(path: Path, text: str) -> bool:
+    """Write `text` as a new file readable by its owner only (0600), never over an existing
+    one: written aside, then linked, so it appears whole. False when it already exists (another
+    process made it first: its content is the one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

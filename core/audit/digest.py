@@ -23,7 +23,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from core.config import get_settings
-from core.keys import KeyConfigError, get_key_ring
+from core.keys import KeyConfigError, get_key_ring, write_new_secret_file
 
 DIGEST_KEY_FILE_NAME = "journal-digest.key"
 DIGEST_KEY_BYTES = 32
@@ -58,19 +57,7 @@ def _create(path: Path) -> None:
         "# À sauvegarder avec les clés de chiffrement, à part de la base.\n"
         f"{base64.b64encode(secrets.token_bytes(DIGEST_KEY_BYTES)).decode('ascii')}\n"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.link(draft, path)
-    except FileExistsError:
-        pass  # another process made it first: its key is the one
-    finally:
-        draft.unlink(missing_ok=True)
+    write_new_secret_file(path, text)  # False: another process made it first, its key wins
 
 
 def _read(path: Path) -> bytes:
