@@ -11,8 +11,9 @@ Nothing here logs a header, a cookie or a password.
 from urllib.parse import parse_qs, quote
 
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.asgi_body import replaying
 from core.accounts import sessions, tokens
 from core.accounts.models import User, WebSession
 from core.accounts.service import principal_for
@@ -161,13 +162,4 @@ async def _form_field(scope: Scope, receive: Receive, name: str) -> tuple[str | 
         if len(body) > _MAX_FORM_BYTES:
             return None, receive
     values = parse_qs(body.decode("latin-1")).get(name)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return (values[0] if values else None), replay
+    return (values[0] if values else None), replaying(body, receive)
