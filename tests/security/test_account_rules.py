@@ -228,6 +228,11 @@ async def test_a_token_cannot_create_a_token_a_session_can(make_user):
     assert refused.status_code == 403
     assert "un jeton d'accès ne peut pas créer de jeton" in refused.json()["detail"]
     assert await ApiToken.filter(user_id=user.id).count() == 1
+    # Nor through the account page, which a token may also reach.
+    page = await tool.post("/compte/jetons", data={"name": "rejeton", "days": "366"})
+    assert page.status_code == 403
+    assert "rgpd_" not in page.text
+    assert await ApiToken.filter(user_id=user.id).count() == 1
     await tool.aclose()
 
     http = await _session(user.email)

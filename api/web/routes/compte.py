@@ -227,7 +227,11 @@ async def create_token(request: Request):
     try:
         data = validate_shape(TokenIn, values)
         issued = await tokens.issue_token(
-            user=await _user(request), name=data.name, days=data.days, now=utcnow()
+            user=await _user(request),
+            name=data.name,
+            days=data.days,
+            now=utcnow(),
+            by_token=request.scope.get(SESSION_KEY) is None,  # a token never makes a token
         )
     except ValidationFailed as exc:
         return await _tokens_page(request, status=422, errors=errors_from(exc), values=values)
