@@ -26,6 +26,9 @@ API_PREFIX = "/api/"
 MULTIPART_SLACK = 1024 * 1024  # the form's other fields and boundaries around the file
 
 
+MULTIPART = "multipart/form-data"
+
+
 def _content_type(scope: Scope) -> str:
     for key, value in scope.get("headers", []):
         if key == b"content-type":
@@ -51,6 +54,18 @@ def _in_body(body: bytes, content_type: str) -> list | None:
         return None if found is None else ["body", *found]
     text = body.decode("utf-8", "replace")
     name = _in_pairs(parse_qsl(text, keep_blank_values=True))
+    return None if name is None else ["body", name]
+
+
+async def _in_multipart(scope: Scope, body: bytes, receive: Receive) -> list | None:
+    """The text fields of a multipart form (the pages' forms may be sent so too); its files are
+    the import's to check, cell by cell. A form that does not parse is the app's to refuse."""
+    try:
+        async with Request(scope, replaying(body, receive)).form() as form:
+            texts = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    except Exception:  # malformed: the route answers it as it would without this guard
+        return None
+    name = _in_pairs(texts)
     return None if name is None else ["body", name]
 
 
@@ -98,16 +113,22 @@ class InputGuardMiddleware:
             await _refusal(scope, ["query", name])(scope, receive, send)
             return
         content_type = _content_type(scope)
-        too_large = _too_large(scope) if content_type == "multipart/form-data" else None
+        too_large = _too_large(scope) if content_type == MULTIPART else None
         if too_large is not None:
             await too_large(scope, receive, send)
             return
-        readable = "json" in content_type or content_type == "application/x-www-form-urlencoded"
+        readable = "json" in content_type or content_type in (
+            "application/x-www-form-urlencoded",
+            MULTIPART,
+        )
         if scope["method"] in ("GET", "HEAD", "OPTIONS") or not readable:
             await self.app(scope, receive, send)
             return
         body = await read_body(receive)
-        found = _in_body(body, content_type)
+        if content_type == MULTIPART:
+            found = await _in_multipart(scope, body, receive)
+        else:
+            found = _in_body(body, content_type)
         if found is not None:
             await _refusal(scope, found)(scope, receive, send)
             return
