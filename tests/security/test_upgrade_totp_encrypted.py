@@ -83,6 +83,25 @@ def _sql(url: str, query: str, *args) -> list[tuple]:
         return list(conn.execute(marked, [str(a) if isinstance(a, uuid.UUID) else a for a in args]))
 
 
+def _insert_user(url: str, password_hash: str, totp_secret: str) -> None:
+    """An account written as the schema holds it, around the models (which would encrypt)."""
+    now = datetime.now(UTC)
+    _sql(
+        url,
+        "INSERT INTO account_user (id, email, name, password_hash, is_instance_admin, active,"
+        " totp_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        uuid.uuid4(),
+        "dpd@vitry.fr",
+        "DPD",
+        password_hash,
+        False,
+        True,
+        totp_secret,
+        now if USE_POSTGRES else now.isoformat(),
+        now if USE_POSTGRES else now.isoformat(),
+    )
+
+
 def test_migration_0013_encrypts_the_totp_secrets_left_in_clear(database_url):
     result = python(database_url, MIGRATE_TO_0012)
     assert result.returncode == 0, result.stderr
@@ -92,21 +111,7 @@ def test_migration_0013_encrypts_the_totp_secrets_left_in_clear(database_url):
         "from core.accounts.passwords import hash_password;"
         "print(hash_password('un mot de passe assez long'))",
     ).stdout.strip()
-    now = datetime.now(UTC)
-    _sql(
-        database_url,
-        "INSERT INTO account_user (id, email, name, password_hash, is_instance_admin, active,"
-        " totp_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        uuid.uuid4(),
-        "dpd@vitry.fr",
-        "DPD",
-        hashed,
-        False,
-        True,
-        secret,
-        now if USE_POSTGRES else now.isoformat(),
-        now if USE_POSTGRES else now.isoformat(),
-    )
+    _insert_user(database_url, hashed, secret)
     assert _stored_secret(database_url) == secret  # the premise: in clear at 0012
 
     migrated = rgpd("migrate", database=database_url)
@@ -128,21 +133,7 @@ def test_going_back_past_0013_is_refused_once_a_secret_is_encrypted(database_url
     back = python(database_url, MIGRATE_TO_0012)
     assert back.returncode == 0, back.stderr
     assert rgpd("migrate", database=database_url).returncode == 0
-    now = datetime.now(UTC)
-    _sql(
-        database_url,
-        "INSERT INTO account_user (id, email, name, password_hash, is_instance_admin, active,"
-        " totp_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        uuid.uuid4(),
-        "dpd@vitry.fr",
-        "DPD",
-        "x",
-        False,
-        True,
-        "enc:v2:k1:c2VjcmV0",
-        now if USE_POSTGRES else now.isoformat(),
-        now if USE_POSTGRES else now.isoformat(),
-    )
+    _insert_user(database_url, "x", "enc:v2:k1:c2VjcmV0")
     # …but once the column holds an encrypted value, the clear column cannot come back.
     refused = python(database_url, MIGRATE_TO_0012)
     assert refused.returncode != 0
