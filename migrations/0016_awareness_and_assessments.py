@@ -1,0 +1,11 @@
+from tortoise import migrations
+
+# Issue 15: placeholder, filled by the work that owns it (or removed if unused).
+
+
+class Migration(migrations.Migration):
+    dependencies = [("models", "0015_joint_and_shared_systems")]
+
+    initial = False
+
+    operations = []

@@ -1,0 +1,11 @@
+from tortoise import migrations
+
+# Issue 15: placeholder, filled by the work that owns it (or removed if unused).
+
+
+class Migration(migrations.Migration):
+    dependencies = [("models", "0020_processor_facts_and_delivery")]
+
+    initial = False
+
+    operations = []
