@@ -37,7 +37,7 @@ from breach.deadlines import (
     reminder_stages,
 )
 from core.clock import utcnow
-from core.config import get_settings
+from core.links import Page, page_url
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue_many
 from core.scheduling import ReminderLateness
@@ -369,7 +369,7 @@ def reminder_draft(
             "due_local": clock.deadline_display,
             "remaining": clock.display,
             "what_to_do": _WHAT_TO_DO[due.clock.kind].format(controller=controller_name),
-            "link": f"{get_settings().base_url.rstrip('/')}/breaches/{breach.id}",
+            "link": page_url(Page.BREACH, breach.id),
         },
     )
     return Draft(

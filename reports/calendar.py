@@ -34,6 +34,7 @@ from core.clock import local_zone
 from core.config import get_settings
 from core.french import format_day
 from core.icalendar import CalendarEvent, render_calendar
+from core.links import Page, base_url, page_url
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.conventions.alerts import (
@@ -75,7 +76,7 @@ async def organisation_calendar(*, scope: Scope, organisation_id: UUID, now: dat
     clocks of the body as controller only, not the notices it owes other controllers.
     """
     organisation = await get_organisation(scope=scope, organisation_id=organisation_id)
-    base = get_settings().base_url.strip().rstrip("/")
+    base = base_url()
     today = now.astimezone(local_zone()).date()
     events = [
         *await _breach_events(scope, organisation.id, now, base),
@@ -97,8 +98,10 @@ def _start_key(start: datetime | date) -> datetime:
     return datetime.combine(start, time.min, tzinfo=local_zone()).astimezone(UTC)
 
 
-def _link(base: str, path: str) -> str | None:
-    return f"{base}/{path}" if base else None
+def _link(base: str, page: Page, record_id: UUID) -> str | None:
+    """The record's page (core.links); none without an instance address (an iCalendar URL
+    must be absolute)."""
+    return page_url(page, record_id, base=base) if base else None
 
 
 # Breach clocks --------------------------------------------------------------------------------
@@ -133,7 +136,7 @@ def _breach_event(
     breach: Breach, clock: RunningClock, names: dict[UUID, str], now: datetime, base: str
 ) -> CalendarEvent:
     controller = names[breach.controller_id]
-    url = _link(base, f"breaches/{breach.id}")
+    url = _link(base, Page.BREACH, breach.id)
     lines = [f"Échéance : {format_local(clock.deadline)}."]
     if clock.kind == CNIL:
         lines.append(
@@ -183,7 +186,7 @@ async def _review_events(organisation_id: UUID, base: str) -> list[CalendarEvent
     ).values_list("id", "ref", "name", "next_review")
     events = []
     for activity_id, ref, name, day in rows:
-        url = _link(base, f"activities/{activity_id}")
+        url = _link(base, Page.ACTIVITY, activity_id)
         lines = [
             f"Date : {format_day(day)}.",
             f"Revue prévue de la fiche « {name} »{f' ({ref})' if ref else ''} du registre des "
@@ -249,7 +252,7 @@ async def _convention_events(organisation_id: UUID, today: date, base: str) -> l
 def _convention_event(
     convention: Convention, event: EventDate, parties: list[str], base: str
 ) -> CalendarEvent:
-    url = _link(base, f"conventions/{convention.id}")
+    url = _link(base, Page.CONVENTION, convention.id)
     lines = [
         f"Date : {format_day(event.day)}.",
         f"{label(event.event)} « {convention.title} ».",

@@ -19,8 +19,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from core.clock import local_zone, utcnow
-from core.config import get_settings
 from core.french import format_day
+from core.links import Page, page_url
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue
 from core.templating import render_message
@@ -240,7 +240,7 @@ def _draft(
             "days_left": (event.day - now.astimezone(local_zone()).date()).days,
             "parties": [addresses[org_id].legal_name for org_id in parties],
             "what_to_do": what_to_do(convention, event.event),
-            "link": f"{get_settings().base_url.rstrip('/')}/conventions/{convention.id}",
+            "link": page_url(Page.CONVENTION, convention.id),
         },
     )
     return Draft(

@@ -134,8 +134,8 @@ async def test_the_controller_sees_its_72_hours_its_review_and_its_convention_da
     description = str(cnil["DESCRIPTION"])
     assert description.startswith("Échéance : ") and "(heure de Paris" in description
     assert "art. 33.1 du RGPD" in description
-    assert f"http://127.0.0.1:8000/breaches/{own['id']}" in description
-    assert str(cnil["URL"]) == f"http://127.0.0.1:8000/breaches/{own['id']}"
+    assert f"http://127.0.0.1:8000/violations/{own['id']}" in description
+    assert str(cnil["URL"]) == f"http://127.0.0.1:8000/violations/{own['id']}"
     assert "Rançongiciel" not in description  # the incident's facts stay in the register
     assert triggers(cnil) == [-timedelta(hours=24), -timedelta(hours=1)]
     assert [str(c) for c in cnil["CATEGORIES"].cats] == ["RGPD", "Violation de données"]

@@ -170,7 +170,7 @@ async def test_an_smtp_outage_is_retried_and_an_overdue_alert_still_comes(tmp_pa
     overdue = next(m for m in smtp.received if m.subject.startswith("[Échéance dépassée]"))
     assert overdue.rcpt_tos == ["dpd@evry-exemple.fr", "rssi@evry-exemple.fr"]
     assert "Commune d'Évry-Courcouronnes" in overdue.body
-    assert f"https://rgpd.exemple.fr/breaches/{breach.id}" in overdue.body
+    assert f"https://rgpd.exemple.fr/violations/{breach.id}" in overdue.body
     assert Counter(m.message_id for m in smtp.received).most_common(1)[0][1] == 1
 
 
