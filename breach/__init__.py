@@ -3,6 +3,7 @@
 MODEL_MODULES = [
     "breach.incidents.models",
     "breach.breaches.models",
+    "breach.nis2_models",
 ]
 
 # The breach workflow's references guard the deletion of the register records it cites.

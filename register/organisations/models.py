@@ -41,6 +41,11 @@ class Organisation(VersionedModel):
     population = fields.IntField(null=True)
     staff_count = fields.IntField(null=True)
     nis2_status = fields.CharEnumField(Nis2Status, max_length=16, default=Nis2Status.UNKNOWN)
+    # NIS2 art. 23(3): the body's own thresholds for a significant incident (docs/nis2.md);
+    # a person decides, the page shows which threshold the facts reach. None: not set.
+    nis2_threshold_unavailability_hours = fields.IntField(null=True)
+    nis2_threshold_people = fields.IntField(null=True)
+    nis2_threshold_financial_loss_eur = fields.BigIntField(null=True)
     competent_sa = fields.CharField(max_length=32, default="CNIL")
     # The designation is the body's own act, sent to the CNIL: its reference belongs here,
     # while the person designated may serve several bodies.

@@ -35,6 +35,15 @@ class OrganisationIn(Shape):
     population: int | None = Field(default=None, ge=0, le=100_000_000)
     staff_count: int | None = Field(default=None, ge=0, le=10_000_000)
     nis2_status: Nis2Status = Nis2Status.UNKNOWN
+    nis2_threshold_unavailability_hours: int | None = Field(
+        default=None, ge=1, le=100_000, description="NIS2: hours of unavailability"
+    )
+    nis2_threshold_people: int | None = Field(
+        default=None, ge=1, le=100_000_000, description="NIS2: people affected"
+    )
+    nis2_threshold_financial_loss_eur: int | None = Field(
+        default=None, ge=1, le=10**12, description="NIS2: financial loss, in euros"
+    )
     competent_sa: Text = Field(default="CNIL", max_length=32)  # the column holds 32
     dpo_id: UUID | None = None
     dpo_designated_at: date | None = None
