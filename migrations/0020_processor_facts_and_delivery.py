@@ -1,6 +1,9 @@
-from tortoise import migrations
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
 
-# Issue 15: placeholder, filled by the work that owns it (or removed if unused).
+# Issue 15, the body whose system was hit: the facts a breach's controller set itself, which
+# the source's later completions leave as they are (breach.breaches.source_facts). The
+# delivery state of a notice is read from its outbox message: no column for it.
 
 
 class Migration(migrations.Migration):
@@ -8,4 +11,10 @@ class Migration(migrations.Migration):
 
     initial = False
 
-    operations = []
+    operations = [
+        ops.AddField(
+            model_name="Breach",
+            name="controller_facts",
+            field=fields.JSONField(default=list),
+        ),
+    ]

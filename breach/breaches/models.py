@@ -65,6 +65,9 @@ class Breach(VersionedModel):
     consequences_detail = EncryptedTextField(null=True)
     measures_taken = EncryptedTextField(null=True)
     measures_planned = EncryptedTextField(null=True)
+    # The facts above the controller set itself: the source's later completions leave them
+    # (breach.breaches.source_facts).
+    controller_facts = fields.JSONField(default=list)
     # ENISA assessment (inputs and result) — breach.assessment computes, this stores. Encrypted
     # with the free-text facts (core.crypto): its adjustments carry the DPO's justifications.
     assessment = EncryptedJSONField(null=True)

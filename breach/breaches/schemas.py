@@ -233,6 +233,10 @@ class BreachOut(BreachFactsIn):
     decided_by: str | None = Field(default=None, description=SIGNED_BY)
     closed_at: datetime | None
     closing_reasons: str | None
+    controller_facts: list[str] = Field(
+        default=[],
+        description="The facts the controller set itself: the source's completions leave them",
+    )
     countdowns: list[CountdownOut] = []
     notifications: list[NotificationOut] = []
     events: list[EventOut] = []

@@ -14,7 +14,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from breach.assessment import DpcAdjustment, enisa_score
-from breach.breaches import visibility, workflow
+from breach.breaches import source_facts, visibility, workflow
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
 from breach.breaches.schemas import (
     AssessmentIn,
@@ -49,7 +49,7 @@ from core.persistence import get_scoped, update_versioned
 from core.scope import Scope
 from core.templating import Rendered
 from register.enums import label
-from register.schemas_common import merge_patch, to_columns
+from register.schemas_common import merge_patch
 
 LABEL = "violation"
 OPEN = [
@@ -266,18 +266,34 @@ async def _apply(
 
 
 async def update_facts(
-    *, scope: Scope, breach_id: UUID, version: int, patch: dict[str, Any], now: datetime
+    *,
+    scope: Scope,
+    breach_id: UUID,
+    version: int,
+    patch: dict[str, Any],
+    now: datetime,
+    keep_controller_facts: bool = False,
 ) -> Breach:
+    """The controller, or the body whose system was hit, completes the facts; what the latter
+    may change of the former's: breach.breaches.source_facts."""
     breach = await get_breach(scope=scope, breach_id=breach_id)
     await _require("update_facts", breach)
-    merged = merge_patch(BreachFactsIn, await breach_out(breach, now=now), patch)
+    current = await breach_out(breach, now=now)
+    merged = merge_patch(BreachFactsIn, current, patch)
+    values, changed, kept = source_facts.facts_columns(
+        breach,
+        current=current,
+        merged=merged,
+        whole=visibility.sees_whole(scope, breach.controller_id),
+        keep_controller_facts=keep_controller_facts,
+    )
     return await _apply(
         breach,
         version=version,
-        values=to_columns(merged),
+        values=values,
         action="update_facts",
         now=now,
-        note=", ".join(sorted(patch)) or None,
+        note=source_facts.history_note(changed, kept),
     )
 
 

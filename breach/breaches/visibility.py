@@ -3,7 +3,8 @@
 A caller with a role in the controller body (or an instance administrator, the command line)
 sees the whole breach. A caller who reaches it only as the body whose system was hit
 (`Scope.sources`: a processor's or a service-commun host's people) sees what they need to
-inform the controller (art. 33(2)): the facts, the notice owed and its delivery, the
+inform the controller (art. 33(2)): the facts (which they may complete, except those the
+controller set itself: breach.breaches.source_facts), the notice owed and its delivery, the
 controller's "informed" instant, their own clock. Never the controller's awareness and 72 h
 clock, the ENISA assessment, the decision and its reasons, the notifications to the CNIL or
 to the people, their texts, the closing, nor the state they reveal.
@@ -38,8 +39,10 @@ SOURCE_FIELDS = frozenset(
         "controller_notice_due_at",
         "controller_informed_at",
         "controller_notice_late_reason",
-        # The art. 33(3) facts: the notice the source sends carries them.
+        # The art. 33(3) facts: the notice the source sends carries them, and the source
+        # completes them (breach.breaches.source_facts), except those the controller set.
         *BreachFactsIn.model_fields,
+        "controller_facts",
         # Filtered below to the source's own clock, notice, steps and actions.
         "countdowns",
         "notifications",
@@ -62,7 +65,7 @@ CONTROLLER_FACTS = frozenset(
     }
 )
 SOURCE_EVENTS = frozenset({"declare", "record_controller_informed", "follow_detection"})
-SOURCE_ACTIONS = frozenset({"record_controller_informed"})
+SOURCE_ACTIONS = frozenset({"record_controller_informed", "update_facts"})
 
 
 def reaches(scope: Scope, controller_id: UUID, source_org_id: UUID | None) -> bool:

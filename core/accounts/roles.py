@@ -74,8 +74,9 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     ),
 }
 
-# Permissions that also reach the breaches a body must report as the source (processor, host).
-SOURCE_SIDE = frozenset({P.READ_BREACHES, P.INFORM_CONTROLLER})
+# Permissions that also reach the breaches a body must report as the source (processor, host):
+# reading them, informing the controller, completing their facts (breach.breaches.source_facts).
+SOURCE_SIDE = frozenset({P.READ_BREACHES, P.INFORM_CONTROLLER, P.UPDATE_INCIDENT})
 
 
 @dataclass(frozen=True)

@@ -82,11 +82,11 @@ async def test_the_processor_previews_and_sends_the_notice_then_the_cnil_clock_r
     assert "Mesures prises : Serveur isolé du réseau" in seen  # (d) measures
     assert '<pre class="message">' in page
     assert "Envoyer au responsable de traitement" in seen
-    # The security officer cannot assess nor decide (MANAGE_BREACH), nor edit the
-    # controller's facts (UPDATE_INCIDENT reaches only its own body's breaches).
+    # The security officer cannot assess nor decide (MANAGE_BREACH); it completes the facts
+    # its notice carries (issue 15: breach.breaches.source_facts).
     assert f'action="{url}/evaluation"' not in page
     assert f'action="{url}/decision"' not in page
-    assert f'action="{url}/faits"' not in page
+    assert f'action="{url}/faits"' in page
     assert (await read(client, f"/messages?subject_id={breach['id']}"))["total"] == 0
 
     sent = await post_form(http, page, f"{url}/notice")

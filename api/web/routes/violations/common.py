@@ -160,8 +160,12 @@ def not_found(request: Request) -> HTMLResponse:
 def event_note(event) -> str:
     """An event's note as a person reads it (the facts step notes the fields it changed)."""
     if event.action == "update_facts" and event.note:
-        names = [FACT_LABELS.get(n.strip(), n.strip()) for n in event.note.split(",")]
-        return "Modifié : " + ", ".join(names)
+        # "a, b ; conservés tels que le responsable les a établis : …" (source_facts)
+        parts = event.note.split(" ; ")
+        kept = [p for p in parts if p.startswith("conservés")]
+        written = [p for p in parts if not p.startswith("conservés")]
+        names = [FACT_LABELS.get(n.strip(), n.strip()) for w in written for n in w.split(",")]
+        return " ; ".join(([f"Modifié : {', '.join(names)}"] if names else []) + kept)
     return event.note or ""
 
 
