@@ -25,6 +25,7 @@ from api.routes import (
     journal,
     measures,
     messages,
+    nis2,
     organisations,
     subprocessors,
 )
@@ -113,6 +114,7 @@ def create_app(
         measures,
         breaches,
         messages,
+        nis2,
         journal,
         exports,
     ):

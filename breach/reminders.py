@@ -24,7 +24,7 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
-from breach import deadlines
+from breach import deadlines, nis2_reminders
 from breach.breaches.models import Breach
 from breach.breaches.service import OPEN
 from breach.deadlines import (
@@ -229,7 +229,9 @@ async def find_due_reminders(*, now: datetime | None = None) -> ReminderPass:
     plans its jobs from it at start, then writes `due` in batches (write_due_reminders).
     """
     result = ReminderPass()
-    todo = await _unwritten(now or utcnow(), None, result, OpenClocks)
+    now = now or utcnow()
+    todo = await _unwritten(now, None, result, OpenClocks)
+    todo += await _other_sources_unwritten(now, None, result)
     result.due = list(dict.fromkeys(breach.id for breach, _ in todo))
     return result
 
@@ -250,7 +252,75 @@ async def write_due_reminders(
     todo = await _unwritten(now, breach_ids, result, OpenBreach)
     if todo:
         await _write(todo, now, result, record_lateness)
+    await _write_other_sources(now, breach_ids, result, record_lateness)
     return result
+
+
+# Other clock sources ----------------------------------------------------------------------
+# Records other than breaches whose clocks are reminded the same way (the same stages, the
+# most urgent only, once each, planned by the same scheduler): a module giving `rows(ids)`
+# (records with `id` and `updated_at`; all of them for None), `clocks(row)` (its running
+# breach.deadlines.Clock) and `drafts(todo, now)` (one Draft per (row, StageDue)). Their ids
+# travel in the passes with the breaches' (`due`, `upcoming`, `breach_ids`): a uuid is one
+# record's. The NIS2 clocks of an incident: breach.nis2_reminders.
+CLOCK_SOURCES = (nis2_reminders,)
+
+
+async def _source_unwritten(
+    source, now: datetime, ids: list[UUID] | None, result: ReminderPass
+) -> list[tuple]:
+    candidates = []
+    for row in await source.rows(ids):
+        for clock in source.clocks(row):
+            result.considered += 1
+            moment = next_reminder_at(clock.deadline, now)
+            if moment is not None:
+                result.upcoming[moment].add(row.id)
+            due = stage_due(RunningClock(row.id, clock.kind, clock.label, clock.deadline), now)
+            if due is not None:
+                candidates.append((row, due))
+    if not candidates:
+        return []
+    taken = await _existing_keys([due.dedup_key for _, due in candidates])
+    return [(row, due) for row, due in candidates if due.dedup_key not in taken]
+
+
+async def _other_sources_unwritten(
+    now: datetime, ids: list[UUID] | None, result: ReminderPass
+) -> list[tuple]:
+    todo = []
+    for source in CLOCK_SOURCES:
+        todo += await _source_unwritten(source, now, ids, result)
+    return todo
+
+
+async def _write_other_sources(
+    now: datetime, ids: list[UUID] | None, result: ReminderPass, record_lateness: bool
+) -> None:
+    for source in CLOCK_SOURCES:
+        todo = await _source_unwritten(source, now, ids, result)
+        for start in range(0, len(todo), _CHUNK):
+            chunk = todo[start : start + _CHUNK]
+            drafts = await source.drafts(chunk, now)
+            written_at = utcnow()
+            async with in_transaction():
+                written = set(
+                    await enqueue_many(
+                        [(d, due.dedup_key) for d, (_, due) in zip(drafts, chunk, strict=True)],
+                        now=written_at,
+                    )
+                )
+            result.written += len(written)
+            if record_lateness and written:
+                await _keep_lateness(
+                    [
+                        ReminderLateness(
+                            written_at=written_at, seconds=lateness(due, row, written_at)
+                        )
+                        for row, due in chunk
+                        if due.dedup_key in written
+                    ]
+                )
 
 
 async def _keep_lateness(late: list[ReminderLateness]) -> None:

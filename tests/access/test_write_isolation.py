@@ -292,6 +292,33 @@ MATRIX: dict[tuple[str, str], list[Call]] = {
         edit("/incidents/{B_incident}", {"title": "X"}),
         edit("/incidents/{B_incident_q}", {"title": "X"}),
     ],
+    ("POST", "/incidents/{incident_id}/nis2/decision"): [
+        call("/incidents/{B_incident}/nis2/decision", {"significant": True, "reasons": "X"}),
+    ],
+    ("POST", "/incidents/{incident_id}/nis2/awareness"): [
+        edit_of(
+            "/incidents/{B_incident}/nis2/awareness",
+            "/incidents/{B_incident}",
+            {"aware_at": "2026-01-01T00:00:00+00:00", "reasons": "X"},
+        )
+    ],
+    ("PATCH", "/incidents/{incident_id}/nis2"): [
+        edit_of("/incidents/{B_incident}/nis2", "/incidents/{B_incident}", {"malicious": True})
+    ],
+    ("POST", "/incidents/{incident_id}/nis2/sendings"): [
+        edit_of(
+            "/incidents/{B_incident}/nis2/sendings",
+            "/incidents/{B_incident}",
+            {"phase": "early_warning", "sent_at": "2026-01-01T00:00:00+00:00"},
+        )
+    ],
+    ("POST", "/incidents/{incident_id}/nis2/intermediate-request"): [
+        edit_of(
+            "/incidents/{B_incident}/nis2/intermediate-request",
+            "/incidents/{B_incident}",
+            {"due_at": "2026-01-01T00:00:00+00:00"},
+        )
+    ],
     ("PATCH", "/breaches/{breach_id}"): [edit("/breaches/{B_breach}", {"approx_subjects": 3})],
     ("POST", "/breaches/{breach_id}/controller-informed"): [
         edit_of(
