@@ -76,6 +76,8 @@ class BreachSheet:
     assessment: dict | None = None
     explanation: list[str] | None = None
     decision_notice: str = DECISION_NOTICE
+    # The notice to the controller as issued: its e-mail delivered or not, whom to phone.
+    notice_call: messages.NoticeCall | None = None
 
     def context(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -109,6 +111,7 @@ async def breach_sheet(
         assessment=assessment,
         explanation=[s for s in (assessment or {}).get("explanation", []) if s != DECISION_NOTICE],
         decision_notice=(assessment or {}).get("notice") or DECISION_NOTICE,
+        notice_call=await messages.notice_call(row, breach),
     )
     if show["notice"]:
         sheet.notice_preview = await messages.preview_controller_notice(

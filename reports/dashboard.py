@@ -5,6 +5,7 @@ each body's register is."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from breach.breaches.delivery import UndeliveredNotice, undelivered_notices
 from breach.breaches.models import Breach
 from breach.breaches.service import DeadlineOut, open_deadlines
 from core.clock import today_local
@@ -32,6 +33,8 @@ class UpcomingDate:
 @dataclass
 class Dashboard:
     deadlines: list[DeadlineOut] = field(default_factory=list)
+    # Notices to a controller whose e-mail is not accepted yet (breach.breaches.delivery).
+    undelivered: list[UndeliveredNotice] = field(default_factory=list)
     breach_titles: dict = field(default_factory=dict)  # breach id → "VIO-… — controller"
     upcoming: list[UpcomingDate] = field(default_factory=list)
     failed_messages: list[OutboxMessage] = field(default_factory=list)
@@ -84,7 +87,8 @@ async def dashboard(
     today = today_local()
     if not breaches_scope.is_empty:
         board.deadlines = await open_deadlines(scope=breaches_scope, now=now)
-        ids = {d.breach_id for d in board.deadlines}
+        board.undelivered = await undelivered_notices(breaches_scope)
+        ids = {d.breach_id for d in board.deadlines} | {u.breach_id for u in board.undelivered}
         rows = await Breach.filter(id__in=list(ids)).values_list("id", "ref", "controller_id")
         names = dict(
             await Organisation.filter(id__in=[r[2] for r in rows]).values_list("id", "legal_name")

@@ -27,7 +27,8 @@ DONE_MESSAGES = {
     "de traitement concerné.",
     "evaluation": "Évaluation enregistrée.",
     "decision": "Décision enregistrée.",
-    "notice-envoyee": "Notification envoyée au responsable de traitement.",
+    "notice-envoyee": "Notification émise ; courriel en file d'attente (son envoi est suivi "
+    "sur cette page).",
     "notification": "Notification enregistrée.",
     "reference-cnil": "Numéro de dossier CNIL enregistré.",
     "connaissance": "Prise de connaissance enregistrée : le délai de 72 heures court.",

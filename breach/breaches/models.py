@@ -101,6 +101,13 @@ class Breach(VersionedModel):
         return {"id__in": Subquery(Breach.filter(either).values("id"))}
 
 
+    # Phases (art. 33(4)): the date the initial notification committed to for the rest; its
+    # clock runs until the complementary notification (breach.deadlines.running_clocks).
+    followup_due_at = fields.DatetimeField(null=True)
+    # Art. 34: when the people were first told (or the public communication made, 34(3)(c)).
+    people_informed_at = fields.DatetimeField(null=True)
+    # Why the breach was closed with the incident ongoing or facts unknown (breach.phases).
+    incomplete_reasons = EncryptedTextField(null=True)
 class BreachNotification(Model):
     """A notification recorded as made: to the CNIL, to the people, or to the controller."""
 
@@ -134,6 +141,8 @@ class BreachEvent(Model):
     breach: fields.ForeignKeyRelation[Breach] = fields.ForeignKeyField(
         "models.Breach", related_name="events", on_delete=fields.CASCADE
     )
+    # A public communication (art. 34(3)(c)): where it was published (medium, address).
+    published_where = fields.CharField(max_length=500, null=True)
     at = fields.DatetimeField()
     from_status = fields.CharField(max_length=16, null=True)
     to_status = fields.CharField(max_length=16)

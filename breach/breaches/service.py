@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from breach.assessment import DpcAdjustment, enisa_score
 from breach.breaches import source_facts, visibility, workflow
+from breach.breaches.delivery import notice_deliveries
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
 from breach.breaches.schemas import (
     AssessmentIn,
@@ -85,8 +86,11 @@ def _countdowns(breach: Breach, now: datetime) -> list[CountdownOut]:
 async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachOut]:
     """Several breaches with their notifications, events and activities in three queries."""
     ids = [b.id for b in breaches]
+    delivered = await notice_deliveries(ids)  # the notice's e-mail, delivered or not
     notifications: dict[UUID, list[BreachNotification]] = defaultdict(list)
     for n in await BreachNotification.filter(breach_id__in=ids).order_by("sent_at", "id"):
+        if n.recipient == NotificationRecipient.CONTROLLER:
+            n.delivery = delivered.get(n.breach_id)  # read by NotificationOut
         notifications[n.breach_id].append(n)
     events: dict[UUID, list[BreachEvent]] = defaultdict(list)
     for e in await BreachEvent.filter(breach_id__in=ids).order_by("id"):

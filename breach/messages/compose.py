@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from breach.breaches.delivery import KIND_CONTROLLER_NOTICE
 from breach.breaches.models import BreachNotification
 from breach.deadlines import cnil_deadline, format_local
 from breach.enums import (
@@ -23,7 +24,6 @@ from core.templating import render_message
 from register.enums import ContactRole, label
 from register.organisations.addresses import body_addresses
 
-KIND_CONTROLLER_NOTICE = "breach.controller_notice"
 KIND_PHONE_REMINDER = "breach.phone_reminder"
 KIND_PEOPLE = "breach.people_communication"
 KIND_CNIL = "breach.cnil_notification"  # a document kept with the notification, never mailed
@@ -209,6 +209,17 @@ def _phone_lines(controller, addresses) -> list[str]:
     for number in addresses.rssi_phones:
         lines.append(f"le RSSI de {controller.name} au {display_phone(number)}")
     return list(dict.fromkeys(lines))
+
+
+async def controller_phone_lines(view: BreachView) -> list[str]:
+    """Whom to call at the controller, with the numbers (its DPO, RSSI, representative)."""
+    controller = view.controller
+    addresses = await body_addresses([controller.id])
+    lines = _phone_lines(controller, addresses[controller.id])
+    rep = controller.legal_rep
+    if rep and rep.phone:
+        lines.append(f"{rep.title or 'le représentant légal'} ({rep.name}) au {rep.phone}")
+    return lines
 
 
 def _phone_warnings(controller, sender, phones: list[str], sender_addrs: list[str]) -> list[str]:

@@ -1,24 +1,28 @@
 """Previews and sends of the breach messages; each send is one transaction with the step of
 the workflow it reports (the outbox row exists exactly when the step was committed)."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 from breach.breaches import service as breaches
 from breach.breaches import visibility
+from breach.breaches.delivery import delivery_line
 from breach.breaches.models import Breach
-from breach.breaches.schemas import ControllerInformedIn, NotificationIn
+from breach.breaches.schemas import BreachOut, ControllerInformedIn, NotificationIn
 from breach.enums import NotificationChannel, NotificationPhase, NotificationRecipient
 from breach.messages.compose import (
     Composed,
     cnil_document,
     controller_notice,
+    controller_phone_lines,
     people_communication,
 )
 from breach.messages.context import breach_view
 from breach.messages.schemas import ControllerNoticeIn, PreviewOut
 from core.errors import ValidationFailed
 from core.outbox.service import enqueue
+from core.outbox.state import DeliveryOut
 from core.scope import Scope
 from core.templating import Rendered
 
@@ -123,4 +127,44 @@ async def record_notification(
         now=now,
         text=text,
         then=enqueue_people if data.addresses else None,
+    )
+
+
+# Whether the notice reached the controller, and when to phone -------------------------------
+
+
+@dataclass
+class NoticeCall:
+    """The notice to the controller as issued: its e-mail's delivery, and whether (and whom)
+    its sender must phone: while the e-mail is not accepted, or when the convention asks."""
+
+    delivery: DeliveryOut | None
+    line: str | None
+    reasons: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+
+    @property
+    def call(self) -> bool:
+        return bool(self.reasons)
+
+
+async def notice_call(breach: Breach, out: BreachOut) -> NoticeCall | None:
+    """`out`: the breach as its reader sees it; None before the controller is informed."""
+    notice = next(
+        (n for n in out.notifications if n.recipient == NotificationRecipient.CONTROLLER), None
+    )
+    if notice is None:
+        return None
+    delivery = notice.delivery
+    view = await breach_view(breach)
+    reasons = []
+    if delivery is not None and not delivery.accepted:
+        reasons.append("le courriel n'a pas encore été remis au serveur de messagerie")
+    if view.phone_required:
+        reasons.append("la convention demande aussi un appel téléphonique")
+    return NoticeCall(
+        delivery=delivery,
+        line=delivery_line(delivery) if delivery else None,
+        reasons=reasons,
+        phones=await controller_phone_lines(view) if reasons else [],
     )

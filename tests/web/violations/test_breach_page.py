@@ -93,7 +93,9 @@ async def test_the_processor_previews_and_sends_the_notice_then_the_cnil_clock_r
     assert sent.status_code == 303
     assert sent.headers["location"] == f"{url}?fait=notice-envoyee#informer"
     after = text_of((await http.get(sent.headers["location"])).text)
-    assert "Notification envoyée au responsable de traitement." in after
+    # Issued, not "sent": the e-mail waits in the outbox until the SMTP server accepts it.
+    assert "Notification émise ; courriel en file d'attente" in after
+    assert "Courriel en file d'attente" in after
     assert "Responsable informé le" in after
     # The controller's 72 h clock now runs, on the controller's side only.
     assert "Notification à la CNIL (72 h)" not in after
