@@ -206,6 +206,19 @@ class PartyRole(StrEnum):
     INDEPENDENT_CONTROLLER = "independent_controller"
 
 
+@labelled(
+    {
+        "lead_notifies": "Le chef de file notifie la CNIL pour tous les responsables conjoints",
+        "each_notifies": "Chaque responsable conjoint notifie la CNIL pour son compte",
+    }
+)
+class JointBreachDuty(StrEnum):
+    """What an art. 26 arrangement says of breaches: who notifies the CNIL."""
+
+    LEAD_NOTIFIES = "lead_notifies"
+    EACH_NOTIFIES = "each_notifies"
+
+
 CONTROLLER_ROLES = frozenset(
     {
         PartyRole.CONTROLLER,

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from core.clock import today_local
 from core.scope import Scope
+from register.activities.joint import JointArrangement, arrangements, joint_links
 from register.activities.models import ProcessingActivity
 from register.activities.schemas import ActivityOut, Transfer
 from register.activities.service import activities_out
@@ -39,12 +40,25 @@ class ControllerEntry(BaseModel):
     joint_controllers: list[PartyCard]
     processors: list[ProcessorLink]
     measures: list[MeasureOut]
+    # Art. 26(2): the essence of the joint controllers' arrangements in force linked to it.
+    arrangements: list[JointArrangement] = []
+
+
+class JointEntry(BaseModel):
+    """An activity the body holds jointly (art. 26) and another body keeps in its register
+    (register.activities.joint): in the body's record with the other as joint controller."""
+
+    activity: ActivityOut
+    holder: PartyCard
+    joint_controllers: list[PartyCard]  # every joint controller but the body itself
+    arrangements: list[JointArrangement]
 
 
 class ControllerRecord(BaseModel):
     controller: PartyCard
     generated_on: date
     activities: list[ControllerEntry]
+    joint_activities: list[JointEntry] = []
 
 
 class ServedController(BaseModel):
@@ -69,7 +83,9 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
     org = await get_organisation(scope=scope, organisation_id=organisation_id)
     activities = await ProcessingActivity.filter(controller_id=org.id).order_by("name", "id")
     entries = []
-    for activity in await activities_out(list(activities)):
+    own = await activities_out(list(activities))
+    essence = await arrangements([a.id for a in own])
+    for activity in own:
         joint = [
             await party_card(o)
             for o in await Organisation.filter(id__in=activity.joint_controller_ids)
@@ -82,12 +98,49 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
         )
         entries.append(
             ControllerEntry(
-                activity=activity, joint_controllers=joint, processors=processors, measures=measures
+                activity=activity,
+                joint_controllers=joint,
+                processors=processors,
+                measures=measures,
+                arrangements=essence.get(activity.id, []),
             )
         )
     return ControllerRecord(
-        controller=await party_card(org), generated_on=today_local(), activities=entries
+        controller=await party_card(org),
+        generated_on=today_local(),
+        activities=entries,
+        joint_activities=await joint_entries(org.id),
     )
+
+
+async def joint_entries(organisation_id: UUID) -> list[JointEntry]:
+    """The activities `organisation_id` holds jointly with the bodies that keep them (a few
+    rows: the joint controller link), in (name, id) order."""
+    ids = list({link.activity_id for link in await joint_links([organisation_id])})
+    if not ids:
+        return []
+    rows = await ProcessingActivity.filter(id__in=ids).order_by("name", "id")
+    essence = await arrangements(ids)
+    bodies = {
+        o.id: o for o in await Organisation.filter(id__in=list({r.controller_id for r in rows}))
+    }
+    entries = []
+    for activity in await activities_out(list(rows)):
+        others = [
+            o
+            for o in await Organisation.filter(id__in=activity.joint_controller_ids)
+            if o.id != organisation_id
+        ]
+        holder = await party_card(bodies[activity.controller_id])
+        entries.append(
+            JointEntry(
+                activity=activity,
+                holder=holder,
+                joint_controllers=[holder, *[await party_card(o) for o in others]],
+                arrangements=essence.get(activity.id, []),
+            )
+        )
+    return entries
 
 
 async def processor_record(*, scope: Scope, organisation_id: UUID) -> ProcessorRecord:

@@ -60,7 +60,7 @@ async def create_activity(body: ActivityIn, scope: Scope = EDIT):
 @router.get("/activities/{activity_id}", response_model=ActivityOut)
 async def get_activity(activity_id: UUID, scope: Scope = READ):
     return await service.activity_out(
-        await service.get_activity(scope=scope, activity_id=activity_id)
+        await service.read_activity(scope=scope, activity_id=activity_id)
     )
 
 

@@ -19,7 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from core.paging import Position
 from core.scope import Scope
 from core.text import search_terms
-from register.activities import search
+from register.activities import joint, search
 from register.activities.models import ProcessingActivity
 
 JSON_COLUMNS = frozenset(
@@ -61,13 +61,19 @@ def _equal(where: Where, column: str, value: Any) -> None:
         where.add(f'"{column}" = {where.param(value)}')
 
 
-def _scope(where: Where, scope: Scope) -> None:
+def _scope(where: Where, scope: Scope, joint_ids: list[UUID]) -> None:
+    """The scope's bodies' activities, and those they hold jointly (register.activities.joint:
+    a few ids found through the joint controller link, read by primary key)."""
     if not scope.is_unrestricted:
         ids = sorted(scope.org_ids, key=str)
         if not ids:
             where.add("1 = 0")
-        else:
-            where.add(f'"controller_id" IN ({", ".join(where.param(i) for i in ids)})')
+            return
+        own = f'"controller_id" IN ({", ".join(where.param(i) for i in ids)})'
+        if joint_ids:
+            jointly = f'"id" IN ({", ".join(where.param(i) for i in joint_ids)})'
+            own = f"({own} OR {jointly})"
+        where.add(own)
 
 
 def _links(where: Where, filters) -> None:
@@ -148,7 +154,7 @@ def _count_with_page(where: Where) -> None:
 async def matching(client: BaseDBAsyncClient, scope: Scope, filters) -> Where:
     """The conditions of `filters` (service.ActivityFilters) within `scope`."""
     where = Where(postgres=client.capabilities.dialect == "postgres")
-    _scope(where, scope)
+    _scope(where, scope, await joint.joint_activity_ids(scope))
     _equal(where, "controller_id", filters.controller_id)
     _equal(where, "status", filters.status and str(filters.status))
     _equal(where, "legal_basis", filters.legal_basis and str(filters.legal_basis))

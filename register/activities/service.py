@@ -11,12 +11,12 @@ from tortoise.transactions import in_transaction
 
 from core.audit.trail import journaled, record_created
 from core.clock import today_local
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.paging import Page, Position, decode_cursor, encode_cursor
 from core.persistence import delete_versioned, get_scoped, update_versioned
 from core.scope import Scope
 from core.text import fold
-from register.activities import listing
+from register.activities import joint, listing
 from register.activities.models import ActivityDataCategory, ProcessingActivity
 from register.activities.schemas import ActivityIn, ActivityOut
 from register.conventions.models import ConventionParty
@@ -146,6 +146,17 @@ async def list_activities(
 
 async def get_activity(*, scope: Scope, activity_id: UUID) -> ProcessingActivity:
     return await get_scoped(ProcessingActivity, scope=scope, obj_id=activity_id, label=LABEL)
+
+
+async def read_activity(*, scope: Scope, activity_id: UUID) -> ProcessingActivity:
+    """An activity to read: the scope's own, or one it holds jointly under an art. 26
+    arrangement in force (register.activities.joint); writes keep `get_activity`."""
+    try:
+        return await get_activity(scope=scope, activity_id=activity_id)
+    except NotFound:
+        if not await joint.readable_jointly(scope, activity_id):
+            raise
+    return await ProcessingActivity.get(id=activity_id)
 
 
 UNKNOWN_CONVENTION = "convention inconnue"

@@ -8,6 +8,7 @@ from register.enums import (
     ConventionKind,
     ConventionStatus,
     EndOfService,
+    JointBreachDuty,
     LegalInstrument,
     PartyAnswer,
     PartyRole,
@@ -58,6 +59,12 @@ class Convention(VersionedModel):
         null=True,
         on_delete=fields.SET_NULL,
     )
+    # Art. 26(1)-(2): what a joint controllers' arrangement says of breaches (who notifies the
+    # CNIL: breach.fanout) and its essence, shown in each joint controller's record.
+    joint_breach_duty = fields.CharEnumField(
+        JointBreachDuty, max_length=16, default=JointBreachDuty.LEAD_NOTIFIES
+    )
+    arrangement_essence = fields.TextField(null=True)
     audit_right = fields.BooleanField(default=False)
     last_audit_at = fields.DateField(null=True)
     end_of_service = fields.CharEnumField(EndOfService, max_length=24, null=True)

@@ -9,6 +9,7 @@ from register.enums import (
     ConventionKind,
     ConventionStatus,
     EndOfService,
+    JointBreachDuty,
     LegalInstrument,
     NoticeChannel,
     PartyAnswer,
@@ -55,6 +56,17 @@ class ConventionIn(Shape):
     breach_notice_channels: list[NoticeChannel] = []
     breach_phased_information: bool = False
     breach_lead_id: UUID | None = None
+    joint_breach_duty: JointBreachDuty = Field(
+        default=JointBreachDuty.LEAD_NOTIFIES,
+        description="Art. 26 arrangement: lead_notifies, the breach lead notifies the CNIL for "
+        "every joint controller; each_notifies, each notifies for itself. Without a breach "
+        "lead, each notifies",
+    )
+    arrangement_essence: LongText | None = Field(
+        default=None,
+        description="Art. 26(2): the essence of the arrangement (who answers people, who "
+        "informs them, who notifies breaches), shown in each joint controller's record",
+    )
     audit_right: bool = False
     last_audit_at: date | None = None
     end_of_service: EndOfService | None = None
@@ -75,6 +87,9 @@ class ConventionIn(Shape):
         party_ids = {p.organisation_id for p in self.parties}
         if self.breach_lead_id and self.breach_lead_id not in party_ids:
             raise FieldError("breach_lead_id", "le chef de file doit être partie à la convention")
+        lead_problem = _joint_lead_problem(self)
+        if lead_problem:
+            raise FieldError("breach_lead_id", lead_problem)
         if self.subprocessor_notice_days is not None and (
             self.subprocessor_authorisation != SubprocessorAuthorisation.GENERAL
         ):
@@ -84,6 +99,19 @@ class ConventionIn(Shape):
                 "de sous-traitance ultérieure (art. 28.2)",
             )
         return self
+
+
+def _joint_lead_problem(data: "ConventionIn") -> str | None:
+    """Art. 26: the breach lead of a joint controllers' arrangement is one of them."""
+    if data.kind != ConventionKind.ART26_ARRANGEMENT or data.breach_lead_id is None:
+        return None
+    roles = {p.organisation_id: p.role for p in data.parties}
+    if roles.get(data.breach_lead_id) != PartyRole.JOINT_CONTROLLER:
+        return (
+            "le chef de file d'un accord de responsabilité conjointe (art. 26) doit être "
+            "l'un des responsables conjoints"
+        )
+    return None
 
 
 def party_problems(parties: list[PartyIn]) -> list[str]:

@@ -19,10 +19,12 @@ from register.export.activity_batches import activity_batches
 from register.export.activity_cells import ActivityCells
 from register.organisations.service import get_organisation
 from register.records import (
+    JointEntry,
     PartyCard,
     ProcessorLink,
     ProcessorRecord,
     SubprocessorLink,
+    joint_entries,
     party_card,
     processor_links,
     processor_record,
@@ -130,6 +132,44 @@ async def controller_activity_rows(controller_id: UUID, card: PartyCard) -> Asyn
     async for batch in activity_batches(controller_id):
         for record in batch:
             yield shape.row(record)
+    # Then the activities it holds jointly with the bodies that keep them (art. 26): a few.
+    for entry in await joint_entries(controller_id):
+        yield joint_row(entry)
+
+
+def _arrangement_line(arrangement) -> str:
+    essence = arrangement.essence or "grandes lignes non renseignées"
+    return (
+        f"{arrangement.title} (art. 26) : {arrangement.breach_duty} ; grandes lignes de "
+        f"l'accord (art. 26.2) : {essence}"
+    )
+
+
+def joint_row(entry: JointEntry) -> Row:
+    """An activity held jointly with the body that keeps it (register.activities.joint), in
+    the record's columns: that body as controller, the others as joint controllers, the
+    arrangement's essence with the conventions."""
+    a, holder = entry.activity, entry.holder
+    row: Row = {column.key: None for column in ACTIVITY_COLUMNS}
+    row |= {
+        "ref": a.ref or None,
+        "name": a.name,
+        "status": label(a.status),
+        "created_at": cells.moment(a.created_at),
+        "updated_at": cells.moment(a.updated_at),
+        "controller": holder.legal_name,
+        "dpo": _person(holder.dpo_name, holder.dpo_email, holder.dpo_phone),
+        "joint_controllers": cells.lines(c.legal_name for c in entry.joint_controllers),
+        "description": a.description or None,
+        "purposes": cells.lines(a.purposes),
+        "legal_basis": cells.enum_label(a.legal_basis),
+        "data_subject_categories": cells.labels(a.data_subject_categories),
+        "data_categories": cells.labels(a.data_categories),
+        "retention": cells.lines(cells.retention_rule(r) for r in a.retention),
+        "conventions": cells.lines(_arrangement_line(x) for x in entry.arrangements),
+        "id": str(a.id),
+    }
+    return row
 
 
 async def controller_record_document(*, scope: Scope, organisation_id: UUID) -> Document:

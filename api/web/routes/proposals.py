@@ -18,7 +18,7 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from register.chains.convention import party_names
 from register.conventions import consent, service
 from register.conventions.schemas import ConventionIn, ProposalOut
-from register.enums import ConventionKind, PartyRole, label
+from register.enums import ConventionKind, JointBreachDuty, PartyRole, label
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,6 +48,8 @@ FIELD_LABELS = {
     "breach_notice_channels": "Canaux d'alerte",
     "breach_phased_information": "Information par étapes",
     "breach_lead_id": "Chef de file pour les violations",
+    "joint_breach_duty": "Notification des violations entre responsables conjoints",
+    "arrangement_essence": "Grandes lignes de l'accord (art. 26.2)",
     "audit_right": "Droit d'audit",
     "last_audit_at": "Dernier audit",
     "end_of_service": "Sort des données en fin de service",
@@ -73,6 +75,8 @@ def _value_text(field: str, value: Any, names: dict[UUID, str]) -> str:
         return names.get(UUID(value), "?")
     if field == "kind":
         return label(ConventionKind(value))
+    if field == "joint_breach_duty":
+        return label(JointBreachDuty(value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)

@@ -50,7 +50,7 @@ async def readable(principal: Principal, activity_id: str) -> ActivityOut | None
     if found is None:
         return None
     try:
-        activity = await service.get_activity(
+        activity = await service.read_activity(
             scope=principal.scope(Permission.READ_REGISTER), activity_id=found
         )
     except NotFound:

@@ -6,8 +6,10 @@ from api.web.registre_form import FIELD_LABELS
 from api.web.registre_history import history_changes, ids_in_events
 from api.web.render import page, principal_of
 from api.web.routes.registre.common import NOT_FOUND, readable, refusal
+from core import articles
 from core.accounts.roles import Permission
 from core.audit import journal
+from register.activities.joint import arrangements
 from register.activities.links import linked_names
 from register.activities.schemas import ActivityOut
 from register.chains.activity import processors_of
@@ -75,6 +77,9 @@ async def activity_sheet(request: Request, activity_id: str):
         processors=await processors_of(activity),
         missing=activity.missing_mandatory(),
         can_edit=principal.scope(Permission.EDIT_REGISTER).allows(activity.controller_id),
+        arrangements=(await arrangements([activity.id])).get(activity.id, []),
+        held_jointly=not principal.scope(Permission.READ_REGISTER).allows(activity.controller_id),
+        holder_of=articles.of(names.organisations.get(activity.controller_id, "")),
         show_history=show_history,
         history=history,
         history_total=total,
