@@ -154,46 +154,6 @@ class NotificationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: UUID
-    followup_due_at: Instant | None = Field(
-        default=None,
-        description="Initial notification to the CNIL: the date the complementary one is "
-        "committed to; required when information will follow (art. 33(4))",
-    )
-    published_where: Text | None = Field(
-        default=None,
-        description="Public communication (art. 34(3)(c), channel public_communication): "
-        "where it was published (medium, address); the text published goes in summary",
-    )
-
-    @model_validator(mode="after")
-    def _phase_and_publication_fields(self) -> "NotificationIn":
-        cnil_initial = (
-            self.recipient == NotificationRecipient.CNIL and self.phase == NotificationPhase.INITIAL
-        )
-        if self.followup_due_at is not None and not cnil_initial:
-            raise FieldError(
-                "followup_due_at",
-                "la date du complément ne s'indique qu'avec la notification initiale à la CNIL",
-            )
-        public = self.channel == NotificationChannel.PUBLIC_COMMUNICATION
-        if public and self.recipient != NotificationRecipient.DATA_SUBJECTS:
-            raise FieldError(
-                "channel", "une communication publique s'adresse aux personnes concernées"
-            )
-        if public and not self.published_where:
-            raise FieldError(
-                "published_where",
-                "indiquez où la communication publique a été faite (support, adresse du site)",
-            )
-        if public and not self.summary:
-            raise FieldError("summary", "indiquez le texte de la communication publique")
-        if self.published_where and not public:
-            raise FieldError(
-                "published_where",
-                "le lieu de publication ne s'indique que pour une communication publique "
-                "(channel public_communication)",
-            )
-        return self
     recipient: NotificationRecipient
     phase: NotificationPhase
     channel: NotificationChannel
@@ -221,11 +181,6 @@ class EventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     at: datetime
-    incomplete_reasons: LongText | None = Field(
-        default=None,
-        description="Required while the incident is ongoing or mandatory facts are unknown "
-        "(closing_gaps): why the breach is closed all the same (art. 33(5))",
-    )
     action: str
     from_status: str | None
     to_status: str | None = Field(description="Null in the source view")
@@ -236,11 +191,6 @@ class EventOut(BaseModel):
 class BreachViewKind(StrEnum):
     CONTROLLER = "controller"
     SOURCE = "source"
-    open_ended: bool = Field(
-        default=False,
-        description="No fixed deadline (« sans délai excessif », art. 34(1)): due_at is when "
-        "the duty started, reminded at a fixed interval (breach.deadlines)",
-    )
 
 
 SOURCE_WITHHELD = "Withheld (null) in the source view."
@@ -261,7 +211,6 @@ class BreachOut(BreachFactsIn):
     view: BreachViewKind = Field(
         default=BreachViewKind.CONTROLLER,
         description="controller: the whole breach; source: what the body whose system was "
-    published_where: str | None = None
         "hit needs to inform the controller (withheld fields are null or empty)",
     )
     id: UUID
@@ -298,11 +247,3 @@ class BreachOut(BreachFactsIn):
     notifications: list[NotificationOut] = []
     events: list[EventOut] = []
     allowed_actions: list[str] = []
-    followup_due_at: datetime | None = None
-    people_informed_at: datetime | None = None
-    incomplete_reasons: str | None = None
-    closing_gaps: list[str] = Field(
-        default=[],
-        description="What closing needs incomplete_reasons for: the incident ongoing, the "
-        "mandatory facts unknown (in French)",
-    )
