@@ -7,6 +7,7 @@ models are part of every ORM set-up: api.database)."""
 from tortoise.expressions import Q
 
 from breach.breaches.models import Breach
+from breach.breaches.names import shown_refs
 from breach.incidents.models import Incident
 from core.french import plural
 from core.scope import Scope
@@ -23,7 +24,8 @@ async def _breach_refs(query, scope: Scope) -> tuple[list[str], int]:
     if not ids:
         return [], 0
     readable = Breach.filter(id__in=ids, **Breach.scope_filter(scope))
-    refs = sorted(await readable.values_list("ref", flat=True))
+    rows = await readable.values_list("id", "ref", "controller_id")
+    refs = sorted((await shown_refs(rows)).values())
     return refs, len(ids) - len(refs)
 
 

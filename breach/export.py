@@ -10,6 +10,7 @@ from uuid import UUID
 
 from tortoise.expressions import Q
 
+from breach import register_cells as rc
 from breach.breaches.models import Breach
 from breach.breaches.schemas import BreachOut, NotificationOut
 from breach.breaches.service import breaches_out
@@ -37,6 +38,7 @@ BREACH_COLUMNS = [
     Column("controller_informed_at", "Responsable informé le", 16),
     Column("aware_at", "Connaissance (point de départ des 72 h)", 16),
     Column("cnil_due_at", "Échéance CNIL", 16),
+    Column("aware_rationale", "Motifs de la date de prise de connaissance", 36),
     Column("facts", "Faits", 44),
     Column("nature", "Nature de la violation", 24),
     Column("origin", "Origine", 28),
@@ -48,15 +50,20 @@ BREACH_COLUMNS = [
     Column("consequences", "Conséquences probables", 36),
     Column("measures_taken", "Mesures prises", 40),
     Column("measures_planned", "Mesures envisagées", 40),
-    Column("severity", "Gravité (méthode ENISA)", 24),
+    Column("severity", "Gravité (méthode ENISA) et recommandation", 32),
+    Column("assessments", "Évaluations successives (méthode ENISA)", 44),
     Column("risk_level", "Niveau de risque retenu", 18),
     Column("notify_cnil", "Notification à la CNIL", 12),
     Column("inform_people", "Communication aux personnes", 24),
     Column("art34_exemption", "Exemption de l'art. 34.3", 24),
     Column("decision_reasons", "Motifs de la décision", 44),
+    Column("decided_by", "Décision enregistrée par", 28),
     Column("notifications", "Notifications effectuées", 48),
+    Column("followup_due_at", "Notification complémentaire promise pour le", 16),
     Column("closed_at", "Clôture", 16),
     Column("closing_reasons", "Motifs de clôture", 36),
+    Column("incomplete_reasons", "Motifs de la clôture malgré des faits incomplets", 36),
+    Column("history", "Historique (date, étape, auteur)", 60),
     Column("id", "Identifiant", 38),
 ]
 
@@ -77,13 +84,11 @@ def notification_line(n: NotificationOut) -> str:
         parts.append(f"n° {n.external_ref}")
     if n.late_reason:
         parts.append(f"motifs du retard : {n.late_reason}")
+    if getattr(n, "published_where", None):  # a public communication (art. 34(3)(c))
+        parts.append(f"publiée : {n.published_where}")
+    if n.recorded_by:
+        parts.append(f"enregistrée par {n.recorded_by}")
     return cells.PART.join(parts)
-
-
-def _severity(assessment: dict | None) -> str | None:
-    if not assessment:
-        return None
-    return f"SE = {assessment['se']} ({assessment['band_label']})"
 
 
 def breach_row(
@@ -103,8 +108,9 @@ def breach_row(
         "detected_at": cells.moment(incident.detected_at),
         "controller_informed_at": cells.moment(breach.controller_informed_at),
         "aware_at": cells.moment(breach.aware_at),
+        "aware_rationale": cells.text(breach.aware_rationale),
         "cnil_due_at": cells.moment(breach.cnil_due_at),
-        "facts": cells.text(incident.description),
+        "facts": rc.required(cells.text(incident.description)),
         "nature": cells.labels(BreachNature(n) for n in incident.nature),
         "origin": cells.enum_label(IncidentOrigin(incident.origin) if incident.origin else None),
         "cause": cells.enum_label(IncidentCause(incident.cause) if incident.cause else None),
@@ -112,18 +118,23 @@ def breach_row(
         "subject_categories": cells.labels(breach.subject_categories),
         "approx_subjects": _count(breach.approx_subjects, breach.subjects_is_estimate),
         "approx_records": _count(breach.approx_records),
-        "consequences": cells.lines(consequences),
-        "measures_taken": cells.text(breach.measures_taken),
+        "consequences": rc.required(cells.lines(consequences)),
+        "measures_taken": rc.required(cells.text(breach.measures_taken)),
         "measures_planned": cells.text(breach.measures_planned),
-        "severity": _severity(breach.assessment),
-        "risk_level": cells.enum_label(breach.risk_level),
-        "notify_cnil": cells.yes_no(breach.notify_cnil),
+        "severity": rc.severity(breach.assessment),
+        "assessments": rc.assessments(breach),
+        "risk_level": rc.required(cells.enum_label(breach.risk_level)),
+        "notify_cnil": rc.required(cells.yes_no(breach.notify_cnil)),
         "inform_people": cells.enum_label(breach.inform_people),
         "art34_exemption": cells.enum_label(breach.art34_exemption),
-        "decision_reasons": cells.text(breach.decision_reasons),
+        "decision_reasons": rc.required(cells.text(breach.decision_reasons)),
+        "decided_by": rc.decided_by(breach),
         "notifications": cells.lines(notification_line(n) for n in breach.notifications),
+        "followup_due_at": rc.optional_moment(breach, "followup_due_at"),
         "closed_at": cells.moment(breach.closed_at),
         "closing_reasons": cells.text(breach.closing_reasons),
+        "incomplete_reasons": rc.optional_text(breach, "incomplete_reasons"),
+        "history": rc.history(breach.events),
         "id": str(breach.id),
     }
 

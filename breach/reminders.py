@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from breach import deadlines, nis2_reminders
 from breach.breaches.models import Breach
+from breach.breaches.names import shown_ref
 from breach.breaches.service import OPEN
 from breach.deadlines import (
     CNIL,
@@ -429,7 +430,7 @@ def reminder_draft(
     rendered = render_message(
         TEMPLATE,
         {
-            "ref": breach.ref,
+            "ref": shown_ref(breach.ref, controller.short_code if controller else None),
             "clock_label": due.clock.label,
             "stage": due.stage.value,
             "stage_label": label(due.stage),

@@ -26,6 +26,7 @@ from uuid import UUID
 from tortoise.expressions import Q, Subquery
 
 from breach.breaches.models import Breach
+from breach.breaches.names import shown_ref
 from breach.breaches.service import OPEN
 from breach.deadlines import format_local
 from breach.enums import BreachPath
@@ -126,21 +127,29 @@ async def _breach_events(
     if not clocks:
         return []
     body_ids = {b.controller_id for b, _ in clocks} | {b.source_org_id for b, _ in clocks}
-    names = dict(
-        await Organisation.filter(id__in=[i for i in body_ids if i]).values_list("id", "legal_name")
-    )
-    return [_breach_event(breach, clock, names, now, base) for breach, clock in clocks]
+    names, codes = {}, {}
+    for body_id, name, code in await Organisation.filter(
+        id__in=[i for i in body_ids if i]
+    ).values_list("id", "legal_name", "short_code"):
+        names[body_id], codes[body_id] = name, code
+    return [_breach_event(breach, clock, names, codes, now, base) for breach, clock in clocks]
 
 
 def _breach_event(
-    breach: Breach, clock: RunningClock, names: dict[UUID, str], now: datetime, base: str
+    breach: Breach,
+    clock: RunningClock,
+    names: dict[UUID, str],
+    codes: dict[UUID, str | None],
+    now: datetime,
+    base: str,
 ) -> CalendarEvent:
     controller = names[breach.controller_id]
+    ref = shown_ref(breach.ref, codes.get(breach.controller_id))
     url = _link(base, Page.BREACH, breach.id)
     lines = [f"Échéance : {format_local(clock.deadline)}."]
     if clock.kind == CNIL:
         lines.append(
-            f"{controller}, responsable de traitement, doit notifier la violation {breach.ref} "
+            f"{controller}, responsable de traitement, doit notifier la violation {ref} "
             "à la CNIL dans les meilleurs délais et au plus tard 72 heures après en avoir pris "
             "connaissance (art. 33.1 du RGPD)."
         )
@@ -154,7 +163,7 @@ def _breach_event(
         )
         lines.append(
             f"{source} doit informer {controller}, responsable de traitement, de la violation "
-            f"{breach.ref} {delay}. Le délai de 72 heures du responsable court à partir de "
+            f"{ref} {delay}. Le délai de 72 heures du responsable court à partir de "
             "cette information."
         )
     if clock.deadline < now and not (
@@ -167,7 +176,7 @@ def _breach_event(
         lines.append(f"Fiche de la violation : {url}")
     return CalendarEvent(
         uid=f"breach-{breach.id}-{clock.kind}@{DOMAIN}",
-        summary=f"{clock.label} — {breach.ref} ({controller})",
+        summary=f"{clock.label} — {ref} ({controller})",
         description="\n".join(lines),
         start=clock.deadline,
         url=url,

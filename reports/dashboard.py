@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from breach.breaches.delivery import UndeliveredNotice, undelivered_notices
 from breach.breaches.models import Breach
+from breach.breaches.names import shown_refs
 from breach.breaches.service import DeadlineOut, open_deadlines
 from core.clock import today_local
 from core.outbox.models import MessageStatus, OutboxMessage
@@ -93,7 +94,8 @@ async def dashboard(
         names = dict(
             await Organisation.filter(id__in=[r[2] for r in rows]).values_list("id", "legal_name")
         )
-        board.breach_titles = {i: f"{ref} — {names.get(c, '')}" for i, ref, c in rows}
+        refs = await shown_refs(rows)
+        board.breach_titles = {i: f"{refs[i]} — {names.get(c, '')}" for i, _, c in rows}
     if not register_scope.is_empty:
         board.upcoming = await _upcoming(register_scope, today)
         board.completeness = await register_completeness(scope=register_scope, today=today)

@@ -275,7 +275,7 @@ async def test_clear_rows_left_by_0006_read_after_0007_and_are_encrypted_by_rota
 
     breaches = rgpd("breaches", database=database_url)
     assert breaches.returncode == 0, breaches.stderr
-    assert f"VIO-2025-0042  assessed     {ORGANISATION}" in breaches.stdout
+    assert f"VIO-VIRY-2025-0042  assessed     {ORGANISATION}" in breaches.stdout
     assert "Notification à la CNIL (72 h) : reste 6" in breaches.stdout
     assert breaches.stdout.strip().endswith("1 violation")
 

@@ -17,6 +17,7 @@ from breach.assessment import DpcAdjustment, enisa_score
 from breach.breaches import source_facts, visibility, workflow
 from breach.breaches.delivery import notice_deliveries
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
+from breach.breaches.names import shown_refs
 from breach.breaches.schemas import (
     AssessmentIn,
     AwarenessIn,
@@ -101,8 +102,11 @@ async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachO
     ):
         if activity_id is not None:
             activities[breach_id].append(activity_id)
+    refs = await shown_refs((b.id, b.ref, b.controller_id) for b in breaches)
     return [
-        _out(b, now, notifications[b.id], events[b.id], sorted(activities[b.id], key=str))
+        _out(
+            b, now, notifications[b.id], events[b.id], sorted(activities[b.id], key=str)
+        ).model_copy(update={"ref": refs[b.id]})
         for b in breaches
     ]
 
@@ -682,14 +686,16 @@ async def open_deadlines(
     query = Breach.filter(**Breach.scope_filter(scope), status__in=OPEN)
     if controller_id:
         query = query.filter(controller_id=controller_id)
+    breaches = await query
+    refs = await shown_refs((b.id, b.ref, b.controller_id) for b in breaches)
     deadlines = [
         DeadlineOut(
             **clock.model_dump(),
             breach_id=breach.id,
-            breach_ref=breach.ref,
+            breach_ref=refs[breach.id],
             controller_id=breach.controller_id,
         )
-        for breach in await query
+        for breach in breaches
         for clock in _countdowns(breach, now)
         # The source side runs only its own clock (breach.breaches.visibility).
         if visibility.sees_whole(scope, breach.controller_id)

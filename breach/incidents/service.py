@@ -9,6 +9,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from breach.breaches.models import Breach, BreachEvent
+from breach.breaches.names import next_ref
 from breach.enums import BreachPath, BreachStatus
 from breach.fanout import (
     ActivityTouched,
@@ -158,11 +159,10 @@ async def _register_view(data: IncidentIn) -> tuple[list[ActivityTouched], dict]
 
 
 async def _next_ref(controller_id: UUID, detected_at: datetime) -> str:
-    """VIO-2025-0003: the controller's third breach detected in 2025 (Paris calendar). The
-    (controller, ref) key is unique: two declarations racing get a 409, never a shared ref."""
-    prefix = f"VIO-{to_local(detected_at).year}-"
-    count = await Breach.filter(controller_id=controller_id, ref__startswith=prefix).count()
-    return f"{prefix}{count + 1:04d}"
+    """VIO-BOULOGNE-2025-0003 (breach.breaches.names.next_ref): the body's code, the year of
+    detection (Paris calendar), the next number. The (controller, ref) key is unique: two
+    declarations racing get a 409, never a shared ref."""
+    return await next_ref(controller_id, to_local(detected_at).year)
 
 
 async def _create_breach(incident: Incident, plan: BreachPlan, author: str | None) -> Breach:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from breach.breaches.delivery import KIND_CONTROLLER_NOTICE
 from breach.breaches.models import BreachNotification
+from breach.breaches.names import shown_ref
 from breach.deadlines import cnil_deadline, format_local
 from breach.enums import (
     BreachDataCategory,
@@ -251,7 +252,7 @@ def _phone_reminder(
         "mail/controller_notice_phone.txt.j2",
         {
             "controller": view.controller,
-            "ref": view.breach.ref,
+            "ref": shown_ref(view.breach.ref, view.controller.short_code),
             "informed": format_local(informed_at),
             "convention_title": view.convention.title,
             "phones": phones,

@@ -9,6 +9,7 @@ from uuid import UUID
 import phonenumbers
 
 from breach.breaches.models import Breach, BreachNotification
+from breach.breaches.names import shown_ref
 from breach.deadlines import format_local
 from breach.enums import (
     SENSITIVE_BREACH_DATA,
@@ -88,6 +89,7 @@ class OrgCard:
     dpo: Person | None
     dpo_cnil_ref: str | None
     rssi: list[Person] = field(default_factory=list)
+    short_code: str | None = None  # qualifies its breach references (breach.breaches.names)
 
     @property
     def dpo_emails(self) -> list[str]:
@@ -141,6 +143,7 @@ async def org_card(org_id: UUID) -> OrgCard:
         legal_rep=_legal_rep(org),
         dpo=await _dpo(org, contacts),
         dpo_cnil_ref=org.dpo_cnil_designation_ref,
+        short_code=org.short_code,
         rssi=[
             _person(c.name, c.email, c.phone, c.job_title)
             for c in contacts
@@ -177,7 +180,7 @@ class BreachView:
         b, i = self.breach, self.incident
         assessment = b.assessment or {}
         return {
-            "ref": b.ref,
+            "ref": shown_ref(b.ref, self.controller.short_code),
             "title": i.title,
             "description": i.description,
             "system": i.system,

@@ -18,6 +18,7 @@ class BodyAddresses:
     rssi: list[str] = field(default_factory=list)
     dpo_phones: list[str] = field(default_factory=list)
     rssi_phones: list[str] = field(default_factory=list)
+    short_code: str | None = None  # qualifies its breach references (breach.breaches.names)
 
     def for_roles(self, *roles: ContactRole) -> list[str]:
         chosen: list[str] = []
@@ -32,10 +33,10 @@ async def body_addresses(organisation_ids: Iterable[UUID]) -> dict[UUID, BodyAdd
     ids = list(dict.fromkeys(organisation_ids))
     result: dict[UUID, BodyAddresses] = {}
     dpo_of: dict[UUID, UUID] = {}
-    for org_id, name, dpo_id in await Organisation.filter(id__in=ids).values_list(
-        "id", "legal_name", "dpo_id"
+    for org_id, name, dpo_id, code in await Organisation.filter(id__in=ids).values_list(
+        "id", "legal_name", "dpo_id", "short_code"
     ):
-        result[org_id] = BodyAddresses(org_id, name)
+        result[org_id] = BodyAddresses(org_id, name, short_code=code)
         if dpo_id:
             dpo_of[org_id] = dpo_id
     dpos = {d.id: d for d in await Dpo.filter(id__in=list(set(dpo_of.values())))}

@@ -31,6 +31,8 @@ class Organisation(VersionedModel):
     # sorts among the E's on both engines; kept by the service.
     name_folded = fields.CharField(max_length=300, default="", db_index=True)
     kind = fields.CharEnumField(OrganisationKind, max_length=16)
+    # What qualifies its breach references (register.organisations.codes): unique.
+    short_code = fields.CharField(max_length=12, null=True, unique=True)
     siren = fields.CharField(max_length=9, null=True, unique=True)
     siret = fields.CharField(max_length=14, null=True)
     address = fields.TextField(null=True)

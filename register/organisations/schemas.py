@@ -4,6 +4,7 @@ from uuid import UUID
 from pydantic import Field, HttpUrl, field_validator
 
 from register.enums import ContactRole, DpoMode, Nis2Status, OrganisationKind
+from register.organisations import codes
 from register.schemas_common import Email, LongText, Phone, Shape, Siren, Siret, Stored, Text
 
 
@@ -25,6 +26,13 @@ class DpoOut(DpoIn, Stored):
 class OrganisationIn(Shape):
     legal_name: Text
     kind: OrganisationKind
+    short_code: str | None = Field(
+        default=None,
+        max_length=12,
+        description="2 to 12 capitals and digits, starting with a letter, unique: qualifies "
+        "the body's breach references (VIO-<code>-2026-0001); derived from the legal name "
+        "when omitted",
+    )
     siren: Siren | None = None
     siret: Siret | None = None
     address: LongText | None = None
@@ -48,6 +56,16 @@ class OrganisationIn(Shape):
     dpo_id: UUID | None = None
     dpo_designated_at: date | None = None
     dpo_cnil_designation_ref: Text | None = None
+
+    @field_validator("short_code")
+    @classmethod
+    def _short_code_shape(cls, code: str | None) -> str | None:
+        if code is None or not code.strip():
+            return None
+        code = codes.normalise(code)
+        if not codes.valid(code):
+            raise ValueError(codes.SHAPE)
+        return code
 
     @field_validator("siret")
     @classmethod

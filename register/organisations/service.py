@@ -12,6 +12,7 @@ from core.persistence import create_journaled, delete_versioned, get_scoped, upd
 from core.scope import Scope
 from core.text import fold, search_terms
 from register.deletion import refuse_if_referenced
+from register.organisations import codes
 from register.organisations.models import Contact, Dpo, Organisation
 from register.organisations.schemas import (
     ContactIn,
@@ -32,8 +33,8 @@ UNKNOWN_ORG = "organisme inconnu"  # a body that does not exist, or that is not 
 # Organisations ------------------------------------------------------------------------------
 
 
-def _org_columns(data: OrganisationIn) -> dict[str, Any]:
-    return {**to_columns(data), "name_folded": fold(data.legal_name)}
+def _org_columns(data: OrganisationIn, short_code: str) -> dict[str, Any]:
+    return {**to_columns(data), "name_folded": fold(data.legal_name), "short_code": short_code}
 
 
 def organisation_out(org: Organisation) -> OrganisationOut:
@@ -81,6 +82,21 @@ async def _check_dpo(scope: Scope, dpo_id: UUID | None, *, current: UUID | None 
         raise ValidationFailed.one("body", "dpo_id", msg="DPO inconnu")
 
 
+async def _short_code(data: OrganisationIn, *, current: UUID | None = None) -> str:
+    """The code asked for, refused (422) if another body holds it; else the one derived from
+    the name (register.organisations.codes)."""
+    others = Organisation.exclude(id=current) if current else Organisation.all()
+    if data.short_code:
+        if await others.filter(short_code=data.short_code).exists():
+            raise ValidationFailed.one("body", "short_code", msg=codes.TAKEN)
+        return data.short_code
+    base = codes.base_code(data.legal_name)
+    taken = await others.filter(short_code__startswith=base[:8]).values_list(
+        "short_code", flat=True
+    )
+    return codes.derive(data.legal_name, taken)
+
+
 def _unique_siren(exc: IntegrityError) -> Conflict:
     return Conflict(f"un organisme avec ce SIREN existe déjà ({exc.__class__.__name__})")
 
@@ -90,7 +106,7 @@ async def create_organisation(*, scope: Scope, data: OrganisationIn) -> Organisa
     if data.siren and await Organisation.exists(siren=data.siren):
         raise Conflict(f"un organisme avec le SIREN {data.siren} existe déjà")
     try:
-        org = await create_journaled(Organisation, **_org_columns(data))
+        org = await create_journaled(Organisation, **_org_columns(data, await _short_code(data)))
     except IntegrityError as exc:
         raise _unique_siren(exc) from None
     return organisation_out(org)
@@ -104,9 +120,10 @@ async def update_organisation(
     await _check_dpo(scope, merged.dpo_id, current=org.dpo_id)
     if merged.siren and await Organisation.exists(siren=merged.siren, id__not=org.id):
         raise Conflict(f"un organisme avec le SIREN {merged.siren} existe déjà")
+    code = await _short_code(merged, current=org.id)
     try:
         await update_versioned(
-            Organisation, obj_id=org.id, expected_version=version, values=_org_columns(merged)
+            Organisation, obj_id=org.id, expected_version=version, values=_org_columns(merged, code)
         )
     except IntegrityError as exc:
         raise _unique_siren(exc) from None

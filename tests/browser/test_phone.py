@@ -53,6 +53,6 @@ async def test_the_dashboard_and_the_declaration_form_fit_a_phone(open_pages):
 
     # The demo breach, as from the link of an e-mail.
     await page.get_by_role("link", name="Tableau de bord").first.click()
-    await page.get_by_role("link", name="VIO-2026-0001 — Commune de Juvisy-sur-Orge").click()
+    await page.get_by_role("link", name="VIO-JUVISY-2026-0001 — Commune de Juvisy-sur-Orge").click()
     await page.wait_for_url("**/violations/*")
     await assert_no_sideways_scroll(pages, "telephone-violation")
