@@ -15,10 +15,11 @@ from uuid import UUID
 from breach.assessment import DECISION_NOTICE
 from breach.breaches import service, visibility, workflow
 from breach.breaches.schemas import BreachOut
-from breach.enums import NotificationPhase
+from breach.enums import BreachPath, NotificationPhase
 from breach.messages import service as messages
 from breach.messages.context import BreachView, breach_view
 from breach.messages.schemas import PreviewOut
+from breach.shared_system import informs_at_once, processor_question
 from core.accounts.roles import Permission, Principal
 
 # Each form of the page and the workflow steps it takes.
@@ -78,6 +79,10 @@ class BreachSheet:
     decision_notice: str = DECISION_NOTICE
     # The notice to the controller as issued: its e-mail delivered or not, whom to phone.
     notice_call: messages.NoticeCall | None = None
+    # Independent controllers on a shared system (breach.shared_system): the art. 28(10)
+    # question, and what the host must do.
+    processor_question: str | None = None
+    informs_at_once: str | None = None
 
     def context(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -113,6 +118,9 @@ async def breach_sheet(
         decision_notice=(assessment or {}).get("notice") or DECISION_NOTICE,
         notice_call=await messages.notice_call(row, breach),
     )
+    if row.path == BreachPath.INDEPENDENT and view.source:
+        sheet.processor_question = processor_question(view.source.name, view.controller.name)
+        sheet.informs_at_once = informs_at_once(view.source.name, view.controller.name)
     if show["notice"]:
         sheet.notice_preview = await messages.preview_controller_notice(
             scope=principal.scope(Permission.INFORM_CONTROLLER), breach_id=breach.id, now=now

@@ -10,8 +10,9 @@ body's role in each) and returns plans; breach.incidents.service writes them.
   from the moment it is informed (EDPB 9/2022 §II.A.4).
 - It hosts a service commun (seed 002, Grand Nancy): the member is controller, its own service
   detected the incident, so its clock runs from detection and it is told at once.
-- The bodies are independent controllers (seed 000): each handles its own; the other body's
-  clock starts when it records its own awareness.
+- The bodies are independent controllers (seed 000): the body whose system was hit informs
+  the other at once (a notice, "sans délai" from detection); the other body's clock starts
+  when it records its own awareness.
 """
 
 from dataclasses import dataclass, field
@@ -84,6 +85,11 @@ def clocks_from_detection(
         return Clocks(None, None, due)
     if path == BreachPath.SERVICE_COMMUN:
         return Clocks(detected_at, cnil_deadline(detected_at), service_commun_deadline(detected_at))
+    if path == BreachPath.INDEPENDENT:
+        # The body whose system was hit tells the other controller at once (its duty of
+        # security, art. 32, and of cooperation): the "at once" deadline of a service commun.
+        # The other's 72 h start when it records its own awareness (record_awareness).
+        return Clocks(None, None, service_commun_deadline(detected_at))
     return Clocks(None, None, None)
 
 

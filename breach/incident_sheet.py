@@ -3,7 +3,7 @@ read (each as their role sees it, breach.breaches.visibility), and whether they 
 its facts. Built here so the page route (api/web/routes/violations/incidents.py) only renders
 it, in a constant number of queries whatever the number of breaches."""
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,8 +11,10 @@ from uuid import UUID
 from breach.breaches import service
 from breach.breaches.names import activity_labels, body_names
 from breach.breaches.schemas import BreachOut
+from breach.enums import BreachPath
 from breach.incidents import service as incidents
 from breach.incidents.schemas import IncidentOut
+from breach.shared_system import processor_question
 from core.accounts.roles import Permission, Principal
 
 
@@ -23,6 +25,8 @@ class IncidentSheet:
     names: dict[UUID, str]  # the declaring body's and each controller's name
     activities: dict[UUID, str]  # the activities touched, "ref — name"
     can_update: bool  # the person may correct the facts (UPDATE_INCIDENT in the declaring body)
+    # Independent controllers on a shared system: the art. 28(10) question, per breach.
+    processor_questions: dict[UUID, str] = field(default_factory=dict)
 
     def context(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -36,10 +40,16 @@ async def incident_sheet(principal: Principal, incident_id: UUID, now: datetime)
     )
     rows = await service.readable_breaches(scope=scope, breach_ids=incident.breach_ids)
     breaches = await service.breaches_seen(rows, scope=scope, now=now)
+    names = await body_names([incident.organisation_id, *(b.controller_id for b in breaches)])
     return IncidentSheet(
         incident=incident,
         breaches=breaches,
-        names=await body_names([incident.organisation_id, *(b.controller_id for b in breaches)]),
+        names=names,
         activities=await activity_labels(incident.activity_ids),
         can_update=principal.scope(Permission.UPDATE_INCIDENT).allows(incident.organisation_id),
+        processor_questions={
+            b.id: processor_question(names[incident.organisation_id], names[b.controller_id])
+            for b in breaches
+            if b.path == BreachPath.INDEPENDENT
+        },
     )

@@ -343,7 +343,8 @@ async def controller_informed_step(
     await _refuse_before_detection(breach, data.informed_at, now, "informed_at")
     due = breach.controller_notice_due_at
     late = bool(due and data.informed_at > due)
-    # A service-commun member's clock already runs from detection: informing it late shifts
+    # A service-commun member's clock already runs from detection, an independent
+    # controller's from its own awareness (record_awareness): informing it late shifts
     # nothing, so only a processor's late notice (art. 33(2), the convention) needs reasons.
     if late and breach.path == BreachPath.PROCESSOR and not data.late_reason:
         raise ValidationFailed.one(

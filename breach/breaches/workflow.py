@@ -68,12 +68,9 @@ def _closed(s: BreachState) -> str | None:
 
 
 def _controller_informed(s: BreachState) -> str | None:
-    if s.path == BreachPath.INDEPENDENT:
-        return (
-            "l'organisme touché n'agit pas pour ce responsable (responsables distincts) : "
-            "enregistrez sa prise de connaissance (record_awareness)"
-        )
-    if s.path not in REPORTED:
+    # Independent controllers (seed 000): the body whose system was hit informs the other at
+    # once, which then records its own awareness (breach.fanout).
+    if s.path not in (*REPORTED, BreachPath.INDEPENDENT):
         return (
             "cette violation est survenue chez le responsable lui-même : "
             "enregistrez sa prise de connaissance (record_awareness)"

@@ -19,6 +19,7 @@ from breach.enums import (
     NotificationRecipient,
 )
 from breach.messages.context import BreachView, display_phone
+from breach.shared_system import processor_question
 from core.errors import InvalidTransition
 from core.outbox.service import Draft
 from core.templating import render_message
@@ -92,7 +93,12 @@ def _controller_cnil_due(view: BreachView, informed_at: datetime) -> datetime | 
 
 
 def _source_role(path: BreachPath) -> str:
+    if path == BreachPath.INDEPENDENT:
+        return "responsable de traitement distinct, dont le système héberge ces données"
     return "sous-traitant" if path == BreachPath.PROCESSOR else "porteur du service commun"
+
+
+NOTICE_PATHS = (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN, BreachPath.INDEPENDENT)
 
 
 def _unknown_elements(breach, *, with_consequences: bool) -> list[str]:
@@ -110,10 +116,10 @@ def _unknown_elements(breach, *, with_consequences: bool) -> list[str]:
 
 
 def _require_controller_notice(view: BreachView) -> None:
-    if view.breach.path not in (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN) or not view.source:
+    if view.breach.path not in NOTICE_PATHS or not view.source:
         raise InvalidTransition(
             "aucune information du responsable n'est due : la violation n'est pas survenue chez "
-            "un sous-traitant ou chez le porteur d'un service commun"
+            "un sous-traitant, chez le porteur d'un service commun ni chez un autre responsable"
         )
 
 
@@ -150,6 +156,10 @@ def _controller_notice_context(
         "late_reason": late_reason or "",
         "phased": phased,
         "controller_cnil_due": format_local(cnil_due) if cnil_due else None,
+        # Independent controllers (seed 000): no art. 33(2) duty, the other's 72 h run from
+        # its own awareness; art. 28(10): the host may in fact be its processor.
+        "independent": breach.path == BreachPath.INDEPENDENT,
+        "processor_question": processor_question(view.source.name, view.controller.name),
     }
 
 

@@ -146,7 +146,7 @@ def test_service_commun_member_is_controller_told_at_once_clock_from_detection()
     assert p.cnil_due_at == DETECTED_UTC + H72
 
 
-def test_independent_controller_has_no_clock_until_it_records_its_awareness():
+def test_independent_controller_is_told_at_once_and_its_72_h_wait_for_its_awareness():
     convention = terms(
         {EPT: PartyRole.INDEPENDENT_CONTROLLER, COMMUNE: PartyRole.INDEPENDENT_CONTROLLER}
     )
@@ -155,7 +155,8 @@ def test_independent_controller_has_no_clock_until_it_records_its_awareness():
 
     assert (p.controller_id, p.path) == (COMMUNE, BreachPath.INDEPENDENT)
     assert p.convention_id == convention.convention_id
-    assert (p.aware_at, p.cnil_due_at, p.controller_notice_due_at) == (None, None, None)
+    assert p.controller_notice_due_at == DETECTED  # « sans délai », as a service commun
+    assert (p.aware_at, p.cnil_due_at) == (None, None)
 
 
 # One plan per controller ----------------------------------------------------------------------
