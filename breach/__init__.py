@@ -3,6 +3,7 @@
 MODEL_MODULES = [
     "breach.incidents.models",
     "breach.breaches.models",
+    "breach.breaches.assessments",
     "breach.nis2_models",
 ]
 

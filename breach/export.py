@@ -10,6 +10,7 @@ from uuid import UUID
 
 from tortoise.expressions import Q
 
+from breach.breaches import awareness
 from breach import register_cells as rc
 from breach.breaches.models import Breach
 from breach.breaches.schemas import BreachOut, NotificationOut
@@ -39,6 +40,8 @@ BREACH_COLUMNS = [
     Column("aware_at", "Connaissance (point de départ des 72 h)", 16),
     Column("cnil_due_at", "Échéance CNIL", 16),
     Column("aware_rationale", "Motifs de la date de prise de connaissance", 36),
+    Column("aware_moves", "Prise de connaissance déplacée (motifs)", 44),
+    Column("overdue", "Retard de notification", 24),
     Column("facts", "Faits", 44),
     Column("nature", "Nature de la violation", 24),
     Column("origin", "Origine", 28),
@@ -58,6 +61,7 @@ BREACH_COLUMNS = [
     Column("art34_exemption", "Exemption de l'art. 34.3", 24),
     Column("decision_reasons", "Motifs de la décision", 44),
     Column("decided_by", "Décision enregistrée par", 28),
+    Column("below_band_justification", "Justification de l'écart avec l'évaluation ENISA", 44),
     Column("notifications", "Notifications effectuées", 48),
     Column("followup_due_at", "Notification complémentaire promise pour le", 16),
     Column("closed_at", "Clôture", 16),
@@ -110,6 +114,8 @@ def breach_row(
         "aware_at": cells.moment(breach.aware_at),
         "aware_rationale": cells.text(breach.aware_rationale),
         "cnil_due_at": cells.moment(breach.cnil_due_at),
+        "aware_moves": awareness.moved_text(breach),
+        "overdue": awareness.overdue_text(breach),
         "facts": rc.required(cells.text(incident.description)),
         "nature": cells.labels(BreachNature(n) for n in incident.nature),
         "origin": cells.enum_label(IncidentOrigin(incident.origin) if incident.origin else None),
@@ -129,6 +135,7 @@ def breach_row(
         "art34_exemption": cells.enum_label(breach.art34_exemption),
         "decision_reasons": rc.required(cells.text(breach.decision_reasons)),
         "decided_by": rc.decided_by(breach),
+        "below_band_justification": cells.text(breach.below_band_justification),
         "notifications": cells.lines(notification_line(n) for n in breach.notifications),
         "followup_due_at": rc.optional_moment(breach, "followup_due_at"),
         "closed_at": cells.moment(breach.closed_at),

@@ -79,6 +79,8 @@ def incident_facts_patch(form: FormData) -> tuple[int, dict[str, Any]]:
         "origin": r.text("origin"),
         "cause": r.text("cause"),
     }
+    if later_reasons := r.text("detection_later_reasons"):  # a detection moved later
+        data["detection_later_reasons"] = later_reasons
     for name in ("title", "description", "detected_at"):
         if data[name] is None and not any(p.loc[-1] == name for p in r.problems):
             r.problems.append(FieldProblem(("body", name), MISSING))
@@ -136,6 +138,7 @@ def awareness_in(form: FormData, prefix: str) -> AwarenessIn:
             "version": r.version(),
             "aware_at": r.moment("aware_at"),
             "rationale": r.text("rationale"),
+            "later_reasons": r.text("later_reasons"),
         },
     )
 
@@ -172,6 +175,7 @@ def decision_in(form: FormData, prefix: str) -> DecisionIn:
             "inform_people": r.text("inform_people"),
             "art34_exemption": r.text("art34_exemption"),
             "reasons": r.text("reasons"),
+            "below_band_justification": r.text("below_band_justification"),
             "on_behalf_of": r.text("on_behalf_of"),
         },
     )

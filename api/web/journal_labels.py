@@ -9,6 +9,7 @@ ENTITY_LABELS = {
     "breach": "Violation",
     "incident": "Incident",
     "breach_notification": "Notification de violation",
+    "breach_assessment": "Évaluation de la gravité d'une violation",
     "convention": "Convention",
     "subprocessor_engagement": "Sous-traitance ultérieure",
     "security_measure": "Mesure de sécurité",

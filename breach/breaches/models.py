@@ -54,6 +54,11 @@ class Breach(VersionedModel):
     aware_at = fields.DatetimeField(null=True)
     aware_rationale = EncryptedTextField(null=True)
     cnil_due_at = fields.DatetimeField(null=True)
+    # Awareness moved (breach.breaches.awareness): the first instant recorded, written once;
+    # every move with its reasons; the CNIL deadline already missed when a move came after it.
+    first_aware_at = fields.DatetimeField(null=True)
+    aware_moves = EncryptedJSONField(null=True)
+    overdue_at = fields.DatetimeField(null=True)
     # Facts for the register and the notification (art. 33(3), 33(5)). Every free text of a
     # breach may name the people hit: stored encrypted (core.crypto), read in clear.
     data_categories = fields.JSONField(default=list)
@@ -79,6 +84,8 @@ class Breach(VersionedModel):
     inform_people = fields.CharEnumField(InformPeople, max_length=8, null=True)
     art34_exemption = fields.CharEnumField(Art34Exemption, max_length=24, null=True)
     decision_reasons = EncryptedTextField(null=True)
+    # A decision below the ENISA result (breach.breaches.assessments.band_risk) says why.
+    below_band_justification = EncryptedTextField(null=True)
     decided_at = fields.DatetimeField(null=True)
     decided_by = fields.CharField(max_length=400, null=True)  # core.actor.signed_by
     closed_at = fields.DatetimeField(null=True)

@@ -76,6 +76,11 @@ class DecisionIn(VersionedPatch):
     inform_people: InformPeople
     art34_exemption: Art34Exemption | None = None
     reasons: LongText
+    below_band_justification: LongText | None = Field(
+        default=None,
+        description="Required when risk_level is below the level the ENISA assessment points "
+        "to (low: unlikely, medium: risk, high and very high: high)",
+    )
     on_behalf_of: OnBehalfOf | None = Field(default=None, description=ON_BEHALF_OF)
 
 
@@ -89,6 +94,11 @@ class ControllerInformedIn(VersionedPatch):
 class AwarenessIn(VersionedPatch):
     aware_at: Instant
     rationale: LongText
+    later_reasons: LongText | None = Field(
+        default=None,
+        description="Required when aware_at is later than the awareness recorded: why the "
+        "certainty came later (a short investigation, EDPB 9/2022)",
+    )
 
 
 class NotificationIn(VersionedPatch):
@@ -188,6 +198,30 @@ class EventOut(BaseModel):
     author: str | None = Field(default=None, description=SIGNED_BY)
 
 
+class AwareMoveOut(BaseModel):
+    """Awareness moved: when, by whom, from and to which instant, and why."""
+
+    at: datetime
+    author: str | None = Field(default=None, description=SIGNED_BY)
+    from_at: datetime
+    to_at: datetime
+    later: bool
+    reasons: str | None
+    cause: str = Field(description="awareness (record_awareness) or detection (the incident)")
+
+
+class AssessmentRecordOut(BaseModel):
+    """One ENISA assessment as it was made (breach.breaches.assessments)."""
+
+    at: datetime
+    author: str | None = Field(default=None, description=SIGNED_BY)
+    severity_band: str
+    se: str
+    band_label: str
+    recommendation_label: str
+    assessment: dict
+
+
 class BreachViewKind(StrEnum):
     CONTROLLER = "controller"
     SOURCE = "source"
@@ -229,6 +263,15 @@ class BreachOut(BreachFactsIn):
     aware_at: datetime | None
     aware_rationale: str | None
     cnil_due_at: datetime | None
+    first_aware_at: datetime | None = Field(
+        default=None, description="The awareness first recorded (aware_at until it moved)"
+    )
+    aware_moves: list[AwareMoveOut] = []
+    overdue_at: datetime | None = Field(
+        default=None,
+        description="The CNIL deadline already missed when awareness or detection was moved "
+        "later: the breach stays marked as overdue since then",
+    )
     assessment: dict | None
     severity_band: str | None
     risk_level: RiskLevel | None
@@ -236,6 +279,13 @@ class BreachOut(BreachFactsIn):
     inform_people: InformPeople | None
     art34_exemption: Art34Exemption | None
     decision_reasons: str | None
+    below_band_justification: str | None = None
+    band_risk_level: RiskLevel | None = Field(
+        default=None, description="The level of risk the ENISA assessment points to"
+    )
+    assessments: list[AssessmentRecordOut] = Field(
+        default=[], description="Every ENISA assessment, oldest first, with its author"
+    )
     decided_by: str | None = Field(default=None, description=SIGNED_BY)
     closed_at: datetime | None
     closing_reasons: str | None

@@ -14,7 +14,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from breach.assessment import DpcAdjustment, enisa_score
-from breach.breaches import source_facts, visibility, workflow
+from breach.breaches import assessments, awareness, source_facts, visibility, workflow
 from breach.breaches.delivery import notice_deliveries
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
 from breach.breaches.names import shown_refs
@@ -102,11 +102,12 @@ async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachO
     ):
         if activity_id is not None:
             activities[breach_id].append(activity_id)
+    history = await assessments.histories(ids)
     refs = await shown_refs((b.id, b.ref, b.controller_id) for b in breaches)
     return [
         _out(
             b, now, notifications[b.id], events[b.id], sorted(activities[b.id], key=str)
-        ).model_copy(update={"ref": refs[b.id]})
+        ).model_copy(update={"assessments": history[b.id], "ref": refs[b.id]})
         for b in breaches
     ]
 
@@ -142,6 +143,10 @@ def _out(
         "source_org_id": breach.source_org_id,
         "convention_id": breach.convention_id,
         "activity_ids": activity_ids,
+        # breach.breaches.awareness: the first instant is aware_at until it moved.
+        "first_aware_at": breach.first_aware_at or breach.aware_at,
+        "aware_moves": breach.aware_moves or [],
+        "band_risk_level": assessments.band_risk(breach.assessment),
         "countdowns": _countdowns(breach, now),
         "notifications": [NotificationOut.model_validate(n) for n in notifications],
         "events": [EventOut.model_validate(e) for e in events],
@@ -387,17 +392,27 @@ async def record_awareness(
     await _require("record_awareness", breach)
     _refuse_future(data.aware_at, now, "aware_at")
     await _refuse_before_detection(breach, data.aware_at, now, "aware_at")
+    # Later than recorded: a documented investigation (breach.breaches.awareness).
+    awareness.require_reasons(
+        breach.aware_at,
+        data.aware_at,
+        data.later_reasons,
+        field="later_reasons",
+        what="prise de connaissance",
+    )
+    moved = awareness.move_values(
+        breach, data.aware_at, now=now, reasons=data.later_reasons, author=signed_by()
+    )
+    note = data.rationale
+    if data.later_reasons:
+        note = f"{note}\nMotifs du report : {data.later_reasons}"
     return await _apply(
         breach,
         version=data.version,
         now=now,
         action="record_awareness",
-        note=data.rationale,
-        values={
-            "aware_at": data.aware_at,
-            "aware_rationale": data.rationale,
-            "cnil_due_at": cnil_deadline(data.aware_at),
-        },
+        note=note,
+        values={**moved, "aware_rationale": data.rationale},
     )
 
 
@@ -442,6 +457,11 @@ async def assess(
         "notice": score.notice,
     }
     to_status = BreachStatus.ASSESSED if breach.status == BreachStatus.DECLARED else None
+    author = signed_by()
+
+    async def keep() -> None:  # every assessment, the earlier ones too (assessments.py)
+        await assessments.record(breach.id, stored, at=now, author=author)
+
     return await _apply(
         breach,
         version=data.version,
@@ -450,12 +470,23 @@ async def assess(
         to_status=to_status,
         note=f"SE = {score.se} ({label(score.band)})",
         values={"assessment": stored, "severity_band": score.band.value, "assessed_at": now},
+        then=keep,
     )
 
 
-def _decision_problems(data: DecisionIn) -> list[tuple[str, str]]:
+def _decision_problems(data: DecisionIn, assessment: dict | None) -> list[tuple[str, str]]:
     # Notifying an unlikely risk anyway is allowed: prudence never breaches art. 33.
     problems = []
+    expected = assessments.below_band(data.risk_level, assessment)
+    if expected is not None and not (data.below_band_justification or "").strip():
+        problems.append(
+            (
+                "below_band_justification",
+                f"le niveau de risque retenu ({label(data.risk_level).lower()}) est en deçà "
+                f"de l'évaluation ENISA ({(assessment or {}).get('band_label', '')} : "
+                f"{label(expected).lower()}) : la justification de cet écart est obligatoire",
+            )
+        )
     if data.risk_level != RiskLevel.UNLIKELY and not data.notify_cnil:
         problems.append(
             (
@@ -493,19 +524,25 @@ async def decide(*, scope: Scope, breach_id: UUID, data: DecisionIn, now: dateti
         raise InvalidTransition(
             "la CNIL a déjà été notifiée : la décision ne peut plus être de ne pas notifier"
         )
-    problems = _decision_problems(data)
+    problems = _decision_problems(data, breach.assessment)
     if problems:
         raise ValidationFailed(
             [FieldProblem(("body", field), message) for field, message in problems]
         )
+    below = assessments.below_band(data.risk_level, breach.assessment)
+    justification = data.below_band_justification if below else None
+    note = data.reasons
+    if justification:
+        note = f"{note}\nEn deçà de l'évaluation ENISA : {justification}"
     return await _apply(
         breach,
         version=data.version,
         now=now,
         action="decide",
         on_behalf_of=data.on_behalf_of,
-        note=data.reasons,
+        note=note,
         values={
+            "below_band_justification": justification,
             "risk_level": data.risk_level,
             "notify_cnil": data.notify_cnil,
             "inform_people": data.inform_people,
@@ -566,7 +603,8 @@ async def record_notification(
         if data.phase == NotificationPhase.INITIAL
         else BreachStatus.COMPLEMENTED
     )
-    due = breach.cnil_due_at if data.phase == NotificationPhase.INITIAL else None
+    # From the first deadline when awareness moved after it (breach.breaches.awareness).
+    due = awareness.first_cnil_due(breach) if data.phase == NotificationPhase.INITIAL else None
     if due and data.sent_at > due and not data.late_reason:
         raise ValidationFailed.one(
             "body",

@@ -21,6 +21,10 @@ class Incident(VersionedModel):
     started_at = fields.DatetimeField(null=True)
     start_is_estimate = fields.BooleanField(default=False)
     detected_at = fields.DatetimeField()
+    # Detection moved (update_incident_facts): the first instant, written once, and the
+    # reasons given for the last move later.
+    first_detected_at = fields.DatetimeField(null=True)
+    detection_later_reasons = EncryptedTextField(null=True)
     ongoing = fields.BooleanField(default=True)
     ended_at = fields.DatetimeField(null=True)
     nature = fields.JSONField(default=list)  # BreachNature, several allowed

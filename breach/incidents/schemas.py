@@ -22,6 +22,10 @@ class IncidentFactsIn(Shape):
     nature: list[BreachNature] = Field(min_length=1)
     origin: IncidentOrigin | None = None
     cause: IncidentCause | None = None
+    detection_later_reasons: LongText | None = Field(
+        default=None,
+        description="Required in the patch that moves detected_at later than recorded",
+    )
 
     @field_validator("nature")
     @classmethod
@@ -67,6 +71,9 @@ class IncidentOut(IncidentFactsIn, Stored):
     organisation_id: UUID
     declared_by: str | None = Field(
         description="The signed-in account that declared it, then whom it acted for"
+    )
+    first_detected_at: datetime | None = Field(
+        default=None, description="The detection first recorded (detected_at until it moved)"
     )
     activity_ids: list[UUID] = []
     convention_ids: list[UUID] = []

@@ -8,6 +8,7 @@ from uuid import UUID
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from breach.breaches import awareness
 from breach.breaches.models import Breach, BreachEvent
 from breach.breaches.names import next_ref
 from breach.enums import BreachPath, BreachStatus
@@ -81,6 +82,7 @@ def _out(incident: Incident, **links: list) -> IncidentOut:
     data |= {
         "organisation_id": incident.organisation_id,
         "declared_by": incident.declared_by,
+        "first_detected_at": incident.first_detected_at or incident.detected_at,
         "id": incident.id,
         "version": incident.version,
         "created_at": incident.created_at,
@@ -259,17 +261,39 @@ async def update_incident_facts(
     after = _facts_json(merged)
     changes = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
     _refuse_future_facts(merged, now)
+    values = to_columns(merged) | _detection_move(incident, merged, patch)
     async with journaled(Incident, incident.id, action="update"):
         await update_versioned(
-            Incident, obj_id=incident.id, expected_version=version, values=to_columns(merged)
+            Incident, obj_id=incident.id, expected_version=version, values=values
         )
         if changes:
             await IncidentChange.create(
                 incident_id=incident.id, at=now, author=author, changes=changes
             )
         if "detected_at" in changes:
-            await _follow_detection(incident.id, merged.detected_at, now, author)
+            await _follow_detection(
+                incident.id, merged.detected_at, now, author, patch.get("detection_later_reasons")
+            )
     return await incident_out(await Incident.get(id=incident.id))
+
+
+def _detection_move(
+    incident: Incident, merged: IncidentFactsIn, patch: dict[str, Any]
+) -> dict[str, Any]:
+    """Detection moved later needs its reasons in the same patch (breach.breaches.awareness);
+    the first instant is kept, written once."""
+    if merged.detected_at == incident.detected_at:
+        return {}
+    awareness.require_reasons(
+        incident.detected_at,
+        merged.detected_at,
+        patch.get("detection_later_reasons"),
+        field="detection_later_reasons",
+        what="détection",
+    )
+    if incident.first_detected_at is not None:
+        return {}
+    return {"first_detected_at": incident.detected_at}
 
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of the declaring device may run a bit fast
@@ -286,7 +310,11 @@ def _refuse_future_facts(facts: IncidentFactsIn, now: datetime) -> None:
 
 
 async def _follow_detection(
-    incident_id: UUID, detected_at: datetime, now: datetime, author: str | None
+    incident_id: UUID,
+    detected_at: datetime,
+    now: datetime,
+    author: str | None,
+    reasons: str | None = None,
 ) -> None:
     """A corrected detection time moves the clocks that were derived from it, and only those:
     a processor's notice not yet given, an awareness still the detection itself. Clocks that
@@ -315,7 +343,17 @@ async def _follow_detection(
             default_notice_hours=default_hours,
         )
         values = {"controller_notice_due_at": clocks.controller_notice_due_at}
-        if breach.path != BreachPath.PROCESSOR:
+        if breach.path != BreachPath.PROCESSOR and clocks.aware_at is not None:
+            # The awareness moves with it, kept as a move (first instant, overdue mark).
+            values |= awareness.move_values(
+                breach,
+                clocks.aware_at,
+                now=now,
+                reasons=reasons,
+                author=author,
+                cause=awareness.DETECTION,
+            )
+        elif breach.path != BreachPath.PROCESSOR:
             values |= {"aware_at": clocks.aware_at, "cnil_due_at": clocks.cnil_due_at}
         async with journaled(Breach, breach.id, action="follow_detection"):
             await Breach.filter(id=breach.id).update(**values, version=F("version") + 1)

@@ -199,7 +199,8 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
         "/breaches/{breach_p}/controller-informed", {**V, "informed_at": "{now}"}
     ),
     ("POST", "/breaches/{breach_id}/awareness"): obj(
-        "/breaches/{breach_p}/awareness", {**V, "aware_at": "{now}", "rationale": "X"}
+        "/breaches/{breach_p}/awareness",
+        {**V, "aware_at": "{now}", "rationale": "X", "later_reasons": "Y"},
     ),
     ("POST", "/breaches/{breach_id}/assessment"): obj(
         "/breaches/{breach_p}/assessment", {**V, **ASSESS_FINANCIAL}

@@ -618,6 +618,7 @@ async def test_awareness_recorded_across_the_spring_change(client, own_breach):
         "awareness",
         aware_at="2025-03-29T12:00:00+01:00",
         rationale="Courte enquête : compromission confirmée le samedi midi",
+        later_reasons="Analyse des journaux jusqu'au samedi midi",
     )
 
     assert breach["cnil_due_at"] == "2025-04-01T11:00:00Z"
@@ -1236,7 +1237,12 @@ STEPS = {
     ("kind", "steps", "action", "payload"),
     [
         ("own", [], "assessment", ASSESS),
-        ("own", [], "awareness", {"aware_at": ON_TIME, "rationale": "Enquête close"}),
+        (
+            "own",
+            [],
+            "awareness",
+            {"aware_at": ON_TIME, "rationale": "Enquête close", "later_reasons": "Enquête"},
+        ),
         ("own", [], "facts", {"approx_subjects": 40}),
         ("own", STEPS["assessed"], "decision", DECIDE_RISK),
         ("own", STEPS["decided"], "notifications", NOTIFY),

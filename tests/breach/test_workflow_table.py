@@ -38,7 +38,11 @@ TRY = {
     "record_awareness": (
         "POST",
         "/awareness",
-        {"aware_at": iso(ago(hours=1)), "rationale": "Constat du RSSI."},
+        {
+            "aware_at": iso(ago(hours=1)),
+            "rationale": "Constat du RSSI.",
+            "later_reasons": "Enquête du RSSI.",
+        },
     ),
     "assess": ("POST", "/assessment", ASSESS),
     "decide": ("POST", "/decision", DECIDE_RISK),

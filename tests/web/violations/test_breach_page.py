@@ -455,7 +455,11 @@ async def test_the_controllers_own_incident_records_its_awareness(
         http,
         page,
         f"{url}/connaissance",
-        **{"aware-aware_at": later, "aware-rationale": "Certitude après l'analyse des journaux."},
+        **{
+            "aware-aware_at": later,
+            "aware-rationale": "Certitude après l'analyse des journaux.",
+            "aware-later_reasons": "Quatre heures d'analyse des journaux.",
+        },
     )
     assert recorded.status_code == 303
     seen = text_of((await http.get(recorded.headers["location"])).text)

@@ -117,6 +117,7 @@ INCIDENT_FIELD_LABELS = {
     "nature": "nature",
     "origin": "origine",
     "cause": "cause",
+    "detection_later_reasons": "motifs d'une détection reportée",
 }
 
 
