@@ -8,12 +8,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from breach import nis2_service
 from breach.breaches import service
 from breach.breaches.names import activity_labels, body_names
 from breach.breaches.schemas import BreachOut
 from breach.enums import BreachPath
 from breach.incidents import service as incidents
 from breach.incidents.schemas import IncidentOut
+from breach.nis2_schemas import Nis2Out
 from breach.shared_system import processor_question
 from core.accounts.roles import Permission, Principal
 
@@ -25,6 +27,7 @@ class IncidentSheet:
     names: dict[UUID, str]  # the declaring body's and each controller's name
     activities: dict[UUID, str]  # the activities touched, "ref — name"
     can_update: bool  # the person may correct the facts (UPDATE_INCIDENT in the declaring body)
+    nis2: Nis2Out | None = None  # NIS 2 beside the GDPR (breach.nis2): the incident's record
     # Independent controllers on a shared system: the art. 28(10) question, per breach.
     processor_questions: dict[UUID, str] = field(default_factory=dict)
 
@@ -47,6 +50,7 @@ async def incident_sheet(principal: Principal, incident_id: UUID, now: datetime)
         names=names,
         activities=await activity_labels(incident.activity_ids),
         can_update=principal.scope(Permission.UPDATE_INCIDENT).allows(incident.organisation_id),
+        nis2=await nis2_service.nis2_of(scope=scope, incident_id=incident.id, now=now),
         processor_questions={
             b.id: processor_question(names[incident.organisation_id], names[b.controller_id])
             for b in breaches

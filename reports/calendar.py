@@ -48,6 +48,7 @@ from register.conventions.models import Convention, ConventionParty
 from register.enums import PartyRole, label
 from register.organisations.models import Organisation
 from register.organisations.service import get_organisation
+from reports.calendar_nis2 import nis2_events
 
 DOMAIN = "registre-rgpd"
 BREACH_ALARMS = [timedelta(hours=24), timedelta(hours=1)]
@@ -83,6 +84,7 @@ async def organisation_calendar(*, scope: Scope, organisation_id: UUID, now: dat
         *await _breach_events(scope, organisation.id, now, base),
         *await _review_events(organisation.id, base),
         *await _convention_events(organisation.id, today, base),
+        *await nis2_events(scope, organisation.id, now, base),
     ]
     events.sort(key=lambda e: (_start_key(e.start), e.uid))
     return render_calendar(

@@ -36,6 +36,9 @@ DONE_MESSAGES = {
     "faits-violation": "Faits de la violation enregistrés.",
     "personnes-informees": "Communication aux personnes concernées enregistrée.",
     "incident-modifie": "Faits de l'incident enregistrés.",
+    "nis2-decision": "Décision NIS 2 enregistrée.",
+    "nis2-connaissance": "Prise de connaissance NIS 2 enregistrée, motifs à l'appui.",
+    "nis2-envoi": "Envoi au CSIRT enregistré : son échéance ne court plus.",
     "import": "Registre importé.",
     "proposition-acceptee": "Votre acceptation est enregistrée : la convention (ou sa "
     "modification) entre en vigueur dès que chaque partie l'a acceptée.",

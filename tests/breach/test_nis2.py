@@ -427,3 +427,39 @@ async def test_another_bodys_people_get_404_and_see_no_deadline(client):
 def test_utc_is_what_is_stored():
     # The boundary helpers above build Paris times; the API answers in UTC.
     assert paris(2027, 2, 28, 10, 0).astimezone(UTC).hour == 9
+
+
+# The calendar feed ------------------------------------------------------------------------
+
+
+async def test_the_calendar_feed_holds_the_running_nis2_clocks_without_the_title(client):
+    import icalendar
+
+    from core.scope import Scope
+    from reports.calendar import organisation_calendar
+
+    org = await _entity(client, legal_name="Métropole d'essai")
+    incident = await _incident(client, org)
+    record = await _decided(client, incident)
+
+    async def nis2_events() -> dict:
+        text = await organisation_calendar(
+            scope=Scope.everything(), organisation_id=org["id"], now=utcnow()
+        )
+        found = icalendar.Calendar.from_ical(text).walk("VEVENT")
+        return {str(e["UID"]): e for e in found if str(e["UID"]).startswith("nis2-")}
+
+    events = await nis2_events()
+    assert sorted(uid.split("-nis2_")[1] for uid in events) == [
+        "early_warning@registre-rgpd",
+        "notification@registre-rgpd",
+    ]
+    early = next(e for uid, e in events.items() if "early_warning" in uid)
+    assert str(early["SUMMARY"]).startswith("NIS 2 — Alerte précoce (24 h) — incident du ")
+    assert "Métropole d'essai" in str(early["SUMMARY"])
+    assert "Rançongiciel" not in str(early["SUMMARY"]) + str(early["DESCRIPTION"])
+    assert early["DTSTART"].dt == _clocks(record)["early_warning"].replace(microsecond=0)
+
+    await _sent(client, incident, record, "notification", utcnow())
+    events = await nis2_events()
+    assert [uid.split("-nis2_")[1] for uid in events] == ["final@registre-rgpd"]

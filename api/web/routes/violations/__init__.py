@@ -10,8 +10,8 @@ field, 409 when the breach changed meanwhile or the step is not possible now.
 
 from fastapi import APIRouter
 
-from api.web.routes.violations import breach_list, breach_page, breach_steps, incidents
+from api.web.routes.violations import breach_list, breach_page, breach_steps, incidents, nis2
 
 router = APIRouter(include_in_schema=False)
-for module in (incidents, breach_list, breach_page, breach_steps):
+for module in (incidents, nis2, breach_list, breach_page, breach_steps):
     router.include_router(module.router)
