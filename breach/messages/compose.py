@@ -20,9 +20,12 @@ from breach.enums import (
 )
 from breach.messages.context import BreachView, display_phone
 from breach.shared_system import processor_question
+from core.articles import of
 from core.errors import InvalidTransition
+from core.french import plural
 from core.outbox.service import Draft
 from core.templating import render_message
+from register.conventions.checks import PROMPT_NOTICE_HOURS, late_cnil_hours
 from register.enums import ContactRole, label
 from register.organisations.addresses import body_addresses
 
@@ -179,6 +182,7 @@ async def controller_notice(
             f"l'échéance de la convention ({format_local(due)}) est dépassée : "
             "les raisons du retard seront demandées"
         )
+    warnings += _slow_notice_warnings(view, informed_at)
     unknown = _unknown_elements(breach, with_consequences=False)
     if unknown:
         warnings.append(
@@ -211,6 +215,22 @@ async def controller_notice(
         warnings=warnings,
     )
     return ControllerNotice(notice, reminder)
+
+
+def _slow_notice_warnings(view: BreachView, informed_at: datetime) -> list[str]:
+    """A processor's notice more than a day after detection is hard to call « dans les
+    meilleurs délais » (art. 33(2); register.conventions.checks), whatever the convention says."""
+    if view.breach.path != BreachPath.PROCESSOR:
+        return []
+    hours = int((informed_at - view.incident.detected_at).total_seconds() // 3600)
+    if hours <= PROMPT_NOTICE_HOURS:
+        return []
+    return [
+        f"information donnée {plural(hours, 'heure')} après la détection : plus que ne le "
+        f"permettent « les meilleurs délais » de l'art. 33.2 ({PROMPT_NOTICE_HOURS} heures au "
+        f"plus recommandées) ; avec les 72 heures {of(view.controller.name)}, la CNIL pourrait "
+        f"n'être notifiée que {plural(late_cnil_hours(hours), 'heure')} après la détection"
+    ]
 
 
 def _phone_lines(controller, addresses) -> list[str]:

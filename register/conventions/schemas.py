@@ -154,6 +154,11 @@ class ConventionOut(ConventionIn, Stored):
     last_possible_end: date | None = None
     next_notice_deadline: date | None = None
     renewals_left: int | None = None
+    warnings: list[str] = Field(
+        default=[],
+        description="What the terms should make a reader stop at (register.conventions.checks),"
+        " in French: e.g. a processor's notice delay above 24 h",
+    )
 
 
 class AnswerOut(Shape):

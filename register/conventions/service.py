@@ -15,6 +15,7 @@ from core.paging import Page, paginate
 from core.persistence import delete_versioned, get_scoped
 from core.scope import Scope
 from register.conventions import consent
+from register.conventions.checks import convention_warnings
 from register.conventions.models import (
     Convention,
     ConventionParty,
@@ -78,6 +79,7 @@ def _out(
         "last_possible_end": terms.last_possible_end,
         "next_notice_deadline": terms.next_notice_deadline,
         "renewals_left": terms.renewals_left,
+        "warnings": convention_warnings(breach_notice_hours=convention.breach_notice_hours),
     }
     return ConventionOut.model_validate(data)
 
