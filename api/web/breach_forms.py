@@ -62,6 +62,22 @@ def incident_in(form: FormData) -> IncidentIn:
     return r.validate(IncidentIn, data)
 
 
+COUNTS = ("approx_subjects", "approx_records")
+
+
+def declared_counts(form: FormData) -> dict[str, Any]:
+    """The numbers a declaration may already give (the notice's art. 33(3)(a) facts, completed
+    on every breach of the incident: breach.incident_facts); empty when none is given."""
+    r = Reader(form)
+    data: dict[str, Any] = {name: _count(r, name) for name in COUNTS}
+    if not any(data.values()):
+        return {}
+    data["subjects_is_estimate"] = r.checked("subjects_is_estimate")
+    facts = r.validate(BreachFactsIn, data)
+    given = {name for name, value in data.items() if value is not None}
+    return facts.model_dump(mode="json", include=given)
+
+
 def incident_facts_patch(form: FormData) -> tuple[int, dict[str, Any]]:
     """The incident's facts as corrected: the whole form (the service keeps what changed)."""
     r = Reader(form)

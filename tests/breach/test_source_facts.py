@@ -6,8 +6,9 @@ import pytest
 
 from breach.breaches.models import Breach, BreachEvent
 from breach.incident_facts import complete_incident_facts
+from breach.incidents.models import Incident
 from core.accounts.roles import Role
-from core.clock import utcnow
+from core.clock import to_local, utcnow
 from core.scope import Scope
 from tests.access.conftest import client_as, make_user  # noqa: F401  (fixtures)
 from tests.factories import (
@@ -20,6 +21,7 @@ from tests.factories import (
     make_org,
     read,
 )
+from tests.web.conftest import browser, csrf_of  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -135,3 +137,42 @@ async def test_another_body_still_gets_404(client, world, make_user, client_as):
         f"{BREACHES}/{breach['id']}", json={"version": breach["version"], "approx_subjects": 1}
     )
     assert answer.status_code == 404
+
+
+async def test_the_declaration_form_takes_the_numbers_and_the_notice_states_them(
+    client,
+    browser,  # noqa: F811
+    make_user,  # noqa: F811
+):
+    world = await bodies(client)
+    user = await make_user("rssi@ept.fr", (world["ept"]["id"], Role.SECURITY_OFFICER))
+    http = await browser(user)
+    html = (await http.get("/incidents/declarer")).text
+    assert 'name="approx_subjects"' in html and 'name="approx_records"' in html
+    form = {
+        "csrf_token": csrf_of(html),
+        "organisation_id": world["ept"]["id"],
+        "title": "Rançongiciel sur le serveur de fichiers",
+        "description": "Partages chiffrés, note de rançon trouvée à 2 h du matin.",
+        "detected_at": to_local(ago(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "nature": ["confidentiality"],
+        "activity_ids": [world["activity"]["id"]],
+        "ongoing": "on",
+    }
+
+    refused = await http.post("/incidents/declarer", data={**form, "approx_subjects": "beaucoup"})
+    assert refused.status_code == 422
+    assert 'id="err-approx_subjects"' in refused.text
+    assert await Incident.all().count() == 0  # nothing half-written
+
+    answer = await http.post(
+        "/incidents/declarer",
+        data={**form, "approx_subjects": "1 350", "approx_records": "5400"},
+    )
+    assert answer.status_code == 303, answer.text
+    (breach,) = (await read(client, "/breaches"))["items"]
+    assert (breach["approx_subjects"], breach["subjects_is_estimate"]) == (1350, False)
+    assert breach["approx_records"] == 5400
+    assert breach["controller_facts"] == []  # the source's numbers, not the controller's
+    preview = await read(client, f"/breaches/{breach['id']}/previews/controller-notice")
+    assert "Nombre approximatif de personnes concernées : 1 350 personnes" in preview["body"]
