@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from breach import phases
 from breach.assessment import DECISION_NOTICE
 from breach.breaches import service, visibility, workflow
 from breach.breaches.schemas import BreachOut
@@ -77,6 +78,8 @@ class BreachSheet:
     assessment: dict | None = None
     explanation: list[str] | None = None
     decision_notice: str = DECISION_NOTICE
+    # Art. 34(3)(c): the people's form records the public communication (breach.phases).
+    public_communication: bool = False
     # The notice to the controller as issued: its e-mail delivered or not, whom to phone.
     notice_call: messages.NoticeCall | None = None
     # Independent controllers on a shared system (breach.shared_system): the art. 28(10)
@@ -138,5 +141,8 @@ async def breach_sheet(
     if show["people"]:
         sheet.people_preview = await messages.preview_people(
             scope=manage, breach_id=breach.id, now=now
+        )
+        sheet.public_communication = phases.people_owed(breach) and (
+            breach.inform_people not in phases.PEOPLE_TO_INFORM
         )
     return sheet

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from breach import phases
 from core.clock import local_zone, to_local
 from core.french import format_day
 from register.conventions.terms import add_months
@@ -30,14 +31,20 @@ NIS2_INCIDENT_NOTIFICATION_PERIOD = timedelta(hours=72)  # NIS2 art. 23(4)(b)
 
 CONTROLLER_NOTICE = "controller_notice"
 CNIL = "cnil"
+CNIL_FOLLOWUP = "cnil_followup"  # the complementary notification promised (art. 33(4))
+PEOPLE = "people"  # the communication to the people (art. 34), « sans délai excessif »
 CNIL_PENDING = ("declared", "assessed")  # the CNIL not yet notified
+# How often the people's clock, which has no deadline, is reminded: the one setting of it
+# (docs/regulatory.md §3.2; docs/pages.md, « Information des personnes »).
+PEOPLE_REMINDER_INTERVAL = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Clock:
-    kind: str  # CONTROLLER_NOTICE or CNIL
+    kind: str  # CONTROLLER_NOTICE, CNIL, CNIL_FOLLOWUP or PEOPLE
     label: str
-    deadline: datetime
+    deadline: datetime  # for an open-ended clock: when the duty started
+    open_ended: bool = False  # no deadline: « sans délai excessif » (art. 34(1))
 
 
 def running_clocks(breach: Any) -> list[Clock]:
@@ -47,7 +54,11 @@ def running_clocks(breach: Any) -> list[Clock]:
     - the processor's (or host's) notice to the controller: runs from detection while the
       controller is not informed (art. 33(2), the convention's delay);
     - the controller's 72 h to the CNIL: runs from awareness (art. 33(1)) until the CNIL is
-      notified, unless the decision is not to notify (risk unlikely), or the breach is closed.
+      notified, unless the decision is not to notify (risk unlikely), or the breach is closed;
+    - the complementary notification the initial one promised (art. 33(4)): until the date
+      the DPO committed to, stopped by the complementary notification (breach.phases);
+    - the communication to the people (art. 34(1), or the public one of 34(3)(c)): no
+      deadline, « sans délai excessif » from the decision, until one is recorded.
     """
     clocks = []
     if breach.controller_notice_due_at and breach.controller_informed_at is None:
@@ -60,6 +71,17 @@ def running_clocks(breach: Any) -> list[Clock]:
         )
     if breach.cnil_due_at and breach.status in CNIL_PENDING and breach.notify_cnil is not False:
         clocks.append(Clock(CNIL, "Notification à la CNIL (72 h)", breach.cnil_due_at))
+    if phases.followup_pending(breach):
+        clocks.append(
+            Clock(CNIL_FOLLOWUP, "Notification complémentaire à la CNIL", breach.followup_due_at)
+        )
+    if phases.people_pending(breach) and breach.decided_at and breach.status != "closed":
+        label = (
+            "Communication publique (art. 34.3.c)"
+            if breach.inform_people not in phases.PEOPLE_TO_INFORM
+            else "Information des personnes concernées"
+        )
+        clocks.append(Clock(PEOPLE, label, breach.decided_at, open_ended=True))
     return clocks
 
 
@@ -298,6 +320,23 @@ def reminder_stage_at(deadline: datetime, stage: ReminderStage) -> datetime:
     if stage == ReminderStage.OVERDUE:
         return deadline_utc
     return deadline_utc - _BEFORE[stage]
+
+
+def undue_delay_reminders(since: datetime, now: datetime) -> int:
+    """How many reminders an open-ended clock started at `since` has reached at `now`: one
+    per `PEOPLE_REMINDER_INTERVAL` fully elapsed (none during the first)."""
+    elapsed = remaining(now, since)
+    return max(0, elapsed // PEOPLE_REMINDER_INTERVAL)
+
+
+def undue_delay_reminder_at(since: datetime, number: int) -> datetime:
+    """When the open-ended clock's reminder `number` (from 1) falls due."""
+    return _utc(since, "since") + number * PEOPLE_REMINDER_INTERVAL
+
+
+def format_undue_delay(since: datetime) -> str:
+    """« sans délai excessif depuis le lundi 27 octobre 2025 à 09:00 (heure de Paris) »."""
+    return f"sans délai excessif depuis le {format_local(since)}"
 
 
 def next_reminder_at(deadline: datetime, now: datetime) -> datetime | None:

@@ -30,12 +30,17 @@ from breach.breaches.names import shown_ref
 from breach.breaches.service import OPEN
 from breach.deadlines import (
     CNIL,
+    CNIL_FOLLOWUP,
     CONTROLLER_NOTICE,
+    PEOPLE,
     ReminderStage,
     countdown,
+    format_undue_delay,
     next_reminder_at,
     reminder_stage_at,
     reminder_stages,
+    undue_delay_reminder_at,
+    undue_delay_reminders,
 )
 from core.clock import utcnow
 from core.links import Page, page_url
@@ -66,6 +71,12 @@ class OpenClocks:
     controller_informed_at: datetime | None
     cnil_due_at: datetime | None
     notify_cnil: bool | None
+    # The complementary notification promised, and the people to inform (breach.phases).
+    followup_due_at: datetime | None
+    decided_at: datetime | None
+    inform_people: str | None
+    art34_exemption: str | None
+    people_informed_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +96,28 @@ def _columns(row_type: type) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class RunningClock:
     breach_id: UUID
-    kind: str  # CONTROLLER_NOTICE or CNIL
+    kind: str  # CONTROLLER_NOTICE, CNIL, CNIL_FOLLOWUP or PEOPLE
     label: str
-    deadline: datetime
+    deadline: datetime  # for an open-ended clock: when the duty started
+    open_ended: bool = False
+
+
+@dataclass(frozen=True)
+class DayStage:
+    """The reminder `number` of an open-ended clock (« sans délai excessif »): one per
+    `breach.deadlines.PEOPLE_REMINDER_INTERVAL` elapsed."""
+
+    number: int
+
+    @property
+    def value(self) -> str:
+        return f"day{self.number}"
 
 
 @dataclass(frozen=True)
 class StageDue:
     clock: RunningClock
-    stage: ReminderStage
+    stage: ReminderStage | DayStage
     due_at: datetime  # when the stage was reached (the deadline itself for overdue)
 
     @property
@@ -101,20 +125,26 @@ class StageDue:
         return dedup_key(self.clock.breach_id, self.clock.kind, self.stage)
 
 
-def dedup_key(breach_id: UUID, clock: str, stage: ReminderStage) -> str:
+def dedup_key(breach_id: UUID, clock: str, stage: ReminderStage | DayStage) -> str:
     return f"breach:{breach_id}:{clock}:{stage.value}"
 
 
 def running_clocks(breach: Breach | OpenClocks, now: datetime) -> list[RunningClock]:
     """The breach's clocks still running (breach.deadlines.running_clocks), with its id."""
     return [
-        RunningClock(breach.id, clock.kind, clock.label, clock.deadline)
+        RunningClock(breach.id, clock.kind, clock.label, clock.deadline, clock.open_ended)
         for clock in deadlines.running_clocks(breach)
     ]
 
 
 def stage_due(clock: RunningClock, now: datetime) -> StageDue | None:
-    """The most urgent stage reached at `now`, the only one a pass may write."""
+    """The most urgent stage reached at `now`, the only one a pass may write (for an
+    open-ended clock: the latest interval elapsed)."""
+    if clock.open_ended:
+        number = undue_delay_reminders(clock.deadline, now)
+        if not number:
+            return None
+        return StageDue(clock, DayStage(number), undue_delay_reminder_at(clock.deadline, number))
     stages = reminder_stages(clock.deadline, now)
     if not stages:
         return None
@@ -141,13 +171,20 @@ def _scan(breaches: list[OpenClocks], now: datetime, result: ReminderPass) -> li
     for breach in breaches:
         for clock in running_clocks(breach, now):
             result.considered += 1
-            moment = next_reminder_at(clock.deadline, now)
+            moment = _next_moment(clock, now)
             if moment is not None:
                 result.upcoming[moment].add(breach.id)
             due = stage_due(clock, now)
             if due is not None:
                 candidates.append((breach, due))
     return candidates
+
+
+def _next_moment(clock: RunningClock, now: datetime) -> datetime | None:
+    if clock.open_ended:
+        following = undue_delay_reminders(clock.deadline, now) + 1
+        return undue_delay_reminder_at(clock.deadline, following)
+    return next_reminder_at(clock.deadline, now)
 
 
 async def _write(
@@ -381,6 +418,20 @@ _WHAT_TO_DO = {
         "notifier (art. 33.5). Une notification faite après le délai doit en donner les "
         "motifs. Les rappels cessent dès que la notification ou la décision est enregistrée."
     ),
+    CNIL_FOLLOWUP: (
+        "La notification initiale à la CNIL annonçait un complément pour cette date (art. 33.4 "
+        "du RGPD) : transmettez à la CNIL les éléments manquants (catégories et nombre de "
+        "personnes et d'enregistrements, conséquences probables, mesures prises) par une "
+        "notification complémentaire sur le téléservice, puis enregistrez-la dans le dossier "
+        "de la violation : les rappels cessent dès qu'elle y figure."
+    ),
+    PEOPLE: (
+        "La décision enregistrée prévoit d'informer les personnes concernées sans délai "
+        "excessif (art. 34.1 du RGPD), ou, si cela exigeait des efforts disproportionnés, une "
+        "communication publique aussi efficace (art. 34.3.c). Faites-la, puis enregistrez-la "
+        "dans le dossier de la violation (canal, date, texte ; pour une communication "
+        "publique, où elle est parue) : ce rappel revient chaque jour jusque-là."
+    ),
 }
 
 
@@ -410,6 +461,25 @@ def _recipients(
     return to, cc
 
 
+def _timing(due: StageDue, now: datetime) -> dict[str, str | bool]:
+    """The stage and the time as the message says them; an open-ended clock has no
+    deadline: « sans délai excessif depuis le … », reminder n° N."""
+    if isinstance(due.stage, DayStage):
+        return {
+            "open_ended": True,
+            "stage_label": f"rappel n° {due.stage.number}",
+            "due_local": "aucune date fixe : sans délai excessif",
+            "remaining": format_undue_delay(due.clock.deadline),
+        }
+    clock = countdown(due.clock.deadline, now)
+    return {
+        "open_ended": False,
+        "stage_label": label(due.stage),
+        "due_local": clock.deadline_display,
+        "remaining": clock.display,
+    }
+
+
 def reminder_draft(
     breach: Breach | OpenBreach,
     due: StageDue,
@@ -425,7 +495,6 @@ def reminder_draft(
     concerned = breach.controller_id
     if due.clock.kind == CONTROLLER_NOTICE:
         concerned = breach.source_org_id or breach.controller_id
-    clock = countdown(due.clock.deadline, now)
     controller_name = controller.legal_name if controller else "?"
     rendered = render_message(
         TEMPLATE,
@@ -433,12 +502,10 @@ def reminder_draft(
             "ref": shown_ref(breach.ref, controller.short_code if controller else None),
             "clock_label": due.clock.label,
             "stage": due.stage.value,
-            "stage_label": label(due.stage),
+            **_timing(due, now),
             "overdue": due.stage == ReminderStage.OVERDUE,
             "controller_name": controller_name,
             "source_name": source.legal_name if source else None,
-            "due_local": clock.deadline_display,
-            "remaining": clock.display,
             "what_to_do": _WHAT_TO_DO[due.clock.kind].format(controller=controller_name),
             "link": page_url(Page.BREACH, breach.id),
         },

@@ -1,6 +1,20 @@
-from tortoise import migrations
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
 
-# Issue 15: placeholder, filled by the work that owns it (or removed if unused).
+from core.crypto import EncryptedTextField
+
+# Issue 15, phased notification (art. 33(4)) and informing the people (art. 34): the follow-up
+# date the initial notification to the CNIL commits to (a running clock until the
+# complementary notification), when the people were first told (their clock stops there), why
+# a breach was closed with the incident ongoing or facts unknown, and where a public
+# communication (art. 34(3)(c)) was published. The breaches whose people were already told
+# get that instant from their first communication recorded.
+
+PEOPLE_INFORMED = (
+    'UPDATE "breach" SET "people_informed_at" = (SELECT MIN(n."sent_at") FROM '
+    '"breach_notification" n WHERE n."breach_id" = "breach"."id" AND '
+    "n.\"recipient\" = 'data_subjects')"
+)
 
 
 class Migration(migrations.Migration):
@@ -8,4 +22,26 @@ class Migration(migrations.Migration):
 
     initial = False
 
-    operations = []
+    operations = [
+        ops.AddField(
+            model_name="Breach",
+            name="followup_due_at",
+            field=fields.DatetimeField(null=True),
+        ),
+        ops.AddField(
+            model_name="Breach",
+            name="people_informed_at",
+            field=fields.DatetimeField(null=True),
+        ),
+        ops.AddField(
+            model_name="Breach",
+            name="incomplete_reasons",
+            field=EncryptedTextField(null=True, unique=False),
+        ),
+        ops.AddField(
+            model_name="BreachNotification",
+            name="published_where",
+            field=fields.CharField(max_length=500, null=True),
+        ),
+        ops.RunSQL(PEOPLE_INFORMED),
+    ]

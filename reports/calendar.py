@@ -4,7 +4,8 @@ What the feed holds, for the organisation asked:
 
 - the running clocks of its open breaches, by the rule the breach pages show
   (`breach.deadlines.running_clocks`): as controller, the 72 hours to the CNIL (art.
-  33(1)); as the body whose system was hit (processor, service-commun host), its notice to
+  33(1)), and the complementary notification the initial one promised (art. 33(4)); as the
+  body whose system was hit (processor, service-commun host), its notice to
   the controller (art. 33(2)). A clock leaves the feed once its notice is recorded, the
   decision is not to notify, or the breach is closed. An instant, alarms 24 h and 1 h before;
 - the next review of each of its processing activities (`next_review`), a whole day;
@@ -28,7 +29,7 @@ from tortoise.expressions import Q, Subquery
 from breach.breaches.models import Breach
 from breach.breaches.names import shown_ref
 from breach.breaches.service import OPEN
-from breach.deadlines import format_local
+from breach.deadlines import CNIL_FOLLOWUP, format_local
 from breach.enums import BreachPath
 from breach.reminders import CNIL, CONTROLLER_NOTICE, RunningClock, running_clocks
 from core.clock import local_zone
@@ -68,6 +69,12 @@ _BREACH_COLUMNS = (
     "controller_informed_at",
     "cnil_due_at",
     "notify_cnil",
+    # breach.phases: the complementary notification promised, the people to inform.
+    "followup_due_at",
+    "decided_at",
+    "inform_people",
+    "art34_exemption",
+    "people_informed_at",
 )
 
 
@@ -123,7 +130,7 @@ async def _breach_events(
         (breach, clock)
         for breach in breaches
         for clock in running_clocks(breach, now)
-        if (clock.kind == CNIL and breach.controller_id == organisation_id)
+        if (clock.kind in (CNIL, CNIL_FOLLOWUP) and breach.controller_id == organisation_id)
         or (clock.kind == CONTROLLER_NOTICE and breach.source_org_id == organisation_id)
     ]
     if not clocks:
@@ -149,7 +156,13 @@ def _breach_event(
     ref = shown_ref(breach.ref, codes.get(breach.controller_id))
     url = _link(base, Page.BREACH, breach.id)
     lines = [f"Échéance : {format_local(clock.deadline)}."]
-    if clock.kind == CNIL:
+    if clock.kind == CNIL_FOLLOWUP:
+        lines.append(
+            f"La notification initiale de la violation {ref} à la CNIL annonçait un complément "
+            f"pour cette date : {controller}, responsable de traitement, doit transmettre la "
+            "notification complémentaire (art. 33.4 du RGPD)."
+        )
+    elif clock.kind == CNIL:
         lines.append(
             f"{controller}, responsable de traitement, doit notifier la violation {ref} "
             "à la CNIL dans les meilleurs délais et au plus tard 72 heures après en avoir pris "

@@ -203,6 +203,11 @@ DECIDE_HIGH = {  # the people are told later (art. 34)
     "reasons": "Coordonnées bancaires d'usagers exfiltrées : risque élevé, informer les usagers.",
 }
 DECIDE_HIGH_INFORM = {**DECIDE_HIGH, "inform_people": "yes"}  # the people are told now
+# An initial notification to the CNIL made while facts are unknown commits to a date for the
+# complementary one (art. 33(4), breach.phases): a month after the run starts.
+FOLLOWUP_DUE = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+# Closing while the incident is ongoing or facts are unknown needs the DPO's reasons.
+INCOMPLETE = "Incident encore en cours à la clôture ; des faits restent inconnus."
 
 
 def iso(moment: datetime) -> str:

@@ -210,6 +210,7 @@ def cnil_notification_in(form: FormData, prefix: str, *, now: datetime) -> Notif
             "external_ref": r.text("external_ref"),
             "late_reason": r.text("late_reason"),
             "summary": r.text("summary"),
+            "followup_due_at": r.moment("followup_due_at"),
         },
     )
 
@@ -227,6 +228,7 @@ def people_notification_in(form: FormData, prefix: str, *, now: datetime) -> Not
             "channel": r.text("channel") or "email",
             "summary": r.text("summary"),
             "addresses": addresses or None,
+            "published_where": r.text("published_where"),
         },
     )
 
@@ -244,7 +246,14 @@ def reference_in(form: FormData, prefix: str) -> NotificationRefIn:
 
 def close_in(form: FormData, prefix: str) -> CloseIn:
     r = Reader(form, prefix)
-    return r.validate(CloseIn, {"version": r.version(), "reasons": r.text("reasons")})
+    return r.validate(
+        CloseIn,
+        {
+            "version": r.version(),
+            "reasons": r.text("reasons"),
+            "incomplete_reasons": r.text("incomplete_reasons"),
+        },
+    )
 
 
 def uuid_or_none(value: str | None) -> UUID | None:

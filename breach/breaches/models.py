@@ -90,6 +90,13 @@ class Breach(VersionedModel):
     decided_by = fields.CharField(max_length=400, null=True)  # core.actor.signed_by
     closed_at = fields.DatetimeField(null=True)
     closing_reasons = EncryptedTextField(null=True)
+    # Phases (art. 33(4)): the date the initial notification committed to for the rest; its
+    # clock runs until the complementary notification (breach.deadlines.running_clocks).
+    followup_due_at = fields.DatetimeField(null=True)
+    # Art. 34: when the people were first told (or the public communication made, 34(3)(c)).
+    people_informed_at = fields.DatetimeField(null=True)
+    # Why the breach was closed with the incident ongoing or facts unknown (breach.phases).
+    incomplete_reasons = EncryptedTextField(null=True)
 
     class Meta:
         table = "breach"
@@ -108,13 +115,6 @@ class Breach(VersionedModel):
         return {"id__in": Subquery(Breach.filter(either).values("id"))}
 
 
-    # Phases (art. 33(4)): the date the initial notification committed to for the rest; its
-    # clock runs until the complementary notification (breach.deadlines.running_clocks).
-    followup_due_at = fields.DatetimeField(null=True)
-    # Art. 34: when the people were first told (or the public communication made, 34(3)(c)).
-    people_informed_at = fields.DatetimeField(null=True)
-    # Why the breach was closed with the incident ongoing or facts unknown (breach.phases).
-    incomplete_reasons = EncryptedTextField(null=True)
 class BreachNotification(Model):
     """A notification recorded as made: to the CNIL, to the people, or to the controller."""
 
@@ -130,6 +130,8 @@ class BreachNotification(Model):
     late_reason = EncryptedTextField(null=True)
     external_ref = fields.CharField(max_length=100, null=True)  # CNIL file number
     summary = EncryptedTextField(null=True)
+    # A public communication (art. 34(3)(c)): where it was published (medium, address).
+    published_where = fields.CharField(max_length=500, null=True)
     # The message as sent (rendered from its template), kept for the register and evidence.
     message_subject = EncryptedTextField(null=True)
     message_body = EncryptedTextField(null=True)
@@ -148,8 +150,6 @@ class BreachEvent(Model):
     breach: fields.ForeignKeyRelation[Breach] = fields.ForeignKeyField(
         "models.Breach", related_name="events", on_delete=fields.CASCADE
     )
-    # A public communication (art. 34(3)(c)): where it was published (medium, address).
-    published_where = fields.CharField(max_length=500, null=True)
     at = fields.DatetimeField()
     from_status = fields.CharField(max_length=16, null=True)
     to_status = fields.CharField(max_length=16)

@@ -115,6 +115,46 @@ class NotificationIn(VersionedPatch):
         max_length=MAX_PEOPLE_ADDRESSES,
         description="People's e-mail addresses: one message each (data_subjects, email only)",
     )
+    followup_due_at: Instant | None = Field(
+        default=None,
+        description="Initial notification to the CNIL: the date the complementary one is "
+        "committed to; required when information will follow (art. 33(4))",
+    )
+    published_where: Text | None = Field(
+        default=None,
+        description="Public communication (art. 34(3)(c), channel public_communication): "
+        "where it was published (medium, address); the text published goes in summary",
+    )
+
+    @model_validator(mode="after")
+    def _phase_and_publication_fields(self) -> "NotificationIn":
+        cnil_initial = (
+            self.recipient == NotificationRecipient.CNIL and self.phase == NotificationPhase.INITIAL
+        )
+        if self.followup_due_at is not None and not cnil_initial:
+            raise FieldError(
+                "followup_due_at",
+                "la date du complément ne s'indique qu'avec la notification initiale à la CNIL",
+            )
+        public = self.channel == NotificationChannel.PUBLIC_COMMUNICATION
+        if public and self.recipient != NotificationRecipient.DATA_SUBJECTS:
+            raise FieldError(
+                "channel", "une communication publique s'adresse aux personnes concernées"
+            )
+        if public and not self.published_where:
+            raise FieldError(
+                "published_where",
+                "indiquez où la communication publique a été faite (support, adresse du site)",
+            )
+        if public and not self.summary:
+            raise FieldError("summary", "indiquez le texte de la communication publique")
+        if self.published_where and not public:
+            raise FieldError(
+                "published_where",
+                "le lieu de publication ne s'indique que pour une communication publique "
+                "(channel public_communication)",
+            )
+        return self
 
     @model_validator(mode="after")
     def _addresses_for_people_by_email(self) -> "NotificationIn":
@@ -142,6 +182,11 @@ class NotificationRefIn(VersionedPatch):
 
 class CloseIn(VersionedPatch):
     reasons: LongText
+    incomplete_reasons: LongText | None = Field(
+        default=None,
+        description="Required while the incident is ongoing or mandatory facts are unknown "
+        "(closing_gaps): why the breach is closed all the same (art. 33(5))",
+    )
 
 
 class CountdownOut(BaseModel):
@@ -152,6 +197,11 @@ class CountdownOut(BaseModel):
     remaining_seconds: int
     overdue: bool
     display: str
+    open_ended: bool = Field(
+        default=False,
+        description="No fixed deadline (« sans délai excessif », art. 34(1)): due_at is when "
+        "the duty started, reminded at a fixed interval (breach.deadlines)",
+    )
 
 
 SIGNED_BY = (
@@ -172,6 +222,7 @@ class NotificationOut(BaseModel):
     late_reason: str | None
     external_ref: str | None
     summary: str | None
+    published_where: str | None = None
     recorded_by: str | None = Field(default=None, description=SIGNED_BY)
     message_subject: str | None = None
     message_body: str | None = None
@@ -289,6 +340,14 @@ class BreachOut(BreachFactsIn):
     decided_by: str | None = Field(default=None, description=SIGNED_BY)
     closed_at: datetime | None
     closing_reasons: str | None
+    followup_due_at: datetime | None = None
+    people_informed_at: datetime | None = None
+    incomplete_reasons: str | None = None
+    closing_gaps: list[str] = Field(
+        default=[],
+        description="What closing needs incomplete_reasons for: the incident ongoing, the "
+        "mandatory facts unknown (in French)",
+    )
     controller_facts: list[str] = Field(
         default=[],
         description="The facts the controller set itself: the source's completions leave them",

@@ -6,6 +6,7 @@ in a risk goes assessed → closed with its reasoning (art. 33(1), 33(5)).
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
@@ -33,7 +34,13 @@ from breach.breaches.schemas import (
     NotificationRefIn,
 )
 from breach.breaches.workflow import BreachState
-from breach.deadlines import cnil_deadline, countdown, running_clocks
+from breach.deadlines import (
+    Clock,
+    cnil_deadline,
+    countdown,
+    format_undue_delay,
+    running_clocks,
+)
 from breach.enums import (
     SENSITIVE_BREACH_DATA,
     BreachPath,
@@ -43,6 +50,7 @@ from breach.enums import (
     NotificationRecipient,
     RiskLevel,
 )
+from breach.phases import closing_gaps, followup_values
 from core.actor import signed_by
 from core.audit.trail import journaled, record_created
 from core.errors import FieldProblem, InvalidTransition, NotFound, ValidationFailed
@@ -54,6 +62,7 @@ from register.enums import label
 from register.schemas_common import merge_patch
 
 LABEL = "violation"
+UNDUE_DELAY = "sans délai excessif (art. 34.1)"
 OPEN = [
     BreachStatus.DECLARED,
     BreachStatus.ASSESSED,
@@ -69,6 +78,9 @@ def _countdowns(breach: Breach, now: datetime) -> list[CountdownOut]:
     """The running clocks (breach.deadlines.running_clocks), each with its time left."""
     result = []
     for clock in running_clocks(breach):
+        if clock.open_ended:
+            result.append(_open_ended(clock))
+            continue
         c = countdown(clock.deadline, now)
         result.append(
             CountdownOut(
@@ -84,6 +96,20 @@ def _countdowns(breach: Breach, now: datetime) -> list[CountdownOut]:
     return result
 
 
+def _open_ended(clock: Clock) -> CountdownOut:
+    # « Sans délai excessif » (art. 34(1)): no deadline to count down to; reminded daily.
+    return CountdownOut(
+        kind=clock.kind,
+        label=clock.label,
+        due_at=clock.deadline,
+        due_local=UNDUE_DELAY,
+        remaining_seconds=0,
+        overdue=False,
+        display=format_undue_delay(clock.deadline),
+        open_ended=True,
+    )
+
+
 async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachOut]:
     """Several breaches with their notifications, events and activities in three queries."""
     ids = [b.id for b in breaches]
@@ -97,16 +123,23 @@ async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachO
     for e in await BreachEvent.filter(breach_id__in=ids).order_by("id"):
         events[e.breach_id].append(e)
     activities: dict[UUID, list[UUID]] = defaultdict(list)
-    for breach_id, activity_id in await Breach.filter(id__in=ids).values_list(
-        "id", "activities__id"
+    ongoing: dict[UUID, bool] = {}  # the incident's flag (breach.phases.closing_gaps)
+    for breach_id, activity_id, incident_ongoing in await Breach.filter(id__in=ids).values_list(
+        "id", "activities__id", "incident__ongoing"
     ):
+        ongoing[breach_id] = bool(incident_ongoing)
         if activity_id is not None:
             activities[breach_id].append(activity_id)
     history = await assessments.histories(ids)
     refs = await shown_refs((b.id, b.ref, b.controller_id) for b in breaches)
     return [
         _out(
-            b, now, notifications[b.id], events[b.id], sorted(activities[b.id], key=str)
+            b,
+            now,
+            notifications[b.id],
+            events[b.id],
+            sorted(activities[b.id], key=str),
+            incident_ongoing=ongoing.get(b.id, False),
         ).model_copy(update={"assessments": history[b.id], "ref": refs[b.id]})
         for b in breaches
     ]
@@ -131,6 +164,8 @@ def _out(
     notifications: list[BreachNotification],
     events: list[BreachEvent],
     activity_ids: list[UUID],
+    *,
+    incident_ongoing: bool = False,
 ) -> BreachOut:
     data: dict[str, Any] = {
         name: getattr(breach, name)
@@ -150,8 +185,13 @@ def _out(
         "countdowns": _countdowns(breach, now),
         "notifications": [NotificationOut.model_validate(n) for n in notifications],
         "events": [EventOut.model_validate(e) for e in events],
+        "closing_gaps": closing_gaps(breach, incident_ongoing=incident_ongoing),
         "allowed_actions": workflow.allowed_actions(
-            BreachState.of(breach, (n.recipient for n in notifications))
+            BreachState.of(
+                breach,
+                (n.recipient for n in notifications),
+                incident_ongoing=incident_ongoing,
+            )
         ),
     }
     return BreachOut.model_validate(data)
@@ -204,12 +244,17 @@ async def readable_breaches(*, scope: Scope, breach_ids: list[UUID]) -> list[Bre
 # Writing ------------------------------------------------------------------------------------
 
 
-async def _require(step: str, breach: Breach) -> None:
-    """Refuse `step` unless the workflow table allows it on the breach as stored now."""
+async def _require(step: str, breach: Breach, *, incomplete_reasons: bool | None = None) -> None:
+    """Refuse `step` unless the workflow table allows it on the breach as stored now
+    (`incomplete_reasons`: whether a closing request says why it closes incomplete)."""
     recipients = await BreachNotification.filter(breach_id=breach.id).values_list(
         "recipient", flat=True
     )
-    workflow.require(step, BreachState.of(breach, recipients))
+    (ongoing,) = await Breach.filter(id=breach.id).values_list("incident__ongoing", flat=True)
+    state = BreachState.of(breach, recipients, incident_ongoing=bool(ongoing))
+    if incomplete_reasons is not None:
+        state = replace(state, incomplete_reasons=incomplete_reasons)
+    workflow.require(step, state)
 
 
 def _refuse_future(moment: datetime, now: datetime, field: str) -> None:
@@ -613,6 +658,11 @@ async def record_notification(
             f"({countdown(due, data.sent_at).deadline_display}) : les raisons du retard "
             "sont obligatoires (art. 33.1)",
         )
+    followup: dict[str, Any] = {}
+    if data.phase == NotificationPhase.INITIAL:
+        followup = followup_values(
+            breach, followup_due_at=data.followup_due_at, sent_at=data.sent_at, now=now
+        )
     document = await text(breach)
     return await _apply(
         breach,
@@ -622,6 +672,7 @@ async def record_notification(
         action=f"notify_cnil_{data.phase.value}",
         on_behalf_of=data.on_behalf_of,
         note=data.external_ref,
+        values=followup,
         notification={**_notification_columns(data), **_content(document), "due_at": due},
         then=(lambda: then(document)) if then else None,
     )
@@ -640,6 +691,7 @@ def _notification_columns(data: NotificationIn) -> dict[str, Any]:
         "external_ref": data.external_ref,
         "late_reason": data.late_reason,
         "summary": data.summary,
+        "published_where": data.published_where,
         "recorded_by": signed_by(data.on_behalf_of),
     }
 
@@ -652,13 +704,17 @@ async def _inform_people(
     then: Callable[[Text], Awaitable[Any]] | None,
 ) -> Breach:
     communication = await text(breach)
+    values: dict[str, Any] = {"people_informed_at": breach.people_informed_at or data.sent_at}
+    if breach.inform_people == InformPeople.LATER:
+        values["inform_people"] = InformPeople.YES
+    # Under the 34(3)(c) exemption the decision stays: the public communication fulfils it.
     return await _apply(
         breach,
         version=data.version,
         now=now,
         action="inform_people",
         on_behalf_of=data.on_behalf_of,
-        values={"inform_people": InformPeople.YES},
+        values=values,
         notification={**_notification_columns(data), **_content(communication)},
         then=(lambda: then(communication)) if then else None,
     )
@@ -699,8 +755,10 @@ async def record_cnil_reference(
 
 
 async def close(*, scope: Scope, breach_id: UUID, data: CloseIn, now: datetime) -> Breach:
+    """Closing: refused while the incident is ongoing or mandatory facts are unknown unless
+    `incomplete_reasons` says why (breach.phases.closing_gaps), kept in the register."""
     breach = await get_breach(scope=scope, breach_id=breach_id)
-    await _require("close", breach)
+    await _require("close", breach, incomplete_reasons=bool(data.incomplete_reasons))
     return await _apply(
         breach,
         version=data.version,
@@ -708,7 +766,11 @@ async def close(*, scope: Scope, breach_id: UUID, data: CloseIn, now: datetime) 
         action="close",
         to_status=BreachStatus.CLOSED,
         note=data.reasons,
-        values={"closed_at": now, "closing_reasons": data.reasons},
+        values={
+            "closed_at": now,
+            "closing_reasons": data.reasons,
+            "incomplete_reasons": data.incomplete_reasons,
+        },
     )
 
 
@@ -740,4 +802,5 @@ async def open_deadlines(
         if visibility.sees_whole(scope, breach.controller_id)
         or clock.kind in visibility.SOURCE_CLOCKS
     ]
-    return sorted(deadlines, key=lambda d: d.due_at)
+    # Open-ended clocks (« sans délai excessif », art. 34) after those with a deadline.
+    return sorted(deadlines, key=lambda d: (d.open_ended, d.due_at))

@@ -13,13 +13,14 @@ refused step.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from breach import phases
 from breach.enums import BreachPath, BreachStatus, InformPeople, NotificationRecipient
 from core.accounts.roles import Permission
 from core.errors import InvalidTransition
 
 CNIL_DONE = (BreachStatus.NOTIFIED, BreachStatus.COMPLEMENTED)
 REPORTED = (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN)  # the controller is informed
-PEOPLE_TO_INFORM = (InformPeople.YES, InformPeople.LATER)
+PEOPLE_TO_INFORM = phases.PEOPLE_TO_INFORM
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,26 @@ class BreachState:
     inform_people: InformPeople | None
     people_informed: bool
     cnil_notified: bool
+    # Phases and people (breach.phases): a communication owed to the people (art. 34,
+    # or the public one of 34(3)(c)), and what closing needs the DPO's reasons for (the
+    # incident ongoing, facts unknown, the complement promised to the CNIL not made).
+    people_owed: bool = False
+    public_communication_only: bool = False
+    closing_gaps: tuple[str, ...] = ()
+    # Whether the closing request gives those reasons; None when no request is read (what
+    # is offered: the close form asks for them).
+    incomplete_reasons: bool | None = None
 
     @classmethod
-    def of(cls, breach, recipients: Iterable[NotificationRecipient]) -> "BreachState":
-        """`breach`: a Breach row; `recipients`: those of its notifications."""
+    def of(
+        cls,
+        breach,
+        recipients: Iterable[NotificationRecipient],
+        *,
+        incident_ongoing: bool = False,
+    ) -> "BreachState":
+        """`breach`: a Breach row; `recipients`: those of its notifications;
+        `incident_ongoing`: its incident's flag."""
         made = set(recipients)
         return cls(
             ref=breach.ref,
@@ -52,6 +69,10 @@ class BreachState:
             inform_people=breach.inform_people,
             people_informed=NotificationRecipient.DATA_SUBJECTS in made,
             cnil_notified=NotificationRecipient.CNIL in made,
+            people_owed=phases.people_owed(breach),
+            public_communication_only=breach.inform_people not in PEOPLE_TO_INFORM
+            and phases.people_owed(breach),
+            closing_gaps=tuple(phases.closing_gaps(breach, incident_ongoing=incident_ongoing)),
         )
 
 
@@ -128,8 +149,12 @@ def _notify_complementary(s: BreachState) -> str | None:
 
 
 def _inform_people(s: BreachState) -> str | None:
-    if s.inform_people not in PEOPLE_TO_INFORM:
-        return "la décision enregistrée ne prévoit pas d'informer les personnes concernées"
+    # Under the 34(3)(c) exemption the public communication is recorded here too.
+    if not s.people_owed:
+        return (
+            "la décision enregistrée ne prévoit pas d'informer les personnes concernées, ni "
+            "de communication publique (art. 34.3.c)"
+        )
     return None
 
 
@@ -149,10 +174,29 @@ def _close(s: BreachState) -> str | None:
             "enregistrez d'abord la décision motivée du DPO (niveau de risque, information "
             "des personnes) : le registre des violations la conserve (art. 33.5)"
         )
-    if s.inform_people in PEOPLE_TO_INFORM and not s.people_informed:
+    return _close_people(s) or _close_phases(s)
+
+
+def _close_people(s: BreachState) -> str | None:
+    if not s.people_owed or s.people_informed:
+        return None
+    if s.public_communication_only:
         return (
-            "les personnes concernées doivent encore être informées, comme la décision le "
-            "prévoit (art. 34) : enregistrez d'abord cette communication"
+            "la communication publique qu'exige l'exception de l'art. 34.3.c n'est pas "
+            "encore faite : enregistrez-la d'abord (où, quand, texte publié)"
+        )
+    return (
+        "les personnes concernées doivent encore être informées, comme la décision le "
+        "prévoit (art. 34) : enregistrez d'abord cette communication"
+    )
+
+
+def _close_phases(s: BreachState) -> str | None:
+    # The promised complement not made is one of the gaps (breach.phases.closing_gaps).
+    if s.closing_gaps and s.incomplete_reasons is False:
+        return (
+            f"{' ; '.join(s.closing_gaps)} : indiquez pourquoi la violation est close malgré "
+            "tout (incomplete_reasons), le registre des violations le conserve (art. 33.5)"
         )
     return None
 

@@ -23,6 +23,8 @@ from tests.factories import (
     DECIDE_HIGH,
     DECIDE_RISK,
     DECIDE_UNLIKELY,
+    FOLLOWUP_DUE,
+    INCOMPLETE,
     assert_refused,
     make_activity,
     make_convention,
@@ -41,8 +43,11 @@ CNIL_DUE = "2025-03-06T08:00:00Z"
 ON_TIME = "2025-03-05T10:00:00+01:00"
 LATE = "2025-03-06T10:00:00+01:00"  # one hour after the deadline
 
-NOTIFY = {"sent_at": ON_TIME, "external_ref": "CNIL-2025-0001"}
-CLOSE = {"reasons": "Mesures correctives en place, dossier CNIL clos."}
+NOTIFY = {"sent_at": ON_TIME, "external_ref": "CNIL-2025-0001", "followup_due_at": FOLLOWUP_DUE}
+CLOSE = {
+    "reasons": "Mesures correctives en place, dossier CNIL clos.",
+    "incomplete_reasons": INCOMPLETE,
+}
 
 
 # Helpers --------------------------------------------------------------------------------------
@@ -721,7 +726,8 @@ async def test_notified_breach_path_declared_to_closed(client, own_breach):
 
     breach = await done(client, breach, "notifications", **NOTIFY)
     assert breach["status"] == "notified"
-    assert breach["countdowns"] == []  # the 72 h clock has done its job
+    # the 72 h clock has done its job; the complement promised runs (art. 33.4)
+    assert [c["kind"] for c in breach["countdowns"]] == ["cnil_followup"]
     (initial,) = breach["notifications"]
     assert (initial["recipient"], initial["phase"], initial["channel"]) == (
         "cnil",
@@ -780,7 +786,11 @@ async def test_unlikely_risk_is_closed_unnotified_with_its_reasoning(client, own
     assert "notify_cnil_initial" not in breach["allowed_actions"]
 
     breach = await done(
-        client, breach, "close", reasons="Risque improbable : documenté au registre (art. 33.5)."
+        client,
+        breach,
+        "close",
+        reasons="Risque improbable : documenté au registre (art. 33.5).",
+        incomplete_reasons=INCOMPLETE,
     )
 
     assert breach["status"] == "closed"
@@ -854,7 +864,8 @@ async def test_initial_notification_twice_is_refused(client, own_breach):
 async def test_complementary_before_initial_is_refused(client, own_breach):
     breach = await done(client, own_breach, "assessment", **ASSESS)
 
-    response = await act(client, breach, "notifications", **NOTIFY, phase="complementary")
+    complementary = {**NOTIFY, "followup_due_at": None, "phase": "complementary"}
+    response = await act(client, breach, "notifications", **complementary)
 
     await assert_conflict(
         client, response, breach, "une notification complémentaire suit une notification initiale"
@@ -960,7 +971,7 @@ async def closed_breach(client, own_breach):
         ("assessment", ASSESS),
         ("decision", DECIDE_UNLIKELY),
         ("notifications", NOTIFY),
-        ("notifications", {**NOTIFY, "phase": "complementary"}),
+        ("notifications", {**NOTIFY, "phase": "complementary", "followup_due_at": None}),
         ("notifications", {"recipient": "data_subjects", "sent_at": ON_TIME}),
         ("close", CLOSE),
         ("awareness", {"aware_at": DETECTED, "rationale": "Réexamen"}),
@@ -1078,7 +1089,14 @@ async def test_late_cnil_notification_needs_its_reasons(client, own_breach):
     assert "jeudi 6 mars 2025 à 09:00 (heure de Paris)" in response.json()["detail"][0]["msg"]
 
     reason = "Prestataire d'investigation joignable seulement le jeudi."
-    breach = await done(client, breach, "notifications", sent_at=LATE, late_reason=reason)
+    breach = await done(
+        client,
+        breach,
+        "notifications",
+        sent_at=LATE,
+        late_reason=reason,
+        followup_due_at=FOLLOWUP_DUE,
+    )
 
     assert breach["status"] == "notified"
     (notice,) = breach["notifications"]
@@ -1089,7 +1107,9 @@ async def test_late_cnil_notification_needs_its_reasons(client, own_breach):
 async def test_cnil_notification_at_the_deadline_itself_is_on_time(client, own_breach):
     breach = await done(client, own_breach, "assessment", **ASSESS)
 
-    breach = await done(client, breach, "notifications", sent_at=CNIL_DUE)
+    breach = await done(
+        client, breach, "notifications", sent_at=CNIL_DUE, followup_due_at=FOLLOWUP_DUE
+    )
 
     (notice,) = breach["notifications"]
     assert notice["late"] is False
@@ -1246,7 +1266,12 @@ STEPS = {
         ("own", [], "facts", {"approx_subjects": 40}),
         ("own", STEPS["assessed"], "decision", DECIDE_RISK),
         ("own", STEPS["decided"], "notifications", NOTIFY),
-        ("own", STEPS["notified"], "notifications", {**NOTIFY, "phase": "complementary"}),
+        (
+            "own",
+            STEPS["notified"],
+            "notifications",
+            {**NOTIFY, "phase": "complementary", "followup_due_at": None},
+        ),
         (
             "own",
             STEPS["to_inform"],
@@ -1347,6 +1372,7 @@ async def test_breach_register_lists_every_breach_of_the_controller_with_reasoni
         "notifications",
         sent_at="2025-04-07T09:00:00+02:00",
         late_reason=notified_late,
+        followup_due_at=FOLLOWUP_DUE,
     )
     # 3. just declared, nothing decided
     incident = await declared(

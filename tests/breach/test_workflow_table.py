@@ -8,19 +8,25 @@ from breach.breaches import workflow
 from tests.factories import (
     API,
     ASSESS,
+    DECIDE_HIGH,
     DECIDE_HIGH_INFORM,
     DECIDE_RISK,
     DECIDE_UNLIKELY,
+    FACTS,
     ago,
     bodies,
     declare_on,
     iso,
     post,
+    with_facts,
 )
 
 
 def _cnil(phase: str) -> dict:
-    return {"recipient": "cnil", "phase": phase, "sent_at": iso(ago(seconds=1))}
+    sent = {"recipient": "cnil", "phase": phase, "sent_at": iso(ago(seconds=1))}
+    if phase == "initial":  # facts unknown: the date of the complement (art. 33.4)
+        sent["followup_due_at"] = iso(ago(hours=-48))
+    return sent
 
 
 PEOPLE = {
@@ -49,8 +55,28 @@ TRY = {
     "notify_cnil_initial": ("POST", "/notifications", _cnil("initial")),
     "notify_cnil_complementary": ("POST", "/notifications", _cnil("complementary")),
     "inform_people": ("POST", "/notifications", PEOPLE),
-    "close": ("POST", "/close", {"reasons": "Mesures faites."}),
+    "close": (
+        "POST",
+        "/close",
+        {"reasons": "Mesures faites.", "incomplete_reasons": "Incident toujours en cours."},
+    ),
 }
+# breach.phases: every fact known, the complement nothing promised, the public communication.
+FACTS_STEP = ("facts", FACTS)
+CNIL_COMPLETE_FACTS = ("notifications", {"recipient": "cnil", "sent_at": iso(ago(seconds=1))})
+DECIDE_PUBLIC = {
+    **DECIDE_HIGH,
+    "inform_people": "no",
+    "art34_exemption": "c_disproportionate",
+}
+PUBLIC = {
+    "recipient": "data_subjects",
+    "channel": "public_communication",
+    "sent_at": iso(ago(seconds=1)),
+    "published_where": "Site de la commune",
+    "summary": "Texte publié.",
+}
+
 
 OWN = "own"
 REPORTED = "reported"
@@ -92,7 +118,37 @@ STATES = {
         [
             ("assessment", ASSESS),
             ("decision", DECIDE_UNLIKELY),
-            ("close", {"reasons": "Documentée."}),
+            ("close", {"reasons": "Documentée.", "incomplete_reasons": "Faits inconnus."}),
+        ],
+    ),
+    "facts known, incident ongoing": (
+        OWN,
+        [FACTS_STEP, ("assessment", ASSESS), ("decision", DECIDE_UNLIKELY)],
+    ),
+    "notified, complement pending": (
+        OWN,
+        [("assessment", ASSESS), ("decision", DECIDE_RISK), ("notifications", _cnil("initial"))],
+    ),
+    "notified, nothing to follow": (
+        OWN,
+        [FACTS_STEP, ("assessment", ASSESS), ("decision", DECIDE_RISK), CNIL_COMPLETE_FACTS],
+    ),
+    "notified, people to tell later": (
+        OWN,
+        [FACTS_STEP, ("assessment", ASSESS), ("decision", DECIDE_HIGH), CNIL_COMPLETE_FACTS],
+    ),
+    "notified, public communication pending": (
+        OWN,
+        [FACTS_STEP, ("assessment", ASSESS), ("decision", DECIDE_PUBLIC), CNIL_COMPLETE_FACTS],
+    ),
+    "notified, public communication made": (
+        OWN,
+        [
+            FACTS_STEP,
+            ("assessment", ASSESS),
+            ("decision", DECIDE_PUBLIC),
+            CNIL_COMPLETE_FACTS,
+            ("notifications", PUBLIC),
         ],
     ),
     "reported, controller not yet informed": (REPORTED, []),
@@ -111,6 +167,9 @@ async def _reach(client, world, path: str, steps) -> dict:
     breach = await declare_on(client, declaring, [world["activity"]["id"]], detected=ago(hours=5))
     assert breach["path"] == ("own_system" if path == OWN else "processor")
     for action, payload in steps:
+        if action == "facts":
+            breach = await with_facts(client, breach, **payload)
+            continue
         answer = await post(client, breach, action, **payload)
         assert answer.status_code == 200, (action, answer.text)
         breach = answer.json()

@@ -18,7 +18,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def next_clock(breach: BreachOut):
-    return min(breach.countdowns, key=lambda c: c.due_at) if breach.countdowns else None
+    # A fixed deadline first; an open-ended clock (« sans délai excessif ») has none.
+    if not breach.countdowns:
+        return None
+    return min(breach.countdowns, key=lambda c: (c.open_ended, c.due_at))
 
 
 @router.get("/violations", name="violations.list")

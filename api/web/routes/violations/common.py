@@ -107,6 +107,9 @@ FIELD_NAMES = {
     "people-addresses": "Adresses électroniques des personnes",
     "people-summary": "Résumé",
     "close-reasons": "Motifs de la clôture",
+    "cnil-followup_due_at": "Complément promis pour le",
+    "people-published_where": "Lieu de la communication publique",
+    "close-incomplete_reasons": "Pourquoi clôturer malgré tout",
 }
 ADJUSTMENT_FIELD = re.compile(r"^assess-adjustments-(\d+)-(delta|justification)$")
 
