@@ -20,6 +20,8 @@ from breach.enums import BreachPath, NotificationPhase
 from breach.messages import service as messages
 from breach.messages.context import BreachView, breach_view
 from breach.messages.schemas import PreviewOut
+from breach.nis2_schemas import Nis2Out
+from breach.nis2_service import nis2_if_visible
 from breach.shared_system import informs_at_once, processor_question
 from core.accounts.roles import Permission, Principal
 
@@ -86,6 +88,8 @@ class BreachSheet:
     # question, and what the host must do.
     processor_question: str | None = None
     informs_at_once: str | None = None
+    # NIS 2 beside the GDPR: the incident's NIS 2 record, for its body's people only.
+    nis2: Nis2Out | None = None
 
     def context(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -124,6 +128,8 @@ async def breach_sheet(
     if row.path == BreachPath.INDEPENDENT and view.source:
         sheet.processor_question = processor_question(view.source.name, view.controller.name)
         sheet.informs_at_once = informs_at_once(view.source.name, view.controller.name)
+    if sheet.incident_visible:
+        sheet.nis2 = await nis2_if_visible(scope=read, incident_id=breach.incident_id, now=now)
     if show["notice"]:
         sheet.notice_preview = await messages.preview_controller_notice(
             scope=principal.scope(Permission.INFORM_CONTROLLER), breach_id=breach.id, now=now

@@ -25,7 +25,7 @@ from breach.nis2_schemas import (
     Nis2SendingIn,
 )
 from core.actor import signed_by
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.persistence import create_journaled, update_versioned
 from core.scope import Scope
 from register.organisations.models import Organisation
@@ -43,6 +43,16 @@ async def _load(scope: Scope, incident_id: UUID) -> tuple[Incident, Organisation
 async def nis2_of(*, scope: Scope, incident_id: UUID, now: datetime) -> Nis2Out:
     incident, org, row = await _load(scope, incident_id)
     return nis2.nis2_view(incident, org, row, now)
+
+
+async def nis2_if_visible(*, scope: Scope, incident_id: UUID, now: datetime) -> Nis2Out | None:
+    """The record for a breach page: None unless the person reads the incident's body and the
+    body is an essential or important entity."""
+    try:
+        record = await nis2_of(scope=scope, incident_id=incident_id, now=now)
+    except NotFound:
+        return None
+    return record if record.applies else None
 
 
 async def _reread(scope: Scope, incident_id: UUID, now: datetime) -> Nis2Out:

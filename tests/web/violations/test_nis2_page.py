@@ -81,6 +81,11 @@ async def test_the_rssi_decides_and_records_the_early_warning_from_the_pages(
     assert "NIS 2 — Alerte précoce (24 h)" in sheet
     assert "NIS 2 — Notification d&#39;incident (72 h)" in sheet
 
+    (breach_id,) = incident["breach_ids"]
+    breach_page = (await http.get(f"/violations/{breach_id}")).text
+    assert "Délais NIS 2 de l'incident (signalement au CSIRT)" in breach_page
+    assert "NIS 2 — Alerte précoce (24 h)" in breach_page, "beside the GDPR clocks"
+
     draft = await http.get(f"/incidents/{incident['id']}/nis2/rapport/early_warning")
     assert draft.status_code == 200
     assert "oui, un acte illicite ou malveillant est suspecté" in draft.text
