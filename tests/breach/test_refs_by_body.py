@@ -8,8 +8,10 @@ import pytest
 
 from breach.breaches.models import Breach
 from breach.breaches.names import shown_ref
+from core.accounts.service import create_user
 from core.clock import to_local
 from register.organisations.codes import base_code, derive
+from tests.access.conftest import PASSWORD, new_client
 from tests.factories import (
     API,
     ago,
@@ -20,6 +22,7 @@ from tests.factories import (
     make_org,
     read,
 )
+from tests.web.conftest import sign_in
 
 
 @pytest.mark.parametrize(
@@ -140,6 +143,22 @@ async def test_one_incident_for_two_controllers_gives_each_its_own_reference(cli
     refs = {(await read(client, f"/breaches/{i}"))["ref"] for i in breach_ids}
     year = to_local(ago(hours=1)).year
     assert refs == {f"VIO-JUVISY-{year}-0001", f"VIO-ATHIS-{year}-0001"}
+
+    # The incident page and the list of breaches, as the instance's administrator sees them.
+    await create_user(
+        email="admin-page@registre-rgpd.test",
+        name="Administrateur",
+        password=PASSWORD,
+        is_instance_admin=True,
+    )
+    async with new_client() as http:
+        assert (await sign_in(http, "admin-page@registre-rgpd.test")).status_code == 303
+        incident_page = await http.get(f"/incidents/{declared.json()['id']}")
+        listed = await http.get("/violations")
+    assert incident_page.status_code == 200 and listed.status_code == 200
+    for ref in refs:
+        assert incident_page.text.count(ref) >= 1, ref
+        assert listed.text.count(ref) >= 1, ref
 
 
 async def test_a_reference_from_before_the_codes_is_shown_qualified_and_numbering_goes_on(
