@@ -324,7 +324,8 @@ async def _follow_detection(
         incident_id=incident_id, status__in=[BreachStatus.DECLARED, BreachStatus.ASSESSED]
     )
     for breach in breaches:
-        if breach.path == BreachPath.PROCESSOR and breach.controller_informed_at is not None:
+        told = (BreachPath.PROCESSOR, BreachPath.INDEPENDENT)  # the notice given stays given
+        if breach.path in told and breach.controller_informed_at is not None:
             continue
         if breach.path == BreachPath.OWN_SYSTEM and breach.aware_rationale != OWN_DETECTION:
             continue
@@ -353,7 +354,7 @@ async def _follow_detection(
                 author=author,
                 cause=awareness.DETECTION,
             )
-        elif breach.path != BreachPath.PROCESSOR:
+        elif breach.path not in told:  # an independent controller's awareness is its own
             values |= {"aware_at": clocks.aware_at, "cnil_due_at": clocks.cnil_due_at}
         async with journaled(Breach, breach.id, action="follow_detection"):
             await Breach.filter(id=breach.id).update(**values, version=F("version") + 1)

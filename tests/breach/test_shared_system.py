@@ -12,7 +12,7 @@ import pytest
 
 from core.outbox.models import OutboxMessage
 from register.demo import load_demo
-from tests.factories import ago, declare_on, done, iso, post, read, with_facts
+from tests.factories import API, ago, declare_on, done, iso, post, read, with_facts
 from tests.web.conftest import browser, make_user  # noqa: F401  (fixtures)
 
 BOULOGNE_DPO = "exemple.dpd@boulognebillancourt.com"
@@ -118,3 +118,29 @@ async def test_the_pages_ask_whether_the_host_is_in_fact_a_processor(
 
 def read_instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def test_a_corrected_detection_keeps_boulognes_own_awareness(client, seed):
+    breach = seed["breach"]
+    aware = await done(
+        client,
+        breach,
+        "awareness",
+        aware_at=iso(ago(hours=1)),
+        rationale="Appel de la DIGIT reçu par le DPD de la Ville.",
+    )
+    assert aware["cnil_due_at"] is not None  # the premise
+    incident = await read(client, f"/incidents/{breach['incident_id']}")
+    moved = await client.patch(
+        f"{API}/incidents/{incident['id']}",
+        json={
+            "version": incident["version"],
+            "detected_at": iso(seed["detected"] - timedelta(hours=1)),
+        },
+    )
+    assert moved.status_code == 200, moved.text
+
+    after = await read(client, f"/breaches/{breach['id']}")
+    assert (after["aware_at"], after["cnil_due_at"]) == (aware["aware_at"], aware["cnil_due_at"])
+    # The notice not given yet follows the detection (« sans délai »).
+    assert read_instant(after["controller_notice_due_at"]) == seed["detected"] - timedelta(hours=1)

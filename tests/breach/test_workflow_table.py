@@ -17,6 +17,9 @@ from tests.factories import (
     bodies,
     declare_on,
     iso,
+    make_activity,
+    make_convention,
+    party,
     post,
     with_facts,
 )
@@ -80,6 +83,8 @@ PUBLIC = {
 
 OWN = "own"
 REPORTED = "reported"
+INDEPENDENT = "independent"
+AWARE = ("awareness", {"aware_at": iso(ago(minutes=30)), "rationale": "Courriel lu."})
 # (path, the steps taken to reach the state): every status, both paths, and the boundaries
 # where the old hand-written list disagreed with the steps (close before the people are told).
 STATES = {
@@ -154,6 +159,11 @@ STATES = {
     "reported, controller not yet informed": (REPORTED, []),
     "reported, controller informed": (REPORTED, [INFORMED]),
     "reported, informed and assessed": (REPORTED, [INFORMED, ("assessment", ASSESS)]),
+    # Independent controllers on a shared system (seed 000): the host informs, the other
+    # records its own awareness.
+    "independent, not yet informed": (INDEPENDENT, []),
+    "independent, informed": (INDEPENDENT, [INFORMED]),
+    "independent, informed and aware": (INDEPENDENT, [INFORMED, AWARE]),
 }
 
 
@@ -162,10 +172,32 @@ async def world(client):
     return await bodies(client)
 
 
+async def _independent(client, world) -> dict:
+    """The EPT hosts an activity of the commune, each controller of its own (seed 000)."""
+    shared = await make_convention(
+        client,
+        parties=[
+            party(world["ept"], "independent_controller"),
+            party(world["commune"], "independent_controller"),
+        ],
+    )
+    activity = await make_activity(
+        client, controller=world["commune"], name="Adressage", convention_ids=[shared["id"]]
+    )
+    breach = await declare_on(client, world["ept"], [activity["id"]], detected=ago(hours=5))
+    assert breach["path"] == "independent"
+    return breach
+
+
 async def _reach(client, world, path: str, steps) -> dict:
-    declaring = world["commune"] if path == OWN else world["ept"]
-    breach = await declare_on(client, declaring, [world["activity"]["id"]], detected=ago(hours=5))
-    assert breach["path"] == ("own_system" if path == OWN else "processor")
+    if path == INDEPENDENT:
+        breach = await _independent(client, world)
+    else:
+        declaring = world["commune"] if path == OWN else world["ept"]
+        breach = await declare_on(
+            client, declaring, [world["activity"]["id"]], detected=ago(hours=5)
+        )
+        assert breach["path"] == ("own_system" if path == OWN else "processor")
     for action, payload in steps:
         if action == "facts":
             breach = await with_facts(client, breach, **payload)
