@@ -6,7 +6,12 @@ from datetime import datetime
 from starlette.datastructures import FormData
 
 from api.web.forms import Reader
-from breach.nis2_schemas import Nis2AwarenessIn, Nis2DecisionIn, Nis2SendingIn
+from breach.nis2_schemas import (
+    Nis2AwarenessIn,
+    Nis2DecisionIn,
+    Nis2IntermediateIn,
+    Nis2SendingIn,
+)
 from core.errors import FieldProblem
 
 YES_NO = {"oui": True, "non": False}  # « non renseigné » is None
@@ -60,3 +65,8 @@ def sending_in(form: FormData, *, now: datetime) -> Nis2SendingIn:
         "reference": r.text("reference"),
     }
     return r.validate(Nis2SendingIn, data)
+
+
+def intermediate_in(form: FormData) -> Nis2IntermediateIn:
+    r = Reader(form, "inter-")
+    return r.validate(Nis2IntermediateIn, {"version": r.version(), "due_at": r.moment("due_at")})

@@ -39,6 +39,7 @@ DONE_MESSAGES = {
     "nis2-decision": "Décision NIS 2 enregistrée.",
     "nis2-connaissance": "Prise de connaissance NIS 2 enregistrée, motifs à l'appui.",
     "nis2-envoi": "Envoi au CSIRT enregistré : son échéance ne court plus.",
+    "nis2-intermediaire": "Demande de rapport intermédiaire enregistrée : elle est rappelée.",
     "import": "Registre importé.",
     "proposition-acceptee": "Votre acceptation est enregistrée : la convention (ou sa "
     "modification) entre en vigueur dès que chaque partie l'a acceptée.",

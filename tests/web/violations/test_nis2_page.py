@@ -108,6 +108,19 @@ async def test_the_rssi_decides_and_records_the_early_warning_from_the_pages(
     assert "NIS 2 — Alerte précoce (24 h)</strong>" not in page, "its clock stopped"
     assert "NIS 2 — Notification d&#39;incident (72 h)</strong>" in page
 
+    asked = await http.post(
+        f"/incidents/{incident['id']}/nis2/rapport-intermediaire",
+        data={
+            "csrf_token": csrf_of(page),
+            "version": "2",
+            "inter-due_at": local(utcnow() + timedelta(days=3)),
+        },
+    )
+    assert asked.status_code == 303, asked.text
+    page = (await http.get(asked.headers["location"])).text
+    assert "Demande de rapport intermédiaire enregistrée" in page
+    assert "NIS 2 — Rapport intermédiaire (sur demande)</strong>" in page
+
 
 async def test_a_body_not_under_nis2_shows_no_clock_and_no_block(browser, make_user, client):
     org, incident = await _world(client, status="none")

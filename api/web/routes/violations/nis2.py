@@ -140,6 +140,17 @@ async def send(request: Request, incident_id: UUID):
     return await _act(request, incident_id, "send-", "nis2-envoi", step)
 
 
+@router.post("/incidents/{incident_id}/nis2/rapport-intermediaire", name="nis2.intermediate")
+async def intermediate(request: Request, incident_id: UUID):
+    async def step(scope, form, now):
+        data = forms.intermediate_in(form)
+        await nis2_service.request_intermediate(
+            scope=scope, incident_id=incident_id, data=data, now=now
+        )
+
+    return await _act(request, incident_id, "inter-", "nis2-intermediaire", step)
+
+
 @router.get("/incidents/{incident_id}/nis2/rapport/{phase}", name="nis2.draft")
 async def draft(request: Request, incident_id: str, phase: str):
     principal = principal_of(request)
