@@ -95,19 +95,28 @@ async def record(breach_id: UUID, stored: dict, *, at: datetime, author: str | N
     await record_created(BreachAssessment, made.id)
 
 
-async def histories(breach_ids: list[UUID]) -> dict[UUID, list[AssessmentRecordOut]]:
-    """The assessments of several breaches, oldest first, in one query."""
+async def histories(breaches: list[Breach]) -> dict[UUID, list[AssessmentRecordOut]]:
+    """The assessments of several breaches, oldest first, in one query. A breach assessed
+    before this table existed shows its current assessment, without an author."""
     found: dict[UUID, list[AssessmentRecordOut]] = defaultdict(list)
-    for row in await BreachAssessment.filter(breach_id__in=breach_ids).order_by("id"):
-        found[row.breach_id].append(
-            AssessmentRecordOut(
-                at=row.at,
-                author=row.author,
-                severity_band=row.severity_band,
-                se=str(row.assessment.get("se", "")),
-                band_label=str(row.assessment.get("band_label", "")),
-                recommendation_label=str(row.assessment.get("recommendation_label", "")),
-                assessment=row.assessment,
+    rows = await BreachAssessment.filter(breach_id__in=[b.id for b in breaches]).order_by("id")
+    for row in rows:
+        found[row.breach_id].append(_record(row.at, row.author, row.severity_band, row.assessment))
+    for breach in breaches:
+        if breach.id not in found and breach.assessment and breach.assessed_at:
+            found[breach.id].append(
+                _record(breach.assessed_at, None, breach.severity_band or "", breach.assessment)
             )
-        )
     return found
+
+
+def _record(at: datetime, author: str | None, band: str, stored: dict) -> AssessmentRecordOut:
+    return AssessmentRecordOut(
+        at=at,
+        author=author,
+        severity_band=band,
+        se=str(stored.get("se", "")),
+        band_label=str(stored.get("band_label", "")),
+        recommendation_label=str(stored.get("recommendation_label", "")),
+        assessment=stored,
+    )

@@ -130,7 +130,7 @@ async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachO
         ongoing[breach_id] = bool(incident_ongoing)
         if activity_id is not None:
             activities[breach_id].append(activity_id)
-    history = await assessments.histories(ids)
+    history = await assessments.histories(breaches)
     refs = await shown_refs((b.id, b.ref, b.controller_id) for b in breaches)
     return [
         _out(

@@ -6,7 +6,7 @@ import html
 import io
 import re
 
-from breach.breaches.assessments import band_risk, below_band
+from breach.breaches.assessments import BreachAssessment, band_risk, below_band
 from breach.enums import RiskLevel
 from tests.factories import (
     API,
@@ -165,3 +165,14 @@ def test_the_band_and_the_recommendation_map_to_a_level_of_risk():
     assert below_band(RiskLevel.RISK, {"band": "high"}) == RiskLevel.HIGH
     assert below_band(RiskLevel.HIGH, {"band": "high"}) is None
     assert below_band(RiskLevel.UNLIKELY, None) is None
+
+
+async def test_a_breach_assessed_before_the_history_shows_its_current_assessment(client):
+    _, breach = await processor_breach(client)
+    breach = await done(client, breach, "assessment", **ASSESS)
+    # As stored before migration 0016: the assessment on the breach, no history row.
+    deleted = await BreachAssessment.filter(breach_id=breach["id"]).delete()
+    assert deleted == 1  # the premise: the row was written, and is gone
+    (shown,) = (await read(client, f"/breaches/{breach['id']}"))["assessments"]
+    assert (shown["severity_band"], shown["author"]) == ("low", None)
+    assert shown["assessment"] == breach["assessment"]
