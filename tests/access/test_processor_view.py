@@ -5,7 +5,7 @@ assessment, the decision, the CNIL document, the people's letter (issue 13)."""
 import pytest
 
 from core.accounts.roles import Role
-from tests.factories import API, ago, bodies, declare_on, done, iso, with_facts
+from tests.factories import API, INCOMPLETE, ago, bodies, declare_on, done, iso, with_facts
 
 JUSTIFICATION = "JUSTIF-SECRETE-ENISA des fichiers de paie"
 REASONS = "MOTIFS-SECRETS de la décision du maire"
@@ -191,7 +191,9 @@ async def test_the_open_list_does_not_tell_the_source_that_the_controller_closed
     client, make_user, client_as
 ):
     s = await _scenario(client)
-    closed = await done(client, s["breach"], "close", reasons=CLOSING)
+    closed = await done(
+        client, s["breach"], "close", reasons=CLOSING, incomplete_reasons=INCOMPLETE
+    )
     assert closed["status"] == "closed"  # the premise: closed on the controller's side
     user = await make_user("rssi@ept-exemple.fr", (s["ept"]["id"], Role.SECURITY_OFFICER))
     p = await client_as(user)

@@ -17,6 +17,7 @@ from reports.calendar import organisation_calendar
 from tests.factories import (
     ASSESS,
     DECIDE_UNLIKELY,
+    INCOMPLETE,
     ago,
     declare_on,
     done,
@@ -213,7 +214,13 @@ async def test_a_closed_breach_and_a_satisfied_notice_leave_the_feed(client, wor
     own, hosted = world["own"], world["hosted"]
     breach = await done(client, own, "assessment", **ASSESS)
     breach = await done(client, breach, "decision", **DECIDE_UNLIKELY)
-    await done(client, breach, "close", reasons="Risque improbable, documenté (art. 33.5).")
+    await done(
+        client,
+        breach,
+        "close",
+        reasons="Risque improbable, documenté (art. 33.5).",
+        incomplete_reasons=INCOMPLETE,
+    )
     informed_at = ago(minutes=10)
     await done(client, hosted, "controller-informed", informed_at=iso(informed_at))
 

@@ -18,7 +18,17 @@ from core.outbox.delivery import deliver_due
 from core.outbox.models import OutboxMessage
 from core.scope import Scope
 from register.demo import load_demo
-from tests.factories import API, BREACHES, ago, bodies, done, iso, read
+from tests.factories import (
+    API,
+    BREACHES,
+    FOLLOWUP_DUE,
+    INCOMPLETE,
+    ago,
+    bodies,
+    done,
+    iso,
+    read,
+)
 
 TEST_KEY = "enc:v2:test:"  # tests/conftest.py sets the key "test" for every test
 
@@ -151,7 +161,7 @@ async def a_breach_taken_to_its_end(client, smtp) -> tuple[dict, dict]:
     )
     report = await deliver_due(owner="test")
     assert report.sent == 2, report.errors
-    breach = await done(client, breach, "close", reasons=CLOSING)
+    breach = await done(client, breach, "close", reasons=CLOSING, incomplete_reasons=INCOMPLETE)
     return await read(client, f"/incidents/{incident['id']}"), breach
 
 
@@ -286,7 +296,9 @@ async def a_breach_taken_to_its_end_but_one_refusal(client) -> None:
         inform_people="yes",
         reasons=REASONS,
     )
-    breach = await done(client, breach, "notifications", sent_at=iso(ago(hours=2)))
+    breach = await done(
+        client, breach, "notifications", sent_at=iso(ago(hours=2)), followup_due_at=FOLLOWUP_DUE
+    )
     await done(
         client,
         breach,

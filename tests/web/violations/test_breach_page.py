@@ -14,6 +14,7 @@ from tests.factories import (
     DECIDE_HIGH,
     EPT_DPO,
     FACTS,
+    FOLLOWUP_DUE,
     ago,
     bodies,
     declare_on,
@@ -228,12 +229,16 @@ async def test_the_dpo_assesses_decides_and_records_the_cnil_notification(
                 r'name="cnil-sent_at" type="datetime-local" value="([^"]+)"', page
             ).group(1),
             "cnil-channel": "teleservice",
+            # Facts still unknown: the date of the complement (art. 33.4), Paris wall time.
+            "cnil-followup_due_at": f"{to_local(ago(days=-30)):%Y-%m-%dT%H:%M}",
         },
     )
     assert recorded.status_code == 303, text_of(recorded.text)[:3000]
     page = (await http.get(url)).text
     seen = text_of(page)
     assert "Notifiée à la CNIL" in seen
+    assert "Complément promis à la CNIL" in seen
+    assert "Notification complémentaire à la CNIL" in seen  # its clock
     assert "CNIL Initiale" in seen and "Téléservice de la CNIL" in seen
     assert "Texte tel qu'envoyé : CNIL, initiale" in seen
 
@@ -302,7 +307,14 @@ async def _notified(client, breach: dict) -> dict:
     steps = [
         ("assessment", {"context": "financial", "identification": "significant"}),
         ("decision", DECIDE_HIGH),
-        ("notifications", {"sent_at": ago(seconds=0).isoformat(), "external_ref": "DN-1"}),
+        (
+            "notifications",
+            {
+                "sent_at": ago(seconds=0).isoformat(),
+                "external_ref": "DN-1",
+                "followup_due_at": FOLLOWUP_DUE,
+            },
+        ),
     ]
     for action, payload in steps:
         answer = await client.post(
@@ -394,8 +406,21 @@ async def test_the_dpo_completes_the_facts_informs_the_people_and_closes(
     page = (await http.get(url)).text
     refused = await post_form(http, page, f"{url}/cloture")
     assert refused.status_code == 422 and 'id="err-close-reasons"' in refused.text
-    closed = await post_form(
+    # The incident still ongoing, the complement promised not made: the DPO says why.
+    assert 'id="closing-gaps"' in page and "l'incident est toujours en cours" in text_of(page)
+    refused = await post_form(
         http, page, f"{url}/cloture", **{"close-reasons": "Mesures faites, personnes informées."}
+    )
+    assert refused.status_code == 409
+    assert "indiquez pourquoi la violation est close malgré tout" in text_of(refused.text)
+    closed = await post_form(
+        http,
+        page,
+        f"{url}/cloture",
+        **{
+            "close-reasons": "Mesures faites, personnes informées.",
+            "close-incomplete_reasons": "Complément transmis par téléphone à la CNIL.",
+        },
     )
     assert closed.status_code == 303
     page = (await http.get(closed.headers["location"])).text
