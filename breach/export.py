@@ -10,8 +10,8 @@ from uuid import UUID
 
 from tortoise.expressions import Q
 
-from breach.breaches import awareness
 from breach import register_cells as rc
+from breach.breaches import awareness
 from breach.breaches.models import Breach
 from breach.breaches.schemas import BreachOut, NotificationOut
 from breach.breaches.service import breaches_out
