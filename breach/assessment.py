@@ -5,10 +5,21 @@ breaches", Working Document v1.0, December 2013:
 
     SE = DPC × EI + CB
 
-DPC, the data processing context (1 to 4, adjusted by the assessor and kept within 1–4); EI,
-the ease of identification (0.25 to 1); CB, the circumstances of the breach (loss of
-confidentiality, integrity, availability, malicious intent), added up. Bands: SE < 2 low,
-2 ≤ SE < 3 medium, 3 ≤ SE < 4 high, SE ≥ 4 very high; the maximum is 6.
+DPC, the data processing context (1 to 4): each data category hit starts at its basic score and
+may be adjusted by whole points on the scale of the method's Assessment Table 1 (DPC scoring,
+steps 1 and 2, and Annex 1: "the DPC scoring of any data type can always vary from 1 to 4");
+several categories, the highest DPC counts. EI, the ease of identification (0.25 to 1, Annex 2).
+CB, the circumstances of the breach (loss of confidentiality, integrity, availability, malicious
+intent, Annex 3), added up. Bands: SE < 2 low, 2 ≤ SE < 3 medium, 3 ≤ SE < 4 high, SE ≥ 4 very
+high; the maximum is 6.
+
+Data rendered unintelligible (state-of-the-art encryption, the key not compromised) cannot be
+matched to anyone by whoever holds them: the method names this criterion among those left
+outside the formula, to weigh at the end of the assessment ("number of individuals and
+unintelligibility of data"); when it holds, the ease of identification is nil. So here EI = 0
+(DPC × EI = 0) and nothing can have been disclosed (confidentiality 0); a loss of integrity or
+availability of those data still counts, since encryption does not protect them from being
+altered or lost (EDPB Guidelines 9/2022 §II.D; art. 34(3)(a)).
 
 Every score is a Decimal, so the band boundaries (2, 3, 4) are compared exactly.
 
@@ -19,176 +30,52 @@ and the decision recorded on the breach is the controller's, on its DPO's advice
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
-from register.enums import label, labelled
-
-DPC_MIN = Decimal(1)
-DPC_MAX = Decimal(4)
-HALF = Decimal("0.5")
-MALICIOUS_INTENT = Decimal("0.5")
-
-
-# The closed lists --------------------------------------------------------------------------
-
-
-@labelled(
-    {
-        "simple": "Données simples",
-        "behavioural": "Données comportementales",
-        "financial": "Données financières",
-        "sensitive": "Données sensibles",
-    }
+from breach.enisa_scales import (
+    BY_BAND,
+    DPC_MAX,
+    DPC_MIN,
+    MALICIOUS_INTENT,
+    MISUSE_UNANSWERED,
+    RANK,
+    UNINTELLIGIBLE_EI,
+    AvailabilityCircumstance,
+    ConfidentialityCircumstance,
+    DataProcessingContext,
+    EaseOfIdentification,
+    IntegrityCircumstance,
+    Recommendation,
+    SeverityBand,
+    adjustment_range,
+    band_of,
+    integrity_score,
 )
-class DataProcessingContext(StrEnum):
-    """Highest category wins; credentials count as the data they unlock (§5.2)."""
+from register.enums import label
 
-    SIMPLE = "simple"
-    BEHAVIOURAL = "behavioural"
-    FINANCIAL = "financial"
-    SENSITIVE = "sensitive"
-
-    @property
-    def score(self) -> Decimal:
-        return _DPC_BASE[self]
-
-
-@labelled(
-    {
-        "negligible": "Négligeable",
-        "limited": "Limitée",
-        "significant": "Importante",
-        "maximum": "Maximale",
-    }
-)
-class EaseOfIdentification(StrEnum):
-    """All means reasonably likely to be used count, cross-matching included (§5.2)."""
-
-    NEGLIGIBLE = "negligible"
-    LIMITED = "limited"
-    SIGNIFICANT = "significant"
-    MAXIMUM = "maximum"
-
-    @property
-    def score(self) -> Decimal:
-        return _EI[self]
-
-
-@labelled(
-    {
-        "none": "Données exposées sans indice de traitement illicite",
-        "known_recipients": "Données exposées à des destinataires connus",
-        "unknown_recipients": "Données exposées à un nombre inconnu de destinataires",
-    }
-)
-class ConfidentialityCircumstance(StrEnum):
-    NONE = "none"
-    KNOWN_RECIPIENTS = "known_recipients"
-    UNKNOWN_RECIPIENTS = "unknown_recipients"
-
-    @property
-    def score(self) -> Decimal:
-        return _CONFIDENTIALITY[self]
-
-
-@labelled(
-    {
-        "none": "Pas d'atteinte à l'intégrité",
-        "altered_recoverable": "Données modifiées, récupérables",
-        "altered_unrecoverable": "Données modifiées, non récupérables",
-    }
-)
-class IntegrityCircumstance(StrEnum):
-    NONE = "none"
-    ALTERED_RECOVERABLE = "altered_recoverable"
-    ALTERED_UNRECOVERABLE = "altered_unrecoverable"
-
-    @property
-    def score(self) -> Decimal:
-        return _INTEGRITY[self]
-
-
-@labelled(
-    {
-        "none": "Données récupérables sans difficulté",
-        "temporary": "Données temporairement indisponibles",
-        "full": "Données totalement indisponibles",
-    }
-)
-class AvailabilityCircumstance(StrEnum):
-    NONE = "none"
-    TEMPORARY = "temporary"
-    FULL = "full"
-
-    @property
-    def score(self) -> Decimal:
-        return _AVAILABILITY[self]
-
-
-@labelled({"low": "Faible", "medium": "Moyenne", "high": "Élevée", "very_high": "Très élevée"})
-class SeverityBand(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    VERY_HIGH = "very_high"
-
-
-@labelled(
-    {
-        "document_only": "Documenter dans le registre des violations (art. 33(5))",
-        "notify_cnil": "Notifier la CNIL (art. 33)",
-        "notify_cnil_and_inform": (
-            "Notifier la CNIL (art. 33) et informer les personnes concernées (art. 34)"
-        ),
-    }
-)
-class Recommendation(StrEnum):
-    """In increasing order: each one includes the ones before it."""
-
-    DOCUMENT_ONLY = "document_only"
-    NOTIFY_CNIL = "notify_cnil"
-    NOTIFY_CNIL_AND_INFORM = "notify_cnil_and_inform"
-
-
-_DPC_BASE = {
-    DataProcessingContext.SIMPLE: Decimal(1),
-    DataProcessingContext.BEHAVIOURAL: Decimal(2),
-    DataProcessingContext.FINANCIAL: Decimal(3),
-    DataProcessingContext.SENSITIVE: Decimal(4),
-}
-_EI = {
-    EaseOfIdentification.NEGLIGIBLE: Decimal("0.25"),
-    EaseOfIdentification.LIMITED: Decimal("0.5"),
-    EaseOfIdentification.SIGNIFICANT: Decimal("0.75"),
-    EaseOfIdentification.MAXIMUM: Decimal(1),
-}
-_CONFIDENTIALITY = {
-    ConfidentialityCircumstance.NONE: Decimal(0),
-    ConfidentialityCircumstance.KNOWN_RECIPIENTS: Decimal("0.25"),
-    ConfidentialityCircumstance.UNKNOWN_RECIPIENTS: Decimal("0.5"),
-}
-_INTEGRITY = {
-    IntegrityCircumstance.NONE: Decimal(0),
-    IntegrityCircumstance.ALTERED_RECOVERABLE: Decimal("0.25"),
-    IntegrityCircumstance.ALTERED_UNRECOVERABLE: Decimal("0.5"),
-}
-_AVAILABILITY = {
-    AvailabilityCircumstance.NONE: Decimal(0),
-    AvailabilityCircumstance.TEMPORARY: Decimal("0.25"),
-    AvailabilityCircumstance.FULL: Decimal("0.5"),
-}
-_BAND_FLOORS = (  # highest first: the first floor reached gives the band
-    (Decimal(4), SeverityBand.VERY_HIGH),
-    (Decimal(3), SeverityBand.HIGH),
-    (Decimal(2), SeverityBand.MEDIUM),
-)
-_BY_BAND = {
-    SeverityBand.LOW: Recommendation.DOCUMENT_ONLY,
-    SeverityBand.MEDIUM: Recommendation.NOTIFY_CNIL,
-    SeverityBand.HIGH: Recommendation.NOTIFY_CNIL_AND_INFORM,
-    SeverityBand.VERY_HIGH: Recommendation.NOTIFY_CNIL_AND_INFORM,
-}
-_RANK = {r: i for i, r in enumerate(Recommendation)}
+__all__ = [
+    "DECISION_NOTICE",
+    "DPC_MAX",
+    "DPC_MIN",
+    "MALICIOUS_INTENT",
+    "MISUSE_UNANSWERED",
+    "UNINTELLIGIBLE_EI",
+    "AvailabilityCircumstance",
+    "CategoryDpc",
+    "ConfidentialityCircumstance",
+    "DataProcessingContext",
+    "DpcAdjustment",
+    "EaseOfIdentification",
+    "EnisaScore",
+    "IntegrityCircumstance",
+    "Recommendation",
+    "SeverityBand",
+    "adjustment_range",
+    "band_of",
+    "category_scores",
+    "enisa_score",
+    "highest_context",
+    "integrity_score",
+]
 
 DECISION_NOTICE = (
     "Ce score éclaire la décision de notifier la CNIL (art. 33) et d'informer les personnes "
@@ -205,7 +92,7 @@ def _decimal(value: Decimal | int | str | float) -> Decimal:
     if isinstance(value, bool):
         raise TypeError("ajustement : un nombre est attendu, pas un booléen")
     if isinstance(value, float):
-        value = repr(value)  # 0.5 stays 0.5, 0.1 stays 0.1 (and is then refused)
+        value = repr(value)  # 0.5 stays 0.5 (and is then refused: the method has no halves)
     number = Decimal(value)
     if not number.is_finite():
         raise ValueError(f"ajustement : {value} n'est pas un nombre fini")
@@ -214,16 +101,24 @@ def _decimal(value: Decimal | int | str | float) -> Decimal:
 
 @dataclass(frozen=True)
 class DpcAdjustment:
-    """One reason to raise or lower the context score (ENISA: volume, the controller, vulnerable
-    people, invalid or old data, data already public, nature of the data), in half steps."""
+    """The adjustment of one data category's DPC by the method's "contextual factors to be
+    considered in DPC scoring" (volume, special characteristics of the controller or of the
+    people; invalid or inaccurate data, data already public, nature of the data). Whole
+    points, as in the method's Assessment Table 1, justified. `category`: the data category
+    it adjusts; None means the category of the assessment's context."""
 
     delta: Decimal
     justification: str
+    category: DataProcessingContext | None = None
 
     def __post_init__(self) -> None:
         delta = _decimal(self.delta)
-        if delta % HALF != 0:
-            raise ValueError(f"ajustement du contexte : {_fr(delta)} n'est pas un multiple de 0,5")
+        if delta != delta.to_integral_value():
+            raise ValueError(
+                f"ajustement du contexte : {_fr(delta)} n'est pas un nombre entier ; la "
+                "méthode ENISA ajuste le contexte par points entiers (+1, −1…), pas par "
+                "demi-points"
+            )
         if delta == 0:
             raise ValueError("ajustement du contexte : un ajustement nul n'a pas lieu d'être")
         if abs(delta) > DPC_MAX - DPC_MIN:
@@ -233,18 +128,31 @@ class DpcAdjustment:
         justification = (self.justification or "").strip()
         if not justification:
             raise ValueError("ajustement du contexte : la justification est obligatoire")
-        object.__setattr__(self, "delta", delta)
+        category = DataProcessingContext(self.category) if self.category else None
+        object.__setattr__(self, "delta", delta.quantize(Decimal(1)))
         object.__setattr__(self, "justification", justification)
+        object.__setattr__(self, "category", category)
+
+
+@dataclass(frozen=True)
+class CategoryDpc:
+    """One data category's DPC: its basic score and the score after its adjustment."""
+
+    category: DataProcessingContext
+    base: Decimal
+    adjustment: DpcAdjustment | None
+    final: Decimal
 
 
 @dataclass(frozen=True)
 class EnisaScore:
     context: DataProcessingContext
     identification: EaseOfIdentification
-    dpc_base: Decimal
+    dpc_base: Decimal  # the basic score of the context's category
     adjustments: tuple[DpcAdjustment, ...]
-    dpc_final: Decimal  # base plus adjustments, kept within 1–4
-    ei: Decimal
+    categories: tuple[CategoryDpc, ...]  # every category scored, the context's first
+    dpc_final: Decimal  # the highest category's DPC (DPC scoring, step 2)
+    ei: Decimal  # 0 when the data were unintelligible
     cb_c: Decimal  # confidentiality
     cb_i: Decimal  # integrity
     cb_a: Decimal  # availability
@@ -257,14 +165,8 @@ class EnisaScore:
     recommendation: Recommendation  # after the art. 9/10 floor
     notice: str  # the score supports, but does not replace, the art. 33/34 decision
     explanation: tuple[str, ...]  # French sentences showing the arithmetic, in order
-
-
-def band_of(se: Decimal) -> SeverityBand:
-    """SE < 2 low; 2 ≤ SE < 3 medium; 3 ≤ SE < 4 high; SE ≥ 4 very high (§5.2)."""
-    for floor, band in _BAND_FLOORS:
-        if se >= floor:
-            return band
-    return SeverityBand.LOW
+    integrity_possibly_misused: bool | None = None
+    unintelligible: bool = False
 
 
 def highest_context(*contexts: DataProcessingContext) -> DataProcessingContext:
@@ -274,14 +176,53 @@ def highest_context(*contexts: DataProcessingContext) -> DataProcessingContext:
     return max((DataProcessingContext(c) for c in contexts), key=lambda c: c.score)
 
 
+def category_scores(
+    context: DataProcessingContext, adjustments: Sequence[DpcAdjustment]
+) -> tuple[CategoryDpc, ...]:
+    """Each category's DPC (DPC scoring, step 2: "the above steps have to be followed for each
+    category"): the context's category, then each other category an adjustment names. One
+    adjustment per category, within the method's scale for that category (ValueError, in
+    French, naming the adjustment's row otherwise)."""
+    by_category: dict[DataProcessingContext, DpcAdjustment] = {}
+    for row, adjustment in enumerate(adjustments, start=1):
+        category = adjustment.category or context
+        if category in by_category:
+            raise ValueError(
+                f"ajustement {row} : « {label(category)} » est déjà ajustée ; la méthode "
+                "donne un seul niveau par catégorie de données : réunissez les motifs dans "
+                "une seule justification"
+            )
+        low, high = adjustment_range(category)
+        if not low <= adjustment.delta <= high:
+            raise ValueError(
+                f"ajustement {row} : {_signed(adjustment.delta)} sort de l'échelle de la "
+                f"méthode pour « {label(category)} » (score de base {_fr(category.score)}, "
+                f"ajustement de {_signed(Decimal(low))} à {_signed(Decimal(high))} : le "
+                "contexte reste entre 1 et 4)"
+            )
+        by_category[category] = adjustment
+    order = [context] + [c for c in by_category if c is not context]
+    return tuple(
+        CategoryDpc(
+            category=c,
+            base=c.score,
+            adjustment=by_category.get(c),
+            final=c.score + (by_category[c].delta if c in by_category else Decimal(0)),
+        )
+        for c in order
+    )
+
+
 def enisa_score(
     *,
     context: DataProcessingContext,
     identification: EaseOfIdentification,
     confidentiality: ConfidentialityCircumstance = ConfidentialityCircumstance.NONE,
     integrity: IntegrityCircumstance = IntegrityCircumstance.NONE,
+    integrity_possibly_misused: bool | None = None,
     availability: AvailabilityCircumstance = AvailabilityCircumstance.NONE,
     malicious: bool = False,
+    unintelligible: bool = False,
     adjustments: Sequence[DpcAdjustment] = (),
     special_categories: bool = False,
 ) -> EnisaScore:
@@ -290,7 +231,8 @@ def enisa_score(
     Low → document only (art. 33(5)); medium → notify the CNIL; high and very high → notify
     the CNIL and inform the people (art. 34). Art. 9 or art. 10 data (`special_categories`, or
     the "sensitive" context) raise the recommendation to at least notifying the CNIL: for such
-    data, damage "should be considered likely" (EDPB Guidelines 9/2022 §102).
+    data, damage "should be considered likely" (EDPB Guidelines 9/2022 §102), unless the data
+    were unintelligible and neither altered nor lost (§II.D, art. 34(3)(a)).
     """
     context = DataProcessingContext(context)
     identification = EaseOfIdentification(identification)
@@ -298,44 +240,38 @@ def enisa_score(
     integrity = IntegrityCircumstance(integrity)
     availability = AvailabilityCircumstance(availability)
     adjustments = tuple(adjustments)
+    misused = integrity_possibly_misused if integrity.altered else None
 
-    dpc_base = context.score
-    dpc_raw = dpc_base + sum((a.delta for a in adjustments), Decimal(0))
-    dpc_final = min(max(dpc_raw, DPC_MIN), DPC_MAX)
-    ei = identification.score
-    cb_c, cb_i, cb_a = confidentiality.score, integrity.score, availability.score
+    categories = category_scores(context, adjustments)
+    dpc_final = max(c.final for c in categories)
+    ei = UNINTELLIGIBLE_EI if unintelligible else identification.score
+    cb_c = Decimal(0) if unintelligible else confidentiality.score
+    cb_i = integrity_score(integrity, misused)
+    cb_a = availability.score
     cb_malicious = MALICIOUS_INTENT if malicious else Decimal(0)
     cb = cb_c + cb_i + cb_a + cb_malicious
     se = dpc_final * ei + cb
     band = band_of(se)
 
-    band_recommendation = _BY_BAND[band]
+    band_recommendation = BY_BAND[band]
     special = bool(special_categories) or context is DataProcessingContext.SENSITIVE
+    neutralised = unintelligible and cb_i == 0 and cb_a == 0
     recommendation = band_recommendation
-    if special and _RANK[recommendation] < _RANK[Recommendation.NOTIFY_CNIL]:
+    if special and not neutralised and RANK[recommendation] < RANK[Recommendation.NOTIFY_CNIL]:
         recommendation = Recommendation.NOTIFY_CNIL
 
-    explanation = [
-        f"Contexte de traitement : {label(context).lower()}, score de base {_fr(dpc_base)}."
-    ]
-    explanation += [
-        f"Ajustement du contexte : {_signed(a.delta)} ({a.justification})." for a in adjustments
-    ]
-    if adjustments:
-        sentence = f"Contexte ajusté : {_fr(dpc_base)}"
-        sentence += "".join(f" {_signed(a.delta, spaced=True)}" for a in adjustments)
-        sentence += f" = {_fr(dpc_raw)}"
-        if dpc_final != dpc_raw:
-            sentence += f", ramené à {_fr(dpc_final)} (le contexte reste entre 1 et 4)"
-        explanation.append(sentence + ".")
-    explanation.append(f"Facilité d'identification : {label(identification).lower()}, {_fr(ei)}.")
-    explanation.append(
-        f"Circonstances de la violation : confidentialité {_fr(cb_c)}"
-        f" + intégrité {_fr(cb_i)} + disponibilité {_fr(cb_a)}"
-        f" + intention malveillante {_fr(cb_malicious)} = {_fr(cb)}."
-    )
-    explanation.append(
-        f"Gravité : {_fr(dpc_final)} × {_fr(ei)} + {_fr(cb)} = {_fr(se)} → {label(band).lower()}."
+    explanation = _explain(
+        context=context,
+        identification=identification,
+        categories=categories,
+        dpc_final=dpc_final,
+        ei=ei,
+        circumstances=(cb_c, cb_i, cb_a, cb_malicious, cb),
+        integrity=integrity,
+        misused=misused,
+        unintelligible=unintelligible,
+        se=se,
+        band=band,
     )
     explanation.append(f"Selon la gravité : {_sentence(band_recommendation)}.")
     if recommendation is not band_recommendation:
@@ -344,13 +280,20 @@ def enisa_score(
             "doit être considéré comme probable (CEPD, lignes directrices 9/2022, §102). "
             f"Recommandation relevée : {_sentence(recommendation)}."
         )
+    elif special and neutralised and band_recommendation is Recommendation.DOCUMENT_ONLY:
+        explanation.append(
+            "Des données relevant de l'article 9 ou 10 du RGPD sont concernées, mais elles "
+            "étaient inintelligibles et n'ont été ni modifiées ni perdues : la notification "
+            "n'est pas requise à ce titre (CEPD, lignes directrices 9/2022, §II.D ; art. 34.3.a)."
+        )
     explanation.append(DECISION_NOTICE)
 
     return EnisaScore(
         context=context,
         identification=identification,
-        dpc_base=dpc_base,
+        dpc_base=context.score,
         adjustments=adjustments,
+        categories=categories,
         dpc_final=dpc_final,
         ei=ei,
         cb_c=cb_c,
@@ -365,7 +308,84 @@ def enisa_score(
         recommendation=recommendation,
         notice=DECISION_NOTICE,
         explanation=tuple(explanation),
+        integrity_possibly_misused=misused,
+        unintelligible=bool(unintelligible),
     )
+
+
+def _explain_context(
+    context: DataProcessingContext, categories: tuple[CategoryDpc, ...], dpc_final: Decimal
+) -> list[str]:
+    sentences = [
+        f"Contexte de traitement : {label(context).lower()}, score de base {_fr(context.score)}."
+    ]
+    for c in categories:
+        a = c.adjustment
+        if a is None:
+            continue
+        sentences.append(
+            f"Ajustement du contexte ({label(c.category).lower()}) : {_signed(a.delta)} "
+            f"({a.justification})."
+        )
+        sentences.append(
+            f"Contexte ajusté ({label(c.category).lower()}) : {_fr(c.base)} "
+            f"{_signed(a.delta, spaced=True)} = {_fr(c.final)}."
+        )
+    if len(categories) > 1:
+        highest = max(categories, key=lambda c: c.final)
+        sentences.append(
+            f"Plusieurs catégories de données : le contexte le plus élevé est retenu, "
+            f"{_fr(dpc_final)} ({label(highest.category).lower()})."
+        )
+    return sentences
+
+
+def _explain_integrity(integrity: IntegrityCircumstance, misused: bool | None) -> list[str]:
+    if not integrity.altered:
+        return []
+    if misused:
+        how = "ont pu être utilisées de façon incorrecte ou illicite"
+    else:
+        how = "n'ont pas été utilisées de façon incorrecte ou illicite : intégrité comptée 0"
+    return [f"Intégrité : {label(integrity).lower()} ; les données modifiées {how}."]
+
+
+def _explain(
+    *,
+    context: DataProcessingContext,
+    identification: EaseOfIdentification,
+    categories: tuple[CategoryDpc, ...],
+    dpc_final: Decimal,
+    ei: Decimal,
+    circumstances: tuple[Decimal, Decimal, Decimal, Decimal, Decimal],
+    integrity: IntegrityCircumstance,
+    misused: bool | None,
+    unintelligible: bool,
+    se: Decimal,
+    band: SeverityBand,
+) -> list[str]:
+    cb_c, cb_i, cb_a, cb_malicious, cb = circumstances
+    explanation = _explain_context(context, categories, dpc_final)
+    if unintelligible:
+        explanation.append(
+            "Données inintelligibles pour qui les détient (chiffrement à l'état de l'art, clé "
+            "non compromise) : facilité d'identification 0 et aucune perte de confidentialité "
+            "(méthode ENISA : inintelligibilité des données, critère laissé hors de la formule)."
+        )
+    else:
+        explanation.append(
+            f"Facilité d'identification : {label(identification).lower()}, {_fr(ei)}."
+        )
+    explanation += _explain_integrity(integrity, misused)
+    explanation.append(
+        f"Circonstances de la violation : confidentialité {_fr(cb_c)}"
+        f" + intégrité {_fr(cb_i)} + disponibilité {_fr(cb_a)}"
+        f" + intention malveillante {_fr(cb_malicious)} = {_fr(cb)}."
+    )
+    explanation.append(
+        f"Gravité : {_fr(dpc_final)} × {_fr(ei)} + {_fr(cb)} = {_fr(se)} → {label(band).lower()}."
+    )
+    return explanation
 
 
 # French numbers ----------------------------------------------------------------------------

@@ -88,6 +88,8 @@ class BreachSheet:
     # question, and what the host must do.
     processor_question: str | None = None
     informs_at_once: str | None = None
+    # Joint controllers (art. 26): who notifies the CNIL, the lead's breach and notification.
+    joint_notes: tuple[str, ...] = ()
     # NIS 2 beside the GDPR: the incident's NIS 2 record, for its body's people only.
     nis2: Nis2Out | None = None
 

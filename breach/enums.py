@@ -143,10 +143,14 @@ class NotificationRecipient(StrEnum):
     CONTROLLER = "controller"
 
 
-@labelled({"initial": "Initiale", "complementary": "Complémentaire"})
+@labelled({"initial": "Initiale", "complementary": "Complémentaire", "complete": "Complète"})
 class NotificationPhase(StrEnum):
+    """The CNIL's form: initial (more to follow, art. 33(4)), complementary (what followed),
+    or complete (everything known at once: an initial notification needing no follow-up)."""
+
     INITIAL = "initial"
     COMPLEMENTARY = "complementary"
+    COMPLETE = "complete"
 
 
 @labelled(

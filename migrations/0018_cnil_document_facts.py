@@ -1,6 +1,15 @@
-from tortoise import migrations
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
 
-# Issue 15: placeholder, filled by the work that owns it (or removed if unused).
+from breach.enums import NotificationPhase
+from core.migration_ops import WidenColumn
+
+# Issue 15, the CNIL document: the other authorities told of a breach, and whether its
+# processing is cross-border, as facts of the breach (breach.cnil_facts); null: not known yet.
+# A notification's phase may now be « complete » (everything known at once): the enum's new
+# value changes only the field's description, VARCHAR(16) holds it, so the state changes
+# without rebuilding the table (WidenColumn to the same length: nothing on SQLite, a no-op
+# ALTER on PostgreSQL).
 
 
 class Migration(migrations.Migration):
@@ -8,4 +17,29 @@ class Migration(migrations.Migration):
 
     initial = False
 
-    operations = []
+    operations = [
+        ops.AddField(
+            model_name="Breach",
+            name="other_authorities",
+            field=fields.JSONField(null=True),
+        ),
+        ops.AddField(
+            model_name="Breach",
+            name="cross_border",
+            field=fields.BooleanField(null=True),
+        ),
+        ops.AddField(
+            model_name="Breach",
+            name="other_member_states",
+            field=fields.JSONField(default=list),
+        ),
+        WidenColumn(
+            model_name="BreachNotification",
+            name="phase",
+            field=fields.CharEnumField(
+                description="INITIAL: initial\nCOMPLEMENTARY: complementary\nCOMPLETE: complete",
+                enum_type=NotificationPhase,
+                max_length=16,
+            ),
+        ),
+    ]

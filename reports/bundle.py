@@ -72,6 +72,7 @@ RECIPIENT_FILE = {
 PHASE_FILE = {
     NotificationPhase.INITIAL: "initiale",
     NotificationPhase.COMPLEMENTARY: "complementaire",
+    NotificationPhase.COMPLETE: "complete",
 }
 
 

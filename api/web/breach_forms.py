@@ -29,6 +29,8 @@ from core.errors import FieldProblem
 from register.schemas_common import patch_model
 
 ADJUSTMENT_ROWS = 3
+AUTHORITY_ROWS = 3  # other authorities told (breach.cnil_facts)
+YES_NO = {"oui": True, "non": False}  # a radio left on « non renseigné » is None
 NOTHING_TOUCHED = "indiquez les traitements ou les conventions touchés"
 
 BreachFactsPatch = patch_model(BreachFactsIn)
@@ -126,10 +128,31 @@ def facts_patch(form: FormData, prefix: str) -> tuple[int, dict[str, Any]]:
         "consequences_detail": r.text("consequences_detail"),
         "measures_taken": r.text("measures_taken"),
         "measures_planned": r.text("measures_planned"),
+        "other_authorities": _authorities(r),
+        "cross_border": YES_NO.get(r.text("cross_border") or ""),
+        "other_member_states": r.chosen("other_member_states"),
     }
     body = r.validate(BreachFactsPatch, data, patch=True)
     patch = body.model_dump(mode="json", exclude_unset=True)
     return patch.pop("version"), patch
+
+
+def _authorities(r: Reader) -> list[dict[str, Any]] | None:
+    """« Non renseigné »: None; « Non »: []; « Oui »: the rows filled in (at least one)."""
+    answer = r.text("other_authorities_answer")
+    if answer != "oui":
+        return [] if answer == "non" else None
+    rows = []
+    for row in range(AUTHORITY_ROWS):
+        fields = {k: r.text(f"other_authorities-{row}-{k}") for k in ("kind", "name", "on")}
+        fields["reference"] = r.text(f"other_authorities-{row}-reference")
+        if any(fields.values()):
+            rows.append(fields)
+    if not rows:
+        r.problems.append(
+            FieldProblem(("body", "other_authorities"), "indiquez au moins une autorité informée")
+        )
+    return rows
 
 
 def notice_in(form: FormData, prefix: str) -> ControllerNoticeIn:
@@ -164,16 +187,20 @@ def assessment_in(form: FormData, prefix: str) -> AssessmentIn:
     adjustments = []
     for row in range(ADJUSTMENT_ROWS):
         delta, why = r.text(f"adjustments-{row}-delta"), r.text(f"adjustments-{row}-justification")
+        category = r.text(f"adjustments-{row}-category")
         if delta or why:
-            adjustments.append({"delta": delta, "justification": why})
+            adjustments.append({"delta": delta, "justification": why, "category": category})
     data = {
         "version": r.version(),
         "context": r.text("context"),
         "identification": r.text("identification"),
         "confidentiality": r.text("confidentiality") or "none",
         "integrity": r.text("integrity") or "none",
+        # The box answers the method's condition for altered data (breach.assessment).
+        "integrity_possibly_misused": r.checked("integrity_possibly_misused"),
         "availability": r.text("availability") or "none",
         "malicious": r.checked("malicious"),
+        "unintelligible": r.checked("unintelligible"),
         "adjustments": adjustments,
     }
     return r.validate(AssessmentIn, data)

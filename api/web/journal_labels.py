@@ -37,6 +37,7 @@ VERB_LABELS = {
     "decide": "décision de notifier",
     "notify_cnil_initial": "notification initiale à la CNIL",
     "notify_cnil_complementary": "notification complémentaire à la CNIL",
+    "notify_cnil_complete": "notification complète à la CNIL",
     "inform_people": "information des personnes concernées",
     "record_cnil_reference": "numéro de dossier CNIL",
     "close": "clôture",

@@ -73,6 +73,10 @@ class Breach(VersionedModel):
     # The facts above the controller set itself: the source's later completions leave them
     # (breach.breaches.source_facts).
     controller_facts = fields.JSONField(default=list)
+    # What the CNIL's form also asks (breach.cnil_facts); null: not known yet.
+    other_authorities = fields.JSONField(null=True)
+    cross_border = fields.BooleanField(null=True)
+    other_member_states = fields.JSONField(default=list)
     # ENISA assessment (inputs and result) — breach.assessment computes, this stores. Encrypted
     # with the free-text facts (core.crypto): its adjustments carry the DPO's justifications.
     assessment = EncryptedJSONField(null=True)

@@ -12,6 +12,7 @@ from breach.assessment import (
     EaseOfIdentification,
     IntegrityCircumstance,
 )
+from breach.cnil_facts import MemberState, OtherAuthority, check_cross_border
 from breach.enums import (
     Art34Exemption,
     BreachDataCategory,
@@ -53,11 +54,38 @@ class BreachFactsIn(Shape):
     consequences_detail: LongText | None = None
     measures_taken: LongText | None = None
     measures_planned: LongText | None = None
+    # What the CNIL's form also asks (breach.cnil_facts): null is « not known yet ».
+    other_authorities: list[OtherAuthority] | None = Field(
+        default=None,
+        description="Other authorities told of the breach (ANSSI, a complaint to the police "
+        "or the gendarmerie, another data protection authority…): [] for none, null unknown",
+    )
+    cross_border: bool | None = Field(
+        default=None, description="A cross-border processing (art. 4(23)); null unknown"
+    )
+    other_member_states: list[MemberState] = Field(
+        default=[], description="The other EEA Member States concerned (cross_border only)"
+    )
+
+    @model_validator(mode="after")
+    def _member_states_for_cross_border(self) -> "BreachFactsIn":
+        check_cross_border(self.cross_border, self.other_member_states)
+        return self
 
 
 class Adjustment(Shape):
-    delta: Decimal = Field(ge=-3, le=3, description="Half steps, e.g. 0.5 or -1")
+    delta: Decimal = Field(
+        ge=-3,
+        le=3,
+        description="Whole points on the ENISA scale of the category (simple +1 to +3, "
+        "behavioural -1 to +2, financial -2 to +1, sensitive -3 to -1); halves are refused",
+    )
     justification: Text
+    category: DataProcessingContext | None = Field(
+        default=None,
+        description="The data category whose DPC it adjusts (default: the context); one "
+        "adjustment per category, the highest category's DPC counts",
+    )
 
 
 class AssessmentIn(VersionedPatch):
@@ -65,8 +93,18 @@ class AssessmentIn(VersionedPatch):
     identification: EaseOfIdentification
     confidentiality: ConfidentialityCircumstance = ConfidentialityCircumstance.NONE
     integrity: IntegrityCircumstance = IntegrityCircumstance.NONE
+    integrity_possibly_misused: bool | None = Field(
+        default=None,
+        description="Required when integrity is not none: whether the altered data may have "
+        "been used in an incorrect or illegal way (ENISA: 0 when not)",
+    )
     availability: AvailabilityCircumstance = AvailabilityCircumstance.NONE
     malicious: bool = False
+    unintelligible: bool = Field(
+        default=False,
+        description="The data were unintelligible to whoever got them (state-of-the-art "
+        "encryption, key not compromised): EI = 0, no loss of confidentiality",
+    )
     adjustments: list[Adjustment] = []
 
 

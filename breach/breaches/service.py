@@ -14,7 +14,13 @@ from uuid import UUID
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from breach.assessment import DpcAdjustment, enisa_score
+from breach.assessment import (
+    MISUSE_UNANSWERED,
+    DpcAdjustment,
+    IntegrityCircumstance,
+    category_scores,
+    enisa_score,
+)
 from breach.breaches import assessments, awareness, source_facts, visibility, workflow
 from breach.breaches.delivery import notice_deliveries
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
@@ -34,6 +40,7 @@ from breach.breaches.schemas import (
     NotificationRefIn,
 )
 from breach.breaches.workflow import BreachState
+from breach.cnil_facts import missing_for_complete
 from breach.deadlines import (
     Clock,
     cnil_deadline,
@@ -471,8 +478,13 @@ async def assess(
 ) -> Breach:
     breach = await get_breach(scope=scope, breach_id=breach_id)
     await _require("assess", breach)
-    try:
-        adjustments = [DpcAdjustment(a.delta, a.justification) for a in data.adjustments]
+    if data.integrity != IntegrityCircumstance.NONE and data.integrity_possibly_misused is None:
+        raise ValidationFailed.one("body", "integrity_possibly_misused", msg=MISUSE_UNANSWERED)
+    try:  # whole points, one per data category, on the method's scale (breach.assessment)
+        adjustments = [
+            DpcAdjustment(a.delta, a.justification, a.category) for a in data.adjustments
+        ]
+        category_scores(data.context, adjustments)
     except ValueError as exc:
         raise ValidationFailed.one("body", "adjustments", msg=str(exc)) from None
     # Art. 9/10 data and the NIR: damage "should be considered likely" (EDPB 9/2022 §102).
@@ -482,8 +494,10 @@ async def assess(
         identification=data.identification,
         confidentiality=data.confidentiality,
         integrity=data.integrity,
+        integrity_possibly_misused=data.integrity_possibly_misused,
         availability=data.availability,
         malicious=data.malicious,
+        unintelligible=data.unintelligible,
         adjustments=adjustments,
         special_categories=sensitive,
     )
@@ -642,14 +656,20 @@ async def record_notification(
     if data.recipient == NotificationRecipient.DATA_SUBJECTS:
         await _require("inform_people", breach)
         return await _inform_people(breach, data, now, text, then)
-    await _require(f"notify_cnil_{data.phase.value}", breach)
-    to_status = (
-        BreachStatus.NOTIFIED
-        if data.phase == NotificationPhase.INITIAL
-        else BreachStatus.COMPLEMENTED
-    )
+    # A complete notification is an initial one with nothing to follow (breach.cnil_facts).
+    first = data.phase != NotificationPhase.COMPLEMENTARY
+    await _require("notify_cnil_initial" if first else "notify_cnil_complementary", breach)
+    if data.phase == NotificationPhase.COMPLETE and (missing := missing_for_complete(breach)):
+        raise ValidationFailed.one(
+            "body",
+            "phase",
+            msg="une notification complète donne tous les éléments en une fois ; inconnus à "
+            f"ce stade : {', '.join(missing)}. Faites une notification initiale, complétée "
+            "ensuite (art. 33.4), ou complétez d'abord les faits",
+        )
+    to_status = BreachStatus.NOTIFIED if first else BreachStatus.COMPLEMENTED
     # From the first deadline when awareness moved after it (breach.breaches.awareness).
-    due = awareness.first_cnil_due(breach) if data.phase == NotificationPhase.INITIAL else None
+    due = awareness.first_cnil_due(breach) if first else None
     if due and data.sent_at > due and not data.late_reason:
         raise ValidationFailed.one(
             "body",

@@ -35,6 +35,9 @@ FACT_LABELS = {
     "consequences_detail": "détail des conséquences",
     "measures_taken": "mesures prises",
     "measures_planned": "mesures envisagées",
+    "other_authorities": "autres autorités informées",
+    "cross_border": "traitement transfrontalier",
+    "other_member_states": "autres États membres concernés",
 }
 
 

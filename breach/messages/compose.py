@@ -18,6 +18,7 @@ from breach.enums import (
     NotificationPhase,
     NotificationRecipient,
 )
+from breach.messages.cnil_sections import cnil_section_warnings, cnil_sections
 from breach.messages.context import BreachView, display_phone
 from breach.shared_system import processor_question
 from core.articles import of
@@ -310,6 +311,7 @@ async def cnil_document(
     late = bool(not complementary and breach.cnil_due_at and at > breach.cnil_due_at)
     org = view.controller
     warnings = _cnil_warnings(view, complementary=complementary, late=late, late_reason=late_reason)
+    warnings += cnil_section_warnings(view, phase)
     informed_rows = await BreachNotification.filter(
         breach_id=breach.id, recipient=NotificationRecipient.DATA_SUBJECTS
     ).order_by("sent_at")
@@ -329,7 +331,8 @@ async def cnil_document(
         "people_informed": format_local(informed_rows[0].sent_at) if informed_rows else None,
         "late": late,
         "late_reason": late_reason,
-        "phased_note": not complementary and _cnil_phased(breach),
+        "phased_note": phase == NotificationPhase.INITIAL and _cnil_phased(breach),
+        **cnil_sections(view, phase),
     }
     return _compose(
         KIND_CNIL,

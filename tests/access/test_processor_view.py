@@ -48,7 +48,7 @@ async def _scenario(client) -> dict:
         context="financial",
         identification="significant",
         confidentiality="unknown_recipients",
-        adjustments=[{"delta": "0.5", "justification": JUSTIFICATION}],
+        adjustments=[{"delta": "1", "justification": JUSTIFICATION}],
     )
     breach = await done(
         client,

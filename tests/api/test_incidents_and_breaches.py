@@ -701,11 +701,11 @@ async def test_assessment_with_a_bad_adjustment_is_refused(client, own_breach):
         own_breach,
         "assessment",
         **ASSESS,
-        adjustments=[{"delta": "0.3", "justification": "volume"}],
+        adjustments=[{"delta": "0.5", "justification": "volume"}],
     )
 
     await assert_invalid(
-        client, response, own_breach, ["body", "adjustments"], "n'est pas un multiple de 0,5"
+        client, response, own_breach, ["body", "adjustments"], "n'est pas un nombre entier"
     )
 
 

@@ -50,6 +50,7 @@ def test_the_circumstances_are_broken_down():
         identification=MAXIMUM,
         confidentiality=ConfidentialityCircumstance.UNKNOWN_RECIPIENTS,
         integrity=IntegrityCircumstance.ALTERED_RECOVERABLE,
+        integrity_possibly_misused=True,
         availability=AvailabilityCircumstance.TEMPORARY,
         malicious=True,
     )
@@ -100,35 +101,35 @@ def test_malicious_intent_adds_half_a_point():
                 "identification": LIMITED,
                 "confidentiality": "unknown_recipients",
                 "integrity": "altered_unrecoverable",
+                "integrity_possibly_misused": True,
                 "availability": "full",
             },
             "2",
             SeverityBand.MEDIUM,
         ),
-        # 3.5 × 0.75 + 0.25 = 2.875, the highest score below 3
+        # 3 × 0.75 + 0.5 = 2.75, the highest score below 3 (whole-point contexts)
         (
             {
-                "context": FINANCIAL,
+                "context": BEHAVIOURAL,
                 "identification": SIGNIFICANT,
-                "availability": "temporary",
-                "adjustments": [DpcAdjustment(D("0.5"), "volume : toute la population")],
+                "availability": "full",
+                "adjustments": [DpcAdjustment(1, "volume : un an de données de badge")],
             },
-            "2.875",
+            "2.75",
             SeverityBand.MEDIUM,
         ),
         # 3 × 1 + 0 = 3, exactly
         ({"context": FINANCIAL, "identification": MAXIMUM}, "3", SeverityBand.HIGH),
-        # 3.5 × 0.75 + 0.5 + 0.25 + 0.5 = 3.875, the highest score below 4
+        # 3 × 1 + 0.5 + 0.25 = 3.75, the highest score below 4
         (
             {
                 "context": FINANCIAL,
-                "identification": SIGNIFICANT,
+                "identification": MAXIMUM,
                 "confidentiality": "unknown_recipients",
                 "integrity": "altered_recoverable",
-                "malicious": True,
-                "adjustments": [DpcAdjustment(D("0.5"), "personnes vulnérables")],
+                "integrity_possibly_misused": True,
             },
-            "3.875",
+            "3.75",
             SeverityBand.HIGH,
         ),
         # 4 × 1 + 0 = 4, exactly
@@ -140,6 +141,7 @@ def test_malicious_intent_adds_half_a_point():
                 "identification": MAXIMUM,
                 "confidentiality": "unknown_recipients",
                 "integrity": "altered_unrecoverable",
+                "integrity_possibly_misused": True,
                 "availability": "full",
                 "malicious": True,
             },
@@ -188,59 +190,56 @@ def test_an_adjustment_moves_the_context_and_is_explained():
         adjustments=[DpcAdjustment(1, "profil de personnes vulnérables (mineurs)")],
     )
     assert (score.dpc_base, score.dpc_final, score.se) == (D(2), D(3), D("1.5"))
-    assert "Ajustement du contexte : +1 (profil de personnes vulnérables (mineurs))." in (
-        score.explanation
-    )
-    assert "Contexte ajusté : 2 + 1 = 3." in score.explanation
+    assert (
+        "Ajustement du contexte (données comportementales) : +1 "
+        "(profil de personnes vulnérables (mineurs))."
+    ) in score.explanation
+    assert "Contexte ajusté (données comportementales) : 2 + 1 = 3." in score.explanation
     assert "Gravité : 3 × 0,5 + 0 = 1,5 → faible." in score.explanation
 
 
-def test_the_context_cannot_rise_above_4():
-    score = enisa_score(
-        context=SENSITIVE,
-        identification=MAXIMUM,
-        adjustments=[DpcAdjustment(1, "très grand volume")],
-    )
-    assert score.dpc_final == D(4)
-    assert score.se == D(4)
-    assert "Contexte ajusté : 4 + 1 = 5, ramené à 4 (le contexte reste entre 1 et 4)." in (
-        score.explanation
-    )
+def test_the_context_of_a_category_cannot_be_adjusted_above_4():
+    with pytest.raises(
+        ValueError, match=r"\+1 sort de l'échelle de la méthode pour « Données sensibles »"
+    ):
+        enisa_score(
+            context=SENSITIVE,
+            identification=MAXIMUM,
+            adjustments=[DpcAdjustment(1, "très grand volume")],
+        )
 
 
-def test_the_context_cannot_fall_below_1():
-    score = enisa_score(
-        context=SIMPLE,
-        identification=MAXIMUM,
-        adjustments=[DpcAdjustment("-1.5", "données déjà publiques")],
-    )
-    assert score.dpc_final == D(1)
-    assert "Contexte ajusté : 1 − 1,5 = −0,5, ramené à 1 (le contexte reste entre 1 et 4)." in (
-        score.explanation
-    )
+def test_the_context_of_a_category_cannot_be_adjusted_below_1():
+    with pytest.raises(
+        ValueError, match=r"−1 sort de l'échelle de la méthode pour « Données simples »"
+    ):
+        enisa_score(
+            context=SIMPLE,
+            identification=MAXIMUM,
+            adjustments=[DpcAdjustment(-1, "données déjà publiques")],
+        )
 
 
-def test_several_adjustments_add_up_before_clamping():
-    score = enisa_score(
-        context=FINANCIAL,
-        identification=MAXIMUM,
-        adjustments=[
-            DpcAdjustment(D("-1"), "données anciennes"),
-            DpcAdjustment(D("0.5"), "volume important"),
-        ],
-    )
-    assert score.dpc_final == D("2.5")
-    assert len(score.adjustments) == 2
+def test_one_adjustment_per_data_category():
+    with pytest.raises(ValueError, match="déjà ajustée"):
+        enisa_score(
+            context=FINANCIAL,
+            identification=MAXIMUM,
+            adjustments=[
+                DpcAdjustment(D("-1"), "données anciennes"),
+                DpcAdjustment(D("1"), "volume important", FINANCIAL),
+            ],
+        )
 
 
-@pytest.mark.parametrize("delta", [D("0.25"), D("0.1"), 0.3, "1.75"])
-def test_an_adjustment_goes_in_half_steps(delta):
-    with pytest.raises(ValueError, match="multiple de 0,5"):
+@pytest.mark.parametrize("delta", [D("0.5"), D("0.25"), 0.5, "1.5", "-0.5"])
+def test_an_adjustment_goes_in_whole_points(delta):
+    with pytest.raises(ValueError, match="n'est pas un nombre entier"):
         DpcAdjustment(delta, "volume")
 
 
-def test_an_adjustment_given_as_a_float_half_is_accepted_exactly():
-    assert DpcAdjustment(0.5, "volume").delta == D("0.5")
+def test_an_adjustment_given_as_a_float_whole_point_is_accepted_exactly():
+    assert DpcAdjustment(1.0, "volume").delta == D(1)
 
 
 @pytest.mark.parametrize("justification", ["", "   ", None])

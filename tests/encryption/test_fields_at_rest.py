@@ -138,7 +138,7 @@ async def a_breach_taken_to_its_end(client, smtp) -> tuple[dict, dict]:
         context="financial",
         identification="significant",
         confidentiality="known_recipients",
-        adjustments=[{"delta": "0.5", "justification": JUSTIFICATION}],
+        adjustments=[{"delta": "1", "justification": JUSTIFICATION}],
     )
     breach = await done(
         client,

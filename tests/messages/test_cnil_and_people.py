@@ -8,6 +8,7 @@ from breach.breaches.models import BreachNotification
 from core.outbox.delivery import deliver_due
 from core.outbox.models import OutboxMessage
 from tests.factories import (
+    ASSESS,
     ASSESS_FINANCIAL,
     BREACHES,
     COMMUNE_DPO,
@@ -40,7 +41,8 @@ SECTIONS = [
     "== 11. MESURES ==",
     "== 12. INFORMATION DES PERSONNES CONCERNÉES ==",
     "== 13. TRAITEMENT TRANSFRONTALIER ==",
-    "== 14. JUSTIFICATION DU RETARD ==",
+    "== 14. AUTRES AUTORITÉS INFORMÉES ==",
+    "== 15. JUSTIFICATION DU RETARD ==",
 ]
 
 
@@ -219,7 +221,8 @@ async def test_people_communication_refused_when_the_decision_says_no(client, wo
     declared = await declare_on(
         client, world["commune"], [world["activity"]["id"]], detected=ago(hours=3)
     )
-    breach = await done(client, declared, "assessment", **ASSESS_FINANCIAL)
+    # A low score: deciding "risk" (above it) needs no justification of a gap (issue 15).
+    breach = await done(client, declared, "assessment", **ASSESS)
     breach = await done(
         client,
         breach,

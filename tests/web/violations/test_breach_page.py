@@ -148,12 +148,12 @@ async def test_the_dpo_assesses_decides_and_records_the_cnil_notification(
         http,
         page,
         f"{url}/evaluation",
-        **{"assess-identification": "significant", "assess-adjustments-0-delta": "0.5"},
+        **{"assess-identification": "significant", "assess-adjustments-0-delta": "1"},
     )
     assert refused.status_code == 422
     assert 'id="err-assess-context"' in refused.text
     assert 'id="err-assess-adjustments-0-justification"' in refused.text
-    assert '<option value="0.5" selected>' in refused.text  # what was typed is kept
+    assert '<option value="1" selected>' in refused.text  # what was typed is kept
     assert (await read(client, f"/breaches/{breach['id']}"))["assessment"] is None
 
     assessed = await post_form(
@@ -161,12 +161,12 @@ async def test_the_dpo_assesses_decides_and_records_the_cnil_notification(
         page,
         f"{url}/evaluation",
         **{
-            "assess-context": "financial",
+            "assess-context": "behavioural",
             "assess-identification": "significant",
             "assess-confidentiality": "unknown_recipients",
             "assess-availability": "temporary",
             "assess-malicious": "on",
-            "assess-adjustments-0-delta": "0.5",
+            "assess-adjustments-0-delta": "1",
             "assess-adjustments-0-justification": "1 200 usagers du périscolaire",
         },
     )
@@ -174,10 +174,13 @@ async def test_the_dpo_assesses_decides_and_records_the_cnil_notification(
     assert assessed.headers["location"] == f"{url}?fait=evaluation#evaluation"
     page = (await http.get(url)).text
     seen = text_of(page)
-    assert "SE = DPC × EI + CB = 3,5 × 0,75 + 1,25 = 3,875" in seen
-    assert "Contexte de traitement : données financières, score de base 3." in seen
-    assert "Ajustement du contexte : +0,5 (1 200 usagers du périscolaire)." in seen
-    assert "Gravité : 3,5 × 0,75 + 1,25 = 3,875 → élevée." in seen
+    assert "SE = DPC × EI + CB = 3 × 0,75 + 1,25 = 3,5" in seen
+    assert "Contexte de traitement : données comportementales, score de base 2." in seen
+    assert (
+        "Ajustement du contexte (données comportementales) : +1 (1 200 usagers du périscolaire)."
+        in seen
+    )
+    assert "Gravité : 3 × 0,75 + 1,25 = 3,5 → élevée." in seen
     assert "Recommandation Notifier la CNIL (art. 33) et informer" in seen
     assert "mais ne la remplace pas" in seen
     assert "Évaluée" in seen

@@ -25,6 +25,26 @@ from core.errors import NotFound
 router = APIRouter(include_in_schema=False)
 
 
+def _cnil_facts(breach: BreachOut) -> dict:
+    """The facts form's answers on the other authorities and the cross-border processing."""
+    authorities = breach.other_authorities
+    answer = "" if authorities is None else "oui" if authorities else "non"
+    values = {
+        "facts-other_authorities_answer": answer,
+        "facts-cross_border": {True: "oui", False: "non"}.get(breach.cross_border, ""),
+        "facts-other_member_states": [s.value for s in breach.other_member_states],
+    }
+    for index, row in enumerate(authorities or []):
+        prefix = f"facts-other_authorities-{index}-"
+        values |= {
+            prefix + "kind": row.kind.value,
+            prefix + "name": row.name or "",
+            prefix + "on": row.on.isoformat() if row.on else "",
+            prefix + "reference": row.reference or "",
+        }
+    return values
+
+
 def _defaults(breach: BreachOut, principal: Principal, now_local: str) -> dict[str, Values]:
     assessed = (breach.assessment or {}).get("inputs") or {}
     adjustments = {}
@@ -33,6 +53,7 @@ def _defaults(breach: BreachOut, principal: Principal, now_local: str) -> dict[s
             Decimal(str(row["delta"])).normalize()
         )
         adjustments[f"assess-adjustments-{index}-justification"] = row["justification"]
+        adjustments[f"assess-adjustments-{index}-category"] = row.get("category") or ""
     notify = {True: "oui", False: "non"}.get(breach.notify_cnil, "")
     return {
         "facts": Values(
@@ -46,6 +67,7 @@ def _defaults(breach: BreachOut, principal: Principal, now_local: str) -> dict[s
                 "facts-consequences_detail": breach.consequences_detail,
                 "facts-measures_taken": breach.measures_taken,
                 "facts-measures_planned": breach.measures_planned,
+                **_cnil_facts(breach),
             }
         ),
         "notice": Values(),
@@ -58,6 +80,10 @@ def _defaults(breach: BreachOut, principal: Principal, now_local: str) -> dict[s
                 "assess-integrity": assessed.get("integrity", "none"),
                 "assess-availability": assessed.get("availability", "none"),
                 "assess-malicious": "on" if assessed.get("malicious") else "",
+                "assess-integrity_possibly_misused": (
+                    "on" if assessed.get("integrity_possibly_misused") else ""
+                ),
+                "assess-unintelligible": "on" if assessed.get("unintelligible") else "",
                 **adjustments,
             }
         ),

@@ -34,6 +34,7 @@ EVENT_LABELS = {
     "decide": "Décision",
     "notify_cnil_initial": "Notification initiale à la CNIL",
     "notify_cnil_complementary": "Notification complémentaire à la CNIL",
+    "notify_cnil_complete": "Notification complète à la CNIL",
     "inform_people": "Communication aux personnes concernées",
     "record_cnil_reference": "Numéro de dossier CNIL",
     "close": "Clôture",
@@ -50,9 +51,12 @@ FACT_LABELS = {
     "consequences_detail": "précisions sur les conséquences",
     "measures_taken": "mesures prises",
     "measures_planned": "mesures envisagées",
+    "other_authorities": "autres autorités informées",
+    "cross_border": "traitement transfrontalier",
+    "other_member_states": "autres États membres concernés",
 }
 PEOPLE_CHANNELS = [c for c in NotificationChannel if c not in (NotificationChannel.TELESERVICE,)]
-DELTAS = ["-2", "-1.5", "-1", "-0.5", "0.5", "1", "1.5", "2"]
+DELTAS = ["-3", "-2", "-1", "1", "2", "3"]  # whole points (ENISA, Assessment Table 1)
 
 
 # What each field is called in the error summary at the top of a form ("Titre : champ
@@ -90,7 +94,12 @@ FIELD_NAMES = {
     "assess-confidentiality": "Perte de confidentialité",
     "assess-integrity": "Perte d'intégrité",
     "assess-availability": "Perte de disponibilité",
+    "assess-integrity_possibly_misused": "Usage incorrect ou illicite des données modifiées",
+    "assess-unintelligible": "Données inintelligibles",
     "assess-adjustments": "Ajustements du contexte",
+    "facts-other_authorities": "Autres autorités informées",
+    "facts-cross_border": "Traitement transfrontalier",
+    "facts-other_member_states": "Autres États membres concernés",
     "decision-risk_level": "Niveau de risque",
     "decision-notify_cnil": "Notifier la CNIL",
     "decision-inform_people": "Information des personnes concernées",
@@ -111,7 +120,7 @@ FIELD_NAMES = {
     "people-published_where": "Lieu de la communication publique",
     "close-incomplete_reasons": "Pourquoi clôturer malgré tout",
 }
-ADJUSTMENT_FIELD = re.compile(r"^assess-adjustments-(\d+)-(delta|justification)$")
+ADJUSTMENT_FIELD = re.compile(r"^assess-adjustments-(\d+)-(delta|justification|category)$")
 
 
 def field_title(name: str) -> str:
@@ -119,7 +128,8 @@ def field_title(name: str) -> str:
         return FIELD_NAMES[name]
     if found := ADJUSTMENT_FIELD.match(name):
         row = int(found.group(1)) + 1
-        return f"Ajustement {row}" if found.group(2) == "delta" else f"Justification {row}"
+        kind = {"delta": "Ajustement", "justification": "Justification"}
+        return f"{kind.get(found.group(2), 'Catégorie ajustée')} {row}"
     if name.startswith("ref-") and name.endswith("-external_ref"):
         return "Numéro de dossier CNIL"
     if name.startswith("assess-adjustments"):
@@ -183,6 +193,7 @@ BREACH_PAGE_CONSTANTS = {
     "event_note": event_note,
     "status_labels": STATUS_LABELS,
     "adjustment_rows": range(forms.ADJUSTMENT_ROWS),
+    "authority_rows": range(forms.AUTHORITY_ROWS),
     "cnil": NotificationRecipient.CNIL,
     "field_title": field_title,
 }
