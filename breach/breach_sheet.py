@@ -56,8 +56,8 @@ def cnil_phase(allowed: list[str], wanted: str | None) -> NotificationPhase:
         phase = NotificationPhase(wanted) if wanted else None
     except ValueError:
         phase = None
-    if phase == NotificationPhase.INITIAL and initial:
-        return phase
+    if phase in (NotificationPhase.INITIAL, NotificationPhase.COMPLETE) and initial:
+        return phase  # a complete notification is an initial one with nothing to follow
     if phase == NotificationPhase.COMPLEMENTARY and complementary:
         return phase
     return NotificationPhase.INITIAL if initial else NotificationPhase.COMPLEMENTARY
@@ -88,8 +88,6 @@ class BreachSheet:
     # question, and what the host must do.
     processor_question: str | None = None
     informs_at_once: str | None = None
-    # Joint controllers (art. 26): who notifies the CNIL, the lead's breach and notification.
-    joint_notes: tuple[str, ...] = ()
     # NIS 2 beside the GDPR: the incident's NIS 2 record, for its body's people only.
     nis2: Nis2Out | None = None
 
@@ -143,7 +141,7 @@ async def breach_sheet(
         sheet.cnil_preview = await messages.preview_cnil(
             scope=manage, breach_id=breach.id, phase=sheet.cnil_phase, now=now
         )
-        sheet.cnil_late = sheet.cnil_phase == NotificationPhase.INITIAL and _late(
+        sheet.cnil_late = sheet.cnil_phase != NotificationPhase.COMPLEMENTARY and _late(
             breach.cnil_due_at, now
         )
     if show["people"]:
