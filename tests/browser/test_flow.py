@@ -166,7 +166,11 @@ async def send_notice(pages: Pages, breach: str, live_server) -> None:
         await section.get_by_role("button", name="Envoyer au responsable de traitement").click()
     await pages.check("notice-envoyee")
     assert "fait=notice-envoyee" in page.url, page.url
-    await expect(page.get_by_role("status")).to_contain_text("Notification envoyée")
+    # Issued, not "sent": the e-mail waits in the outbox; the page says so and who to call.
+    await expect(page.get_by_role("status")).to_contain_text("Notification émise")
+    delivery = page.get_by_role("region", name="Information du responsable : remise du courriel")
+    await expect(delivery).to_contain_text("Courriel en file d'attente")
+    await expect(delivery).to_contain_text("Téléphonez à")
 
     before = len(live_server.smtp.received)
     print(live_server.cli("outbox", "send"))  # what the scheduler would do next
@@ -178,6 +182,9 @@ async def send_notice(pages: Pages, breach: str, live_server) -> None:
     sent = next(m for m in received if m.subject == subject)
     assert set(sent.rcpt_tos) == {a.strip() for a in recipients.split(",")}
     assert ACTIVITY in sent.body and INCIDENT in sent.body
+    await page.reload()
+    await pages.check("notice-remise")
+    await expect(delivery).to_contain_text("Courriel remis au serveur de messagerie")
 
 
 async def cnil_clock_runs(pages: Pages, breach: str) -> None:
