@@ -3,7 +3,7 @@ notifications keep the signed-in account, never a name the client chose; a perso
 whom they act for, kept and shown as such (issue 13)."""
 
 from core.accounts.roles import Role
-from tests.factories import API, ago, bodies, done, iso, post
+from tests.factories import API, FOLLOWUP_DUE, ago, bodies, done, iso, post
 
 RSSI = "rssi@ept-exemple.fr"
 DPO = "dpd@vitry-exemple.fr"
@@ -95,7 +95,12 @@ async def test_every_step_keeps_the_signed_in_account(client, make_user, client_
     assert assessed["author"] == DPO
 
     breach = await done(
-        dpo, breach, "notifications", sent_at=iso(ago(seconds=0)), summary="Notifiée."
+        dpo,
+        breach,
+        "notifications",
+        sent_at=iso(ago(seconds=0)),
+        summary="Notifiée.",
+        followup_due_at=FOLLOWUP_DUE,
     )
     (cnil,) = [n for n in breach["notifications"] if n["recipient"] == "cnil"]
     assert cnil["recorded_by"] == DPO

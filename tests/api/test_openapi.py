@@ -15,6 +15,7 @@ from tests.factories import (
     API,
     ASSESS,
     DECIDE_RISK,
+    FOLLOWUP_DUE,
     ago,
     bodies,
     declare_on,
@@ -219,6 +220,7 @@ async def _patched_objects(client) -> dict[str, tuple[str, str]]:
         recipient="cnil",
         phase="initial",
         sent_at=iso(ago(seconds=1)),
+        followup_due_at=FOLLOWUP_DUE,
     )
     (notification,) = breach["notifications"]
     breach_url = f"/breaches/{breach['id']}"

@@ -23,6 +23,7 @@ from tests.factories import (
     API,
     ASSESS,
     DECIDE_RISK,
+    FOLLOWUP_DUE,
     make_activity,
     make_contact,
     make_convention,
@@ -227,7 +228,14 @@ async def test_a_late_reason_is_journaled_under_a_keyed_digest_a_guess_cannot_co
     (breach,) = (await breaches_of(client, incident)).values()
     breach = await done(client, breach, "assessment", **ASSESS)
     breach = await done(client, breach, "decision", **DECIDE_RISK)
-    breach = await done(client, breach, "notifications", sent_at=LATE, late_reason="retard")
+    breach = await done(
+        client,
+        breach,
+        "notifications",
+        sent_at=LATE,
+        late_reason="retard",
+        followup_due_at=FOLLOWUP_DUE,
+    )
     assert breach["notifications"][0]["late_reason"] == "retard"
 
     journaled = [
