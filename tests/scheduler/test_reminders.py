@@ -89,7 +89,7 @@ async def test_each_stage_is_written_once_and_missed_ones_come_as_the_most_urgen
     assert overdue.subject.startswith("[Échéance dépassée] Violation VIO-2025-0007")
     assert "dépassé de 1 h 00 min" in overdue.body_text
     assert "dimanche 26 octobre 2025 à 15:00 (heure de Paris)" in overdue.body_text, "after DST"
-    assert f"/breaches/{breach.id}" in overdue.body_text
+    assert f"/violations/{breach.id}" in overdue.body_text
     assert "motifs" in overdue.body_text
 
     h48 = await OutboxMessage.get(dedup_key=f"breach:{breach.id}:cnil:h48")
