@@ -141,8 +141,9 @@ async def breach_sheet(
         sheet.cnil_preview = await messages.preview_cnil(
             scope=manage, breach_id=breach.id, phase=sheet.cnil_phase, now=now
         )
+        # From the first deadline when awareness moved after it (breach.breaches.awareness).
         sheet.cnil_late = sheet.cnil_phase != NotificationPhase.COMPLEMENTARY and _late(
-            breach.cnil_due_at, now
+            breach.overdue_at or breach.cnil_due_at, now
         )
     if show["people"]:
         sheet.people_preview = await messages.preview_people(

@@ -115,6 +115,9 @@ async def test_awareness_moved_later_after_the_deadline(client, browser, make_us
     moved = await with_facts(client, moved)  # complete: no follow-up date asked (art. 33(4))
     moved = await done(client, moved, "assessment", **ASSESS)
     moved = await done(client, moved, "decision", **DECIDE_RISK)
+    assert moved["countdowns"][0]["overdue"] is False  # the premise: on time for the new clock
+    page = (await http.get(f"/violations/{breach['id']}")).text
+    assert 'name="cnil-late_reason"' in page  # the page asks for the reasons of the delay
     sent = iso(datetime.now(UTC).replace(microsecond=0))
     late = await post(client, moved, "notifications", sent_at=sent, external_ref="CNIL-1")
     assert_refused(late, ["body", "late_reason"], "raisons du retard")
