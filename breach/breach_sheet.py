@@ -14,7 +14,7 @@ from uuid import UUID
 
 from breach import phases
 from breach.assessment import DECISION_NOTICE
-from breach.breaches import service, visibility, workflow
+from breach.breaches import joint, service, visibility, workflow
 from breach.breaches.schemas import BreachOut
 from breach.enums import BreachPath, NotificationPhase
 from breach.messages import service as messages
@@ -88,6 +88,8 @@ class BreachSheet:
     # question, and what the host must do.
     processor_question: str | None = None
     informs_at_once: str | None = None
+    # Joint controllers (art. 26): who notifies the CNIL, the lead's breach and notification.
+    joint_notes: tuple[str, ...] = ()
     # NIS 2 beside the GDPR: the incident's NIS 2 record, for its body's people only.
     nis2: Nis2Out | None = None
 
@@ -124,6 +126,7 @@ async def breach_sheet(
         explanation=[s for s in (assessment or {}).get("explanation", []) if s != DECISION_NOTICE],
         decision_notice=(assessment or {}).get("notice") or DECISION_NOTICE,
         notice_call=await messages.notice_call(row, breach),
+        joint_notes=joint.notes(breach) if whole else (),
     )
     if row.path == BreachPath.INDEPENDENT and view.source:
         sheet.processor_question = processor_question(view.source.name, view.controller.name)

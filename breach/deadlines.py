@@ -69,7 +69,12 @@ def running_clocks(breach: Any) -> list[Clock]:
                 breach.controller_notice_due_at,
             )
         )
-    if breach.cnil_due_at and breach.status in CNIL_PENDING and breach.notify_cnil is not False:
+    if (
+        breach.cnil_due_at
+        and breach.status in CNIL_PENDING
+        and breach.notify_cnil is not False
+        and not follows_joint_lead(breach)
+    ):
         clocks.append(Clock(CNIL, "Notification à la CNIL (72 h)", breach.cnil_due_at))
     if phases.followup_pending(breach):
         clocks.append(
@@ -83,6 +88,16 @@ def running_clocks(breach: Any) -> list[Clock]:
         )
         clocks.append(Clock(PEOPLE, label, breach.decided_at, open_ended=True))
     return clocks
+
+
+def follows_joint_lead(breach: Any) -> bool:
+    """A joint controller's breach whose lead notifies the CNIL for all (art. 26, the
+    arrangement's `lead_notifies`): it runs no CNIL clock of its own (breach.breaches.joint)."""
+    return (
+        getattr(breach, "path", None) == "joint"
+        and getattr(breach, "joint_duty", None) == "lead_notifies"
+        and getattr(breach, "lead_breach_id", None) is not None
+    )
 
 
 def _utc(moment: datetime, name: str) -> datetime:

@@ -68,6 +68,7 @@ class IncidentCause(StrEnum):
         "processor": "Sous-traitant (art. 33.2) : le responsable doit être prévenu",
         "service_commun": "Service commun : l'adhérent est prévenu sans délai",
         "independent": "Responsable distinct : chacun traite sa propre violation",
+        "joint": "Responsables conjoints (art. 26)",
     }
 )
 class BreachPath(StrEnum):
@@ -77,6 +78,7 @@ class BreachPath(StrEnum):
     PROCESSOR = "processor"
     SERVICE_COMMUN = "service_commun"
     INDEPENDENT = "independent"
+    JOINT = "joint"
 
 
 @labelled(

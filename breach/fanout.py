@@ -13,6 +13,12 @@ body's role in each) and returns plans; breach.incidents.service writes them.
 - The bodies are independent controllers (seed 000): the body whose system was hit informs
   the other at once (a notice, "sans délai" from detection); the other body's clock starts
   when it records its own awareness.
+- The bodies are joint controllers under an art. 26 arrangement in force (the declaring body
+  one of them): one breach per joint controller, path `joint`. The declaring body is aware at
+  detection; the others record their awareness when informed. Under `lead_notifies` with a
+  breach lead, only the lead's breach runs the CNIL clock and notifies for all; the others are
+  documented (art. 33(5)) and follow the lead's breach. Under `each_notifies`, or without a
+  lead, each runs its own 72 h (docs/regulatory.md, joint controllers).
 """
 
 from dataclasses import dataclass, field
@@ -22,7 +28,7 @@ from uuid import UUID
 from breach.deadlines import cnil_deadline, processor_notice_deadline, service_commun_deadline
 from breach.enums import BreachPath
 from core.errors import ValidationFailed
-from register.enums import CONTROLLER_ROLES, PartyRole
+from register.enums import CONTROLLER_ROLES, JointBreachDuty, PartyRole
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,17 @@ class ConventionTerms:
     convention_id: UUID
     roles: dict[UUID, PartyRole]  # organisation -> role
     breach_notice_hours: int | None
+    breach_lead_id: UUID | None = None
+    joint_breach_duty: JointBreachDuty = JointBreachDuty.LEAD_NOTIFIES
+
+    def joint_controllers(self) -> list[UUID]:
+        return [o for o, r in self.roles.items() if r == PartyRole.JOINT_CONTROLLER]
+
+    def joint_duty(self) -> JointBreachDuty:
+        """Without a breach lead, nobody notifies for the others: each does."""
+        if self.breach_lead_id is None:
+            return JointBreachDuty.EACH_NOTIFIES
+        return self.joint_breach_duty
 
 
 @dataclass
@@ -48,6 +65,9 @@ class BreachPlan:
     cnil_due_at: datetime | None
     controller_notice_due_at: datetime | None
     activity_ids: list[UUID] = field(default_factory=list)
+    # Joint controllers: the arrangement's duty, and whether this plan is the lead's.
+    joint_duty: JointBreachDuty | None = None
+    lead_id: UUID | None = None
 
 
 _PATH_BY_ROLE = {
@@ -56,7 +76,7 @@ _PATH_BY_ROLE = {
     PartyRole.SERVICE_COMMUN_HOST: BreachPath.SERVICE_COMMUN,
     PartyRole.INDEPENDENT_CONTROLLER: BreachPath.INDEPENDENT,
     PartyRole.CONTROLLER: BreachPath.INDEPENDENT,
-    PartyRole.JOINT_CONTROLLER: BreachPath.INDEPENDENT,
+    PartyRole.JOINT_CONTROLLER: BreachPath.JOINT,
     PartyRole.SERVICE_COMMUN_MEMBER: BreachPath.INDEPENDENT,
 }
 
@@ -85,6 +105,8 @@ def clocks_from_detection(
         return Clocks(None, None, due)
     if path == BreachPath.SERVICE_COMMUN:
         return Clocks(detected_at, cnil_deadline(detected_at), service_commun_deadline(detected_at))
+    if path == BreachPath.JOINT:  # the declaring joint controller's own clock
+        return Clocks(detected_at, cnil_deadline(detected_at), None)
     if path == BreachPath.INDEPENDENT:
         # The body whose system was hit tells the other controller at once (its duty of
         # security, art. 32, and of cooperation): the "at once" deadline of a service commun.
@@ -215,8 +237,58 @@ def plan_breaches(
         for org_id, role in convention.roles.items():
             if org_id != declaring_id and role in CONTROLLER_ROLES:
                 add(org_id, convention)
+    joint = _joint_conventions(declaring_id, activities, conventions, named_convention_ids)
+    for convention in joint:
+        _plan_joint(plans, convention, declaring_id=declaring_id, detected_at=detected_at)
     if not plans:
         raise ValidationFailed.one(
             "body", "activity_ids", msg="indiquez les traitements ou les conventions touchés"
         )
     return list(plans.values())
+
+
+def _joint_conventions(
+    declaring_id: UUID,
+    activities: list[ActivityTouched],
+    conventions: dict[UUID, ConventionTerms],
+    named_convention_ids: list[UUID],
+) -> list[ConventionTerms]:
+    """The arrangements in force between joint controllers, the declaring body one of them,
+    that the incident reaches (through a touched activity or named), in a fixed order."""
+    reached = {c for a in activities for c in a.convention_ids} | set(named_convention_ids)
+    return [
+        conventions[c]
+        for c in sorted(reached, key=str)
+        if c in conventions and conventions[c].roles.get(declaring_id) == PartyRole.JOINT_CONTROLLER
+    ]
+
+
+def _plan_joint(
+    plans: dict[UUID, BreachPlan],
+    convention: ConventionTerms,
+    *,
+    declaring_id: UUID,
+    detected_at: datetime,
+) -> None:
+    """One `joint` breach per joint controller of the arrangement (see the module doc), each
+    with every activity touched of the others' plans under it."""
+    members = convention.joint_controllers()
+    duty = convention.joint_duty()
+    if convention.breach_lead_id not in members:  # a lead who is no joint controller: none
+        duty = JointBreachDuty.EACH_NOTIFIES
+    lead = convention.breach_lead_id if duty == JointBreachDuty.LEAD_NOTIFIES else None
+    shared = sorted({a for m in members if m in plans for a in plans[m].activity_ids}, key=str)
+    for member in members:
+        aware = detected_at if member == declaring_id else None
+        runs_cnil = aware is not None and (lead is None or member == lead)
+        plans[member] = BreachPlan(
+            member,
+            BreachPath.JOINT,
+            convention.convention_id,
+            aware,
+            cnil_deadline(detected_at) if runs_cnil else None,
+            None,
+            activity_ids=list(shared),
+            joint_duty=duty,
+            lead_id=convention.breach_lead_id if convention.breach_lead_id in members else None,
+        )

@@ -16,6 +16,7 @@ from core.audit.trail import journaled_model
 from core.crypto import EncryptedJSONField, EncryptedTextField
 from core.models import VersionedModel
 from core.scope import Scope
+from register.enums import JointBreachDuty
 
 
 class Breach(VersionedModel):
@@ -39,6 +40,12 @@ class Breach(VersionedModel):
         "models.Convention", related_name="breaches", null=True, on_delete=fields.RESTRICT
     )
     ref = fields.CharField(max_length=40)
+    # Joint controllers (art. 26, path `joint`): the arrangement's duty when fanned out, and on
+    # a joint controller's breach other than the lead's, the lead's breach (breach.fanout).
+    joint_duty = fields.CharEnumField(JointBreachDuty, max_length=16, null=True)
+    lead_breach: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Breach", related_name="joint_followers", null=True, on_delete=fields.SET_NULL
+    )
     # The controller's activities the incident touched (art. 33(3)(a): nature of the breach).
     activities: fields.ManyToManyRelation = fields.ManyToManyField(
         "models.ProcessingActivity", related_name="breaches", through="breach_activity"

@@ -28,6 +28,7 @@ from breach.enums import (
 )
 from core.errors import FieldError
 from core.outbox.state import DeliveryOut
+from register.enums import JointBreachDuty
 from register.schemas_common import (
     ON_BEHALF_OF,
     Email,
@@ -319,6 +320,23 @@ class BreachViewKind(StrEnum):
 SOURCE_WITHHELD = "Withheld (null) in the source view."
 
 
+class JointLeadOut(BaseModel):
+    """Joint controllers (art. 26): what a joint controller's breach shows of its lead's
+    (breach.breaches.joint), never its other facts."""
+
+    lead_notifies: bool = Field(
+        description="The lead notifies the CNIL for this controller (no CNIL step of its own)"
+    )
+    lead_id: UUID
+    lead_name: str
+    lead_breach_id: UUID
+    lead_breach_ref: str
+    decided_not_to_notify: bool
+    cnil_notified_at: datetime | None
+    cnil_channel: NotificationChannel | None
+    cnil_external_ref: str | None
+
+
 class BreachOut(BreachFactsIn):
     """A breach as the caller may see it (breach.breaches.visibility).
 
@@ -345,6 +363,17 @@ class BreachOut(BreachFactsIn):
     convention_id: UUID | None
     activity_ids: list[UUID] = []
     path: BreachPath
+    joint_duty: JointBreachDuty | None = Field(
+        default=None,
+        description="Path joint: what the art. 26 arrangement said when the breach was fanned "
+        "out (lead_notifies: the lead notifies the CNIL for all; each_notifies)",
+    )
+    lead_breach_id: UUID | None = Field(
+        default=None, description="Path joint: the lead's breach this one follows"
+    )
+    joint: JointLeadOut | None = Field(
+        default=None, description="Path joint: the lead's breach and its CNIL notification"
+    )
     status: BreachStatus | None = Field(description=SOURCE_WITHHELD)
     controller_notice_due_at: datetime | None
     controller_informed_at: datetime | None

@@ -21,7 +21,7 @@ from breach.assessment import (
     category_scores,
     enisa_score,
 )
-from breach.breaches import assessments, awareness, source_facts, visibility, workflow
+from breach.breaches import assessments, awareness, joint, source_facts, visibility, workflow
 from breach.breaches.delivery import notice_deliveries
 from breach.breaches.models import Breach, BreachEvent, BreachNotification
 from breach.breaches.names import shown_refs
@@ -139,6 +139,7 @@ async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachO
             activities[breach_id].append(activity_id)
     history = await assessments.histories(breaches)
     refs = await shown_refs((b.id, b.ref, b.controller_id) for b in breaches)
+    leads = await joint.lead_facts(breaches)
     return [
         _out(
             b,
@@ -147,7 +148,14 @@ async def breaches_out(breaches: list[Breach], *, now: datetime) -> list[BreachO
             events[b.id],
             sorted(activities[b.id], key=str),
             incident_ongoing=ongoing.get(b.id, False),
-        ).model_copy(update={"assessments": history[b.id], "ref": refs[b.id]})
+            lead=leads.get(b.id),
+        ).model_copy(
+            update={
+                "assessments": history[b.id],
+                "ref": refs[b.id],
+                "joint": joint.lead_out(b, leads.get(b.id)),
+            }
+        )
         for b in breaches
     ]
 
@@ -173,6 +181,7 @@ def _out(
     activity_ids: list[UUID],
     *,
     incident_ongoing: bool = False,
+    lead: joint.LeadFacts | None = None,
 ) -> BreachOut:
     data: dict[str, Any] = {
         name: getattr(breach, name)
@@ -198,6 +207,7 @@ def _out(
                 breach,
                 (n.recipient for n in notifications),
                 incident_ongoing=incident_ongoing,
+                lead=lead,
             )
         ),
     }
@@ -258,7 +268,8 @@ async def _require(step: str, breach: Breach, *, incomplete_reasons: bool | None
         "recipient", flat=True
     )
     (ongoing,) = await Breach.filter(id=breach.id).values_list("incident__ongoing", flat=True)
-    state = BreachState.of(breach, recipients, incident_ongoing=bool(ongoing))
+    lead = (await joint.lead_facts([breach])).get(breach.id)
+    state = BreachState.of(breach, recipients, incident_ongoing=bool(ongoing), lead=lead)
     if incomplete_reasons is not None:
         state = replace(state, incomplete_reasons=incomplete_reasons)
     workflow.require(step, state)

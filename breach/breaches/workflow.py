@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from breach import phases
+from breach.deadlines import follows_joint_lead
 from breach.enums import BreachPath, BreachStatus, InformPeople, NotificationRecipient
 from core.accounts.roles import Permission
 from core.errors import InvalidTransition
@@ -46,6 +47,11 @@ class BreachState:
     # Whether the closing request gives those reasons; None when no request is read (what
     # is offered: the close form asks for them).
     incomplete_reasons: bool | None = None
+    # Joint controllers (breach.breaches.joint): the lead notifies the CNIL for this breach;
+    # the lead as a sentence's subject; its notification recorded or its decision not to.
+    follows_lead: bool = False
+    lead_subject: str = "le chef de file"
+    lead_done: bool = False
 
     @classmethod
     def of(
@@ -54,6 +60,7 @@ class BreachState:
         recipients: Iterable[NotificationRecipient],
         *,
         incident_ongoing: bool = False,
+        lead=None,
     ) -> "BreachState":
         """`breach`: a Breach row; `recipients`: those of its notifications;
         `incident_ongoing`: its incident's flag."""
@@ -73,6 +80,9 @@ class BreachState:
             public_communication_only=breach.inform_people not in PEOPLE_TO_INFORM
             and phases.people_owed(breach),
             closing_gaps=tuple(phases.closing_gaps(breach, incident_ongoing=incident_ongoing)),
+            follows_lead=follows_joint_lead(breach),
+            lead_subject=lead.lead_subject if lead else "le chef de file",
+            lead_done=bool(lead and lead.done),
         )
 
 
@@ -89,6 +99,11 @@ def _closed(s: BreachState) -> str | None:
 
 
 def _controller_informed(s: BreachState) -> str | None:
+    if s.path == BreachPath.JOINT:
+        return (
+            "les responsables conjoints (art. 26) agissent chacun pour leur compte : "
+            "enregistrez la prise de connaissance de ce responsable (record_awareness)"
+        )
     # Independent controllers (seed 000): the body whose system was hit informs the other at
     # once, which then records its own awareness (breach.fanout).
     if s.path not in (*REPORTED, BreachPath.INDEPENDENT):
@@ -120,6 +135,16 @@ def _decide(s: BreachState) -> str | None:
         return (
             "évaluez d'abord la gravité de la violation (méthode ENISA) "
             "avant d'enregistrer la décision"
+        )
+    return None
+
+
+def _joint_lead_notifies(s: BreachState) -> str | None:
+    if s.follows_lead:
+        return (
+            f"{s.lead_subject[:1].upper()}{s.lead_subject[1:]} notifie la CNIL pour les "
+            "responsables conjoints (art. 26, accord de responsabilité conjointe) : cette "
+            "violation est documentée au registre (art. 33.5) avec le lien vers la sienne"
         )
     return None
 
@@ -164,7 +189,13 @@ def _close(s: BreachState) -> str | None:
             "une violation ne se clôt qu'après son évaluation et la "
             "décision motivée du DPO (art. 33.5)"
         )
-    if s.status == BreachStatus.ASSESSED and s.notify_cnil is not False:
+    if s.follows_lead and not s.lead_done:
+        return (
+            f"{s.lead_subject[:1].upper()}{s.lead_subject[1:]} notifie la CNIL pour les "
+            "responsables conjoints : cette violation se clôt une fois sa notification "
+            "enregistrée, ou sa décision de ne pas notifier"
+        )
+    if s.status == BreachStatus.ASSESSED and s.notify_cnil is not False and not s.follows_lead:
         return (
             "notifiez d'abord la CNIL, ou enregistrez la décision motivée "
             "de ne pas notifier (risque improbable)"
@@ -226,8 +257,10 @@ STEPS: dict[str, Step] = {
     "record_awareness": Step(MANAGE, (_closed, _awareness)),
     "assess": Step(MANAGE, (_closed,)),
     "decide": Step(MANAGE, (_closed, _decide)),
-    "notify_cnil_initial": Step(MANAGE, (_closed, _notify_initial)),
-    "notify_cnil_complementary": Step(MANAGE, (_closed, _notify_complementary)),
+    "notify_cnil_initial": Step(MANAGE, (_closed, _joint_lead_notifies, _notify_initial)),
+    "notify_cnil_complementary": Step(
+        MANAGE, (_closed, _joint_lead_notifies, _notify_complementary)
+    ),
     "inform_people": Step(MANAGE, (_closed, _inform_people)),
     "close": Step(MANAGE, (_closed, _close)),
     "record_cnil_reference": Step(MANAGE, (_cnil_reference,)),

@@ -153,6 +153,8 @@ async def _register_view(data: IncidentIn) -> tuple[list[ActivityTouched], dict]
             convention.id,
             {p.organisation_id: p.role for p in parties},
             convention.breach_notice_hours,
+            breach_lead_id=convention.breach_lead_id,
+            joint_breach_duty=convention.joint_breach_duty,
         )
     for index, convention_id in enumerate(data.convention_ids):
         if convention_id not in conventions:
@@ -167,7 +169,9 @@ async def _next_ref(controller_id: UUID, detected_at: datetime) -> str:
     return await next_ref(controller_id, to_local(detected_at).year)
 
 
-async def _create_breach(incident: Incident, plan: BreachPlan, author: str | None) -> Breach:
+async def _create_breach(
+    incident: Incident, plan: BreachPlan, author: str | None, *, lead_breach_id: UUID | None = None
+) -> Breach:
     breach = await Breach.create(
         incident_id=incident.id,
         controller_id=plan.controller_id,
@@ -182,6 +186,8 @@ async def _create_breach(incident: Incident, plan: BreachPlan, author: str | Non
         cnil_due_at=plan.cnil_due_at,
         aware_rationale=OWN_DETECTION if plan.aware_at else None,
         status=BreachStatus.DECLARED,
+        joint_duty=plan.joint_duty,
+        lead_breach_id=lead_breach_id,
     )
     if plan.activity_ids:
         await breach.activities.add(*await ProcessingActivity.filter(id__in=plan.activity_ids))
@@ -225,8 +231,13 @@ async def declare_incident(*, scope: Scope, data: IncidentIn, now: datetime) -> 
         if data.convention_ids:
             await incident.conventions.add(*await Convention.filter(id__in=data.convention_ids))
         await record_created(Incident, incident.id, action="declare")
-        for plan in plans:
-            await _create_breach(incident, plan, declared_by)
+        # A joint controllers' lead first: the others' breaches are created linked to its own.
+        created: dict[UUID, Breach] = {}
+        for plan in sorted(plans, key=lambda p: p.controller_id != p.lead_id):
+            lead = created.get(plan.lead_id) if plan.lead_id != plan.controller_id else None
+            created[plan.controller_id] = await _create_breach(
+                incident, plan, declared_by, lead_breach_id=lead.id if lead else None
+            )
     return await incident_out(incident)
 
 
@@ -327,7 +338,8 @@ async def _follow_detection(
         told = (BreachPath.PROCESSOR, BreachPath.INDEPENDENT)  # the notice given stays given
         if breach.path in told and breach.controller_informed_at is not None:
             continue
-        if breach.path == BreachPath.OWN_SYSTEM and breach.aware_rationale != OWN_DETECTION:
+        own_clock = (BreachPath.OWN_SYSTEM, BreachPath.JOINT)
+        if breach.path in own_clock and breach.aware_rationale != OWN_DETECTION:
             continue
         hours = None
         if breach.convention_id:

@@ -5,6 +5,7 @@ with the table's reason. Each state is rebuilt for each step tried, through HTTP
 import pytest
 
 from breach.breaches import workflow
+from tests.breach.joint_world import joint_bodies, joint_breaches
 from tests.factories import (
     API,
     ASSESS,
@@ -80,8 +81,9 @@ PUBLIC = {
     "summary": "Texte publié.",
 }
 
-
 OWN = "own"
+JOINT_LEAD = "joint lead"
+JOINT_OTHER = "joint other"
 REPORTED = "reported"
 INDEPENDENT = "independent"
 AWARE = ("awareness", {"aware_at": iso(ago(minutes=30)), "rationale": "Courriel lu."})
@@ -156,6 +158,17 @@ STATES = {
             ("notifications", PUBLIC),
         ],
     ),
+    # Joint controllers (art. 26), the métropole leading and declaring (tests/breach/joint_world).
+    "joint, the lead aware at detection": (JOINT_LEAD, []),
+    "joint, the lead decided to notify": (
+        JOINT_LEAD,
+        [("assessment", ASSESS), ("decision", DECIDE_RISK)],
+    ),
+    "joint, the other declared": (JOINT_OTHER, []),
+    "joint, the other decided, the lead not yet notified": (
+        JOINT_OTHER,
+        [("assessment", ASSESS), ("decision", DECIDE_RISK)],
+    ),
     "reported, controller not yet informed": (REPORTED, []),
     "reported, controller informed": (REPORTED, [INFORMED]),
     "reported, informed and assessed": (REPORTED, [INFORMED, ("assessment", ASSESS)]),
@@ -170,6 +183,26 @@ STATES = {
 @pytest.fixture
 async def world(client):
     return await bodies(client)
+
+
+async def _joint(client, path: str) -> dict:
+    joint = await joint_bodies(client)
+    lead, other = await joint_breaches(
+        client, joint, declaring=joint["metro"], detected=ago(hours=5)
+    )
+    assert (lead["path"], other["lead_breach_id"]) == ("joint", lead["id"])
+    return lead if path == JOINT_LEAD else other
+
+
+async def _reach(client, world, path: str, steps) -> dict:
+    if path in (JOINT_LEAD, JOINT_OTHER):
+        return await _walk(client, await _joint(client, path), steps)
+    if path == INDEPENDENT:
+        return await _walk(client, await _independent(client, world), steps)
+    declaring = world["commune"] if path == OWN else world["ept"]
+    breach = await declare_on(client, declaring, [world["activity"]["id"]], detected=ago(hours=5))
+    assert breach["path"] == ("own_system" if path == OWN else "processor")
+    return await _walk(client, breach, steps)
 
 
 async def _independent(client, world) -> dict:
@@ -189,15 +222,7 @@ async def _independent(client, world) -> dict:
     return breach
 
 
-async def _reach(client, world, path: str, steps) -> dict:
-    if path == INDEPENDENT:
-        breach = await _independent(client, world)
-    else:
-        declaring = world["commune"] if path == OWN else world["ept"]
-        breach = await declare_on(
-            client, declaring, [world["activity"]["id"]], detected=ago(hours=5)
-        )
-        assert breach["path"] == ("own_system" if path == OWN else "processor")
+async def _walk(client, breach: dict, steps) -> dict:
     for action, payload in steps:
         if action == "facts":
             breach = await with_facts(client, breach, **payload)
