@@ -142,7 +142,13 @@ async def test_breach_steps_are_journaled_in_the_controllers_chain(client):
     breach = await done(client, breach, "decision", **DECIDE_RISK)
 
     actions = [e.action for e in await events_of(commune["id"])]
-    assert actions[-4:] == ["incident.declare", "breach.declare", "breach.assess", "breach.decide"]
+    assert actions[-5:] == [
+        "incident.declare",
+        "breach.declare",
+        "breach.assess",
+        "breach_assessment.create",  # the assessment kept in the history
+        "breach.decide",
+    ]
     decided = await last_event(commune["id"])
     assert (decided.entity_type, decided.entity_id, decided.actor) == (
         "breach",
@@ -152,7 +158,7 @@ async def test_breach_steps_are_journaled_in_the_controllers_chain(client):
     assert (decided.before["risk_level"], decided.after["risk_level"]) == (None, "risk")
     assert decided.after["notify_cnil"] is True
     assert set(decided.after) >= {"decided_at", "decision_reasons", "version"}
-    assessed = (await events_of(commune["id"]))[-2]
+    assessed = (await events_of(commune["id"]))[-3]
     assert (assessed.before["status"], assessed.after["status"]) == ("declared", "assessed")
 
 
