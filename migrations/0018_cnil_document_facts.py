@@ -31,7 +31,9 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Breach",
             name="other_member_states",
-            field=fields.JSONField(default=list),
+            # Nullable: a NOT NULL column without a database default cannot be added to a
+            # table with rows (SQLite refuses it, PostgreSQL too); the rows read it as [].
+            field=fields.JSONField(null=True, default=list),
         ),
         WidenColumn(
             model_name="BreachNotification",

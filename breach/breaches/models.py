@@ -83,7 +83,7 @@ class Breach(VersionedModel):
     # What the CNIL's form also asks (breach.cnil_facts); null: not known yet.
     other_authorities = fields.JSONField(null=True)
     cross_border = fields.BooleanField(null=True)
-    other_member_states = fields.JSONField(default=list)
+    other_member_states = fields.JSONField(null=True, default=list)  # null on rows before 0018
     # ENISA assessment (inputs and result) — breach.assessment computes, this stores. Encrypted
     # with the free-text facts (core.crypto): its adjustments carry the DPO's justifications.
     assessment = EncryptedJSONField(null=True)

@@ -3,7 +3,14 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from breach.assessment import (
     AvailabilityCircumstance,
@@ -67,6 +74,11 @@ class BreachFactsIn(Shape):
     other_member_states: list[MemberState] = Field(
         default=[], description="The other EEA Member States concerned (cross_border only)"
     )
+
+    @field_validator("other_member_states", mode="before")
+    @classmethod
+    def _none_is_no_state(cls, value: object) -> object:
+        return [] if value is None else value  # a breach stored before migration 0018
 
     @model_validator(mode="after")
     def _member_states_for_cross_border(self) -> "BreachFactsIn":

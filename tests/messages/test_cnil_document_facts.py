@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from breach.breaches.models import Breach
 from tests.factories import (
     ASSESS_FINANCIAL,
     BREACHES,
@@ -214,3 +215,20 @@ async def test_the_document_says_the_enisa_conditions(client, world):
         "  Intégrité : données modifiées, les données correctes peuvent être rétablies ; "
         "données modifiées ayant pu être utilisées de façon incorrecte ou illicite"
     ) in body
+
+
+async def test_a_breach_stored_before_these_facts_reads_as_unknown(client, world):
+    """Rows written before migration 0018 hold null in all three columns."""
+    breach = await decided(client, world)
+    row = await Breach.get(id=breach["id"])
+    row.other_authorities, row.cross_border, row.other_member_states = None, None, None
+    await row.save(update_fields=["other_authorities", "cross_border", "other_member_states"])
+
+    seen = await read(client, f"/breaches/{breach['id']}")
+    assert (seen["other_authorities"], seen["cross_border"], seen["other_member_states"]) == (
+        None,
+        None,
+        [],
+    )
+    body = (await cnil_text(client, seen))["body"]
+    assert CROSS_BORDER_LINE + "non renseigné" in body
