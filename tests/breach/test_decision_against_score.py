@@ -23,7 +23,7 @@ from tests.factories import (
     read,
     with_facts,
 )
-from tests.web.conftest import browser, client_as, make_user  # noqa: F401
+from tests.web.conftest import browser, client_as, csrf_of, make_user  # noqa: F401
 
 # DPC 4 × EI 1 + CB: « très élevée » whatever the circumstances' weights.
 ASSESS_VERY_HIGH = {
@@ -176,3 +176,31 @@ async def test_a_breach_assessed_before_the_history_shows_its_current_assessment
     (shown,) = (await read(client, f"/breaches/{breach['id']}"))["assessments"]
     assert (shown["severity_band"], shown["author"]) == ("low", None)
     assert shown["assessment"] == breach["assessment"]
+
+
+async def test_the_page_form_asks_for_the_justification(client, browser, make_user):  # noqa: F811
+    world, breach = await processor_breach(client)
+    breach = await done(client, breach, "assessment", **ASSESS_VERY_HIGH)
+    dpo = await make_user("dpd@vitry.fr", (world["commune"]["id"], "dpo"))
+    http = await browser(dpo)
+    url = f"/violations/{breach['id']}"
+    page = (await http.get(url)).text
+    assert 'name="decision-below_band_justification"' in page
+    fields = {
+        "csrf_token": csrf_of(page),
+        "version": str(breach["version"]),
+        "decision-risk_level": "unlikely",
+        "decision-notify_cnil": "non",
+        "decision-inform_people": "no",
+        "decision-reasons": DECIDE_UNLIKELY["reasons"],
+    }
+    refused = await http.post(f"{url}/decision", data=fields)
+    assert refused.status_code == 422
+    error = refused.text.split('id="err-decision-below_band_justification"')[1][:500]
+    assert "justification de cet écart est obligatoire" in html.unescape(error)
+    recorded = await http.post(
+        f"{url}/decision", data={**fields, "decision-below_band_justification": JUSTIFICATION}
+    )
+    assert recorded.status_code == 303, recorded.text[:300]
+    decided = await read(client, f"/breaches/{breach['id']}")
+    assert decided["below_band_justification"] == JUSTIFICATION
