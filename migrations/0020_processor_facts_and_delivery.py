@@ -3,7 +3,8 @@ from tortoise.migrations import operations as ops
 
 # Issue 15, the body whose system was hit: the facts a breach's controller set itself, which
 # the source's later completions leave as they are (breach.breaches.source_facts). The
-# delivery state of a notice is read from its outbox message: no column for it.
+# delivery state of a notice is read from its outbox message: no column for it. Nullable:
+# a NOT NULL column without a database default cannot be added to a table with rows.
 
 
 class Migration(migrations.Migration):
@@ -15,6 +16,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Breach",
             name="controller_facts",
-            field=fields.JSONField(default=list),
+            field=fields.JSONField(null=True, default=list),
         ),
     ]

@@ -79,7 +79,8 @@ class Breach(VersionedModel):
     measures_planned = EncryptedTextField(null=True)
     # The facts above the controller set itself: the source's later completions leave them
     # (breach.breaches.source_facts).
-    controller_facts = fields.JSONField(default=list)
+    # null: a breach stored before migration 0020 (read as none)
+    controller_facts = fields.JSONField(null=True, default=list)
     # What the CNIL's form also asks (breach.cnil_facts); null: not known yet.
     other_authorities = fields.JSONField(null=True)
     cross_border = fields.BooleanField(null=True)

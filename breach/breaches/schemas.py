@@ -435,3 +435,8 @@ class BreachOut(BreachFactsIn):
     notifications: list[NotificationOut] = []
     events: list[EventOut] = []
     allowed_actions: list[str] = []
+
+    @field_validator("controller_facts", mode="before")
+    @classmethod
+    def _none_is_no_fact(cls, value: object) -> object:
+        return [] if value is None else value  # a breach stored before migration 0020
