@@ -119,6 +119,22 @@ def due_from_awareness(aware_at: datetime) -> dict[str, datetime]:
     }
 
 
+def due_after_move(row: Any, aware_at: datetime, now: datetime) -> dict[str, datetime]:
+    """The due instants after awareness moved to `aware_at` at `now`. Moving later does not
+    excuse a deadline already missed: a clock overdue at the move and still running keeps
+    its first due date (so it stays « dépassé »), as the GDPR clocks do
+    (breach.breaches.awareness); the others run from the new instant."""
+    values = due_from_awareness(aware_at)
+    if row.aware_at is None or aware_at <= row.aware_at:
+        return values
+    for phase in (Nis2Phase.EARLY_WARNING, Nis2Phase.NOTIFICATION):
+        column = f"{phase.value}_due_at"
+        due = getattr(row, column)
+        if due is not None and due < now and not _stopped(row, phase):
+            values[column] = due
+    return values
+
+
 def due_after_sending(phase: Nis2Phase, sent_at: datetime) -> dict[str, datetime]:
     """The final report falls due one month after the incident notification (art. 23(4)(d))."""
     if phase == Nis2Phase.NOTIFICATION:

@@ -48,7 +48,7 @@ class Nis2DecisionIn(Nis2FactsIn):
 
 class Nis2AwarenessIn(VersionedPatch):
     aware_at: Instant
-    reasons: LongText
+    reasons: LongText | None = None  # required when awareness moves later
 
 
 class Nis2FactsPatchIn(VersionedPatch, Nis2FactsIn):

@@ -122,16 +122,27 @@ def _awareness_on_decision(row: Any, data: Nis2DecisionIn, now: datetime) -> dic
 async def move_awareness(
     *, scope: Scope, incident_id: UUID, data: Nis2AwarenessIn, now: datetime
 ) -> Nis2Out:
-    """Awareness corrected, with reasons; the first instant recorded is kept."""
+    """Awareness corrected: reasons when it moves later; the first instant recorded is kept,
+    and a clock already overdue when the move comes keeps its due date (breach.nis2)."""
     _, org, row = await _load(scope, incident_id)
     nis2.require("awareness", org.nis2_status, row)
     _not_future("aware_at", data.aware_at, now)
+    later = row.aware_at is not None and data.aware_at > row.aware_at
+    reasons = (data.reasons or "").strip() or None
+    if later and reasons is None:
+        raise ValidationFailed.one(
+            "body",
+            "reasons",
+            msg="prise de connaissance reportée après celle enregistrée : les motifs du "
+            "report sont obligatoires",
+        )
     values = {
         "aware_at": data.aware_at,
         "first_aware_at": row.first_aware_at or row.aware_at or data.aware_at,
-        "aware_reasons": data.reasons,
-        **nis2.due_from_awareness(data.aware_at),
+        **nis2.due_after_move(row, data.aware_at, now),
     }
+    if reasons is not None:
+        values["aware_reasons"] = reasons
     await update_versioned(
         Nis2Incident, obj_id=row.id, expected_version=data.version, values=values
     )

@@ -284,7 +284,28 @@ async def test_moving_awareness_needs_reasons_and_keeps_the_first_instant(client
     record = moved.json()
     assert datetime.fromisoformat(record["first_aware_at"]) == first
     assert datetime.fromisoformat(record["aware_at"]) == later
-    assert _clocks(record)["early_warning"] == later + timedelta(hours=24)
+    # The early warning was already missed when the move came: it stays overdue since its
+    # first due date; the notification, not yet due, runs from the new instant.
+    early = next(c for c in record["clocks"] if c["phase"] == "early_warning")
+    assert early["overdue"] is True
+    assert datetime.fromisoformat(early["due_at"]) == first + timedelta(hours=24)
+    assert _clocks(record)["notification"] == later + timedelta(hours=72)
+
+
+async def test_moving_awareness_earlier_needs_no_reasons(client):
+    org = await _entity(client)
+    incident = await _incident(client, org, detected=ago(hours=40))
+    first = ago(hours=10)
+    record = await _decided(client, incident, aware_at=iso(first))
+    earlier = ago(hours=20)
+    moved = await client.post(
+        f"{API}/incidents/{incident['id']}/nis2/awareness",
+        json={"version": record["version"], "aware_at": iso(earlier)},
+    )
+    assert moved.status_code == 200, moved.text
+    record = moved.json()
+    assert datetime.fromisoformat(record["first_aware_at"]) == first
+    assert _clocks(record)["early_warning"] == earlier + timedelta(hours=24)
 
 
 async def test_a_sending_in_the_future_is_refused(client):

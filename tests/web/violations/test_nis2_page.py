@@ -152,3 +152,17 @@ async def test_another_bodys_people_get_404(browser, make_user, client):
         },
     )
     assert answer.status_code == 404
+
+
+async def test_a_malformed_incident_id_answers_the_pages_404_on_every_post(
+    browser, make_user, client
+):
+    org, _ = await _world(client)
+    rssi = await make_user("rssi@agglo.fr", (org["id"], "security_officer"))
+    http = await browser(rssi)
+    assert (await http.get("/incidents/pas-un-uuid/nis2")).status_code == 404, "premise"
+    token = csrf_of((await http.get("/")).text)
+    for path in ("decision", "connaissance", "envoi", "rapport-intermediaire"):
+        answer = await http.post(f"/incidents/pas-un-uuid/nis2/{path}", data={"csrf_token": token})
+        assert answer.status_code == 404, path
+        assert answer.headers["content-type"].startswith("text/html"), path

@@ -89,15 +89,19 @@ async def nis2_page(request: Request, incident_id: str):
 
 
 async def _act(
-    request: Request, incident_id: UUID, prefix: str, done: str, step: Callable[..., Awaitable]
+    request: Request, raw_id: str, prefix: str, done: str, step: Callable[..., Awaitable]
 ):
+    """A malformed id answers the page's 404, as the GET does (not FastAPI's JSON 422)."""
     scope = principal_of(request).scope(Permission.UPDATE_INCIDENT)
     if scope.is_empty:
         return forbidden(request)
+    incident_id = uuid_or_none(raw_id)
+    if incident_id is None:
+        return not_found(request)
     form = await request.form()
     now = utcnow()
     try:
-        await step(scope, form, now)
+        await step(scope, incident_id, form, now)
     except NotFound:
         return not_found(request)
     except ValidationFailed as exc:
@@ -114,39 +118,37 @@ async def _act(
 
 
 @router.post("/incidents/{incident_id}/nis2/decision", name="nis2.decide")
-async def decide(request: Request, incident_id: UUID):
-    async def step(scope, form, now):
+async def decide(request: Request, incident_id: str):
+    async def step(scope, found, form, now):
         data = forms.decision_in(form, now=now)
-        await nis2_service.decide(scope=scope, incident_id=incident_id, data=data, now=now)
+        await nis2_service.decide(scope=scope, incident_id=found, data=data, now=now)
 
     return await _act(request, incident_id, "nis2-", "nis2-decision", step)
 
 
 @router.post("/incidents/{incident_id}/nis2/connaissance", name="nis2.awareness")
-async def awareness(request: Request, incident_id: UUID):
-    async def step(scope, form, now):
+async def awareness(request: Request, incident_id: str):
+    async def step(scope, found, form, now):
         data = forms.awareness_in(form, now=now)
-        await nis2_service.move_awareness(scope=scope, incident_id=incident_id, data=data, now=now)
+        await nis2_service.move_awareness(scope=scope, incident_id=found, data=data, now=now)
 
     return await _act(request, incident_id, "aware-", "nis2-connaissance", step)
 
 
 @router.post("/incidents/{incident_id}/nis2/envoi", name="nis2.send")
-async def send(request: Request, incident_id: UUID):
-    async def step(scope, form, now):
+async def send(request: Request, incident_id: str):
+    async def step(scope, found, form, now):
         data = forms.sending_in(form, now=now)
-        await nis2_service.record_sending(scope=scope, incident_id=incident_id, data=data, now=now)
+        await nis2_service.record_sending(scope=scope, incident_id=found, data=data, now=now)
 
     return await _act(request, incident_id, "send-", "nis2-envoi", step)
 
 
 @router.post("/incidents/{incident_id}/nis2/rapport-intermediaire", name="nis2.intermediate")
-async def intermediate(request: Request, incident_id: UUID):
-    async def step(scope, form, now):
+async def intermediate(request: Request, incident_id: str):
+    async def step(scope, found, form, now):
         data = forms.intermediate_in(form)
-        await nis2_service.request_intermediate(
-            scope=scope, incident_id=incident_id, data=data, now=now
-        )
+        await nis2_service.request_intermediate(scope=scope, incident_id=found, data=data, now=now)
 
     return await _act(request, incident_id, "inter-", "nis2-intermediaire", step)
 
