@@ -90,6 +90,8 @@ class BreachSheet:
     informs_at_once: str | None = None
     # Joint controllers (art. 26): who notifies the CNIL, the lead's breach and notification.
     joint_notes: tuple[str, ...] = ()
+    # The lead's breach, linked when the reader may open it (a DPO shared by both bodies).
+    lead_breach_id: UUID | None = None
     # NIS 2 beside the GDPR: the incident's NIS 2 record, for its body's people only.
     nis2: Nis2Out | None = None
 
@@ -128,6 +130,8 @@ async def breach_sheet(
         notice_call=await messages.notice_call(row, breach),
         joint_notes=joint.notes(breach) if whole else (),
     )
+    if whole and breach.joint and read.allows(breach.joint.lead_id):
+        sheet.lead_breach_id = breach.joint.lead_breach_id
     if row.path == BreachPath.INDEPENDENT and view.source:
         sheet.processor_question = processor_question(view.source.name, view.controller.name)
         sheet.informs_at_once = informs_at_once(view.source.name, view.controller.name)
