@@ -84,8 +84,8 @@ class BreachSheet:
     public_communication: bool = False
     # The notice to the controller as issued: its e-mail delivered or not, whom to phone.
     notice_call: messages.NoticeCall | None = None
-    # Independent controllers on a shared system (breach.shared_system): the art. 28(10)
-    # question, and what the host must do.
+    # Independent controllers on a shared system (breach.shared_system): whether the host is
+    # in fact a processor (art. 4(8), 28(3)), and what the host must do.
     processor_question: str | None = None
     informs_at_once: str | None = None
     # Joint controllers (art. 26): who notifies the CNIL, the lead's breach and notification.

@@ -28,7 +28,8 @@ class IncidentSheet:
     activities: dict[UUID, str]  # the activities touched, "ref — name"
     can_update: bool  # the person may correct the facts (UPDATE_INCIDENT in the declaring body)
     nis2: Nis2Out | None = None  # NIS 2 beside the GDPR (breach.nis2): the incident's record
-    # Independent controllers on a shared system: the art. 28(10) question, per breach.
+    # Independent controllers on a shared system: whether the host is in fact a processor
+    # (art. 4(8), 28(3)), per breach.
     processor_questions: dict[UUID, str] = field(default_factory=dict)
 
     def context(self) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Awareness (or detection) moved: what a move writes and when it needs reasons.
 
 The controller may take a short investigation before it is "reasonably certain" that personal
-data were compromised, and its 72 h run from then (WP250rev.01 p. 10–11, EDPB 9/2022 §II.A.4);
+data were compromised, and its 72 h run from then (WP250rev.01 and EDPB 9/2022, §II.A.2);
 that period must be documented. So a move later than the instant recorded needs reasons, the
 first instant is kept (written once), every move is kept with its author and reasons, and a
 breach whose CNIL deadline had already passed when the move came stays marked as overdue

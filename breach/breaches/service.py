@@ -450,7 +450,7 @@ async def record_awareness(
     *, scope: Scope, breach_id: UUID, data: AwarenessIn, now: datetime
 ) -> Breach:
     """When the controller became reasonably certain that personal data were compromised
-    (WP250rev.01 p. 10–11); the 72 h run from then."""
+    (WP250rev.01 §II.A.2); the 72 h run from then."""
     breach = await get_breach(scope=scope, breach_id=breach_id)
     await _require("record_awareness", breach)
     _refuse_future(data.aware_at, now, "aware_at")

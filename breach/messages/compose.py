@@ -161,7 +161,7 @@ def _controller_notice_context(
         "phased": phased,
         "controller_cnil_due": format_local(cnil_due) if cnil_due else None,
         # Independent controllers (seed 000): no art. 33(2) duty, the other's 72 h run from
-        # its own awareness; art. 28(10): the host may in fact be its processor.
+        # its own awareness; art. 4(8): the host may in fact be its processor.
         "independent": breach.path == BreachPath.INDEPENDENT,
         "processor_question": processor_question(view.source.name, view.controller.name),
     }

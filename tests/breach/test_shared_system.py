@@ -2,7 +2,7 @@
 Boulogne-Billancourt's data, each controller of its own processing): the body whose system
 was hit informs the other at once, through the outbox, with a recorded instant; the other's
 72 h run from its own awareness; the pages ask whether the host is in fact a processor
-(art. 28(10))."""
+(art. 4(8), the clauses of art. 28(3); not art. 28(10), the converse case)."""
 
 import html as htmllib
 import re
@@ -109,6 +109,9 @@ async def test_the_pages_ask_whether_the_host_is_in_fact_a_processor(
 
     page = text_of((await http.get(f"/violations/{breach['id']}")).text)
     assert question in page
+    assert "(art. 4, point 8, du RGPD)" in page
+    assert "l'article 28, paragraphe 3, du RGPD (lignes directrices 07/2020 du CEPD)" in page
+    assert "28.10" not in page, "art. 28(10) is the converse case: not cited"
     assert "doit informer sans délai la Ville de Boulogne-Billancourt" in page
     assert "Envoyer au responsable de traitement" in page
 
