@@ -18,7 +18,9 @@ body's role in each) and returns plans; breach.incidents.service writes them.
   detection; the others record their awareness when informed. Under `lead_notifies` with a
   breach lead, only the lead's breach runs the CNIL clock and notifies for all; the others are
   documented (art. 33(5)) and follow the lead's breach. Under `each_notifies`, or without a
-  lead, each runs its own 72 h (docs/regulatory.md, joint controllers).
+  lead, each runs its own 72 h (docs/regulatory.md, joint controllers). A joint controller's
+  breach holds only the activities the arrangement covers; a joint controller with other
+  activities touched, or reached through another convention too, notifies for itself.
 """
 
 from dataclasses import dataclass, field
@@ -238,8 +240,15 @@ def plan_breaches(
             if org_id != declaring_id and role in CONTROLLER_ROLES:
                 add(org_id, convention)
     joint = _joint_conventions(declaring_id, activities, conventions, named_convention_ids)
-    for convention in joint:
-        _plan_joint(plans, convention, declaring_id=declaring_id, detected_at=detected_at)
+    for member, arrangements in _arrangements_by_member(joint).items():
+        plans[member] = _plan_joint(
+            plans.get(member),
+            member,
+            arrangements,
+            activities=activities,
+            declaring_id=declaring_id,
+            detected_at=detected_at,
+        )
     if not plans:
         raise ValidationFailed.one(
             "body", "activity_ids", msg="indiquez les traitements ou les conventions touchés"
@@ -263,32 +272,66 @@ def _joint_conventions(
     ]
 
 
+def _arrangements_by_member(joint: list[ConventionTerms]) -> dict[UUID, list[ConventionTerms]]:
+    """Each joint controller and the arrangements reached that bind it, in `joint`'s order."""
+    by_member: dict[UUID, list[ConventionTerms]] = {}
+    for convention in joint:
+        for member in convention.joint_controllers():
+            by_member.setdefault(member, []).append(convention)
+    return by_member
+
+
+def _lead_and_duty(convention: ConventionTerms) -> tuple[UUID | None, JointBreachDuty]:
+    """The arrangement's breach lead (a joint controller, else none) and its duty."""
+    lead = convention.breach_lead_id
+    if lead not in convention.joint_controllers():  # a lead who is no joint controller: none
+        return None, JointBreachDuty.EACH_NOTIFIES
+    return lead, convention.joint_duty()
+
+
+def _covered(arrangements: list[ConventionTerms], activities: list[ActivityTouched]) -> list[UUID]:
+    """The activities touched that these arrangements cover (linked to one of them)."""
+    ids = {c.convention_id for c in arrangements}
+    return [a.activity_id for a in activities if ids & set(a.convention_ids)]
+
+
 def _plan_joint(
-    plans: dict[UUID, BreachPlan],
-    convention: ConventionTerms,
+    prior: BreachPlan | None,
+    member: UUID,
+    arrangements: list[ConventionTerms],
     *,
+    activities: list[ActivityTouched],
     declaring_id: UUID,
     detected_at: datetime,
-) -> None:
-    """One `joint` breach per joint controller of the arrangement (see the module doc), each
-    with every activity touched of the others' plans under it."""
-    members = convention.joint_controllers()
-    duty = convention.joint_duty()
-    if convention.breach_lead_id not in members:  # a lead who is no joint controller: none
-        duty = JointBreachDuty.EACH_NOTIFIES
-    lead = convention.breach_lead_id if duty == JointBreachDuty.LEAD_NOTIFIES else None
-    shared = sorted({a for m in members if m in plans for a in plans[m].activity_ids}, key=str)
-    for member in members:
-        aware = detected_at if member == declaring_id else None
-        runs_cnil = aware is not None and (lead is None or member == lead)
-        plans[member] = BreachPlan(
-            member,
-            BreachPath.JOINT,
-            convention.convention_id,
-            aware,
-            cnil_deadline(detected_at) if runs_cnil else None,
-            None,
-            activity_ids=list(shared),
-            joint_duty=duty,
-            lead_id=convention.breach_lead_id if convention.breach_lead_id in members else None,
-        )
+) -> BreachPlan:
+    """A joint controller's plan (see the module doc), merged with the plan it already had.
+
+    It holds the activities its arrangements cover, never the declaring body's others (those
+    stay on the declaring body's own plan). Reached through another convention too (its
+    processor, its service commun, an independent controller), it keeps that path, its clocks
+    and the notice owed to it, with the arrangement's activities added: it notifies for itself.
+    Otherwise it follows a lead only if every arrangement names the same lead under
+    `lead_notifies` and it has no activity outside them; else it runs its own clock."""
+    covered = _covered(arrangements, activities)
+    if prior is not None and prior.path not in (BreachPath.OWN_SYSTEM, BreachPath.JOINT):
+        prior.activity_ids += [a for a in covered if a not in prior.activity_ids]
+        return prior
+    held = prior.activity_ids if prior is not None else []
+    outside = [a for a in held if a not in covered]
+    leads = {_lead_and_duty(c) for c in arrangements}
+    lead, duty = _lead_and_duty(arrangements[0])
+    if member != lead and (outside or len(leads) > 1):
+        duty = JointBreachDuty.EACH_NOTIFIES  # the lead does not notify for all it holds
+    aware = detected_at if member == declaring_id else None
+    follows = duty == JointBreachDuty.LEAD_NOTIFIES and member != lead
+    return BreachPlan(
+        member,
+        BreachPath.JOINT,
+        arrangements[0].convention_id,
+        aware,
+        cnil_deadline(detected_at) if aware is not None and not follows else None,
+        None,
+        activity_ids=held + [a for a in covered if a not in held],
+        joint_duty=duty,
+        lead_id=lead,
+    )
