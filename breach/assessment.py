@@ -186,6 +186,13 @@ def category_scores(
     by_category: dict[DataProcessingContext, DpcAdjustment] = {}
     for row, adjustment in enumerate(adjustments, start=1):
         category = adjustment.category or context
+        if category.score > context.score:
+            raise ValueError(
+                f"ajustement {row} : « {label(category)} » a un score de base plus élevé que "
+                f"le contexte « {label(context)} » ; le contexte est la catégorie la plus "
+                "élevée des données violées : choisissez-la comme contexte, ou ajustez une "
+                "catégorie de données moins sensible présente dans la violation"
+            )
         if category in by_category:
             raise ValueError(
                 f"ajustement {row} : « {label(category)} » est déjà ajustée ; la méthode "

@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from pydantic import model_validator
 
+from core.clock import today_local
 from core.errors import FieldError
 from register.enums import labelled
 from register.schemas_common import Shape, Text
@@ -132,6 +133,8 @@ class OtherAuthority(Shape):
         for name in _REQUIRED.get(self.kind, ()):
             if getattr(self, name) is None:
                 raise FieldError(name, _MISSING[name])
+        if self.on is not None and self.on > today_local():
+            raise FieldError("on", "date dans le futur : indiquez le jour où elle a été informée")
         return self
 
 
@@ -142,6 +145,12 @@ def check_cross_border(cross_border: bool | None, member_states: list) -> None:
             "other_member_states",
             "d'autres États membres ne se citent que pour un traitement transfrontalier "
             "(cross_border : oui)",
+        )
+    repeated = sorted({str(s) for s in member_states if member_states.count(s) > 1})
+    if repeated:
+        raise FieldError(
+            "other_member_states",
+            f"État membre cité plusieurs fois : {', '.join(repeated)} ; citez chacun une fois",
         )
 
 

@@ -120,6 +120,14 @@ class AssessmentIn(VersionedPatch):
     )
     adjustments: list[Adjustment] = []
 
+    @model_validator(mode="before")
+    @classmethod
+    def _misuse_only_for_an_alteration(cls, data: object) -> object:
+        """No loss of integrity: the misuse answer means nothing (ENISA), stored as null."""
+        if isinstance(data, dict) and data.get("integrity") in (None, "none"):
+            return {**data, "integrity_possibly_misused": None}
+        return data
+
 
 class DecisionIn(VersionedPatch):
     risk_level: RiskLevel
