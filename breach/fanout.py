@@ -228,6 +228,8 @@ def plan_breaches(
             conventions=conventions,
             default_notice_hours=default_notice_hours,
         )
+        if _under_arrangement(activity, convention, declaring_id):
+            continue  # planned with the arrangement's joint controllers, below
         add(activity.controller_id, convention, activity.activity_id)
 
     for index, convention_id in enumerate(named_convention_ids):
@@ -249,11 +251,35 @@ def plan_breaches(
             declaring_id=declaring_id,
             detected_at=detected_at,
         )
+    _without_joint_lead(plans)
     if not plans:
         raise ValidationFailed.one(
             "body", "activity_ids", msg="indiquez les traitements ou les conventions touchés"
         )
     return list(plans.values())
+
+
+def _under_arrangement(
+    activity: ActivityTouched, convention: ConventionTerms, declaring_id: UUID
+) -> bool:
+    """Whether the declaring body reaches this activity as a joint controller with its holder."""
+    joint = convention.roles[declaring_id] == PartyRole.JOINT_CONTROLLER
+    return joint and activity.controller_id in convention.joint_controllers()
+
+
+def _without_joint_lead(plans: dict[UUID, BreachPlan]) -> None:
+    """A joint controller whose lead's breach is not a joint one (the lead reached through
+    another convention too, so its breach follows that path) notifies for itself."""
+    for plan in plans.values():
+        lead = plans.get(plan.lead_id) if plan.lead_id else None
+        follows = plan.joint_duty == JointBreachDuty.LEAD_NOTIFIES
+        if (
+            follows
+            and plan.lead_id != plan.controller_id
+            and (lead is None or lead.path != BreachPath.JOINT)
+        ):
+            plan.joint_duty = JointBreachDuty.EACH_NOTIFIES
+            plan.cnil_due_at = cnil_deadline(plan.aware_at) if plan.aware_at else None
 
 
 def _joint_conventions(

@@ -141,3 +141,27 @@ async def test_a_joint_controller_also_reached_as_controller_keeps_the_processor
     assert other["convention_id"] == contract["id"]
     assert other["controller_notice_due_at"] is not None
     assert sorted(other["activity_ids"]) == sorted([portal["id"], civil["id"]])
+
+
+async def test_a_lead_reached_as_controller_leaves_the_others_their_own_clock(client):
+    """The Commune is also the Métropole's processor for another activity: an incident the
+    Commune declares on both gives the Métropole its processor path (the notice the Commune
+    owes it) whatever the order of the activities; the Commune's breach then follows no
+    joint breach of a lead and runs its own CNIL clock."""
+    world = await joint_bodies(client)
+    metro, commune, portal = world["metro"], world["commune"], world["activity"]
+    contract = await make_convention(
+        client, processor=commune, controller=metro, breach_notice_hours=24
+    )
+    mail = await make_activity(
+        client, controller=metro, name="Messagerie", ref="MET-5", convention_ids=[contract["id"]]
+    )
+    for order in ([portal, mail], [mail, portal]):
+        by_body = await declare(client, commune, order)
+        lead, other = by_body[metro["id"]], by_body[commune["id"]]
+        assert lead["path"] == "processor", order
+        assert lead["controller_notice_due_at"] is not None
+        assert sorted(lead["activity_ids"]) == sorted([portal["id"], mail["id"]])
+        assert other["path"] == "joint" and other["activity_ids"] == [portal["id"]]
+        assert other["joint_duty"] == "each_notifies"
+        assert [c["kind"] for c in other["countdowns"]] == ["cnil"]
