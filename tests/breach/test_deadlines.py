@@ -9,7 +9,9 @@ import pytest
 
 from breach.deadlines import (
     CNIL,
+    CNIL_FOLLOWUP,
     CONTROLLER_NOTICE,
+    PEOPLE,
     Countdown,
     ReminderStage,
     cnil_deadline,
@@ -24,7 +26,7 @@ from breach.deadlines import (
     running_clocks,
     service_commun_deadline,
 )
-from breach.enums import BreachStatus
+from breach.enums import Art34Exemption, BreachStatus, InformPeople
 from register.enums import label
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -311,6 +313,12 @@ def _breach(**state):
         "cnil_due_at": None,
         "status": BreachStatus.DECLARED,
         "notify_cnil": None,
+        # the follow-up (art. 33(4)) and the people (art. 34): none promised, none decided
+        "followup_due_at": None,
+        "decided_at": None,
+        "inform_people": None,
+        "art34_exemption": None,
+        "people_informed_at": None,
     }
     return SimpleNamespace(**(base | state))
 
@@ -349,3 +357,25 @@ def test_the_cnil_clock_stops_when_the_breach_is_closed():
 def test_an_overdue_clock_still_runs_and_both_can_run_at_once():
     clocks = running_clocks(_breach(controller_notice_due_at=DUE, cnil_due_at=DUE))
     assert [(c.kind, c.deadline) for c in clocks] == [(CONTROLLER_NOTICE, DUE), (CNIL, DUE)]
+
+
+def test_the_promised_followup_runs_until_the_complementary_notification():
+    promised = {"cnil_due_at": DUE, "followup_due_at": DUE + timedelta(days=7)}
+    assert _kinds(**promised, status=BreachStatus.NOTIFIED) == [CNIL_FOLLOWUP]
+    assert _kinds(**promised, status=BreachStatus.COMPLEMENTED) == []
+
+
+def test_the_people_clock_runs_from_the_decision_until_a_communication_is_recorded():
+    decided = {"decided_at": DUE, "status": BreachStatus.ASSESSED, "notify_cnil": False}
+    assert _kinds(**decided, inform_people=InformPeople.LATER) == [PEOPLE]
+    assert _kinds(**decided, inform_people=InformPeople.NO) == []
+    assert _kinds(**decided, inform_people=InformPeople.YES, people_informed_at=DUE) == []
+
+
+def test_a_public_communication_is_owed_under_the_34_3_c_exemption():
+    decided = {"decided_at": DUE, "status": BreachStatus.ASSESSED, "notify_cnil": False}
+    exempt_c = {**decided, "inform_people": InformPeople.NO}
+    assert _kinds(**exempt_c, art34_exemption=Art34Exemption.C_DISPROPORTIONATE) == [PEOPLE]
+    assert _kinds(**exempt_c, art34_exemption=Art34Exemption.A_UNINTELLIGIBLE) == []
+    closed = {**exempt_c, "art34_exemption": Art34Exemption.C_DISPROPORTIONATE}
+    assert _kinds(**closed | {"status": BreachStatus.CLOSED}) == []
