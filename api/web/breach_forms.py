@@ -196,8 +196,9 @@ def assessment_in(form: FormData, prefix: str) -> AssessmentIn:
         "identification": r.text("identification"),
         "confidentiality": r.text("confidentiality") or "none",
         "integrity": r.text("integrity") or "none",
-        # The box answers the method's condition for altered data (breach.assessment).
-        "integrity_possibly_misused": r.checked("integrity_possibly_misused"),
+        # The method's condition for altered data (breach.assessment): oui / non, or None
+        # left « non renseigné », which the domain refuses for a loss of integrity (422).
+        "integrity_possibly_misused": YES_NO.get(r.text("integrity_possibly_misused") or ""),
         "availability": r.text("availability") or "none",
         "malicious": r.checked("malicious"),
         "unintelligible": r.checked("unintelligible"),

@@ -3,8 +3,11 @@ cross-border answer among the facts, the ENISA conditions (misuse of altered dat
 unintelligible, an adjustment per data category) on the assessment, and the complete
 notification offered beside the initial one."""
 
+import html
+
 import pytest
 
+from breach.enisa_scales import MISUSE_UNANSWERED
 from tests.factories import ago, bodies, declare_on, done, read, with_facts
 from tests.web.violations.test_breach_page import post_form, text_of
 
@@ -105,6 +108,7 @@ async def test_the_assessment_form_takes_the_method_conditions(
             "assess-identification": "maximum",
             "assess-confidentiality": "unknown_recipients",
             "assess-integrity": "altered_recoverable",
+            "assess-integrity_possibly_misused": "non",
             "assess-unintelligible": "on",
             "assess-adjustments-0-category": "simple",
             "assess-adjustments-0-delta": "3",
@@ -113,7 +117,7 @@ async def test_the_assessment_form_takes_the_method_conditions(
     )
     assert assessed.status_code == 303, assessed.text
     stored = (await read(client, f"/breaches/{own['id']}"))["assessment"]
-    # Unintelligible: EI 0, confidentiality 0; altered but not misused (box left empty): 0.
+    # Unintelligible: EI 0, confidentiality 0; altered but not misused (« Non »): 0.
     assert (stored["dpc_final"], stored["ei"], stored["cb"], stored["se"]) == ("4", "0", "0", "0")
     assert stored["inputs"]["integrity_possibly_misused"] is False
     seen = text_of((await http.get(url)).text)
@@ -150,3 +154,33 @@ async def test_the_cnil_section_offers_a_complete_notification(
     complete = (await http.get(f"{url}?phase=complete")).text
     assert 'name="cnil-phase" value="complete"' in complete
     assert "Notification complète : tous les éléments sont connus" in text_of(complete)
+
+
+async def test_an_integrity_loss_with_the_misuse_left_unanswered_is_refused_on_the_page(
+    browser, make_user, client, world, own
+):
+    dpo = await make_user("dpd@vitry.fr", (world["commune"]["id"], "dpo"))
+    http = await browser(dpo)
+    url = f"/violations/{own['id']}"
+    page = (await http.get(url)).text
+    assert 'name="assess-integrity_possibly_misused" value="" checked' in page  # premise
+    form = {
+        "assess-context": "simple",
+        "assess-identification": "limited",
+        "assess-integrity": "altered_unrecoverable",
+    }
+    refused = await post_form(http, page, f"{url}/evaluation", **form)
+    assert refused.status_code == 422
+    assert 'id="f-assess-integrity_possibly_misused"' in refused.text
+    assert MISUSE_UNANSWERED in html.unescape(refused.text)
+    assert "has-error" in refused.text.split('id="f-assess-integrity_possibly_misused"')[0][-200:]
+    assert (await read(client, f"/breaches/{own['id']}"))["assessment"] is None
+    # Answered « Oui »: 1 × 0.5 + 0.5 (not recoverable, possibly misused) = 1.
+    assessed = await post_form(
+        http, page, f"{url}/evaluation", **form, **{"assess-integrity_possibly_misused": "oui"}
+    )
+    assert assessed.status_code == 303, assessed.text
+    stored = (await read(client, f"/breaches/{own['id']}"))["assessment"]
+    assert stored["inputs"]["integrity_possibly_misused"] is True
+    page = (await http.get(url)).text
+    assert 'name="assess-integrity_possibly_misused" value="oui" checked' in page

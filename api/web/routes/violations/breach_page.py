@@ -80,8 +80,8 @@ def _defaults(breach: BreachOut, principal: Principal, now_local: str) -> dict[s
                 "assess-integrity": assessed.get("integrity", "none"),
                 "assess-availability": assessed.get("availability", "none"),
                 "assess-malicious": "on" if assessed.get("malicious") else "",
-                "assess-integrity_possibly_misused": (
-                    "on" if assessed.get("integrity_possibly_misused") else ""
+                "assess-integrity_possibly_misused": {True: "oui", False: "non"}.get(
+                    assessed.get("integrity_possibly_misused"), ""
                 ),
                 "assess-unintelligible": "on" if assessed.get("unintelligible") else "",
                 **adjustments,
