@@ -21,6 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import OperationalError
 
 from core.audit.models import AuditCheckpoint
 from core.audit.signing import get_signing_key, key_id
@@ -96,7 +97,12 @@ class KeyUsage:
 async def _key_usage() -> KeyUsage:
     found: set[str] = set()
     for model, name in encrypted_fields():
-        counts = await key_census(model, name)
+        try:
+            counts = await key_census(model, name)
+        except OperationalError:
+            # A database at an older migration lacks the tables or columns added since:
+            # they hold no value, hence no key (the restore then migrates it to head).
+            continue
         found |= {kid for kid in counts if kid is not None and kid != MALFORMED}
     marks = await AuditCheckpoint.all().distinct().values_list("key_id", flat=True)
     return KeyUsage(encryption=found, checkpoints=set(marks))
