@@ -21,7 +21,7 @@ from api.web.routes.violations.common import (
     forbidden,
     not_found,
 )
-from breach.incident_facts import complete_incident_facts
+from breach.incident_declaration import declare_with_counts
 from breach.incident_sheet import incident_sheet
 from breach.incidents import service as incidents
 from breach.incidents.choices import body_conventions, declarable_bodies, touchable_activities
@@ -89,14 +89,13 @@ async def declare(request: Request):
     try:
         counts = forms.declared_counts(form)
         data = forms.incident_in(form)
-        incident = await incidents.declare_incident(scope=scope, data=data, now=utcnow())
-        if counts:  # the numbers feed every controller's notice (breach.incident_facts)
-            await complete_incident_facts(
-                scope=principal.scope(Permission.UPDATE_INCIDENT),
-                incident_id=incident.id,
-                patch=counts,
-                now=utcnow(),
-            )
+        incident = await declare_with_counts(
+            scope=scope,
+            facts_scope=principal.scope(Permission.UPDATE_INCIDENT),
+            data=data,
+            counts=counts,
+            now=utcnow(),
+        )
     except ValidationFailed as exc:
         return await _declare_page(
             request,
