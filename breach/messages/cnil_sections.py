@@ -9,9 +9,12 @@ from typing import Any
 
 from breach.cnil_facts import AuthorityKind, MemberState, missing_for_complete
 from breach.enisa_scales import IntegrityCircumstance
-from breach.enums import NotificationPhase
+from breach.enums import BreachPath, NotificationPhase
+from breach.messages.context import org_card
+from core import articles
 from core.french import format_day
-from register.enums import label
+from register.conventions.models import Convention, ConventionParty
+from register.enums import JointBreachDuty, PartyRole, label
 
 NOT_GIVEN = "non renseigné"
 
@@ -71,6 +74,29 @@ def assessment_conditions(assessment: dict | None) -> list[str]:
             "ou illicite"
         )
     return lines
+
+
+async def joint_controllers(view) -> dict[str, Any] | None:
+    """The lead's notification made for all joint controllers (art. 26, `lead_notifies`): the
+    others named (legal name, SIREN, DPO) with the arrangement (title, essence). None for any
+    other breach: a joint controller's own, or one whose lead is another body."""
+    breach = view.breach
+    if breach.path != BreachPath.JOINT or breach.joint_duty != JointBreachDuty.LEAD_NOTIFIES:
+        return None
+    # The arrangement as it stood when the breach was declared, even if withdrawn since.
+    convention = await Convention.get_or_none(id=breach.convention_id)
+    if convention is None or convention.breach_lead_id != breach.controller_id:
+        return None
+    others = await ConventionParty.filter(
+        convention_id=convention.id, role=PartyRole.JOINT_CONTROLLER
+    ).values_list("organisation_id", flat=True)
+    cards = [await org_card(o) for o in others if o != breach.controller_id]
+    return {
+        "lead": articles.subject(view.controller.name),
+        "controllers": sorted(cards, key=lambda card: card.name),
+        "title": convention.title,
+        "essence": convention.arrangement_essence,
+    }
 
 
 def cnil_sections(view, phase: NotificationPhase) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from breach.enums import (
     NotificationPhase,
     NotificationRecipient,
 )
-from breach.messages.cnil_sections import cnil_section_warnings, cnil_sections
+from breach.messages.cnil_sections import cnil_section_warnings, cnil_sections, joint_controllers
 from breach.messages.context import BreachView, display_phone
 from breach.shared_system import processor_question
 from core.articles import of
@@ -333,6 +333,7 @@ async def cnil_document(
         "late_reason": late_reason,
         "phased_note": phase == NotificationPhase.INITIAL and _cnil_phased(breach),
         **cnil_sections(view, phase),
+        "joint": await joint_controllers(view),
     }
     return _compose(
         KIND_CNIL,
