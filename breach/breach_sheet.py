@@ -14,7 +14,7 @@ from uuid import UUID
 
 from breach import phases
 from breach.assessment import DECISION_NOTICE
-from breach.breaches import joint, service, visibility, workflow
+from breach.breaches import awareness, joint, service, visibility, workflow
 from breach.breaches.schemas import BreachOut
 from breach.enums import BreachPath, NotificationPhase
 from breach.messages import service as messages
@@ -149,8 +149,8 @@ async def breach_sheet(
             scope=manage, breach_id=breach.id, phase=sheet.cnil_phase, now=now
         )
         # From the first deadline when awareness moved after it (breach.breaches.awareness).
-        sheet.cnil_late = sheet.cnil_phase != NotificationPhase.COMPLEMENTARY and _late(
-            breach.overdue_at or breach.cnil_due_at, now
+        sheet.cnil_late = sheet.cnil_phase != NotificationPhase.COMPLEMENTARY and bool(
+            awareness.missed_cnil_due(breach, now)
         )
     if show["people"]:
         sheet.people_preview = await messages.preview_people(

@@ -51,6 +51,14 @@ def first_cnil_due(breach: Any) -> datetime | None:
     return due
 
 
+def missed_cnil_due(breach: Any, at: datetime) -> datetime | None:
+    """The deadline an initial (or complete) notification to the CNIL made at `at` misses,
+    judged from `first_cnil_due`, else None: the one lateness rule the step (late_reason
+    required), the CNIL document (« Raisons du retard ») and the breach page ask."""
+    due = first_cnil_due(breach)
+    return due if due is not None and at > due else None
+
+
 def move_values(
     breach: Any,
     aware_at: datetime,
