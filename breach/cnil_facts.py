@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from pydantic import model_validator
 
+from breach.phases import unknown_facts
 from core.clock import today_local
 from core.errors import FieldError
 from register.enums import labelled
@@ -155,16 +156,11 @@ def check_cross_border(cross_border: bool | None, member_states: list) -> None:
 
 
 def missing_for_complete(breach) -> list[str]:
-    """The art. 33(3) elements a complete notification would still lack (`breach`: a Breach
-    row). A count of 0 people is known; an empty list or text is not."""
-    elements = (
-        (not breach.data_categories, "catégories de données"),
-        (not breach.subject_categories, "catégories de personnes"),
-        (breach.approx_subjects is None, "nombre de personnes"),
-        (breach.approx_records is None, "nombre d'enregistrements"),
-        (not breach.consequences, "conséquences probables"),
-        (not breach.measures_taken, "mesures prises"),
+    """What a complete notification would still lack (`breach`: a Breach row): the art. 33(3)
+    facts unknown (breach.phases.unknown_facts, the one list), then the form's other answers
+    not given yet."""
+    answers = (
         (breach.other_authorities is None, "autres autorités informées"),
         (breach.cross_border is None, "caractère transfrontalier"),
     )
-    return [text for missing, text in elements if missing]
+    return unknown_facts(breach) + [text for missing, text in answers if missing]

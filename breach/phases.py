@@ -18,12 +18,18 @@ from core.french import format_day
 
 PEOPLE_TO_INFORM = (InformPeople.YES, InformPeople.LATER)
 
-# The art. 33(3) facts the breach register keeps for every breach (art. 33(5)), in the order
-# the page lists them: a breach is closed with one of them unknown only with the DPO's reasons.
+# The art. 33(3) facts (a: categories and approximate numbers of people and records; c: the
+# likely consequences; d: the measures), named as the breach page names them. The one list of
+# what is still unknown: an initial notification with one of them unknown says information
+# will follow and commits to a date (art. 33(4)); the CNIL document marks them as to follow; a
+# complete notification needs them all (breach.cnil_facts.missing_for_complete); the notice
+# to the controller lists them; a breach is closed with one unknown only with the DPO's
+# reasons (art. 33(5)).
 MANDATORY_FACTS = (
-    ("approx_subjects", "nombre approximatif de personnes concernées"),
-    ("approx_records", "nombre approximatif d'enregistrements"),
     ("data_categories", "catégories de données"),
+    ("subject_categories", "catégories de personnes"),
+    ("approx_subjects", "nombre de personnes"),
+    ("approx_records", "nombre d'enregistrements"),
     ("consequences", "conséquences probables"),
     ("measures_taken", "mesures prises"),
 )
@@ -41,7 +47,8 @@ def _unknown(breach, name: str) -> bool:
 
 
 def unknown_facts(breach) -> list[str]:
-    """The mandatory facts not known yet, in French (« catégories de données »...)."""
+    """The art. 33(3) facts not known yet, in French (« catégories de données »...): data
+    categories « inconnues à ce stade » count as unknown; a count of 0 is known."""
     return [text for name, text in MANDATORY_FACTS if _unknown(breach, name)]
 
 
@@ -60,15 +67,10 @@ def closing_gaps(breach, *, incident_ongoing: bool) -> list[str]:
 
 def information_to_follow(breach) -> bool:
     """Whether an initial notification made now says more information will follow (art.
-    33(4)): the elements the CNIL document marks as to be completed
-    (breach.messages.compose._cnil_phased), or data categories « inconnues à ce stade ».
-    The initial notification must then give the date of the complementary one."""
-    return bool(
-        _unknown(breach, "data_categories")
-        or breach.approx_subjects is None
-        or not breach.measures_taken
-        or not breach.consequences
-    )
+    33(4)): one of the art. 33(3) facts is unknown (`unknown_facts`). The initial
+    notification must then give the date of the complementary one, which the CNIL document
+    states."""
+    return bool(unknown_facts(breach))
 
 
 def followup_values(
@@ -80,13 +82,12 @@ def followup_values(
     (breach.deadlines.running_clocks)."""
     field = "followup_due_at"
     if followup_due_at is None:
-        if information_to_follow(breach):
+        if unknown := unknown_facts(breach):
             raise ValidationFailed.one(
                 "body",
                 field,
-                msg="des éléments restent à transmettre (catégories de données, nombre de "
-                "personnes, conséquences ou mesures prises) : indiquez la date à laquelle "
-                "vous vous engagez à compléter la notification (art. 33.4)",
+                msg=f"des éléments restent à transmettre ({', '.join(unknown)}) : indiquez la "
+                "date à laquelle vous vous engagez à compléter la notification (art. 33.4)",
             )
         return {}
     if followup_due_at < sent_at:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from breach import phases
+from breach.breaches import awareness
 from breach.breaches.delivery import KIND_CONTROLLER_NOTICE
 from breach.breaches.models import BreachNotification
 from breach.breaches.names import shown_ref
@@ -105,20 +107,6 @@ def _source_role(path: BreachPath) -> str:
 NOTICE_PATHS = (BreachPath.PROCESSOR, BreachPath.SERVICE_COMMUN, BreachPath.INDEPENDENT)
 
 
-def _unknown_elements(breach, *, with_consequences: bool) -> list[str]:
-    """The art. 33(3) elements not known yet (art. 33(4) lets them come in phases).
-
-    A count of 0 people is known; an empty list or text is not."""
-    elements = (
-        (not breach.data_categories, "catégories de données"),
-        (not breach.subject_categories, "catégories de personnes"),
-        (breach.approx_subjects is None, "nombre de personnes"),
-        (with_consequences and not breach.consequences, "conséquences probables"),
-        (not breach.measures_taken, "mesures prises"),
-    )
-    return [text for missing, text in elements if missing]
-
-
 def _require_controller_notice(view: BreachView) -> None:
     if view.breach.path not in NOTICE_PATHS or not view.source:
         raise InvalidTransition(
@@ -184,7 +172,7 @@ async def controller_notice(
             "les raisons du retard seront demandées"
         )
     warnings += _slow_notice_warnings(view, informed_at)
-    unknown = _unknown_elements(breach, with_consequences=False)
+    unknown = phases.unknown_facts(breach)  # the one list (art. 33(3))
     if unknown:
         warnings.append(
             "éléments encore inconnus (l'information pourra être complétée par étapes, "
@@ -305,10 +293,15 @@ async def cnil_document(
     phase: NotificationPhase,
     at: datetime,
     late_reason: str | None,
+    followup_due_at: datetime | None = None,
 ) -> Composed:
+    """The CNIL document of a notification made `at`; `followup_due_at`: the date an initial
+    one commits to for the rest (art. 33(4)), as recorded with it."""
     breach = view.breach
     complementary = phase == NotificationPhase.COMPLEMENTARY
-    late = bool(not complementary and breach.cnil_due_at and at > breach.cnil_due_at)
+    # The one lateness rule, from the first deadline if awareness moved after it.
+    missed = None if complementary else awareness.missed_cnil_due(breach, at)
+    late = missed is not None
     org = view.controller
     warnings = _cnil_warnings(view, complementary=complementary, late=late, late_reason=late_reason)
     warnings += cnil_section_warnings(view, phase)
@@ -330,8 +323,10 @@ async def cnil_document(
         "natures": [(n.value, label(n)) for n in BreachNature],
         "people_informed": format_local(informed_rows[0].sent_at) if informed_rows else None,
         "late": late,
+        "late_due": format_local(missed) if missed else None,
+        "late_first_due": bool(missed and missed == breach.overdue_at),
         "late_reason": late_reason,
-        "phased_note": phase == NotificationPhase.INITIAL and _cnil_phased(breach),
+        **_phased(breach, phase, followup_due_at),
         **cnil_sections(view, phase),
         "joint": await joint_controllers(view),
     }
@@ -358,10 +353,8 @@ def _cnil_warnings(
     if view.breach.aware_at is None:
         warnings.append("la prise de connaissance par l'organisme n'est pas encore enregistrée")
     warnings += _cnil_organisation_warnings(view.controller)
-    warnings += [
-        f"{text} : inconnues à ce stade"
-        for text in _unknown_elements(view.breach, with_consequences=True)
-    ]
+    if unknown := phases.unknown_facts(view.breach):
+        warnings.append(f"inconnus à ce stade : {', '.join(unknown)}")
     if complementary and not view.cnil_ref:
         warnings.append(
             "numéro du dossier CNIL inconnu : enregistrez-le sur la notification initiale"
@@ -381,14 +374,17 @@ def _cnil_organisation_warnings(org) -> list[str]:
     return warnings
 
 
-def _cnil_phased(breach) -> bool:
-    """Whether the initial notification says it will be completed in phases (art. 33(4))."""
-    return bool(
-        not breach.data_categories
-        or breach.approx_subjects is None
-        or not breach.measures_taken
-        or not breach.consequences
-    )
+def _phased(breach, phase: NotificationPhase, followup_due_at: datetime | None) -> dict:
+    """Whether the initial notification says it will be completed in phases (art. 33(4)):
+    some art. 33(3) facts unknown (breach.phases, the same rule that requires the follow-up
+    date), which ones, and the date committed to (Paris time), once given."""
+    to_follow = phases.unknown_facts(breach) if phase == NotificationPhase.INITIAL else []
+    due = followup_due_at or breach.followup_due_at
+    return {
+        "phased_note": bool(to_follow),
+        "to_follow": to_follow,
+        "followup_due": format_local(due) if to_follow and due else None,
+    }
 
 
 # The communication to the people (art. 34(2)) ---------------------------------------------------

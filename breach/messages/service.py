@@ -113,7 +113,11 @@ async def record_notification(
         if data.recipient == NotificationRecipient.DATA_SUBJECTS:
             return await people_communication(view)
         return await cnil_document(
-            view, phase=data.phase, at=data.sent_at, late_reason=data.late_reason
+            view,
+            phase=data.phase,
+            at=data.sent_at,
+            late_reason=data.late_reason,
+            followup_due_at=data.followup_due_at,
         )
 
     async def enqueue_people(communication: Composed) -> None:

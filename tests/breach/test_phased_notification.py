@@ -279,7 +279,7 @@ async def test_closing_with_the_incident_ongoing_and_facts_unknown_needs_the_dpo
     breach = await done(client, breach, "assessment", **ASSESS)
     breach = await done(client, breach, "decision", **DECIDE_UNLIKELY)
     assert breach["closing_gaps"][0] == "l'incident est toujours en cours"
-    assert "nombre approximatif de personnes concernées" in breach["closing_gaps"][1]
+    assert "nombre de personnes" in breach["closing_gaps"][1]
     assert "close" in breach["allowed_actions"]  # offered: the form asks for the reasons
 
     refused = await post(client, breach, "close", reasons="Documentée.")
@@ -287,7 +287,9 @@ async def test_closing_with_the_incident_ongoing_and_facts_unknown_needs_the_dpo
     assert refused.status_code == 409, refused.text
     detail = refused.json()["detail"]
     assert "l'incident est toujours en cours" in detail
-    assert "inconnus : nombre approximatif de personnes concernées" in detail
+    assert "inconnus : catégories de données, catégories de personnes, nombre de personnes" in (
+        detail
+    )
     assert "incomplete_reasons" in detail
     assert (await read(client, f"/breaches/{breach['id']}"))["status"] == "assessed"
 
