@@ -8,7 +8,7 @@ from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
-from breach.breaches import service
+from breach.breaches import service, source_facts
 from breach.breaches.models import Breach
 from core.scope import Scope
 
@@ -19,7 +19,10 @@ async def complete_incident_facts(
     """Complete the facts of every open breach of an incident the caller reaches (its source's
     people: every controller's breach; a controller: its own), each at its current version;
     the controller's own facts are left (breach.breaches.source_facts); all or none.
+    The incident's facts only: each controller's answers to the CNIL's form (other
+    authorities, cross-border) are given on its own breach (422 naming the field).
     Returns the breaches written."""
+    source_facts.refuse_controller_answers(patch)
     rows = await Breach.filter(**Breach.scope_filter(scope), incident_id=incident_id).order_by(
         "created_at", "id"
     )

@@ -354,13 +354,16 @@ async def update_facts(
     may change of the former's: breach.breaches.source_facts."""
     breach = await get_breach(scope=scope, breach_id=breach_id)
     await _require("update_facts", breach)
+    whole = visibility.sees_whole(scope, breach.controller_id)
+    if not whole:  # the controller's CNIL answers are its own (source_facts)
+        source_facts.refuse_controller_answers(patch)
     current = await breach_out(breach, now=now)
     merged = merge_patch(BreachFactsIn, current, patch)
     values, changed, kept = source_facts.facts_columns(
         breach,
         current=current,
         merged=merged,
-        whole=visibility.sees_whole(scope, breach.controller_id),
+        whole=whole,
         keep_controller_facts=keep_controller_facts,
     )
     return await _apply(
@@ -681,7 +684,7 @@ async def record_notification(
     to_status = BreachStatus.NOTIFIED if first else BreachStatus.COMPLEMENTED
     # From the first deadline when awareness moved after it (breach.breaches.awareness).
     due = awareness.first_cnil_due(breach) if first else None
-    if due and data.sent_at > due and not data.late_reason:
+    if first and awareness.missed_cnil_due(breach, data.sent_at) and not data.late_reason:
         raise ValidationFailed.one(
             "body",
             "late_reason",

@@ -6,6 +6,12 @@ data hit and the measures first, and the notice they owe every controller carrie
 incident opened, and only the facts: breach.breaches.visibility keeps the controller's
 awareness, assessment, decision and notifications away from them.
 
+What the CNIL's form asks of the controller itself — whom it told (ANSSI, the police, other
+data protection authorities) and whether its processing is cross-border (breach.cnil_facts) —
+are the controller's statements, not facts of the incident: `CONTROLLER_ANSWERS`, refused to
+the source (422 naming the field), withheld from its view (breach.breaches.visibility) and
+never written by the incident-wide completion.
+
 When both write, a fact the controller set itself is the controller's (`controller_facts`):
 - the controller (or an administrator) may change any fact; the facts it changes become its own;
 - the source's PATCH of one breach may complete any other fact, and is refused (422, naming the
@@ -24,6 +30,10 @@ from breach.breaches.schemas import BreachFactsIn
 from core.errors import FieldProblem, ValidationFailed
 
 FACT_FIELDS = tuple(BreachFactsIn.model_fields)
+# The controller's answers to the CNIL's form: its own to give.
+CONTROLLER_ANSWERS = ("other_authorities", "cross_border", "other_member_states")
+# The incident's facts (numbers, categories, consequences, measures): the source's too.
+INCIDENT_FACTS = tuple(name for name in FACT_FIELDS if name not in CONTROLLER_ANSWERS)
 # How the history names a fact (the breach page's wording).
 FACT_LABELS = {
     "data_categories": "catégories de données",
@@ -39,6 +49,23 @@ FACT_LABELS = {
     "cross_border": "traitement transfrontalier",
     "other_member_states": "autres États membres concernés",
 }
+
+
+def refuse_controller_answers(patch: dict[str, Any]) -> None:
+    """422 naming each of the controller's answers `patch` sets: a writer who is not the
+    controller's side (the source, or the incident-wide completion) may not give them."""
+    given = [name for name in CONTROLLER_ANSWERS if name in patch]
+    if given:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    ("body", name),
+                    f"{FACT_LABELS[name]} : réponse réservée au responsable de traitement, "
+                    "sur sa propre violation",
+                )
+                for name in given
+            ]
+        )
 
 
 def _comparable(value: Any) -> Any:

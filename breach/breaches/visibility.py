@@ -18,7 +18,8 @@ from typing import Any
 from uuid import UUID
 
 from breach.breaches.models import Breach
-from breach.breaches.schemas import BreachFactsIn, BreachOut, BreachViewKind
+from breach.breaches.schemas import BreachOut, BreachViewKind
+from breach.breaches.source_facts import INCIDENT_FACTS
 from breach.deadlines import CONTROLLER_NOTICE
 from breach.enums import NotificationRecipient
 from core.errors import NotFound
@@ -40,8 +41,9 @@ SOURCE_FIELDS = frozenset(
         "controller_informed_at",
         "controller_notice_late_reason",
         # The art. 33(3) facts: the notice the source sends carries them, and the source
-        # completes them (breach.breaches.source_facts), except those the controller set.
-        *BreachFactsIn.model_fields,
+        # completes them (breach.breaches.source_facts), except those the controller set;
+        # not the controller's answers to the CNIL's form (other authorities, cross-border).
+        *INCIDENT_FACTS,
         "controller_facts",
         # Filtered below to the source's own clock, notice, steps and actions.
         "countdowns",
@@ -106,6 +108,7 @@ def as_source(out: BreachOut) -> BreachOut:
             if e.action in SOURCE_EVENTS
         ],
         "allowed_actions": [a for a in out.allowed_actions if a in SOURCE_ACTIONS],
+        "controller_facts": [n for n in out.controller_facts if n in INCIDENT_FACTS],
     }
     return BreachOut.model_validate(data)
 

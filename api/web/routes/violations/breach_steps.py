@@ -81,8 +81,9 @@ async def update_facts(request: Request, breach_id: UUID):
     async def act(scope: Scope, form: FormData, principal: Principal):
         version, patch = forms.facts_patch(form, "facts-")
         now = utcnow()
-        current = await service.breach_out(
-            await service.get_breach(scope=scope, breach_id=breach_id), now=now
+        # As the person sees it: the source's form has no controller's answers to change.
+        current = await service.breach_seen(
+            await service.get_breach(scope=scope, breach_id=breach_id), scope=scope, now=now
         )
         patch = changed_only(current, patch)
         if patch:
