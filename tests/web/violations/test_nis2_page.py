@@ -166,3 +166,33 @@ async def test_a_malformed_incident_id_answers_the_pages_404_on_every_post(
         answer = await http.post(f"/incidents/pas-un-uuid/nis2/{path}", data={"csrf_token": token})
         assert answer.status_code == 404, path
         assert answer.headers["content-type"].startswith("text/html"), path
+
+
+async def test_awareness_moved_later_on_the_page_leaves_a_missed_early_warning_overdue(
+    browser, make_user, client
+):
+    org, incident = await _world(client)
+    first = ago(hours=30)
+    decided = await client.post(
+        f"{API}/incidents/{incident['id']}/nis2/decision",
+        json={"significant": True, "reasons": "Messagerie coupée.", "aware_at": iso(first)},
+    )
+    assert decided.status_code == 200, decided.text
+    early = next(c for c in decided.json()["clocks"] if c["phase"] == "early_warning")
+    assert early["overdue"] is True, "premise: the early warning is already missed"
+    rssi = await make_user("rssi@agglo.fr", (org["id"], "security_officer"))
+    http = await browser(rssi)
+    page = await http.get(f"/incidents/{incident['id']}/nis2")
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "version": str(decided.json()["version"]),
+        "aware-aware_at": local(ago(hours=2)),
+    }
+    url = f"/incidents/{incident['id']}/nis2/connaissance"
+    refused = await http.post(url, data=form)
+    assert refused.status_code == 422
+    assert 'id="f-aware-reasons"' in refused.text
+    moved = await http.post(url, data={**form, "aware-reasons": "Gravité établie tard."})
+    assert moved.status_code == 303, moved.text
+    page = (await http.get(moved.headers["location"])).text
+    assert "Échéance dépassée : c&#39;était le" in page or "Échéance dépassée : c'était le" in page
