@@ -181,7 +181,7 @@ async def test_initial_notification_public_communication_and_closing_with_gaps(p
     gaps = page.locator("#closing-gaps")
     await expect(gaps).to_contain_text("l'incident est toujours en cours")
     await expect(gaps).to_contain_text("la notification complémentaire promise à la CNIL")
-    await expect(gaps).to_contain_text("nombre approximatif de personnes concernées")
+    await expect(gaps).to_contain_text("nombre de personnes")
     close = page.locator("form[action$='/cloture']")
     await close.get_by_label("Motifs de la clôture").fill("Mesures terminées.")
     await close.get_by_label("Pourquoi clôturer malgré tout").fill(INCOMPLETE)
