@@ -26,6 +26,7 @@ from uuid import UUID
 
 from tortoise.expressions import Q, Subquery
 
+from breach.breaches.awareness import missed_cnil_due
 from breach.breaches.models import Breach
 from breach.breaches.names import shown_ref
 from breach.breaches.service import OPEN
@@ -68,6 +69,7 @@ _BREACH_COLUMNS = (
     "controller_notice_due_at",
     "controller_informed_at",
     "cnil_due_at",
+    "overdue_at",  # the first deadline missed (breach.breaches.awareness.missed_cnil_due)
     "notify_cnil",
     # breach.phases: the complementary notification promised, the people to inform.
     "followup_due_at",
@@ -186,6 +188,12 @@ def _breach_event(
     ):
         lines.append(
             "Échéance dépassée : la notification devra être accompagnée des raisons du retard."
+        )
+    elif clock.kind == CNIL and (missed := missed_cnil_due(breach, now)):
+        # The one lateness rule: from the first deadline when awareness moved after it.
+        lines.append(
+            f"Délai dépassé le {format_local(missed)}, avant le report de la prise de "
+            "connaissance : la notification devra être accompagnée des raisons du retard."
         )
     if url:
         lines.append(f"Fiche de la violation : {url}")

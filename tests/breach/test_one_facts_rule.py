@@ -9,11 +9,14 @@
 """
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import pytest
 
 from breach.deadlines import format_local
 from core.clock import to_local
+from core.scope import Scope
+from reports.calendar import organisation_calendar
 from tests.factories import (
     ASSESS,
     DECIDE_RISK,
@@ -101,6 +104,31 @@ async def test_awareness_moved_after_the_deadline_the_cnil_document_asks_the_rea
     (cnil,) = [n for n in notified["notifications"] if n["recipient"] == "cnil"]
     assert cnil["late"] is True
     assert LATE_REASONS + why in cnil["message_body"]
+
+
+async def test_the_calendar_keeps_the_missed_deadline_after_a_move(client, world):
+    breach = await declare_on(
+        client, world["commune"], [world["activity"]["id"]], detected=ago(hours=100)
+    )
+    first_due = at(breach["cnil_due_at"])
+    moved = await done(
+        client,
+        breach,
+        "awareness",
+        aware_at=iso(ago(hours=1).replace(microsecond=0)),
+        rationale="Certitude ce matin.",
+        later_reasons="Journaux analysés pendant deux jours avant la certitude.",
+    )
+    assert moved["countdowns"][0]["overdue"] is False  # the premise: the clock runs again
+
+    feed = await organisation_calendar(
+        scope=Scope.everything(),
+        organisation_id=UUID(world["commune"]["id"]),
+        now=datetime.now(UTC),
+    )
+
+    unfolded = feed.replace("\r\n ", "").replace("\\,", ",").replace("\\;", ";")
+    assert f"Délai dépassé le {format_local(first_due)}" in unfolded
 
 
 async def test_on_time_the_document_says_no_delay(client, world):
