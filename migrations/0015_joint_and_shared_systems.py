@@ -3,7 +3,7 @@ from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
 from breach.enums import BreachPath
-from core.migration_ops import WidenColumn
+from core.migration_ops import AddColumn, WidenColumn
 from register.enums import JointBreachDuty
 
 # Issue 15, joint controllers (art. 26): what the arrangement says of breaches (who notifies
@@ -29,22 +29,23 @@ class Migration(migrations.Migration):
                 max_length=16,
             ),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Convention",
             name="joint_breach_duty",
             field=fields.CharEnumField(
                 default=JointBreachDuty.LEAD_NOTIFIES,
+                db_default=JointBreachDuty.LEAD_NOTIFIES.value,
                 description="LEAD_NOTIFIES: lead_notifies\nEACH_NOTIFIES: each_notifies",
                 enum_type=JointBreachDuty,
                 max_length=16,
             ),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Convention",
             name="arrangement_essence",
             field=fields.TextField(null=True),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="joint_duty",
             field=fields.CharEnumField(
@@ -54,7 +55,7 @@ class Migration(migrations.Migration):
                 max_length=16,
             ),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="lead_breach",
             field=fields.ForeignKeyField(

@@ -3,6 +3,7 @@ from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
 from core.crypto import EncryptedJSONField, EncryptedTextField
+from core.migration_ops import AddColumn
 
 # Issue 15, area B1: awareness and detection moved later keep their first instant, their
 # moves with reasons and the overdue mark (breach.breaches.awareness); a decision below the
@@ -16,32 +17,32 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="first_aware_at",
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="aware_moves",
             field=EncryptedJSONField(null=True, unique=False),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="overdue_at",
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="below_band_justification",
             field=EncryptedTextField(null=True, unique=False),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Incident",
             name="first_detected_at",
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Incident",
             name="detection_later_reasons",
             field=EncryptedTextField(null=True, unique=False),

@@ -2,6 +2,7 @@ from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 from core.crypto import EncryptedTextField
+from core.migration_ops import AddColumn
 
 # Issue 15, phased notification (art. 33(4)) and informing the people (art. 34): the follow-up
 # date the initial notification to the CNIL commits to (a running clock until the
@@ -23,25 +24,25 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="followup_due_at",
             field=fields.DatetimeField(null=True),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="people_informed_at",
             field=fields.DatetimeField(null=True),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="incomplete_reasons",
             field=EncryptedTextField(null=True, unique=False),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="BreachNotification",
             name="published_where",
             field=fields.CharField(max_length=500, null=True),
         ),
-        ops.RunSQL(PEOPLE_INFORMED),
+        ops.RunSQL(PEOPLE_INFORMED, ops.RunSQL.noop),  # backward: the column goes
     ]

@@ -2,7 +2,7 @@ from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 from breach.enums import NotificationPhase
-from core.migration_ops import WidenColumn
+from core.migration_ops import AddColumn, WidenColumn
 
 # Issue 15, the CNIL document: the other authorities told of a breach, and whether its
 # processing is cross-border, as facts of the breach (breach.cnil_facts); null: not known yet.
@@ -18,17 +18,17 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="other_authorities",
             field=fields.JSONField(null=True),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="cross_border",
             field=fields.BooleanField(null=True),
         ),
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="other_member_states",
             # Nullable: a NOT NULL column without a database default cannot be added to a

@@ -2,6 +2,7 @@ from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 from register.organisations import codes
+from core.migration_ops import AddColumn
 
 # Issue 15, breach references unique on an instance: each body gets a short code
 # (register.organisations.codes) that new breach references carry
@@ -34,7 +35,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddColumn(
             model_name="Organisation",
             name="short_code",
             field=fields.CharField(null=True, unique=True, max_length=12),

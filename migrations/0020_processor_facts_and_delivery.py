@@ -1,5 +1,6 @@
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
+from core.migration_ops import AddColumn
 
 # Issue 15, the body whose system was hit: the facts a breach's controller set itself, which
 # the source's later completions leave as they are (breach.breaches.source_facts). The
@@ -13,7 +14,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddColumn(
             model_name="Breach",
             name="controller_facts",
             field=fields.JSONField(null=True, default=list),

@@ -6,6 +6,7 @@ from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
+from core.migration_ops import AddColumn
 
 # Issue 15, NIS2 beside the GDPR: a body's thresholds for a significant incident, and the
 # NIS2 record of an incident (decision, awareness, the reports' clocks and sendings).
@@ -65,17 +66,17 @@ class Migration(migrations.Migration):
             options={'table': 'nis2_incident', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The NIS2 view of one incident: the significance decision, awareness, the reports.'},
             bases=['VersionedModel'],
         ),
-        ops.AddField(
+        AddColumn(
             model_name='Organisation',
             name='nis2_threshold_financial_loss_eur',
             field=fields.BigIntField(null=True),
         ),
-        ops.AddField(
+        AddColumn(
             model_name='Organisation',
             name='nis2_threshold_people',
             field=fields.IntField(null=True),
         ),
-        ops.AddField(
+        AddColumn(
             model_name='Organisation',
             name='nis2_threshold_unavailability_hours',
             field=fields.IntField(null=True),

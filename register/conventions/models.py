@@ -61,8 +61,12 @@ class Convention(VersionedModel):
     )
     # Art. 26(1)-(2): what a joint controllers' arrangement says of breaches (who notifies the
     # CNIL: breach.fanout) and its essence, shown in each joint controller's record.
+    # db_default: the column is added NOT NULL to a table that already holds conventions.
     joint_breach_duty = fields.CharEnumField(
-        JointBreachDuty, max_length=16, default=JointBreachDuty.LEAD_NOTIFIES
+        JointBreachDuty,
+        max_length=16,
+        default=JointBreachDuty.LEAD_NOTIFIES,
+        db_default=JointBreachDuty.LEAD_NOTIFIES.value,
     )
     arrangement_essence = fields.TextField(null=True)
     audit_right = fields.BooleanField(default=False)
