@@ -114,6 +114,8 @@ FIELD_PROBLEMS = ("413", "422")  # answers whose problems name the field
 UNCONFIGURED = frozenset({("/api/v1/journal/public-key", "get")})
 # Writes that neither change a versioned record nor run a workflow step: never 409.
 NEVER_CONFLICT = frozenset({"/api/v1/bundles"})
+# Reads a state may refuse: NIS 2 drafts of a body that is no NIS 2 entity, or not decided.
+READS_THAT_CONFLICT = frozenset({("/api/v1/incidents/{incident_id}/nis2/draft", "get")})
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -224,7 +226,8 @@ def _error_statuses(
             statuses.append("403")
     if _names_a_record(path, operation) or (path, method) in UNCONFIGURED:
         statuses.append("404")
-    if writes and not path.startswith(AUTH_PREFIX) and path not in NEVER_CONFLICT:
+    conflicts = writes and not path.startswith(AUTH_PREFIX) and path not in NEVER_CONFLICT
+    if conflicts or (path, method) in READS_THAT_CONFLICT:
         statuses.append("409")
     if operation.get("parameters") or "requestBody" in operation:
         statuses.append("422")

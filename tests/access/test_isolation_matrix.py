@@ -186,6 +186,25 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
         obj("/incidents/{incident_a}"),
     ],
     ("PATCH", "/incidents/{incident_id}"): obj("/incidents/{incident_p}", {**V, "title": "X"}),
+    ("GET", "/incidents/{incident_id}/nis2"): obj("/incidents/{incident_p}/nis2"),
+    ("POST", "/incidents/{incident_id}/nis2/decision"): obj(
+        "/incidents/{incident_p}/nis2/decision", {"significant": True, "reasons": "X"}
+    ),
+    ("POST", "/incidents/{incident_id}/nis2/awareness"): obj(
+        "/incidents/{incident_p}/nis2/awareness", {**V, "aware_at": "{now}", "reasons": "X"}
+    ),
+    ("PATCH", "/incidents/{incident_id}/nis2"): obj("/incidents/{incident_p}/nis2", {**V}),
+    ("POST", "/incidents/{incident_id}/nis2/sendings"): obj(
+        "/incidents/{incident_p}/nis2/sendings", {**V, "phase": "early_warning", "sent_at": "{now}"}
+    ),
+    ("POST", "/incidents/{incident_id}/nis2/intermediate-request"): obj(
+        "/incidents/{incident_p}/nis2/intermediate-request",
+        {**V, "due_at": "{now}"},
+    ),
+    ("GET", "/incidents/{incident_id}/nis2/draft"): obj(
+        "/incidents/{incident_p}/nis2/draft", phase="early_warning"
+    ),
+    ("GET", "/nis2/deadlines"): lst("/nis2/deadlines"),
     ("GET", "/breaches"): [
         lst("/breaches"),
         lst("/breaches", controller_id="{a}"),
@@ -326,6 +345,10 @@ async def test_a_member_of_another_body_gets_nothing_of_a(role, world, make_user
     assert not failures, "\n".join(failures)
 
 
+# P is no NIS 2 entity: its incident's NIS 2 draft answers A 409 (NIS 2 does not apply), B 404.
+NOT_APPLICABLE_TO_P = {"/incidents/{incident_p}/nis2/draft"}
+
+
 async def test_the_matrix_ids_are_real_a_reads_them(world, make_user, client_as):
     """The control: an auditor of A and P reads every object B was refused, so each 404
     above is isolation, not a wrong id."""
@@ -337,6 +360,9 @@ async def test_the_matrix_ids_are_real_a_reads_them(world, make_user, client_as)
             if method != "GET" or call.kind != "object":
                 continue
             response = await _request(http, method, call, world)
+            if call.path in NOT_APPLICABLE_TO_P:  # found, and refused for what P is
+                assert response.status_code == 409, (call.path, response.text)
+                continue
             assert response.status_code == 200, (call.path, response.text)
             read += 1
     assert read >= 20

@@ -351,12 +351,14 @@ async def test_gpso_on_the_boulogne_convention_independent_controllers(client, d
     assert other["path"] == "independent"
     assert other["convention_id"] == convention_id
     assert other["source_org_id"] == gpso
+    # The host informs the other controller at once (a notice due at detection); the other's
+    # 72 h run only from the awareness it records.
     assert (other["aware_at"], other["cnil_due_at"], other["controller_notice_due_at"]) == (
         None,
         None,
-        None,
+        "2025-06-06T16:00:00Z",
     )
-    assert other["countdowns"] == []
+    assert [c["kind"] for c in other["countdowns"]] == ["controller_notice"]
     assert "record_awareness" in other["allowed_actions"]
     assert "record_controller_informed" not in other["allowed_actions"]
     response = await act(client, other, "controller-informed", informed_at=detected)

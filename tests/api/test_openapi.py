@@ -224,6 +224,18 @@ async def _patched_objects(client) -> dict[str, tuple[str, str]]:
     )
     (notification,) = breach["notifications"]
     breach_url = f"/breaches/{breach['id']}"
+    # The incident's NIS 2 record: its body an essential entity, the incident significant.
+    fresh = (await client.get(f"{API}/organisations/{commune['id']}")).json()
+    nis2_entity = await client.patch(
+        f"{API}/organisations/{commune['id']}",
+        json={"version": fresh["version"], "nis2_status": "essential"},
+    )
+    assert nis2_entity.status_code == 200, nis2_entity.text
+    nis2_url = f"/incidents/{breach['incident_id']}/nis2"
+    decided = await client.post(
+        f"{API}{nis2_url}/decision", json={"significant": True, "reasons": "Service arrêté."}
+    )
+    assert decided.status_code == 200, decided.text
     own = {
         "/organisations/{organisation_id}": f"/organisations/{commune['id']}",
         "/dpos/{dpo_id}": f"/dpos/{commune['dpo_id']}",
@@ -235,6 +247,7 @@ async def _patched_objects(client) -> dict[str, tuple[str, str]]:
         "/incidents/{incident_id}": f"/incidents/{breach['incident_id']}",
         "/breaches/{breach_id}": breach_url,
     }
+    own["/incidents/{incident_id}/nis2"] = nis2_url
     patched = {f"{API}{path}": (url, url) for path, url in own.items()}
     notifications = f"{API}/breaches/{{breach_id}}/notifications/{{notification_id}}"
     patched[notifications] = (f"{breach_url}/notifications/{notification['id']}", breach_url)
