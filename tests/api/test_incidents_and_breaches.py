@@ -360,9 +360,8 @@ async def test_gpso_on_the_boulogne_convention_independent_controllers(client, d
     )
     assert [c["kind"] for c in other["countdowns"]] == ["controller_notice"]
     assert "record_awareness" in other["allowed_actions"]
-    assert "record_controller_informed" not in other["allowed_actions"]
-    response = await act(client, other, "controller-informed", informed_at=detected)
-    await assert_conflict(client, response, other, "responsables distincts")
+    # The host informs Boulogne at once: that step is offered (tests/breach/test_shared_system).
+    assert "record_controller_informed" in other["allowed_actions"]
 
     # Boulogne's clock starts when it records its own awareness.
     aware = "2025-06-10T09:15:00+02:00"
@@ -376,8 +375,10 @@ async def test_gpso_on_the_boulogne_convention_independent_controllers(client, d
     assert moment(other["aware_at"]) == moment(aware)
     assert moment(other["cnil_due_at"]) - moment(other["aware_at"]) == H72
     assert other["aware_rationale"] == "Alerte de la DIGIT reçue et analysée par le DPD de la Ville"
+    # The host's notice, not yet recorded as given, still runs beside Boulogne's own 72 h.
     assert [c["due_local"] for c in other["countdowns"]] == [
-        "vendredi 13 juin 2025 à 09:15 (heure de Paris)"
+        "vendredi 6 juin 2025 à 18:00 (heure de Paris)",
+        "vendredi 13 juin 2025 à 09:15 (heure de Paris)",
     ]
     # GPSO's own clock did not move.
     assert state(await fetch(client, own)) == state(own)

@@ -128,7 +128,8 @@ async def a_breach_taken_to_its_end(client, smtp) -> tuple[dict, dict]:
     (breach_id,) = incident["breach_ids"]
     breach = await read(client, f"/breaches/{breach_id}")
     response = await client.patch(
-        f"{BREACHES}/{breach_id}", json={"version": breach["version"], **FACTS}
+        f"{BREACHES}/{breach_id}",
+        json={"version": breach["version"], **FACTS, "approx_records": 120},
     )
     assert response.status_code == 200, response.text
     breach = await done(
