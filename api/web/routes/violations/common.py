@@ -13,6 +13,7 @@ from api.web import breach_forms as forms
 from api.web.forms import FormErrors, Values
 from api.web.render import page
 from breach.enums import BreachStatus, NotificationChannel, NotificationRecipient
+from breach.register_cells import STEP_LABELS
 from register.enums import catalogue, label
 
 CONFLICT = (
@@ -25,21 +26,7 @@ INCIDENT_CONFLICT = (
     "montre maintenant sa dernière version. Vérifiez-la, puis validez de nouveau."
 )
 
-EVENT_LABELS = {
-    "declare": "Déclaration de l'incident",
-    "update_facts": "Faits complétés",
-    "record_controller_informed": "Responsable de traitement informé",
-    "record_awareness": "Prise de connaissance",
-    "assess": "Évaluation de la gravité",
-    "decide": "Décision",
-    "notify_cnil_initial": "Notification initiale à la CNIL",
-    "notify_cnil_complementary": "Notification complémentaire à la CNIL",
-    "notify_cnil_complete": "Notification complète à la CNIL",
-    "inform_people": "Communication aux personnes concernées",
-    "record_cnil_reference": "Numéro de dossier CNIL",
-    "close": "Clôture",
-    "follow_detection": "Heure de détection corrigée",
-}
+EVENT_LABELS = STEP_LABELS  # the breach register's wording of each step, one table
 STATUS_LABELS = {s.value: label(s) for s in BreachStatus}
 FACT_LABELS = {
     "data_categories": "catégories de données",
