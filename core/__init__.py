@@ -7,3 +7,7 @@ MODEL_MODULES = [
     "core.audit.models",
     "core.accounts.models",
 ]
+
+# Every instant written to or compared on SQLite is UTC text (see the module): first, before
+# any query can run.
+from core import sqlite_instants  # noqa: E402, F401
