@@ -35,6 +35,7 @@ CONTROLLER_ANSWERS = ("other_authorities", "cross_border", "other_member_states"
 # The incident's facts (numbers, categories, consequences, measures): the source's too.
 INCIDENT_FACTS = tuple(name for name in FACT_FIELDS if name not in CONTROLLER_ANSWERS)
 # How the history names a fact (the breach page's wording).
+# The facts' names in French: in refusals here, and in the breach history on the pages.
 FACT_LABELS = {
     "data_categories": "catégories de données",
     "subject_categories": "catégories de personnes",
@@ -42,7 +43,7 @@ FACT_LABELS = {
     "subjects_is_estimate": "estimation du nombre de personnes",
     "approx_records": "nombre d'enregistrements",
     "consequences": "conséquences",
-    "consequences_detail": "détail des conséquences",
+    "consequences_detail": "précisions sur les conséquences",
     "measures_taken": "mesures prises",
     "measures_planned": "mesures envisagées",
     "other_authorities": "autres autorités informées",

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.web import breach_forms as forms
 from api.web.forms import FormErrors, Values
 from api.web.render import page
+from breach.breaches.source_facts import FACT_LABELS
 from breach.enums import BreachStatus, NotificationChannel, NotificationRecipient
 from breach.register_cells import STEP_LABELS
 from register.enums import catalogue, label
@@ -28,20 +29,6 @@ INCIDENT_CONFLICT = (
 
 EVENT_LABELS = STEP_LABELS  # the breach register's wording of each step, one table
 STATUS_LABELS = {s.value: label(s) for s in BreachStatus}
-FACT_LABELS = {
-    "data_categories": "catégories de données",
-    "subject_categories": "catégories de personnes",
-    "approx_subjects": "nombre de personnes",
-    "subjects_is_estimate": "estimation du nombre de personnes",
-    "approx_records": "nombre d'enregistrements",
-    "consequences": "conséquences",
-    "consequences_detail": "précisions sur les conséquences",
-    "measures_taken": "mesures prises",
-    "measures_planned": "mesures envisagées",
-    "other_authorities": "autres autorités informées",
-    "cross_border": "traitement transfrontalier",
-    "other_member_states": "autres États membres concernés",
-}
 PEOPLE_CHANNELS = [c for c in NotificationChannel if c not in (NotificationChannel.TELESERVICE,)]
 DELTAS = ["-3", "-2", "-1", "1", "2", "3"]  # whole points (ENISA, Assessment Table 1)
 
