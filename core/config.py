@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     import_timeout_seconds: float = Field(
         default=60, gt=0, description="Time reading and checking an import file may take"
     )
+    # Documents attached to conventions and engagements (register.documents); the upload
+    # guard's bound (import_max_bytes) stays above it.
+    document_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Size of a document attached to a convention or an engagement",
+    )
 
     # Outgoing mail (the outbox's sender)
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server")
