@@ -258,12 +258,33 @@ class NoticeChannel(StrEnum):
         "return": "Restitution",
         "delete": "Destruction",
         "return_then_delete": "Restitution puis destruction",
+        "keep_for_archives": "Conservation ou tri pour les archives",
     }
 )
 class EndOfService(StrEnum):
     RETURN = "return"
     DELETE = "delete"
     RETURN_THEN_DELETE = "return_then_delete"
+    # Seed 001 annex §IV: « renvoyées, conservées, triées ou détruites au choix des partis »;
+    # public archives are kept or sorted under the Code du patrimoine (art. L212-2 and after).
+    KEEP_FOR_ARCHIVES = "keep_for_archives"
+
+
+@labelled(
+    {
+        "returned": "Restitution des données",
+        "destroyed": "Destruction des données et de leurs copies",
+        "proof_received": "Preuve écrite de la destruction reçue",
+        "archived": "Conservation ou tri pour les archives",
+    }
+)
+class EndOfServiceStep(StrEnum):
+    """What happened to a controller's data at the end of the service (art. 28(3)(g))."""
+
+    RETURNED = "returned"
+    DESTROYED = "destroyed"
+    PROOF_RECEIVED = "proof_received"
+    ARCHIVED = "archived"
 
 
 @labelled({"draft": "Brouillon", "finished": "Terminée", "checked": "Vérifiée"})
