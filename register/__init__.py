@@ -6,6 +6,7 @@ MODEL_MODULES = [
     "register.activities.models",
     "register.subprocessors.models",
     "register.measures.models",
+    "register.documents.models",
 ]
 
 # The register's own references guard the deletion of what the records cite.
