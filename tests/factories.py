@@ -134,6 +134,42 @@ async def make_measure(client: httpx.AsyncClient, *, organisation: dict, **field
     return await created(client, "/measures", payload)
 
 
+# Documents: small files of each accepted type, recognised by their content.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+def odt_bytes(mimetype: str = "application/vnd.oasis.opendocument.text") -> bytes:
+    """An OpenDocument file: a ZIP whose first entry `mimetype` names its type."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", "<office:document-content/>")
+    return out.getvalue()
+
+
+async def attach_document(
+    client: httpx.AsyncClient,
+    *,
+    convention: dict | None = None,
+    engagement: dict | None = None,
+    data: bytes = PDF_BYTES,
+    file_name: str = "convention-signee.pdf",
+    **fields: Any,
+) -> httpx.Response:
+    """POST a file to a convention's (or an engagement's) documents; the answer unchecked."""
+    path = (
+        f"{API}/conventions/{convention['id']}/documents"
+        if convention is not None
+        else f"{API}/subprocessors/{engagement['id']}/documents"
+    )
+    form = {"kind": "signed_convention", "title": "Convention signée", **fields}
+    return await client.post(path, data=form, files={"file": (file_name, data, "text/plain")})
+
+
 # Reading refusals ---------------------------------------------------------------------------
 
 
