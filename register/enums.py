@@ -142,6 +142,25 @@ class ConventionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+@labelled(
+    {
+        "in_force": "En vigueur",
+        "in_notice": "En préavis",
+        "ended": "Échue",
+        "terminated_early": "Résiliée avant son terme",
+        "renewed": "Reconduite",
+    }
+)
+class ConventionState(StrEnum):
+    """Where a convention is in its life, from its dates and events (register.conventions.life)."""
+
+    IN_FORCE = "in_force"
+    IN_NOTICE = "in_notice"
+    ENDED = "ended"
+    TERMINATED_EARLY = "terminated_early"
+    RENEWED = "renewed"
+
+
 @labelled({"creation": "Nouvelle convention", "change": "Modification d'une convention"})
 class ProposalKind(StrEnum):
     CREATION = "creation"

@@ -40,6 +40,17 @@ class Convention(VersionedModel):
     tacit_renewals = fields.IntField(default=0)
     notice_months = fields.IntField(null=True)
     end_date = fields.DateField(null=True)  # fixed or early end (démutualisation)
+    # Events of its life (register.conventions.life): express renewals allowed and decided,
+    # an early termination agreed by the parties, a notice given by one party.
+    express_renewals = fields.IntField(default=0, db_default=0)
+    express_renewal_decisions = fields.JSONField(default=list, null=True)
+    terminated_on = fields.DateField(null=True)  # the last day in force
+    termination_reason = fields.TextField(null=True)
+    terminated_by = fields.CharField(max_length=300, null=True)
+    notice_given_on = fields.DateField(null=True)
+    notice_party = fields.UUIDField(null=True)  # the party that gave notice
+    notice_effective_on = fields.DateField(null=True)  # the last day in force
+    notice_recorded_by = fields.CharField(max_length=300, null=True)
     # Art. 28(3)(a)-(h) clauses
     documented_instructions = fields.BooleanField(default=False)
     staff_confidentiality = fields.BooleanField(default=False)

@@ -1,12 +1,15 @@
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from core.errors import FieldError
+from core.french import format_day, plural
+from register.conventions.terms import renewable_term_end
 from register.enums import (
     ConventionKind,
+    ConventionState,
     ConventionStatus,
     EndOfService,
     JointBreachDuty,
@@ -26,6 +29,13 @@ class PartyIn(Shape):
     role: PartyRole
 
 
+class RenewalDecision(Shape):
+    """An express renewal decided by the parties (seed 001/003 art. 6)."""
+
+    decided_on: date
+    reference: Text = Field(description="The decision: deliberation, letter, amendment")
+
+
 class ConventionIn(Shape):
     title: Text
     kind: ConventionKind
@@ -39,6 +49,17 @@ class ConventionIn(Shape):
     tacit_renewals: int = Field(default=0, ge=0, le=100)
     notice_months: int | None = Field(default=None, ge=0, le=120)
     end_date: date | None = None
+    express_renewals: int = Field(
+        default=0, ge=0, le=100, description="Renewals the convention allows by express decision"
+    )
+    express_renewal_decisions: list[RenewalDecision] = Field(
+        default=[], description="The express renewals decided, oldest first"
+    )
+    terminated_on: date | None = Field(
+        default=None, description="Early termination agreed by the parties: last day in force"
+    )
+    termination_reason: LongText | None = None
+    terminated_by: Text | None = Field(default=None, description="Who decided the termination")
     parties: list[PartyIn] = Field(min_length=2)
     documented_instructions: bool = False
     staff_confidentiality: bool = False
@@ -91,6 +112,9 @@ class ConventionIn(Shape):
         if lead_problem:
             raise FieldError("breach_lead_id", lead_problem)
         if self.subprocessor_notice_days is not None and (
+        life_problem = _life_problem(self)
+        if life_problem:
+            raise FieldError(*life_problem)
             self.subprocessor_authorisation != SubprocessorAuthorisation.GENERAL
         ):
             raise FieldError(
@@ -108,6 +132,39 @@ def _joint_lead_problem(data: "ConventionIn") -> str | None:
     roles = {p.organisation_id: p.role for p in data.parties}
     if roles.get(data.breach_lead_id) != PartyRole.JOINT_CONTROLLER:
         return (
+def _life_problem(data: "ConventionIn") -> tuple[str, str] | None:
+    """The events of a convention's life (register.conventions.life), as its text allows."""
+    if data.terminated_on and data.terminated_on < data.start_date:
+        return "terminated_on", "la résiliation précède le début de la convention"
+    if data.terminated_on and not (data.termination_reason or "").strip():
+        return "termination_reason", "dites pourquoi la convention est résiliée"
+    decisions = data.express_renewal_decisions
+    if len(decisions) > data.express_renewals:
+        allowed = plural(data.express_renewals, "reconduction expresse", "reconductions expresses")
+        return (
+            "express_renewal_decisions",
+            f"la convention ne permet que {allowed}"
+            if data.express_renewals
+            else "la convention ne prévoit pas de reconduction expresse",
+        )
+    if decisions and not data.duration_months:
+        return "express_renewal_decisions", "une reconduction expresse suppose une durée"
+    for index, decision in enumerate(decisions):
+        term_end = renewable_term_end(
+            start=data.start_date,
+            duration_months=data.duration_months,
+            tacit_renewals=data.tacit_renewals,
+            decided=index,
+        )
+        if decision.decided_on > term_end:
+            return (
+                "express_renewal_decisions",
+                f"une reconduction expresse se décide avant l'échéance ({format_day(term_end)}) :"
+                " passé ce jour, la convention a pris fin",
+            )
+    return None
+
+
             "le chef de file d'un accord de responsabilité conjointe (art. 26) doit être "
             "l'un des responsables conjoints"
         )
@@ -161,6 +218,24 @@ class ConventionOut(ConventionIn, Stored):
     )
 
 
+    state: ConventionState = Field(
+        default=ConventionState.IN_FORCE,
+        description="From its dates and events (register.conventions.life): in_force, "
+        "renewed (tacitly or expressly: see renewal), in_notice, ended, terminated_early",
+    )
+    renewal: Literal["tacit", "express"] | None = None
+    ended_on: date | None = Field(
+        default=None, description="Its last day in force, once past: no new work under it"
+    )
+    ended_words: str | None = Field(
+        default=None, description="What pages, notices and records say of it once ended"
+    )
+    notice_given_on: date | None = None
+    notice_party: UUID | None = Field(default=None, description="The party that gave notice")
+    notice_effective_on: date | None = Field(
+        default=None, description="Its last day in force after the notice"
+    )
+    notice_recorded_by: str | None = None
 class AnswerOut(Shape):
     organisation_id: UUID
     organisation_name: str

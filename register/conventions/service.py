@@ -16,6 +16,7 @@ from core.persistence import delete_versioned, get_scoped
 from core.scope import Scope
 from register.conventions import consent
 from register.conventions.checks import convention_warnings
+from register.conventions.life import convention_life, ended_words
 from register.conventions.models import (
     Convention,
     ConventionParty,
@@ -58,14 +59,8 @@ async def convention_outs(conventions: list[Convention]) -> list[ConventionOut]:
 def _out(
     convention: Convention, parties: list[PartyIn], pending_id: UUID | None, today: date
 ) -> ConventionOut:
-    terms = convention_terms(
-        start=convention.start_date,
-        duration_months=convention.duration_months,
-        tacit_renewals=convention.tacit_renewals,
-        notice_months=convention.notice_months,
-        end_date=convention.end_date,
-        today=today,
-    )
+    life = convention_life(convention, today)
+    terms = life.terms
     data = {
         **{
             name: getattr(convention, name)
@@ -78,6 +73,10 @@ def _out(
         "current_term_end": terms.current_term_end,
         "last_possible_end": terms.last_possible_end,
         "next_notice_deadline": terms.next_notice_deadline,
+        "state": life.state,
+        "renewal": life.renewal,
+        "ended_on": life.ended_on,
+        "ended_words": ended_words(life),
         "renewals_left": terms.renewals_left,
         "warnings": convention_warnings(breach_notice_hours=convention.breach_notice_hours),
     }

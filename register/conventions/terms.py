@@ -49,3 +49,11 @@ def convention_terms(
     if renewals_left and notice_months is not None:
         notice = add_months(current + timedelta(days=1), -notice_months) - timedelta(days=1)
     return ConventionTerms(current, last, notice, renewals_left)
+
+
+def renewable_term_end(
+    *, start: date, duration_months: int, tacit_renewals: int, decided: int
+) -> date:
+    """The end of the term the next express renewal would extend: after the tacit renewals
+    and the express ones already decided. Its decision must come before that day."""
+    return add_months(start, duration_months * (tacit_renewals + decided + 1)) - timedelta(days=1)

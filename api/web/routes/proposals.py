@@ -36,6 +36,11 @@ FIELD_LABELS = {
     "tacit_renewals": "Reconductions tacites",
     "notice_months": "Préavis (mois)",
     "end_date": "Date de fin",
+    "express_renewals": "Reconductions expresses permises",
+    "express_renewal_decisions": "Reconductions expresses décidées",
+    "terminated_on": "Résiliation : dernier jour en vigueur",
+    "termination_reason": "Motif de la résiliation",
+    "terminated_by": "Résiliation décidée par",
     "parties": "Parties et rôles",
     "documented_instructions": "Instructions documentées (art. 28.3 a)",
     "staff_confidentiality": "Confidentialité du personnel (art. 28.3 b)",
@@ -78,6 +83,8 @@ def _value_text(field: str, value: Any, names: dict[UUID, str]) -> str:
     if field == "joint_breach_duty":
         return label(JointBreachDuty(value))
     if isinstance(value, list):
+    if field == "express_renewal_decisions":
+        return " ; ".join(f"{d['decided_on']} ({d['reference']})" for d in value)
         return ", ".join(str(v) for v in value)
     return str(value)
 
