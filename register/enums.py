@@ -254,12 +254,16 @@ PROCESSOR_ROLES = frozenset({PartyRole.PROCESSOR, PartyRole.SUB_PROCESSOR})
         "general": "Autorisation générale",
         "specific": "Autorisation spécifique",
         "none": "Sous-traitance ultérieure interdite",
+        "unknown": "Régime non précisé par la convention",
     }
 )
 class SubprocessorAuthorisation(StrEnum):
     GENERAL = "general"
     SPECIFIC = "specific"
-    NONE = "none"
+    NONE = "none"  # forbidden by the convention
+    # The convention's text is silent or missing (Montpellier–CCAS: annex 4 absent): each
+    # sub-processor then needs every controller's specific written authorisation (art. 28(2)).
+    UNKNOWN = "unknown"
 
 
 @labelled(

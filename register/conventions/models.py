@@ -58,7 +58,7 @@ class Convention(VersionedModel):
     assists_security_obligations = fields.BooleanField(default=False)
     informs_unlawful_instruction = fields.BooleanField(default=False)
     subprocessor_authorisation = fields.CharEnumField(
-        SubprocessorAuthorisation, max_length=16, default=SubprocessorAuthorisation.NONE
+        SubprocessorAuthorisation, max_length=16, default=SubprocessorAuthorisation.UNKNOWN
     )
     subprocessor_notice_days = fields.IntField(null=True)
     breach_notice_hours = fields.IntField(null=True)  # None: "without undue delay"

@@ -66,7 +66,7 @@ class ConventionIn(Shape):
     assists_data_subject_rights: bool = False
     assists_security_obligations: bool = False
     informs_unlawful_instruction: bool = False
-    subprocessor_authorisation: SubprocessorAuthorisation = SubprocessorAuthorisation.NONE
+    subprocessor_authorisation: SubprocessorAuthorisation = SubprocessorAuthorisation.UNKNOWN
     subprocessor_notice_days: int | None = Field(default=None, ge=0, le=365)
     breach_notice_hours: int | None = Field(
         default=None,

@@ -4,6 +4,7 @@ from core.audit.trail import journaled_model
 from core.models import VersionedModel
 from core.scope import Scope
 from register.enums import SubprocessorAuthorisation, TransferMechanism
+from register.subprocessors.enums import AnswerKind
 
 
 class SubprocessorEngagement(VersionedModel):
@@ -72,3 +73,32 @@ journaled_model(
     owner="processor_id",
     links={"convention_ids": "conventions", "activity_ids": "activities"},
 )
+
+
+class SubprocessorAnswer(VersionedModel):
+    """One controller's answer to an engagement under one convention: a specific
+    authorisation, no objection, or an objection (art. 28(2)). Kept, never rewritten: the
+    latest answer of a controller under a convention is the one that stands."""
+
+    engagement: fields.ForeignKeyRelation[SubprocessorEngagement] = fields.ForeignKeyField(
+        "models.SubprocessorEngagement", related_name="answers", on_delete=fields.RESTRICT
+    )
+    convention: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Convention", related_name="subprocessor_answers", on_delete=fields.RESTRICT
+    )
+    controller: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Organisation", related_name="subprocessor_answers", on_delete=fields.RESTRICT
+    )
+    answer = fields.CharEnumField(AnswerKind, max_length=16)
+    comment = fields.TextField(null=True)
+    answered_at = fields.DatetimeField()
+    answered_by = fields.CharField(max_length=300)
+
+    class Meta:
+        table = "subprocessor_answer"
+        ordering = ["answered_at", "id"]
+
+
+# The controller's own act: journaled in its chain (the processor's gets the event of the
+# engagement whose state it changes, register.subprocessors.answers).
+journaled_model(SubprocessorAnswer, "subprocessor_answer", owner="controller_id")
