@@ -36,6 +36,7 @@ from api.security.headers import SecurityHeadersMiddleware
 from api.web.routes import compte as web_compte
 from api.web.routes import conventions as web_conventions
 from api.web.routes import dashboard as web_dashboard
+from api.web.routes import documents as web_documents
 from api.web.routes import exports as web_exports
 from api.web.routes import journal as web_journal
 from api.web.routes import login as web_login
@@ -131,6 +132,7 @@ def create_app(
         web_registre,
         web_conventions,
         web_proposals,
+        web_documents,
         web_violations,
         web_exports,
         web_journal,

@@ -33,6 +33,7 @@ from core.audit.models import AuditCheckpoint
 from core.audit.signing import key_id
 from core.clock import to_local
 from core.config import get_settings
+from core.errors import Conflict
 from core.evidence import (
     MANIFEST,
     PUBLIC_KEY,
@@ -47,6 +48,7 @@ from core.tabular.document import Document, ExportFormat
 from core.tabular.writers import write_document
 from core.text import fold
 from register.conventions.models import ConventionParty
+from register.documents.service import HeldDocument, content_of, documents_for_body
 from register.enums import label
 from register.export.records import controller_record_document, processor_record_document
 from register.organisations.models import Organisation
@@ -61,6 +63,8 @@ NOTIFICATIONS = "notifications"
 JOURNAL = "journal.jsonl"
 CHECKPOINTS = "points-de-controle.jsonl"
 HEADS = "ancre-journal.jsonl"
+DOCUMENTS = "documents"  # the files attached to conventions and engagements
+DOCUMENT_LIST = "documents.json"  # each one's digest, title, kind, date, holder
 FORMATS = (ExportFormat.JSON, ExportFormat.PDF)
 PUBLIC_KEY_ROUTE = "/api/v1/journal/public-key"
 
@@ -87,6 +91,8 @@ class OrganisationPart:
     notifications_without_text: int = 0  # listed in the breach register only
     events: int = 0
     checkpoints: int = 0
+    documents: int = 0  # written in DOCUMENTS/
+    documents_unreadable: int = 0  # listed, their content no longer matching its digest
     head: Head | None = None  # the chain's last signed head, published in HEADS
 
 
@@ -214,6 +220,8 @@ async def _organisation(
             bundle.write(path, notification_text(breach, n).encode("utf-8"))
             part.notifications += 1
 
+    await _documents(bundle, part)
+
     filters = JournalFilters(since=since, until=until)
     first = last = None
     with bundle.open(f"{folder}/{JOURNAL}", large=True) as out:
@@ -232,6 +240,51 @@ async def _organisation(
             for mark in marks:
                 out.write(journal_line(checkpoint_dict(mark)))
         part.checkpoints = len(marks)
+
+
+def _document_entry(held: HeldDocument, path: str | None) -> dict:
+    doc = held.document
+    return {
+        "path": path,
+        "title": doc.title,
+        "kind": doc.kind.value,
+        "kind_label": label(doc.kind),
+        "document_date": doc.document_date.isoformat() if doc.document_date else None,
+        "file_name": doc.file_name,
+        "media_type": doc.media_type,
+        "size": doc.size,
+        "sha256": doc.sha256,
+        "attached_to": {
+            "type": "convention" if doc.convention_id else "subprocessor_engagement",
+            "id": str(held.holder_id),
+            "name": held.holder,
+        },
+        "uploaded_by": doc.uploaded_by,
+        "uploaded_at": timestamp(doc.uploaded_at),
+    }
+
+
+async def _documents(bundle: EvidenceZip, part: OrganisationPart) -> None:
+    """Each document the body reads, under DOCUMENTS/<holder>/, and their list with the
+    digests taken at upload: the manifest then covers the files, so an altered one fails."""
+    held = await documents_for_body(part.id)
+    if not held:  # no empty file: the LISEZMOI says there is none
+        return
+    entries = []
+    for number, item in enumerate(held, start=1):
+        holder = f"{_safe_part(fold(item.holder))[:60]}-{str(item.holder_id)[:8]}"
+        path = f"{part.folder}/{DOCUMENTS}/{holder}/{number:02d}-{item.document.file_name}"
+        try:
+            data = await content_of(item.document)
+        except Conflict:  # listed without its file: the LISEZMOI says how many
+            part.documents_unreadable += 1
+            entries.append(_document_entry(item, None))
+            continue
+        bundle.write(path, data)
+        part.documents += 1
+        entries.append(_document_entry(item, path))
+    text = json.dumps(entries, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    bundle.write(f"{part.folder}/{DOCUMENT_LIST}", text.encode("utf-8"))
 
 
 async def signed_heads(parts: list[OrganisationPart]) -> None:
@@ -285,6 +338,26 @@ def _heads_text(parts: list[OrganisationPart]) -> list[str]:
 
 def _instant(value: datetime) -> str:
     return to_local(value).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def _documents_text(part: OrganisationPart) -> list[str]:
+    if not part.documents and not part.documents_unreadable:
+        return []
+    lines = [
+        f"  {DOCUMENTS}/<convention ou sous-traitant>/ : "
+        f"{plural(part.documents, 'document joint', 'documents joints')} aux conventions et aux "
+        "sous-traitants ultérieurs (conventions signées, annexes, preuves de destruction, "
+        "rapports d'audit), tels que déposés",
+        f"  {DOCUMENT_LIST} : la liste de ces documents (titre, nature, date, organisme ou "
+        "convention, qui les a déposés et quand) avec l'empreinte SHA-256 prise au dépôt, "
+        "que sha256sum retrouve sur chaque fichier",
+    ]
+    if part.documents_unreadable:
+        lines.append(
+            f"  {plural(part.documents_unreadable, 'document listé', 'documents listés')} sans "
+            "fichier (path vide) : son contenu ne correspond plus à l'empreinte prise au dépôt"
+        )
+    return lines
 
 
 SIGNED = "points de contrôle signés"
@@ -357,6 +430,7 @@ def readme(
             )
         if part.notifications_without_text:
             lines.append(f"  {_without_text(part.notifications_without_text)} {NOTIFICATIONS}/")
+        lines += _documents_text(part)
         lines += [
             f"  {JOURNAL} : {plural(part.events, 'événement')} du journal d'audit, un objet JSON "
             "par ligne, comme « rgpd audit export » les écrit (empreintes comprises)",

@@ -44,6 +44,8 @@ DONE_MESSAGES = {
     "proposition-acceptee": "Votre acceptation est enregistrée : la convention (ou sa "
     "modification) entre en vigueur dès que chaque partie l'a acceptée.",
     "proposition-refusee": "Votre refus est enregistré : la proposition ne lie personne.",
+    "document-joint": "Document joint à la convention.",
+    "document-retire": "Document retiré de la convention.",
     "jeton-revoque": "Jeton révoqué.",
     "totp-active": "Double authentification activée.",
     "connecte": "Vous êtes connecté.",

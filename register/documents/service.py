@@ -8,6 +8,7 @@ import binascii
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from register.conventions.models import Convention
 from register.documents.filetypes import ACCEPTED, sniff
 from register.documents.kinds import DocumentKind
 from register.documents.models import Document, DocumentContent
-from register.documents.readers import owner_ids, reader_ids
+from register.documents.readers import engagement_readers, owner_ids, reader_ids
 from register.documents.schemas import DocumentIn, DocumentOut, DocumentUpload
 from register.enums import label
 from register.subprocessors.models import SubprocessorEngagement
@@ -197,3 +198,36 @@ async def delete_document(*, scope: Scope, document_id: UUID, version: int | Non
             "ultérieur peut en retirer les documents"
         )
     await delete_versioned(Document, obj=doc, expected_version=version, label="le document")
+
+
+@dataclass(frozen=True)
+class HeldDocument:
+    """A document with what holds it (a convention or an engagement), by id and name."""
+
+    document: Document
+    holder_id: UUID
+    holder: str
+
+
+async def documents_for_body(organisation_id: UUID) -> list[HeldDocument]:
+    """Every document a body may read: its conventions', and those of the engagements it
+    reads (readers.engagement_readers), by holder then upload."""
+    conventions = dict(
+        await Convention.filter(parties__organisation_id=organisation_id).values_list("id", "title")
+    )
+    held = [
+        HeldDocument(d, d.convention_id, conventions[d.convention_id])
+        for d in await Document.filter(convention_id__in=list(conventions))
+    ]
+    engagement_ids = set(
+        await Document.filter(engagement_id__not_isnull=True).values_list(
+            "engagement_id", flat=True
+        )
+    )
+    readable = [e for e in engagement_ids if organisation_id in await engagement_readers(e)]
+    names = dict(await SubprocessorEngagement.filter(id__in=readable).values_list("id", "name"))
+    held += [
+        HeldDocument(d, d.engagement_id, names[d.engagement_id])
+        for d in await Document.filter(engagement_id__in=readable)
+    ]
+    return sorted(held, key=lambda h: (h.holder, str(h.holder_id), h.document.uploaded_at))

@@ -22,6 +22,7 @@ from register.activities.service import ActivityFilters
 from register.chains.convention import convention_chain, party_names
 from register.conventions import consent, service
 from register.conventions.alerts import events_of
+from register.documents.sheet import convention_documents
 from register.enums import (
     ConventionKind,
     NoticeChannel,
@@ -181,5 +182,8 @@ async def convention_page(request: Request, convention_id: str):
         proposals=proposals,
         names=names,
         authorisations={m.value: label(m) for m in SubprocessorAuthorisation},
+        documents=await convention_documents(
+            edit=principal_of(request).scope(Permission.EDIT_REGISTER), convention_id=convention.id
+        ),
         today=today,
     )
