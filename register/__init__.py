@@ -3,6 +3,7 @@
 MODEL_MODULES = [
     "register.organisations.models",
     "register.conventions.models",
+    "register.conventions.end_of_service_models",
     "register.activities.models",
     "register.subprocessors.models",
     "register.measures.models",

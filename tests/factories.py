@@ -351,3 +351,35 @@ async def done(client: httpx.AsyncClient, breach: dict, action: str, **payload) 
 
 async def outbox(**filters) -> list[OutboxMessage]:
     return list(await OutboxMessage.filter(**filters).order_by("kind", "created_at"))
+
+
+# End of service -----------------------------------------------------------------------------
+
+GOSB_DPO = "DPO@grandorlyseinebievre.fr"
+JUVISY_DPO = "exemple.dpd@juvisy.fr"
+
+
+async def gosb_juvisy(client: httpx.AsyncClient) -> dict:
+    """Seed 001/003: the EPT Grand-Orly Seine Bièvre processes for Juvisy-sur-Orge from
+    1 February 2021 for six months (ended 31 July 2021, no express renewal); annex §IV:
+    return, then destruction with a written proof. Each body has its DPO."""
+    gosb_dpo = await make_dpo(client, name="DPO de l'EPT", email=GOSB_DPO)
+    gosb = await make_org(
+        client, kind="ept", legal_name="EPT Grand-Orly Seine Bièvre", dpo_id=gosb_dpo["id"]
+    )
+    juvisy_dpo = await make_dpo(client, name="DPD de Juvisy", email=JUVISY_DPO)
+    juvisy = await make_org(
+        client, legal_name="Commune de Juvisy-sur-Orge", dpo_id=juvisy_dpo["id"]
+    )
+    convention = await make_convention(
+        client,
+        processor=gosb,
+        controller=juvisy,
+        title="Convention relative mutualisation temporaire des services informatiques",
+        kind="prestation_de_services",
+        start_date="2021-02-01",
+        duration_months=6,
+        end_of_service="return_then_delete",
+        end_of_service_proof=True,
+    )
+    return {"gosb": gosb, "juvisy": juvisy, "convention": convention}

@@ -199,6 +199,7 @@ FIELD_LABELS = {
     "audit_right": "Droit d'audit",
     "last_audit_at": "Dernier audit",
     "end_of_service": "Fin de la prestation",
+    "end_of_service_days": "Délai de fin de prestation (jours)",
     "processor_id": "Sous-traitant (identifiant)",
     "subprocessor_org_id": "Sous-traitant ultérieur (identifiant)",
     "country": "Pays",

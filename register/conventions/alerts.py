@@ -11,6 +11,12 @@ Three events, derived from the convention's terms (`convention_terms`) at the mo
 Each is reminded 90, 30 and 7 days before, and on the day, at 08:00 local time. As for the
 breach reminders, a pass writes only the most urgent stage reached, once (dedup key per
 convention, event, date and stage), and nothing once the day has gone by.
+
+The data's fate is reminded from its steps (register.conventions.end_of_service): before
+their due day as above, then, while a step the convention asks for is not done, 1, 7 and 30
+days after it and monthly from the second month on; nothing once every step is done (or the
+data kept for the archives). Each message names the steps left per controller and goes to
+those controllers' DPOs and the processor's.
 """
 
 from dataclasses import dataclass, field
@@ -18,19 +24,24 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from uuid import UUID
 
+from core.articles import of
 from core.clock import local_zone, utcnow
 from core.french import format_day
 from core.links import Page, page_url
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue
 from core.templating import render_message
+from register.conventions.end_of_service import StepStatus
+from register.conventions.end_of_service_records import end_of_service_outs
+from register.conventions.end_of_service_schemas import EndOfServiceOut
 from register.conventions.models import Convention
-from register.conventions.terms import convention_terms
-from register.enums import CONTROLLER_ROLES, EndOfService, label, labelled
+from register.conventions.terms import add_months, convention_terms
+from register.enums import CONTROLLER_ROLES, PROCESSOR_ROLES, EndOfService, label, labelled
 from register.organisations.addresses import body_addresses
 
 KIND = "convention_reminder"
 TEMPLATE = "mail/convention_reminder.txt.j2"
+STEPS_TEMPLATE = "mail/end_of_service_reminder.txt.j2"
 REMINDER_TIME = time(8, 0)  # local time of day at which a stage is reached
 
 
@@ -133,8 +144,52 @@ def next_alert_at(day: date, now: datetime) -> datetime | None:
     return next((m for s in AlertStage if (m := stage_moment(day, s)) > now), None)
 
 
-def dedup_key(convention_id: UUID, event: EventDate, stage: AlertStage) -> str:
-    return f"convention:{convention_id}:{event.event.value}:{event.day.isoformat()}:{stage.value}"
+def dedup_key(convention_id: UUID, event: EventDate, stage: AlertStage | str) -> str:
+    stage = stage.value if isinstance(stage, AlertStage) else stage
+    return f"convention:{convention_id}:{event.event.value}:{event.day.isoformat()}:{stage}"
+
+
+# After a due day, while not done ----------------------------------------------------------
+
+OVERDUE_DAYS = (1, 7, 30)  # then monthly, from the second month after the due day
+
+
+def _at_eight(day: date) -> datetime:
+    return datetime.combine(day, REMINDER_TIME).replace(tzinfo=local_zone()).astimezone(UTC)
+
+
+def overdue_moments(day: date):
+    """The stages after a due day, endless: ("a1", moment), ("a7", …), ("a30", …), ("m2", …)."""
+    for days in OVERDUE_DAYS:
+        yield f"a{days}", _at_eight(day + timedelta(days=days))
+    months = 2
+    while True:
+        yield f"m{months}", _at_eight(add_months(day, months))
+        months += 1
+
+
+def overdue_due(day: date, now: datetime) -> tuple[str, datetime] | None:
+    """The latest stage after `day` reached at `now`, with its moment; None before the first."""
+    reached = None
+    for stage, moment in overdue_moments(day):
+        if moment > now:
+            return reached
+        reached = (stage, moment)
+    return None  # not reached: the stages never end
+
+
+def next_overdue_at(day: date, now: datetime) -> datetime:
+    return next(m for _, m in overdue_moments(day) if m > now)
+
+
+def step_alert_due(day: date, now: datetime) -> tuple[str, datetime] | None:
+    """The stage of a step's reminder at `now`: before its due day or after it."""
+    before = alert_due(day, now)
+    return (before[0].value, before[1]) if before else overdue_due(day, now)
+
+
+def next_step_alert_at(day: date, now: datetime) -> datetime:
+    return next_alert_at(day, now) or next_overdue_at(day, now)
 
 
 # Writing them --------------------------------------------------------------------------------
@@ -156,6 +211,8 @@ async def write_due_convention_alerts(*, now: datetime | None = None) -> AlertPa
     conventions = await Convention.in_force().prefetch_related("parties")
     for convention in conventions:
         for event in events_of(convention, today):
+            if event.event == ConventionEvent.DATA_FATE:
+                continue  # reminded from its steps, below
             result.considered += 1
             moment = next_alert_at(event.day, now)
             if moment is not None:
@@ -163,18 +220,63 @@ async def write_due_convention_alerts(*, now: datetime | None = None) -> AlertPa
             reached = alert_due(event.day, now)
             if reached is not None:
                 due.append((convention, event, *reached))
+    steps = await _due_steps(conventions, now, result)
     keys = [dedup_key(c.id, e, s) for c, e, s, _ in due]
-    taken = set(await OutboxMessage.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+    step_keys = [dedup_key(c.id, e, s) for c, _, e, s, _ in steps]
+    taken = set(
+        await OutboxMessage.filter(dedup_key__in=keys + step_keys).values_list(
+            "dedup_key", flat=True
+        )
+    )
     todo = [d for d, key in zip(due, keys, strict=True) if key not in taken]
-    if not todo:
+    steps_todo = [d for d, key in zip(steps, step_keys, strict=True) if key not in taken]
+    if not todo and not steps_todo:
         return result
-    party_ids = {p.organisation_id for c, *_ in todo for p in c.parties}
+    party_ids = {p.organisation_id for c, *_ in [*todo, *steps_todo] for p in c.parties}
     addresses = await body_addresses(party_ids)
     for convention, event, stage, moment in todo:
         draft = _draft(convention, event, stage, moment, addresses, now=now)
         if await enqueue(draft, now=utcnow(), dedup_key=dedup_key(convention.id, event, stage)):
             result.written += 1
+    for convention, state, event, stage, moment in steps_todo:
+        draft = _steps_draft(convention, state, event, moment, addresses, now=now)
+        if await enqueue(draft, now=utcnow(), dedup_key=dedup_key(convention.id, event, stage)):
+            result.written += 1
     return result
+
+
+StepsDue = tuple[Convention, EndOfServiceOut, EventDate, str, datetime]
+
+
+async def _due_steps(conventions: list[Convention], now: datetime, result: AlertPass) -> list:
+    """The data's fate still to be settled: one reminder stage per convention reached now."""
+    today = now.astimezone(local_zone()).date()
+    found: list[StepsDue] = []
+    for convention, state in zip(
+        conventions, await end_of_service_outs(conventions, today), strict=True
+    ):
+        if state.due_on is None or not _left(state):
+            continue
+        result.considered += 1
+        event = EventDate(ConventionEvent.DATA_FATE, state.due_on)
+        result.upcoming.add(next_step_alert_at(state.due_on, now))
+        reached = step_alert_due(state.due_on, now)
+        if reached is not None:
+            found.append((convention, state, event, *reached))
+    return found
+
+
+def _left(state: EndOfServiceOut) -> dict[UUID, list[str]]:
+    """The steps the convention asks for that are still to do, per controller."""
+    left = {
+        c.controller_id: [
+            label(line.step)
+            for line in c.steps
+            if line.status in (StepStatus.TO_DO, StepStatus.OVERDUE)
+        ]
+        for c in state.controllers
+    }
+    return {controller: steps for controller, steps in left.items() if steps}
 
 
 _WHAT_TO_DO = {
@@ -199,6 +301,10 @@ _FATE = {
     EndOfService.RETURN_THEN_DELETE: (
         "restituer toutes les données à caractère personnel, puis détruire les copies existantes"
     ),
+    EndOfService.KEEP_FOR_ARCHIVES: (
+        "conserver ou trier les données pour les archives, selon le fondement retenu (Code du "
+        "patrimoine, tableau de gestion), et cesser tout autre traitement"
+    ),
 }
 
 
@@ -211,6 +317,46 @@ def what_to_do(convention: Convention, event: ConventionEvent) -> str:
         else ""
     )
     return _WHAT_TO_DO[event].format(notice_months=convention.notice_months, fate=fate, proof=proof)
+
+
+def _steps_draft(
+    convention: Convention,
+    state: EndOfServiceOut,
+    event: EventDate,
+    moment: datetime,
+    addresses: dict,
+    *,
+    now: datetime,
+) -> Draft:
+    """To the DPOs of the controllers with steps left and of the processors."""
+    left = _left(state)
+    processors = [p.organisation_id for p in convention.parties if p.role in PROCESSOR_ROLES]
+    bodies = [*left, *processors]
+    to = list(dict.fromkeys(a for org_id in bodies for a in addresses[org_id].dpo))
+    days = (event.day - now.astimezone(local_zone()).date()).days
+    rendered = render_message(
+        STEPS_TEMPLATE,
+        {
+            "title": convention.title,
+            "due_day": format_day(event.day),
+            "days_left": days,
+            "days_late": -days,
+            "left": [(of(addresses[c].legal_name), steps) for c, steps in left.items()],
+            "processors": [addresses[p].legal_name for p in processors],
+            "what_to_do": what_to_do(convention, ConventionEvent.DATA_FATE),
+            "link": page_url(Page.CONVENTION, convention.id),
+        },
+    )
+    return Draft(
+        kind=KIND,
+        to_addrs=tuple(to),
+        subject=rendered.subject,
+        body_text=rendered.body,
+        organisation_id=next(iter(left)),
+        subject_type="convention",
+        subject_id=convention.id,
+        due_at=moment,
+    )
 
 
 def _draft(

@@ -84,6 +84,9 @@ class Convention(VersionedModel):
     last_audit_at = fields.DateField(null=True)
     end_of_service = fields.CharEnumField(EndOfService, max_length=24, null=True)
     end_of_service_proof = fields.BooleanField(default=False)
+    # Days after the end within which the data must be returned or destroyed (None: at the
+    # end); the steps done are stored apart (register.conventions.end_of_service_models).
+    end_of_service_days = fields.IntField(null=True)
     notes = fields.TextField(null=True)
 
     parties: fields.ReverseRelation["ConventionParty"]

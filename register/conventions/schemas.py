@@ -92,6 +92,13 @@ class ConventionIn(Shape):
     last_audit_at: date | None = None
     end_of_service: EndOfService | None = None
     end_of_service_proof: bool = False
+    end_of_service_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=3650,
+        description="Days after the convention's end within which the data are returned, "
+        "destroyed or archived (art. 28(3)(g)); null: by the end itself",
+    )
     notes: LongText | None = None
 
     @model_validator(mode="after")

@@ -59,6 +59,7 @@ FIELD_LABELS = {
     "last_audit_at": "Dernier audit",
     "end_of_service": "Sort des données en fin de service",
     "end_of_service_proof": "Preuve de restitution ou de destruction",
+    "end_of_service_days": "Délai de restitution ou de destruction (jours après la fin)",
     "notes": "Notes",
 }
 assert set(FIELD_LABELS) == set(ConventionIn.model_fields), "a convention field has no label"
