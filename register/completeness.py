@@ -1,5 +1,8 @@
 """How complete each body's register is: activities still drafts, finished ones missing a
-mandatory art. 30(1) item, reviews overdue (what a DPO's dashboard shows first)."""
+mandatory art. 30(1) item, reviews overdue (what a DPO's dashboard shows first).
+
+A transfer outside the EU/EEA made along an activity's sub-processor chain without a mechanism
+(register.chains.transfers) is a missing art. 30(1)(e) item of that activity."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,6 +10,7 @@ from uuid import UUID
 
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
+from register.chains.transfers import activities_with_transfer_gaps
 from register.enums import ActivityStatus, LegalBasis
 from register.organisations.models import Organisation
 
@@ -20,6 +24,7 @@ _FIELDS = (
     "retention",
     "recipients",
     "next_review",
+    "id",
 )
 
 
@@ -31,6 +36,7 @@ class BodyCompleteness:
     drafts: int = 0
     incomplete: int = 0  # missing at least one mandatory art. 30(1) item
     reviews_overdue: int = 0
+    transfer_gaps: int = 0  # activities whose chain transfers outside the EU with no mechanism
 
     @property
     def complete_share(self) -> int:
@@ -41,7 +47,7 @@ class BodyCompleteness:
 
 
 def _missing_any(row: tuple) -> bool:
-    _, _, purposes, basis, subjects, categories, retention, recipients, _ = row
+    _, _, purposes, basis, subjects, categories, retention, recipients, _, _ = row
     return (
         not purposes
         or basis == LegalBasis.TO_BE_DETERMINED
@@ -59,10 +65,12 @@ async def register_completeness(*, scope: Scope, today: date) -> list[BodyComple
         for org_id, name in await orgs.values_list("id", "legal_name")
     }
     rows = await ProcessingActivity.filter(controller_id__in=list(bodies)).values_list(*_FIELDS)
+    gaps = await activities_with_transfer_gaps(list(bodies))
     for row in rows:
         body = bodies[row[0]]
         body.activities += 1
         body.drafts += row[1] == ActivityStatus.DRAFT
-        body.incomplete += _missing_any(row)
-        body.reviews_overdue += bool(row[-1] and row[-1] < today)
+        body.incomplete += _missing_any(row) or row[-1] in gaps
+        body.transfer_gaps += row[-1] in gaps
+        body.reviews_overdue += bool(row[-2] and row[-2] < today)
     return list(bodies.values())

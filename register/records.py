@@ -5,7 +5,12 @@
   sub-processor chains.
 - Processor's record, art. 30(2): for each convention where the body is processor (or
   sub-processor), each controller it serves, the categories of processing carried out for
-  it, the sub-processors, the transfers and the measures.
+  it, the sub-processors, the transfers and the measures; and the same for each engagement
+  where the body is the sub-processor of another body, at any depth of a chain
+  (register.chains.upstream), naming the processor it acts for.
+
+Transfers made by sub-processors at any depth reach both records, marked as coming from the
+chain; one to a third country without a mechanism is a missing item (register.chains.transfers).
 """
 
 from datetime import date
@@ -25,8 +30,10 @@ from register.chains.subprocessors import (
     processor_links,
     subprocessor_chain,
 )
+from register.chains.transfers import ChainTransfer, chain_transfers, missing_items
+from register.chains.upstream import Upstream, upstream_of
 from register.conventions.models import Convention, ConventionParty
-from register.enums import CONTROLLER_ROLES, PROCESSOR_ROLES
+from register.enums import CONTROLLER_ROLES, PROCESSOR_ROLES, PartyRole
 from register.measures.models import SecurityMeasure
 from register.measures.schemas import MeasureOut
 from register.measures.service import measures_out
@@ -42,6 +49,9 @@ class ControllerEntry(BaseModel):
     measures: list[MeasureOut]
     # Art. 26(2): the essence of the joint controllers' arrangements in force linked to it.
     arrangements: list[JointArrangement] = []
+    # Art. 30(1)(e): the transfers the processors' sub-processors make, at any depth.
+    chain_transfers: list[ChainTransfer] = []
+    missing_items: list[str] = []
 
 
 class JointEntry(BaseModel):
@@ -71,6 +81,11 @@ class ServedController(BaseModel):
     subprocessors: list[SubprocessorLink]
     transfers: list[Transfer]
     measures: list[MeasureOut]
+    # A sub-processor's entry: the processor it acts for and the services it was hired for.
+    acting_for: PartyCard | None = None
+    services: str | None = None
+    chain_transfers: list[ChainTransfer] = []
+    missing_items: list[str] = []
 
 
 class ProcessorRecord(BaseModel):
@@ -96,6 +111,7 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
         measures = await measures_out(
             list(await SecurityMeasure.filter(id__in=activity.security_measure_ids))
         )
+        transfers = chain_transfers([s for p in processors for s in p.subprocessors])
         entries.append(
             ControllerEntry(
                 activity=activity,
@@ -103,6 +119,8 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
                 processors=processors,
                 measures=measures,
                 arrangements=essence.get(activity.id, []),
+                chain_transfers=transfers,
+                missing_items=missing_items(transfers),
             )
         )
     return ControllerRecord(
@@ -152,41 +170,67 @@ async def processor_record(*, scope: Scope, organisation_id: UUID) -> ProcessorR
         .prefetch_related("convention")
     )
     for own in own_parties:
-        convention = own.convention
         chain = await subprocessor_chain(
-            processor_id=org.id, convention_id=convention.id, hired_by=org.legal_name
+            processor_id=org.id, convention_id=own.convention.id, hired_by=org.legal_name
         )
-        controllers = await ConventionParty.filter(
-            convention_id=convention.id, role__in=list(CONTROLLER_ROLES)
-        ).prefetch_related("organisation")
-        for party in controllers:
-            activities = await activities_out(
-                list(
-                    await ProcessingActivity.filter(
-                        controller_id=party.organisation_id, conventions__id=convention.id
-                    ).order_by("name", "id")
-                )
-            )
-            # The processor's measures for these activities, plus its body-wide ones
-            # (linked to no activity): together, the general description of art. 30(2)(d).
-            measure_ids = {m for a in activities for m in a.security_measure_ids}
-            body_measures = await measures_out(
-                list(await SecurityMeasure.filter(organisation_id=org.id))
-            )
-            measures = [m for m in body_measures if m.id in measure_ids or not m.activity_ids]
-            served.append(
-                ServedController(
-                    convention_id=convention.id,
-                    convention_title=convention.title,
-                    role=own.role.value,
-                    controller=await party_card(party.organisation),
-                    processing_categories=[a.name for a in activities],
-                    activity_ids=[a.id for a in activities],
-                    subprocessors=chain,
-                    transfers=[t for a in activities for t in a.transfers],
-                    measures=measures,
-                )
-            )
+        served += await _served(org, own.convention, own.role.value, chain)
+    # What it does as the sub-processor of another body, under conventions it is no party to.
+    parties_to = {own.convention_id for own in own_parties}
+    for upstream in await upstream_of(org):
+        if upstream.convention.id in parties_to:
+            continue
+        served += await _served(
+            org, upstream.convention, PartyRole.SUB_PROCESSOR.value, upstream.links, upstream
+        )
     return ProcessorRecord(
         processor=await party_card(org), generated_on=today_local(), controllers=served
     )
+
+
+async def _served(
+    org: Organisation,
+    convention: Convention,
+    role: str,
+    chain: list[SubprocessorLink],
+    upstream: Upstream | None = None,
+) -> list[ServedController]:
+    """One entry per controller of the convention: what `org` processes on its behalf."""
+    controllers = await ConventionParty.filter(
+        convention_id=convention.id, role__in=list(CONTROLLER_ROLES)
+    ).prefetch_related("organisation")
+    transfers = chain_transfers(chain)
+    acting_for = await party_card(upstream.processor) if upstream else None
+    served = []
+    for party in controllers:
+        rows = ProcessingActivity.filter(
+            controller_id=party.organisation_id, conventions__id=convention.id
+        )
+        if upstream and upstream.activity_ids:
+            rows = rows.filter(id__in=upstream.activity_ids)
+        activities = await activities_out(list(await rows.order_by("name", "id")))
+        served.append(
+            ServedController(
+                convention_id=convention.id,
+                convention_title=convention.title,
+                role=role,
+                controller=await party_card(party.organisation),
+                processing_categories=[a.name for a in activities],
+                activity_ids=[a.id for a in activities],
+                subprocessors=chain,
+                transfers=[t for a in activities for t in a.transfers],
+                measures=await _measures(org, activities),
+                acting_for=acting_for,
+                services=upstream.services if upstream else None,
+                chain_transfers=transfers,
+                missing_items=missing_items(transfers),
+            )
+        )
+    return served
+
+
+async def _measures(org: Organisation, activities: list[ActivityOut]) -> list[MeasureOut]:
+    """The processor's measures for these activities, plus its body-wide ones (linked to no
+    activity): together, the general description of art. 30(2)(d)."""
+    measure_ids = {m for a in activities for m in a.security_measure_ids}
+    body_measures = await measures_out(list(await SecurityMeasure.filter(organisation_id=org.id)))
+    return [m for m in body_measures if m.id in measure_ids or not m.activity_ids]

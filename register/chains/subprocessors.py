@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from register.conventions.models import Convention, ConventionParty
-from register.enums import PROCESSOR_ROLES, ConventionStatus, label
+from register.enums import PROCESSOR_ROLES, ConventionStatus, TransferMechanism, label
 from register.organisations.cards import PartyCard, party_card
 from register.subprocessors.models import SubprocessorEngagement
 
@@ -18,6 +18,7 @@ class SubprocessorLink(BaseModel):
     services: str
     country: str
     data_locations: list[str]
+    transfer_mechanism: TransferMechanism | None = None
     authorisation: str
     hired_by: str
     depth: int  # 1: hired by the processor; 2: hired by that sub-processor; ...
@@ -62,6 +63,7 @@ async def _walk(engagement, hired_by: str, depth: int, links: list, seen: set) -
             services=engagement.services,
             country=engagement.country,
             data_locations=engagement.data_locations,
+            transfer_mechanism=engagement.transfer_mechanism,
             authorisation=engagement.authorisation.value,
             hired_by=hired_by,
             depth=depth,
@@ -69,6 +71,18 @@ async def _walk(engagement, hired_by: str, depth: int, links: list, seen: set) -
     )
     for child in await SubprocessorEngagement.filter(parent_id=engagement.id):
         await _walk(child, engagement.name, depth + 1, links, seen)
+
+
+async def links_below(
+    engagement: SubprocessorEngagement, *, hired_by: str
+) -> list[SubprocessorLink]:
+    """The links the sub-processor of `engagement` hires in turn, depth first, depth 1 under
+    it: that sub-processor's own chain (its art. 30(2) record)."""
+    links: list[SubprocessorLink] = []
+    seen = {engagement.id}
+    for child in await SubprocessorEngagement.filter(parent_id=engagement.id):
+        await _walk(child, hired_by, 1, links, seen)
+    return links
 
 
 async def processor_links(convention: Convention) -> list[ProcessorLink]:

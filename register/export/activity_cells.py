@@ -13,6 +13,7 @@ stored text, in a memo that is emptied when it grows past MEMO_SIZE, so memory s
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -168,6 +169,16 @@ class _Fields:
         self.__dict__.update(values)
 
 
+@dataclass
+class ChainCells:
+    """Per convention id: the lines of its processors with their chains, of the transfers
+    those chains make (register.chains.transfers), and of the items those transfers miss."""
+
+    processors: dict[str, list[str]] = field(default_factory=dict)
+    transfers: dict[str, list[str]] = field(default_factory=dict)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+
+
 class ActivityCells:
     """Shapes the rows of one export: the controller's columns are the same on every row,
     the conventions' titles and processors are read once for the whole export."""
@@ -178,10 +189,10 @@ class ActivityCells:
         controller: str,
         dpo: str | None,
         convention_titles: dict[str, str],
-        processors: dict[str, list[str]],
+        chains: "ChainCells",
     ) -> None:
         self.controller, self.dpo = controller, dpo
-        self.convention_titles, self.processors = convention_titles, processors
+        self.convention_titles, self.chains = convention_titles, chains
         self.purposes = _Memo(_purposes)
         self.special = _Memo(_label_lines(_labels(SpecialCategory)))
         self.subjects = _Memo(_label_lines(_labels(SubjectCategory)))
@@ -195,12 +206,16 @@ class ActivityCells:
         self.conventions = _Memo(self._conventions)
         self.missing = _Memo(_missing)
 
-    def _conventions(self, raw) -> tuple[str | None, str | None]:
-        """The conventions' cell and the processors' cell, from the linked ids."""
+    def _conventions(self, raw) -> tuple[str | None, str | None, str | None, list[str]]:
+        """The conventions' cell, the processors' cell, the chain's transfers' cell and the
+        items those transfers miss, from the linked ids."""
         ids = sorted({str(i) for i in _loaded(raw)})
         titles = cells.lines(self.convention_titles.get(i, i) for i in ids)
-        processors = cells.lines(line for i in ids for line in self.processors.get(i, ()))
-        return titles, processors
+        processors, transfers, missing = (
+            [line for i in ids for line in lookup.get(i, ())]
+            for lookup in (self.chains.processors, self.chains.transfers, self.chains.missing)
+        )
+        return titles, cells.lines(processors), cells.lines(transfers), missing
 
     def row(self, record: Sequence[Any]) -> dict[str, str | None]:
         (
@@ -216,7 +231,7 @@ class ActivityCells:
         retention_cell = self.retention[retention]
         recipients_cell = self.recipients[recipients]
         dpia_cell, dpia_required = self.dpia[dpia_criteria]
-        conventions_cell, processors_cell = self.conventions[conventions]
+        conventions_cell, processors_cell, chain_cell, chain_missing = self.conventions[conventions]
         missing = self.missing[
             (
                 purposes_cell is not None,
@@ -255,12 +270,13 @@ class ActivityCells:
             "conventions": conventions_cell,
             "processors": processors_cell,
             "transfers": self.transfers[transfers],
+            "chain_transfers": chain_cell,
             "collection_method": COLLECTION.get(collection, collection or None),
             "security_measures": self.measures[measures],
             "dpia_criteria": dpia_cell,
             "dpia_required": dpia_required,
             "dpia_ref": dpia_ref or None,
             "next_review": _day(next_review),
-            "missing_fields": missing,
+            "missing_fields": cells.lines([missing or "", *chain_missing]),
             "id": str(id_) if isinstance(id_, UUID) else id_,
         }

@@ -12,11 +12,12 @@ from uuid import UUID
 from core.clock import utcnow
 from core.scope import Scope
 from core.tabular.document import Column, Document, Row, Sheet
+from register.chains.transfers import ChainTransfer, chain_transfers, missing_items
 from register.conventions.models import Convention
 from register.enums import PartyRole, label
 from register.export import cells
 from register.export.activity_batches import activity_batches
-from register.export.activity_cells import ActivityCells
+from register.export.activity_cells import ActivityCells, ChainCells
 from register.organisations.service import get_organisation
 from register.records import (
     JointEntry,
@@ -58,6 +59,7 @@ ACTIVITY_COLUMNS = [
     Column("conventions", "Conventions", 32),
     Column("processors", "Sous-traitants et sous-traitants ultérieurs", 44),
     Column("transfers", "Transferts hors de l'Union européenne", 40),
+    Column("chain_transfers", "Transferts hors de l'Union par les sous-traitants ultérieurs", 44),
     Column("collection_method", "Mode de collecte", 20),
     Column("security_measures", "Mesures de sécurité", 40),
     Column("dpia_criteria", "Critères d'analyse d'impact (AIPD)", 32),
@@ -95,6 +97,11 @@ def _chain_line(link: SubprocessorLink) -> str:
     return f"{indent}↳ {link.name} ({link.services}, {where}), engagé par {link.hired_by}"
 
 
+def chain_transfer_line(transfer: ChainTransfer) -> str:
+    mechanism = transfer.mechanism_label or "AUCUN MÉCANISME (art. 44 à 49)"
+    return cells.PART.join([transfer.country, transfer.recipient, mechanism, transfer.via])
+
+
 def _processor_lines(link: ProcessorLink) -> list[str]:
     head = (
         f"{link.processor.legal_name} ({link.role_label.lower()}, "
@@ -103,31 +110,33 @@ def _processor_lines(link: ProcessorLink) -> list[str]:
     return [head, *(_chain_line(s) for s in link.subprocessors)]
 
 
-async def _convention_lookups(controller_id: UUID) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """The titles of the conventions in force the body's activities link to, and the lines
-    of their processors with their chains: read once per export, before the first batch (a
-    register has few conventions and many activities)."""
+async def _convention_lookups(controller_id: UUID) -> tuple[dict[str, str], ChainCells]:
+    """The titles of the conventions in force the body's activities link to, the lines of
+    their processors with their chains and the transfers those chains make: read once per
+    export, before the first batch (a register has few conventions and many activities)."""
     linked = Convention.in_force().filter(activities__controller_id=controller_id).distinct()
     titles: dict[str, str] = {}
-    processors: dict[str, list[str]] = {}
+    chains = ChainCells()
     for convention in await linked:
         key = str(convention.id)
         titles[key] = convention.title
-        processors[key] = [
-            line for link in await processor_links(convention) for line in _processor_lines(link)
-        ]
-    return titles, processors
+        links = await processor_links(convention)
+        chains.processors[key] = [line for link in links for line in _processor_lines(link)]
+        transfers = chain_transfers([s for link in links for s in link.subprocessors])
+        chains.transfers[key] = [chain_transfer_line(t) for t in transfers]
+        chains.missing[key] = missing_items(transfers)
+    return titles, chains
 
 
 async def controller_activity_rows(controller_id: UUID, card: PartyCard) -> AsyncIterator[Row]:
     """The record's rows: one SQL statement per batch of activities (activity_batches), the
     cells built as plain strings (activity_cells)."""
-    titles, processors = await _convention_lookups(controller_id)
+    titles, chains = await _convention_lookups(controller_id)
     shape = ActivityCells(
         controller=card.legal_name,
         dpo=_person(card.dpo_name, card.dpo_email, card.dpo_phone),
         convention_titles=titles,
-        processors=processors,
+        chains=chains,
     )
     async for batch in activity_batches(controller_id):
         for record in batch:
@@ -199,6 +208,7 @@ async def controller_record_document(*, scope: Scope, organisation_id: UUID) -> 
 PROCESSOR_COLUMNS = [
     Column("convention", "Convention", 32),
     Column("role", "Qualité du déclarant", 18),
+    Column("acting_for", "Pour le compte du sous-traitant", 30),
     Column("controller", "Responsable du traitement", 30),
     Column("controller_address", "Adresse du responsable", 30),
     Column("controller_representative", "Représentant du responsable", 28),
@@ -206,7 +216,9 @@ PROCESSOR_COLUMNS = [
     Column("processing_categories", "Catégories de traitements effectués", 40),
     Column("subprocessors", "Sous-traitants ultérieurs", 44),
     Column("transfers", "Transferts hors de l'Union européenne", 40),
+    Column("chain_transfers", "Transferts hors de l'Union par les sous-traitants ultérieurs", 44),
     Column("measures", "Mesures de sécurité (description générale)", 44),
+    Column("missing_items", "Mentions obligatoires manquantes", 28),
 ]
 
 
@@ -218,13 +230,23 @@ def processor_rows(record: ProcessorRecord) -> list[Row]:
             {
                 "convention": served.convention_title,
                 "role": label_role(served.role),
+                "acting_for": served.acting_for.legal_name if served.acting_for else None,
                 "controller": c.legal_name,
                 "controller_address": cells.text(c.address),
                 "controller_representative": _person(c.legal_rep_name, c.legal_rep_email),
                 "controller_dpo": _person(c.dpo_name, c.dpo_email, c.dpo_phone),
-                "processing_categories": cells.lines(served.processing_categories),
+                "processing_categories": cells.lines(
+                    [
+                        f"Prestations : {served.services}" if served.services else "",
+                        *served.processing_categories,
+                    ]
+                ),
                 "subprocessors": cells.lines(_chain_line(s) for s in served.subprocessors),
                 "transfers": cells.lines(cells.transfer(t) for t in served.transfers),
+                "chain_transfers": cells.lines(
+                    chain_transfer_line(t) for t in served.chain_transfers
+                ),
+                "missing_items": cells.lines(served.missing_items),
                 "measures": cells.lines(
                     f"{m.title} ({label(m.status).lower()})" for m in served.measures
                 ),

@@ -31,6 +31,7 @@ DERIVED = frozenset(
         "controller",
         "dpo",
         "processors",
+        "chain_transfers",
         "dpia_required",
         "missing_fields",
     }

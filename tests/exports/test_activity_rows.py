@@ -32,15 +32,18 @@ async def reference_rows(controller_id: UUID) -> list[dict]:
     """The rows as the export built them before: models, `ActivityOut`, one lookup each."""
     org = await Organisation.get(id=controller_id)
     card = await party_card(org)
-    titles, processors = await _convention_lookups(controller_id)
+    titles, chains = await _convention_lookups(controller_id)
     activities = await ProcessingActivity.filter(controller_id=controller_id).order_by("name", "id")
     rows = []
     for a in await activities_out(list(activities)):
-        rows.append(await _reference_row(a, card, titles, processors))
+        rows.append(await _reference_row(a, card, titles, chains))
     return rows
 
 
-async def _reference_row(a: ActivityOut, card, titles, processors) -> dict:
+async def _reference_row(a: ActivityOut, card, titles, chains) -> dict:
+    def chained(lookup: dict) -> list[str]:
+        return [line for i in a.convention_ids for line in lookup.get(str(i), [])]
+
     joint = dict(
         await Organisation.filter(id__in=a.joint_controller_ids).values_list("id", "legal_name")
     )
@@ -73,17 +76,18 @@ async def _reference_row(a: ActivityOut, card, titles, processors) -> dict:
         "retention": cells.lines(cells.retention_rule(r) for r in a.retention),
         "recipients": cells.lines(cells.recipient(r) for r in a.recipients),
         "conventions": cells.lines(titles.get(str(i), str(i)) for i in a.convention_ids),
-        "processors": cells.lines(
-            line for i in a.convention_ids for line in processors.get(str(i), [])
-        ),
+        "processors": cells.lines(chained(chains.processors)),
         "transfers": cells.lines(cells.transfer(t) for t in a.transfers),
+        "chain_transfers": cells.lines(chained(chains.transfers)),
         "collection_method": cells.enum_label(a.collection_method),
         "security_measures": cells.lines(measures[i] for i in a.security_measure_ids),
         "dpia_criteria": cells.labels(a.dpia_criteria),
         "dpia_required": cells.yes_no(a.dpia_required),
         "dpia_ref": cells.text(a.dpia_ref),
         "next_review": cells.day(a.next_review),
-        "missing_fields": cells.lines(MISSING_LABELS.get(f, f) for f in a.missing_fields),
+        "missing_fields": cells.lines(
+            [*(MISSING_LABELS.get(f, f) for f in a.missing_fields), *chained(chains.missing)]
+        ),
         "id": str(a.id),
     }
 
