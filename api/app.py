@@ -20,6 +20,7 @@ from api.routes import (
     auth,
     breaches,
     contacts,
+    convention_clauses,
     convention_life,
     conventions,
     documents,
@@ -35,6 +36,7 @@ from api.routes import (
 from api.security.authentication import AuthenticationMiddleware
 from api.security.headers import SecurityHeadersMiddleware
 from api.web.routes import compte as web_compte
+from api.web.routes import convention_clauses as web_convention_clauses
 from api.web.routes import conventions as web_conventions
 from api.web.routes import dashboard as web_dashboard
 from api.web.routes import documents as web_documents
@@ -113,6 +115,7 @@ def create_app(
         organisations,
         contacts,
         conventions,
+        convention_clauses,
         convention_life,
         activities,
         subprocessors,
@@ -133,6 +136,7 @@ def create_app(
         web_dashboard,
         web_registre,
         web_conventions,
+        web_convention_clauses,
         web_proposals,
         web_documents,
         web_violations,

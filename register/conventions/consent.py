@@ -21,6 +21,7 @@ from core.clock import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.persistence import update_versioned
 from core.scope import Scope
+from register.conventions.clauses import flag_columns
 from register.conventions.models import (
     Convention,
     ConventionParty,
@@ -322,7 +323,7 @@ async def apply_in_force(*, convention_id: UUID, version: int, data: ConventionI
             Convention,
             obj_id=convention_id,
             expected_version=version,
-            values=to_columns(data, exclude={"parties"}),
+            values=to_columns(data, exclude={"parties"}) | flag_columns(data.clauses),
         )
         await write_parties(convention_id, data.parties)
 

@@ -51,7 +51,9 @@ class Convention(VersionedModel):
     notice_party = fields.UUIDField(null=True)  # the party that gave notice
     notice_effective_on = fields.DateField(null=True)  # the last day in force
     notice_recorded_by = fields.CharField(max_length=300, null=True)
-    # Art. 28(3)(a)-(h) clauses
+    # Art. 28(3)(a)-(h) clauses: the checklist (register.conventions.clauses, per clause its
+    # status, article and note); the yes/no columns are written from it in the same write.
+    clauses = fields.JSONField(default=dict, null=True)
     documented_instructions = fields.BooleanField(default=False)
     staff_confidentiality = fields.BooleanField(default=False)
     assists_data_subject_rights = fields.BooleanField(default=False)

@@ -2,10 +2,19 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from core.errors import FieldError
 from core.french import format_day, plural
+from register.conventions.clauses import (
+    FLAG_CLAUSES,
+    ClauseCode,
+    ClauseIn,
+    clause_problem,
+    flag_columns,
+    stored_clauses,
+    with_flags,
+)
 from register.conventions.terms import renewable_term_end
 from register.enums import (
     ConventionKind,
@@ -22,6 +31,15 @@ from register.enums import (
     SubprocessorAuthorisation,
 )
 from register.schemas_common import LongText, Shape, Stored, Text
+
+# A yes/no field of the older convention shape: a shorthand for the checklist, never stored
+# apart from it (excluded from the agreed text that proposals compare).
+FLAG = Field(
+    default=None,
+    exclude=True,
+    description="Derived from `clauses`; sent, true marks the clause present, false takes a "
+    "present clause back to not_checked",
+)
 
 
 class PartyIn(Shape):
@@ -61,11 +79,18 @@ class ConventionIn(Shape):
     termination_reason: LongText | None = None
     terminated_by: Text | None = Field(default=None, description="Who decided the termination")
     parties: list[PartyIn] = Field(min_length=2)
-    documented_instructions: bool = False
-    staff_confidentiality: bool = False
-    assists_data_subject_rights: bool = False
-    assists_security_obligations: bool = False
-    informs_unlawful_instruction: bool = False
+    # Art. 28(3): the checklist of the minimum clauses (register.conventions.clauses); the
+    # yes/no fields below are derived from it, accepted from older clients as a shorthand.
+    clauses: dict[ClauseCode, ClauseIn] = Field(
+        default={},
+        description="Art. 28(3) checklist: per clause, present / absent / not_applicable / "
+        "not_checked (a clause left out is not checked), the convention's article and a note",
+    )
+    documented_instructions: bool | None = FLAG
+    staff_confidentiality: bool | None = FLAG
+    assists_data_subject_rights: bool | None = FLAG
+    assists_security_obligations: bool | None = FLAG
+    informs_unlawful_instruction: bool | None = FLAG
     subprocessor_authorisation: SubprocessorAuthorisation = SubprocessorAuthorisation.UNKNOWN
     subprocessor_notice_days: int | None = Field(default=None, ge=0, le=365)
     breach_notice_hours: int | None = Field(
@@ -88,7 +113,7 @@ class ConventionIn(Shape):
         description="Art. 26(2): the essence of the arrangement (who answers people, who "
         "informs them, who notifies breaches), shown in each joint controller's record",
     )
-    audit_right: bool = False
+    audit_right: bool | None = FLAG
     last_audit_at: date | None = None
     end_of_service: EndOfService | None = None
     end_of_service_proof: bool = False
@@ -103,6 +128,7 @@ class ConventionIn(Shape):
 
     @model_validator(mode="after")
     def _coherent(self) -> "ConventionIn":
+        self._checklist_from_flags()
         problems = party_problems(self.parties)
         if problems:
             raise FieldError("parties", problems[0])
@@ -112,6 +138,9 @@ class ConventionIn(Shape):
             raise FieldError("signed_at", "la signature est postérieure à la fin de la convention")
         if self.tacit_renewals and not self.duration_months:
             raise FieldError("tacit_renewals", "une reconduction tacite suppose une durée")
+        life_problem = _life_problem(self)
+        if life_problem:
+            raise FieldError(*life_problem)
         party_ids = {p.organisation_id for p in self.parties}
         if self.breach_lead_id and self.breach_lead_id not in party_ids:
             raise FieldError("breach_lead_id", "le chef de file doit être partie à la convention")
@@ -119,9 +148,6 @@ class ConventionIn(Shape):
         if lead_problem:
             raise FieldError("breach_lead_id", lead_problem)
         if self.subprocessor_notice_days is not None and (
-        life_problem = _life_problem(self)
-        if life_problem:
-            raise FieldError(*life_problem)
             self.subprocessor_authorisation != SubprocessorAuthorisation.GENERAL
         ):
             raise FieldError(
@@ -131,14 +157,25 @@ class ConventionIn(Shape):
             )
         return self
 
+    @field_validator("clauses", mode="before")
+    @classmethod
+    def _no_checklist(cls, value: Any) -> Any:
+        return {} if value is None else value  # conventions stored before the checklist
 
-def _joint_lead_problem(data: "ConventionIn") -> str | None:
-    """Art. 26: the breach lead of a joint controllers' arrangement is one of them."""
-    if data.kind != ConventionKind.ART26_ARRANGEMENT or data.breach_lead_id is None:
-        return None
-    roles = {p.organisation_id: p.role for p in data.parties}
-    if roles.get(data.breach_lead_id) != PartyRole.JOINT_CONTROLLER:
-        return (
+    def _checklist_from_flags(self) -> None:
+        """The checklist after the yes/no fields sent, which then read from it."""
+        self.clauses = with_flags(self.clauses, {n: getattr(self, n) for n in FLAG_CLAUSES})
+        for name, value in flag_columns(self.clauses).items():
+            setattr(self, name, value)
+        problem = clause_problem(
+            self.clauses,
+            end_of_service=self.end_of_service,
+            subprocessing=self.subprocessor_authorisation,
+        )
+        if problem:
+            raise FieldError("clauses", problem)
+
+
 def _life_problem(data: "ConventionIn") -> tuple[str, str] | None:
     """The events of a convention's life (register.conventions.life), as its text allows."""
     if data.terminated_on and data.terminated_on < data.start_date:
@@ -172,6 +209,13 @@ def _life_problem(data: "ConventionIn") -> tuple[str, str] | None:
     return None
 
 
+def _joint_lead_problem(data: "ConventionIn") -> str | None:
+    """Art. 26: the breach lead of a joint controllers' arrangement is one of them."""
+    if data.kind != ConventionKind.ART26_ARRANGEMENT or data.breach_lead_id is None:
+        return None
+    roles = {p.organisation_id: p.role for p in data.parties}
+    if roles.get(data.breach_lead_id) != PartyRole.JOINT_CONTROLLER:
+        return (
             "le chef de file d'un accord de responsabilité conjointe (art. 26) doit être "
             "l'un des responsables conjoints"
         )
@@ -207,6 +251,21 @@ def party_problems(parties: list[PartyIn]) -> list[str]:
 
 
 class ConventionOut(ConventionIn, Stored):
+    # Derived from the checklist (register.conventions.clauses), shown to older readers.
+    documented_instructions: bool = False
+    staff_confidentiality: bool = False
+    assists_data_subject_rights: bool = False
+    assists_security_obligations: bool = False
+    informs_unlawful_instruction: bool = False
+    audit_right: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flags_from_checklist(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {**data, **flag_columns(stored_clauses(data.get("clauses")))}
+        return data
+
     status: ConventionStatus = Field(
         description="proposed: waiting for a party's acceptance, it binds nobody yet; "
         "in_force: accepted by every party; refused, withdrawn: it never bound anybody"
@@ -218,13 +277,6 @@ class ConventionOut(ConventionIn, Stored):
     last_possible_end: date | None = None
     next_notice_deadline: date | None = None
     renewals_left: int | None = None
-    warnings: list[str] = Field(
-        default=[],
-        description="What the terms should make a reader stop at (register.conventions.checks),"
-        " in French: e.g. a processor's notice delay above 24 h",
-    )
-
-
     state: ConventionState = Field(
         default=ConventionState.IN_FORCE,
         description="From its dates and events (register.conventions.life): in_force, "
@@ -243,6 +295,13 @@ class ConventionOut(ConventionIn, Stored):
         default=None, description="Its last day in force after the notice"
     )
     notice_recorded_by: str | None = None
+    warnings: list[str] = Field(
+        default=[],
+        description="What the terms should make a reader stop at (register.conventions.checks),"
+        " in French: e.g. a processor's notice delay above 24 h",
+    )
+
+
 class AnswerOut(Shape):
     organisation_id: UUID
     organisation_name: str

@@ -16,6 +16,7 @@ from core.persistence import delete_versioned, get_scoped
 from core.scope import Scope
 from register.conventions import consent
 from register.conventions.checks import convention_warnings
+from register.conventions.clauses import flag_columns
 from register.conventions.life import convention_life, ended_words
 from register.conventions.models import (
     Convention,
@@ -142,7 +143,9 @@ async def create_convention(*, scope: Scope, data: ConventionIn) -> ConventionOu
     in_force = consent.binds_all(scope, {p.organisation_id for p in data.parties})
     status = ConventionStatus.IN_FORCE if in_force else ConventionStatus.PROPOSED
     async with in_transaction():
-        convention = await Convention.create(**to_columns(data, exclude={"parties"}), status=status)
+        convention = await Convention.create(
+            **to_columns(data, exclude={"parties"}), **flag_columns(data.clauses), status=status
+        )
         await consent.write_parties(convention.id, data.parties)
         await record_created(Convention, convention.id)
         if not in_force:

@@ -22,6 +22,7 @@ from register.activities.service import ActivityFilters
 from register.chains.convention import convention_chain, party_names
 from register.conventions import consent, service
 from register.conventions.alerts import events_of
+from register.conventions.checklist import checklist_out
 from register.documents.sheet import convention_documents
 from register.enums import (
     ConventionKind,
@@ -182,6 +183,10 @@ async def convention_page(request: Request, convention_id: str):
         proposals=proposals,
         names=names,
         authorisations={m.value: label(m) for m in SubprocessorAuthorisation},
+        checklist=await checklist_out(convention),
+        can_edit_clauses=principal_of(request)
+        .scope(Permission.EDIT_REGISTER)
+        .allows_any([p.organisation_id for p in out.parties]),
         documents=await convention_documents(
             edit=principal_of(request).scope(Permission.EDIT_REGISTER), convention_id=convention.id
         ),

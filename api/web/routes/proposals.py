@@ -17,6 +17,7 @@ from core.accounts.roles import Permission
 from core.errors import Conflict, NotFound, ValidationFailed
 from register.chains.convention import party_names
 from register.conventions import consent, service
+from register.conventions.clauses import clauses_text
 from register.conventions.schemas import ConventionIn, ProposalOut
 from register.enums import ConventionKind, JointBreachDuty, PartyRole, label
 
@@ -56,6 +57,7 @@ FIELD_LABELS = {
     "joint_breach_duty": "Notification des violations entre responsables conjoints",
     "arrangement_essence": "Grandes lignes de l'accord (art. 26.2)",
     "audit_right": "Droit d'audit",
+    "clauses": "Clauses minimales (art. 28.3) : liste de contrôle",
     "last_audit_at": "Dernier audit",
     "end_of_service": "Sort des données en fin de service",
     "end_of_service_proof": "Preuve de restitution ou de destruction",
@@ -83,6 +85,8 @@ def _value_text(field: str, value: Any, names: dict[UUID, str]) -> str:
         return label(ConventionKind(value))
     if field == "joint_breach_duty":
         return label(JointBreachDuty(value))
+    if field == "clauses":
+        return clauses_text(value)
     if isinstance(value, list):
     if field == "express_renewal_decisions":
         return " ; ".join(f"{d['decided_on']} ({d['reference']})" for d in value)

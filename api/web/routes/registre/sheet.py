@@ -13,6 +13,7 @@ from register.activities.joint import arrangements
 from register.activities.links import linked_names
 from register.activities.schemas import ActivityOut
 from register.chains.activity import processors_of
+from register.conventions.checklist import activity_beyond_role
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,4 +85,9 @@ async def activity_sheet(request: Request, activity_id: str):
         history=history,
         history_total=total,
         labels=FIELD_LABELS,
+        beyond_role=await activity_beyond_role(
+            name=activity.name,
+            controller_id=activity.controller_id,
+            convention_ids=activity.convention_ids,
+        ),
     )
