@@ -1,5 +1,6 @@
 """How complete each body's register is: activities still drafts, finished ones missing a
-mandatory art. 30(1) item, reviews overdue (what a DPO's dashboard shows first).
+mandatory art. 30(1) item, reviews overdue, processor conventions lacking an art. 28(3)
+clause (what a DPO's dashboard shows first).
 
 A transfer outside the EU/EEA made along an activity's sub-processor chain without a mechanism
 (register.chains.transfers) is a missing art. 30(1)(e) item of that activity."""
@@ -11,6 +12,7 @@ from uuid import UUID
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.chains.transfers import activities_with_transfer_gaps
+from register.conventions.checklist import bodies_lacking_clauses
 from register.enums import ActivityStatus, LegalBasis
 from register.organisations.models import Organisation
 
@@ -36,6 +38,7 @@ class BodyCompleteness:
     drafts: int = 0
     incomplete: int = 0  # missing at least one mandatory art. 30(1) item
     reviews_overdue: int = 0
+    clauses_absent: int = 0  # processor conventions in force lacking an art. 28(3) clause
     transfer_gaps: int = 0  # activities whose chain transfers outside the EU with no mechanism
 
     @property
@@ -73,4 +76,6 @@ async def register_completeness(*, scope: Scope, today: date) -> list[BodyComple
         body.incomplete += _missing_any(row) or row[-1] in gaps
         body.transfer_gaps += row[-1] in gaps
         body.reviews_overdue += bool(row[-2] and row[-2] < today)
+    for org_id in await bodies_lacking_clauses(list(bodies)):
+        bodies[org_id].clauses_absent += 1
     return list(bodies.values())

@@ -266,7 +266,10 @@ async def test_a_change_is_proposed_and_the_accepted_version_stays_in_force(two_
     shown = (await two_bodies["b_dpo"].get(f"{API}/convention-proposals/{proposal_id}")).json()
     changed = {c["field"]: (c["in_force"], c["proposed"]) for c in shown["changes"]}
     assert changed["breach_notice_hours"] == (24, 720)
-    assert changed["audit_right"] == (True, False)
+    # The audit right is read from the art. 28(3) checklist: unticked, the clause is unchecked.
+    in_force_clauses, proposed_clauses = changed["clauses"]
+    assert in_force_clauses["audits"]["status"] == "present"
+    assert proposed_clauses["audits"]["status"] == "not_checked"
     assert "parties" in changed
 
     # One change at a time: a second proposal waits for the first.
