@@ -32,7 +32,6 @@ from register.conventions.schemas import (
     PartyIn,
     ProposalOut,
 )
-from register.conventions.terms import convention_terms
 from register.deletion import refuse_if_referenced
 from register.enums import ConventionStatus, PartyAnswer, ProposalStatus, label
 from register.organisations.models import Organisation
@@ -74,11 +73,11 @@ def _out(
         "current_term_end": terms.current_term_end,
         "last_possible_end": terms.last_possible_end,
         "next_notice_deadline": terms.next_notice_deadline,
+        "renewals_left": terms.renewals_left,
         "state": life.state,
         "renewal": life.renewal,
         "ended_on": life.ended_on,
         "ended_words": ended_words(life),
-        "renewals_left": terms.renewals_left,
         "warnings": convention_warnings(breach_notice_hours=convention.breach_notice_hours),
     }
     return ConventionOut.model_validate(data)

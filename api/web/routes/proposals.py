@@ -87,9 +87,9 @@ def _value_text(field: str, value: Any, names: dict[UUID, str]) -> str:
         return label(JointBreachDuty(value))
     if field == "clauses":
         return clauses_text(value)
-    if isinstance(value, list):
     if field == "express_renewal_decisions":
         return " ; ".join(f"{d['decided_on']} ({d['reference']})" for d in value)
+    if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
 
