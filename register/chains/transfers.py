@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from core import articles
 from register.activities.models import ProcessingActivity
 from register.activities.schemas import EEA
-from register.chains.subprocessors import SubprocessorLink
+from register.chains.subprocessors import ProcessorLink, SubprocessorLink
 from register.conventions.models import Convention, ConventionParty
 from register.enums import PROCESSOR_ROLES, TransferMechanism, label
 from register.subprocessors.models import SubprocessorEngagement
@@ -65,6 +65,11 @@ def chain_transfers(links: list[SubprocessorLink]) -> list[ChainTransfer]:
         for link in links
         for country in third_countries(link.country, link.data_locations)
     ]
+
+
+def transfers_of(processors: list[ProcessorLink]) -> list[ChainTransfer]:
+    """The transfers the chains of an activity's processors make (its art. 30(1)(e) share)."""
+    return chain_transfers([s for p in processors for s in p.subprocessors])
 
 
 def missing_items(transfers: list[ChainTransfer]) -> list[str]:

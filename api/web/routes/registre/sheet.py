@@ -13,6 +13,7 @@ from register.activities.joint import arrangements
 from register.activities.links import linked_names
 from register.activities.schemas import ActivityOut
 from register.chains.activity import processors_of
+from register.chains.transfers import missing_items, transfers_of
 from register.conventions.checklist import activity_beyond_role
 
 router = APIRouter(include_in_schema=False)
@@ -70,12 +71,16 @@ async def activity_sheet(request: Request, activity_id: str):
         }
         for event in events
     ]
+    processors = await processors_of(activity)
+    chain_transfers = transfers_of(processors)
     return page(
         request,
         "registre/fiche.html.j2",
         activity=activity,
         names=names,
-        processors=await processors_of(activity),
+        processors=processors,
+        chain_transfers=chain_transfers,
+        chain_missing=missing_items(chain_transfers),
         missing=activity.missing_mandatory(),
         can_edit=principal.scope(Permission.EDIT_REGISTER).allows(activity.controller_id),
         arrangements=(await arrangements([activity.id])).get(activity.id, []),
