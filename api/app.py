@@ -37,6 +37,7 @@ from api.security.authentication import AuthenticationMiddleware
 from api.security.headers import SecurityHeadersMiddleware
 from api.web.routes import compte as web_compte
 from api.web.routes import convention_clauses as web_convention_clauses
+from api.web.routes import convention_life as web_convention_life
 from api.web.routes import conventions as web_conventions
 from api.web.routes import dashboard as web_dashboard
 from api.web.routes import documents as web_documents
@@ -137,6 +138,7 @@ def create_app(
         web_registre,
         web_conventions,
         web_convention_clauses,
+        web_convention_life,
         web_proposals,
         web_documents,
         web_violations,

@@ -32,6 +32,7 @@ from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.activities.schemas import ActivityIn
 from register.activities.service import create_activity
+from register.conventions.ended import recording_existing_work
 from register.conventions.models import Convention, ConventionParty
 from register.conventions.schemas import ConventionIn, PartyIn
 from register.conventions.service import create_convention
@@ -198,10 +199,13 @@ class _Loader:
             values = _without(spec, "org", "key") | {"organisation_id": self.orgs[spec["org"]]}
             measure = await create_measure(scope=self.scope, data=MeasureIn.model_validate(values))
             self.measures[f"{spec['org']}:{spec['key']}"] = measure.id
-        for spec in data.activities:
-            await self.create_activity(spec)
-        for spec in data.engagements:
-            await self.create_engagement(spec)
+        # The seeds' processing existed while their conventions were in force, some of which
+        # have ended since (register.conventions.ended lists them on the dashboard).
+        with recording_existing_work():
+            for spec in data.activities:
+                await self.create_activity(spec)
+            for spec in data.engagements:
+                await self.create_engagement(spec)
 
     async def create_convention(self, key: str, spec: Spec) -> None:
         values = _without(spec, "parties")

@@ -32,6 +32,8 @@ from register.chains.subprocessors import (
 )
 from register.chains.transfers import ChainTransfer, chain_transfers, missing_items
 from register.chains.upstream import Upstream, upstream_of
+from register.conventions.ended import ended_note
+from register.conventions.life import convention_life, ended_words
 from register.conventions.models import Convention, ConventionParty
 from register.enums import CONTROLLER_ROLES, PROCESSOR_ROLES, PartyRole
 from register.measures.models import SecurityMeasure
@@ -52,6 +54,9 @@ class ControllerEntry(BaseModel):
     # Art. 30(1)(e): the transfers the processors' sub-processors make, at any depth.
     chain_transfers: list[ChainTransfer] = []
     missing_items: list[str] = []
+    # The conventions linked to it that have ended (register.conventions.ended): the data
+    # are still there, the processor no longer has a contract for new work.
+    ended_conventions: list[str] = []
 
 
 class JointEntry(BaseModel):
@@ -86,6 +91,7 @@ class ServedController(BaseModel):
     services: str | None = None
     chain_transfers: list[ChainTransfer] = []
     missing_items: list[str] = []
+    convention_ended: str | None = None  # « convention échue le … » once it has ended
 
 
 class ProcessorRecord(BaseModel):
@@ -105,9 +111,10 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
             await party_card(o)
             for o in await Organisation.filter(id__in=activity.joint_controller_ids)
         ]
-        processors = []
+        processors, ended = [], []
         for convention in await Convention.in_force().filter(id__in=activity.convention_ids):
             processors += await processor_links(convention)
+            ended += filter(None, [ended_note(convention, today_local())])
         measures = await measures_out(
             list(await SecurityMeasure.filter(id__in=activity.security_measure_ids))
         )
@@ -121,6 +128,7 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
                 arrangements=essence.get(activity.id, []),
                 chain_transfers=transfers,
                 missing_items=missing_items(transfers),
+                ended_conventions=ended,
             )
         )
     return ControllerRecord(
@@ -223,6 +231,7 @@ async def _served(
                 services=upstream.services if upstream else None,
                 chain_transfers=transfers,
                 missing_items=missing_items(transfers),
+                convention_ended=ended_words(convention_life(convention, today_local())),
             )
         )
     return served

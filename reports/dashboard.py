@@ -16,6 +16,7 @@ from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.completeness import BodyCompleteness, register_completeness
 from register.conventions.alerts import events_of
+from register.conventions.ended import Reliance, relying_on_ended
 from register.conventions.models import Convention
 from register.enums import label
 from register.organisations.models import Organisation
@@ -40,6 +41,8 @@ class Dashboard:
     upcoming: list[UpcomingDate] = field(default_factory=list)
     failed_messages: list[OutboxMessage] = field(default_factory=list)
     completeness: list[BodyCompleteness] = field(default_factory=list)
+    # Processing still relying on a convention that has ended (register.conventions.ended).
+    ended_reliance: list[Reliance] = field(default_factory=list)
 
 
 async def _upcoming(scope: Scope, today: date) -> list[UpcomingDate]:
@@ -99,6 +102,7 @@ async def dashboard(
     if not register_scope.is_empty:
         board.upcoming = await _upcoming(register_scope, today)
         board.completeness = await register_completeness(scope=register_scope, today=today)
+        board.ended_reliance = await relying_on_ended(register_scope, today)
     if not messages_scope.is_empty:
         page = await list_messages(
             scope=messages_scope, limit=20, offset=0, status=MessageStatus.FAILED

@@ -25,8 +25,10 @@ from breach.enums import (
     RiskLevel,
 )
 from breach.incidents.models import Incident
+from core.clock import today_local
 from core.french import plural
 from register.activities.models import ProcessingActivity
+from register.conventions.life import convention_life, ended_words
 from register.conventions.models import Convention
 from register.enums import ContactRole, NoticeChannel, label
 from register.organisations.models import Contact, Dpo, Organisation
@@ -172,6 +174,14 @@ class BreachView:
     cnil_ref: str | None  # the CNIL's file number, once an initial notification got one
 
     @property
+    def convention_ended(self) -> str | None:
+        """« convention échue le … » once the convention has ended: a breach on the data
+        it still covers fans out all the same (register.conventions.ended)."""
+        if self.convention is None:
+            return None
+        return ended_words(convention_life(self.convention, today_local()))
+
+    @property
     def phone_required(self) -> bool:
         channels = self.convention.breach_notice_channels if self.convention else []
         return NoticeChannel.PHONE in (channels or [])
@@ -245,6 +255,7 @@ class BreachView:
             ),
             "channels": [label(NoticeChannel(ch)) for ch in c.breach_notice_channels or []],
             "phased": c.breach_phased_information,
+            "ended": self.convention_ended,
         }
 
 

@@ -19,6 +19,7 @@ from core.text import fold
 from register.activities import joint, listing
 from register.activities.models import ActivityDataCategory, ProcessingActivity
 from register.activities.schemas import ActivityIn, ActivityOut
+from register.conventions.ended import refuse_new_work
 from register.conventions.models import ConventionParty
 from register.conventions.partners import partner_org_ids
 from register.deletion import refuse_if_referenced
@@ -317,6 +318,7 @@ def _columns(data: ActivityIn) -> dict[str, Any]:
 
 async def create_activity(*, scope: Scope, data: ActivityIn) -> ActivityOut:
     await _check_references(scope, data)
+    await refuse_new_work(data.convention_ids, what="activité de traitement")
     async with in_transaction():
         activity = await ProcessingActivity.create(**_columns(data))
         await _write_relations(activity, data)
@@ -332,6 +334,9 @@ async def update_activity(
     current = await activity_out(activity)
     merged = merge_patch(ActivityIn, current, patch)
     await _check_references(scope, merged, kept=frozenset(_named_bodies(current)))
+    await refuse_new_work(
+        merged.convention_ids, kept=current.convention_ids, what="activité de traitement"
+    )
     async with journaled(ProcessingActivity, activity.id, action="update"):
         await update_versioned(
             ProcessingActivity,

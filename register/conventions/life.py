@@ -15,7 +15,7 @@ a decision of all the parties, so it changes the text they agreed and goes throu
 proposals (register.conventions.consent).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from core.french import format_day
@@ -82,6 +82,8 @@ def life_of(
         state = ConventionState.TERMINATED_EARLY if early else ConventionState.ENDED
         return ConventionLife(terms, ended_on, state)
     if last is not None and last in (events.notice_effective_on, events.terminated_on):
+        # Its end is set: no renewal left to give notice against.
+        terms = replace(terms, next_notice_deadline=None)
         return ConventionLife(terms, None, ConventionState.IN_NOTICE)
     index = _term_index(start, duration_months, today) if duration_months else 0
     if index == 0 or today < start:

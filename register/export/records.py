@@ -9,10 +9,11 @@ safeguards, processors and their chains).
 from collections.abc import AsyncIterator
 from uuid import UUID
 
-from core.clock import utcnow
+from core.clock import today_local, utcnow
 from core.scope import Scope
 from core.tabular.document import Column, Document, Row, Sheet
 from register.chains.transfers import ChainTransfer, chain_transfers, missing_items
+from register.conventions.life import convention_life, ended_words
 from register.conventions.models import Convention
 from register.enums import PartyRole, label
 from register.export import cells
@@ -119,7 +120,8 @@ async def _convention_lookups(controller_id: UUID) -> tuple[dict[str, str], Chai
     chains = ChainCells()
     for convention in await linked:
         key = str(convention.id)
-        titles[key] = convention.title
+        ended = ended_words(convention_life(convention, today_local()))
+        titles[key] = f"{convention.title} ({ended})" if ended else convention.title
         links = await processor_links(convention)
         chains.processors[key] = [line for link in links for line in _processor_lines(link)]
         transfers = chain_transfers([s for link in links for s in link.subprocessors])
@@ -228,7 +230,7 @@ def processor_rows(record: ProcessorRecord) -> list[Row]:
         c = served.controller
         rows.append(
             {
-                "convention": served.convention_title,
+                "convention": cells.lines([served.convention_title, served.convention_ended or ""]),
                 "role": label_role(served.role),
                 "acting_for": served.acting_for.legal_name if served.acting_for else None,
                 "controller": c.legal_name,

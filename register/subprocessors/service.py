@@ -17,6 +17,7 @@ from core.scope import Scope
 from core.text import fold
 from register.activities.models import ProcessingActivity
 from register.activities.service import NOT_IN_FORCE
+from register.conventions.ended import refuse_new_work
 from register.conventions.models import Convention, ConventionParty
 from register.conventions.partners import partner_org_ids, require_partner
 from register.deletion import refuse_if_referenced
@@ -99,6 +100,9 @@ async def _check_references(scope: Scope, data: EngagementIn, own_id: UUID | Non
     if own_id is not None:
         await _check_children(data, own_id)
     await _check_conventions(data)
+    linked = Convention.filter(subprocessor_engagements__id=own_id)
+    kept = await linked.values_list("id", flat=True) if own_id else []
+    await refuse_new_work(data.convention_ids, kept=kept, what="sous-traitance ultérieure")
     await _check_activities(data, partners)
 
 

@@ -120,6 +120,18 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
         "/conventions/{convention}", {**V, "title": "X"}
     ),
     ("DELETE", "/conventions/{convention_id}"): obj("/conventions/{convention}", version=1),
+    ("POST", "/conventions/{convention_id}/notice"): obj(
+        "/conventions/{convention}/notice",
+        {**V, "organisation_id": "{a}", "given_on": "2025-01-02"},
+    ),
+    ("POST", "/conventions/{convention_id}/termination"): obj(
+        "/conventions/{convention}/termination",
+        {**V, "terminated_on": "2025-01-02", "reason": "X"},
+    ),
+    ("POST", "/conventions/{convention_id}/express-renewals"): obj(
+        "/conventions/{convention}/express-renewals",
+        {**V, "decided_on": "2025-01-02", "reference": "X"},
+    ),
     ("GET", "/convention-proposals"): [
         lst("/convention-proposals"),
         lst("/convention-proposals", awaiting="true"),
