@@ -7,8 +7,8 @@ from core.accounts.roles import Permission
 from core.clock import utcnow
 from core.scope import Scope
 from register.schemas_common import PageOut, patch_model
-from register.subprocessors import service
-from register.subprocessors.schemas import EngagementIn, EngagementOut
+from register.subprocessors import answers, service
+from register.subprocessors.schemas import AnswerIn, AnswerOut, EngagementIn, EngagementOut
 
 router = APIRouter(tags=["subprocessors"])
 READ = Depends(scope_for(Permission.READ_REGISTER))
@@ -34,9 +34,24 @@ async def create_subprocessor(body: EngagementIn, scope: Scope = EDIT):
 
 @router.get("/subprocessors/{engagement_id}", response_model=EngagementOut)
 async def get_subprocessor(engagement_id: UUID, scope: Scope = READ):
+    """Readable by its processor and by the controllers it serves, each with its state."""
     return await service.engagement_out(
-        await service.get_engagement(scope=scope, engagement_id=engagement_id)
+        await service.read_engagement(scope=scope, engagement_id=engagement_id), scope
     )
+
+
+@router.get("/subprocessors/{engagement_id}/answers", response_model=list[AnswerOut])
+async def list_subprocessor_answers(engagement_id: UUID, scope: Scope = READ):
+    engagement = await service.read_engagement(scope=scope, engagement_id=engagement_id)
+    return await answers.list_answers(scope=scope, engagement=engagement, now=utcnow())
+
+
+@router.post("/subprocessors/{engagement_id}/answers", response_model=AnswerOut, status_code=201)
+async def answer_subprocessor(engagement_id: UUID, body: AnswerIn, scope: Scope = EDIT):
+    """A controller's answer (art. 28(2)): authorise, accept (no objection) or object. Only
+    the controller's DPO or administrator gives it; the processor cannot answer for it."""
+    engagement = await service.read_engagement(scope=scope, engagement_id=engagement_id)
+    return await answers.record_answer(scope=scope, engagement=engagement, data=body, now=utcnow())
 
 
 @router.patch("/subprocessors/{engagement_id}", response_model=EngagementOut)

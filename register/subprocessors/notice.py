@@ -2,29 +2,21 @@
 general written authorisation (art. 28(2) GDPR), with the period to object."""
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from core.clock import to_local
 from core.french import format_day
 from core.outbox.service import Draft
 from core.templating import render_message
 from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention, ConventionParty
-from register.enums import PartyRole, SubprocessorAuthorisation, TransferMechanism, label
+from register.enums import DataCategory, TransferMechanism, label
 from register.organisations.addresses import BodyAddresses, body_addresses
 from register.organisations.models import Organisation
 from register.subprocessors.models import SubprocessorEngagement
+from register.subprocessors.regime import DEFAULT_OBJECTION_DAYS, Deadline
+from register.subprocessors.states import CONTROLLER_ROLES
 
 KIND = "subprocessor.change_notice"
-PROCESSOR_ROLES = (PartyRole.PROCESSOR, PartyRole.SUB_PROCESSOR)
-# The parties a processor answers to under the convention (art. 28(2): "the controller").
-NOTIFIED_ROLES = (
-    PartyRole.CONTROLLER,
-    PartyRole.JOINT_CONTROLLER,
-    PartyRole.SERVICE_COMMUN_MEMBER,
-)
 
 _COUNTRIES = {
     "FR": "France",
@@ -53,32 +45,6 @@ def _country(code: str) -> str:
     return f"{name} ({code})" if name else code
 
 
-@dataclass
-class ChangeNotices:
-    drafts: list[Draft]
-    objection_deadline: date | None  # the latest of the conventions' periods
-
-
-async def _conventions(engagement: SubprocessorEngagement, convention_ids: list[UUID]):
-    if not convention_ids:
-        # No convention named: the engagement serves every one where the body is processor.
-        convention_ids = (
-            await ConventionParty.in_force()
-            .filter(organisation_id=engagement.processor_id, role__in=PROCESSOR_ROLES)
-            .values_list("convention_id", flat=True)
-        )
-    # Only a convention in force gives its controllers a right to be told (and a body that
-    # has not accepted one is never e-mailed under it).
-    return (
-        await Convention.in_force()
-        .filter(
-            id__in=list(convention_ids),
-            subprocessor_authorisation=SubprocessorAuthorisation.GENERAL,
-        )
-        .order_by("title", "id")
-    )
-
-
 def _sub_processor_facts(engagement: SubprocessorEngagement) -> dict:
     """What the notice says of the sub-processor, the same in every message."""
     return {
@@ -94,20 +60,28 @@ def _sub_processor_facts(engagement: SubprocessorEngagement) -> dict:
         ),
         "certifications": list(engagement.certifications or []),
         "contract_ref": engagement.contract_ref,
+        # GOSB–Juvisy annex 1 §II.6: « les dates du contrat de sous-traitance ».
+        "contract_start": format_day(engagement.contract_start)
+        if engagement.contract_start
+        else None,
+        "contract_end": format_day(engagement.contract_end) if engagement.contract_end else None,
         "dpo_contact": engagement.dpo_contact,
     }
+
+
+def _categories(codes: list[str]) -> list[str]:
+    known = {m.value for m in DataCategory}
+    return [label(DataCategory(c)) if c in known else c for c in codes or []]
 
 
 def _activities_by_controller(activities: list[ProcessingActivity]) -> dict[UUID, list[dict]]:
     """Each controller is told of its own activities only, in the order given."""
     grouped: dict[UUID, list[dict]] = defaultdict(list)
     for a in activities:
-        grouped[a.controller_id].append({"ref": a.ref, "name": a.name})
+        grouped[a.controller_id].append(
+            {"ref": a.ref, "name": a.name, "data": _categories(a.data_categories)}
+        )
     return grouped
-
-
-def _objection_deadline(today: date, days: int | None) -> date | None:
-    return today + timedelta(days=days) if days is not None else None
 
 
 def _recipients(dpo: list[str], legal_rep_email: str | None) -> tuple[str, ...]:
@@ -142,17 +116,17 @@ def _draft(
 async def change_notices(
     engagement: SubprocessorEngagement,
     *,
-    convention_ids: list[UUID],
+    conventions: list[Convention],
+    deadlines: dict[UUID, Deadline],
     activity_ids: list[UUID],
-    now: datetime,
     previous_name: str | None = None,
-) -> ChangeNotices:
-    """One message per controller party of each convention with a general authorisation."""
-    conventions = await _conventions(engagement, convention_ids)
+) -> list[Draft]:
+    """One message per controller party of each convention with a general authorisation,
+    sent before the change with its deadline to object (register.subprocessors.regime)."""
     if not conventions:
-        return ChangeNotices([], None)
+        return []
     parties = await ConventionParty.filter(
-        convention_id__in=[c.id for c in conventions], role__in=NOTIFIED_ROLES
+        convention_id__in=[c.id for c in conventions], role__in=CONTROLLER_ROLES
     ).exclude(organisation_id=engagement.processor_id)
     controller_ids = list(dict.fromkeys(p.organisation_id for p in parties))
     addresses = await body_addresses([*controller_ids, engagement.processor_id])
@@ -168,20 +142,18 @@ async def change_notices(
         "processor_dpo": ", ".join(processor.dpo),
         "replaced": previous_name is not None,
         "previous": previous_name or "",
+        "default_days": DEFAULT_OBJECTION_DAYS,
         **_sub_processor_facts(engagement),
     }
-    today = to_local(now).date()
-    drafts, deadlines = [], []
+    drafts = []
     for convention in conventions:
-        days = convention.subprocessor_notice_days
-        deadline = _objection_deadline(today, days)
-        if deadline:
-            deadlines.append(deadline)
+        deadline = deadlines[convention.id]
         about = {
             **common,
             "convention": convention.title,
-            "deadline": format_day(deadline) if deadline else None,
-            "days": days,
+            "deadline": format_day(deadline.day),
+            "days": deadline.days,
+            "deadline_source": deadline.source,
         }
         for party in (p for p in parties if p.convention_id == convention.id):
             controller_id = party.organisation_id
@@ -193,4 +165,4 @@ async def change_notices(
             }
             to_addrs = _recipients(controller.dpo, legal_rep_emails.get(controller_id))
             drafts.append(_draft(engagement, processor, controller_id, to_addrs, context))
-    return ChangeNotices(drafts, max(deadlines) if deadlines else None)
+    return drafts

@@ -1,11 +1,12 @@
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from core.errors import FieldError
 from register.enums import SubprocessorAuthorisation, TransferMechanism
 from register.schemas_common import LongText, Shape, Siren, Stored, Text
+from register.subprocessors.enums import AnswerKind, EngagementState
 
 EEA_HINT = "code pays ISO 3166-1 à deux lettres attendu (par exemple FR)"
 
@@ -53,7 +54,10 @@ class EngagementIn(Shape):
     def _coherent(self) -> "EngagementIn":
         from register.activities.schemas import EEA
 
-        if self.authorisation == SubprocessorAuthorisation.NONE:
+        if self.authorisation in (
+            SubprocessorAuthorisation.NONE,
+            SubprocessorAuthorisation.UNKNOWN,
+        ):
             raise FieldError(
                 "authorisation",
                 "une sous-traitance ultérieure exige une "
@@ -78,5 +82,49 @@ class EngagementIn(Shape):
         return self
 
 
+class StandingOut(BaseModel):
+    """One controller of one convention the engagement serves, and its answer standing."""
+
+    convention_id: UUID
+    convention_title: str
+    regime: SubprocessorAuthorisation
+    controller_id: UUID
+    answer: AnswerKind | None = Field(description="None: no answer yet")
+    comment: str | None
+    answered_at: datetime | None
+    answered_by: str | None
+
+
 class EngagementOut(EngagementIn, Stored):
-    pass
+    state: EngagementState = Field(
+        description="Derived: forbidden, requested (authorisations awaited), notified (period "
+        "to object running), objected, authorised (not started), active"
+    )
+    state_label: str
+    state_reasons: list[str] = []
+    standing: list[StandingOut] = []
+
+
+class AnswerIn(Shape):
+    """A controller's answer (art. 28(2)): `authorise` under a specific authorisation (or a
+    convention silent on the regime), `accept` (no objection) under a general one, `object`
+    under either."""
+
+    controller_id: UUID
+    convention_id: UUID | None = Field(
+        default=None, description="Needed when the controller is party to several conventions"
+    )
+    answer: AnswerKind
+    comment: LongText | None = None
+
+
+class AnswerOut(BaseModel):
+    id: UUID
+    engagement_id: UUID
+    convention_id: UUID
+    controller_id: UUID
+    answer: AnswerKind
+    comment: str | None
+    answered_at: datetime
+    answered_by: str
+    engagement_state: EngagementState

@@ -8,8 +8,8 @@ from uuid import UUID
 from tortoise.transactions import in_transaction
 
 from core.audit.trail import journaled, record_created
-from core.clock import utcnow
-from core.errors import ValidationFailed
+from core.clock import to_local, today_local, utcnow
+from core.errors import NotFound, ValidationFailed
 from core.outbox.service import enqueue
 from core.paging import Page, paginate
 from core.persistence import delete_versioned, get_scoped, update_versioned
@@ -21,18 +21,23 @@ from register.conventions.ended import refuse_new_work
 from register.conventions.models import Convention, ConventionParty
 from register.conventions.partners import partner_org_ids, require_partner
 from register.deletion import refuse_if_referenced
-from register.enums import ConventionStatus, PartyRole
+from register.enums import ConventionStatus, PartyRole, label
 from register.organisations.service import require_organisation
 from register.schemas_common import merge_patch, to_columns
+from register.subprocessors.enforcement import ChangePlan, plan_change, refuse_silent_start
 from register.subprocessors.models import SubprocessorEngagement
 from register.subprocessors.notice import change_notices
-from register.subprocessors.schemas import EngagementIn, EngagementOut
+from register.subprocessors.schemas import EngagementIn, EngagementOut, StandingOut
+from register.subprocessors.states import EngagementStanding, standings, state_reasons
+from register.subprocessors.visibility import readable_filter
 
 LABEL = "sous-traitant ultérieur"
 RELATIONS = {"convention_ids": "conventions", "activity_ids": "activities"}
 
 
-async def engagement_outs(engagements: list[SubprocessorEngagement]) -> list[EngagementOut]:
+async def engagement_outs(
+    engagements: list[SubprocessorEngagement], scope: Scope | None = None
+) -> list[EngagementOut]:
     """Engagements with the conventions and activities they serve, in two queries whatever
     their number."""
     if not engagements:
@@ -44,10 +49,19 @@ async def engagement_outs(engagements: list[SubprocessorEngagement]) -> list[Eng
         for engagement_id, other_id in rows:
             if other_id is not None:
                 related[engagement_id][field].append(other_id)
-    return [_out(e, related[e.id]) for e in engagements]
+    named = {e.id: related[e.id]["convention_ids"] for e in engagements}
+    standing = await standings(engagements, named, today=today_local())
+    scope = scope or Scope.everything()
+    return [
+        _out(e, related[e.id], standing[e.id].seen_by(scope, e.processor_id)) for e in engagements
+    ]
 
 
-def _out(engagement: SubprocessorEngagement, related: dict[str, list[UUID]]) -> EngagementOut:
+def _out(
+    engagement: SubprocessorEngagement,
+    related: dict[str, list[UUID]],
+    standing: EngagementStanding,
+) -> EngagementOut:
     data = {
         name: getattr(engagement, name)
         for name in EngagementIn.model_fields
@@ -62,26 +76,45 @@ def _out(engagement: SubprocessorEngagement, related: dict[str, list[UUID]]) -> 
         "created_at": engagement.created_at,
         "updated_at": engagement.updated_at,
         **{field: sorted(related[field], key=str) for field in RELATIONS},
+        "state": standing.state,
+        "state_label": label(standing.state),
+        "state_reasons": state_reasons(engagement, standing),
+        "standing": [StandingOut.model_validate(p, from_attributes=True) for p in standing.parties],
     }
     return EngagementOut.model_validate(data)
 
 
-async def engagement_out(engagement: SubprocessorEngagement) -> EngagementOut:
-    return (await engagement_outs([engagement]))[0]
+async def engagement_out(
+    engagement: SubprocessorEngagement, scope: Scope | None = None
+) -> EngagementOut:
+    return (await engagement_outs([engagement], scope))[0]
 
 
 async def list_engagements(
     *, scope: Scope, limit: int, offset: int, processor_id: UUID | None = None
 ) -> Page[EngagementOut]:
-    query = SubprocessorEngagement.filter(**SubprocessorEngagement.scope_filter(scope))
+    query = SubprocessorEngagement.filter(await readable_filter(scope))
     if processor_id:
         query = query.filter(processor_id=processor_id)
     query = query.order_by("name", "id")
-    return await paginate(query, limit=limit, offset=offset, shape=engagement_outs)
+    return await paginate(
+        query, limit=limit, offset=offset, shape=lambda rows: engagement_outs(rows, scope)
+    )
 
 
 async def get_engagement(*, scope: Scope, engagement_id: UUID) -> SubprocessorEngagement:
+    """An engagement of the caller's processors: the one they may change."""
     return await get_scoped(SubprocessorEngagement, scope=scope, obj_id=engagement_id, label=LABEL)
+
+
+async def read_engagement(*, scope: Scope, engagement_id: UUID) -> SubprocessorEngagement:
+    """An engagement the caller may read: its processor's, or one serving a convention where
+    one of the caller's bodies is controller (art. 28(2): the controller knows its
+    sub-processors). Any other answers as absent."""
+    found = await SubprocessorEngagement.filter(await readable_filter(scope), id=engagement_id)
+    if not found:
+        raise NotFound(LABEL, engagement_id)
+    return found[0]
 
 
 async def _check_references(scope: Scope, data: EngagementIn, own_id: UUID | None) -> None:
@@ -203,42 +236,43 @@ async def _write_relations(engagement: SubprocessorEngagement, data: EngagementI
 async def _notify_controllers(
     engagement: SubprocessorEngagement,
     data: EngagementIn,
+    plan: ChangePlan,
     *,
     now: datetime,
     previous_name: str | None = None,
-    keep_deadline: bool,
 ) -> None:
     """Inside the caller's transaction: the art. 28(2) notices of a general authorisation,
-    and the engagement's objection deadline when it has none (or the change is new)."""
-    notices = await change_notices(
+    before the start, and the engagement's objection deadline."""
+    drafts = await change_notices(
         engagement,
-        convention_ids=data.convention_ids,
+        conventions=plan.general,
+        deadlines=plan.deadlines,
         activity_ids=data.activity_ids,
-        now=now,
         previous_name=previous_name,
     )
-    for draft in notices.drafts:
+    for draft in drafts:
         await enqueue(draft, now=now)
-    if notices.objection_deadline and not keep_deadline:
+    if plan.deadline:
         await SubprocessorEngagement.filter(id=engagement.id).update(
-            objection_deadline=notices.objection_deadline
+            objection_deadline=plan.deadline
         )
 
 
 async def create_engagement(
     *, scope: Scope, data: EngagementIn, now: datetime | None = None, notify: bool = True
 ) -> EngagementOut:
-    """Record an engagement; under a general authorisation each controller is told (art. 28(2))
-    in the same transaction. `notify=False` records a past engagement (the demo's)."""
+    """Record an engagement as the conventions it serves allow (register.subprocessors.regime);
+    under a general authorisation each controller is told (art. 28(2)) in the same
+    transaction, before the start. `notify=False` records a past engagement (the demo's)."""
     await _check_references(scope, data, None)
     now = now or utcnow()
+    plan = await plan_change(
+        data, today=to_local(now).date(), notify=notify, set_deadline=data.objection_deadline
+    )
     async with in_transaction():
         engagement = await SubprocessorEngagement.create(**to_columns(data, exclude=set(RELATIONS)))
         await _write_relations(engagement, data)
-        if notify:
-            await _notify_controllers(
-                engagement, data, now=now, keep_deadline=data.objection_deadline is not None
-            )
+        await _notify_controllers(engagement, data, plan, now=now)
         await record_created(SubprocessorEngagement, engagement.id)
     return await engagement_out(await SubprocessorEngagement.get(id=engagement.id))
 
@@ -262,6 +296,17 @@ async def update_engagement(
     merged = merge_patch(EngagementIn, await engagement_out(engagement), patch)
     await _check_references(scope, merged, engagement.id)
     replaced = _replaced(engagement, merged)
+    now = now or utcnow()
+    today = to_local(now).date()
+    # A replacement is a new change: a new period to object, unless the patch sets one.
+    plan = await plan_change(
+        merged,
+        today=today,
+        notify=replaced,
+        set_deadline=merged.objection_deadline if "objection_deadline" in patch else None,
+    )
+    if not replaced:
+        await refuse_silent_start(engagement, merged, today=today)
     async with journaled(SubprocessorEngagement, engagement.id, action="update"):
         await update_versioned(
             SubprocessorEngagement,
@@ -271,15 +316,8 @@ async def update_engagement(
         )
         await _write_relations(engagement, merged)
         if replaced:
-            # A replacement opens a new objection period, unless the patch sets one itself.
             updated = await SubprocessorEngagement.get(id=engagement.id)
-            await _notify_controllers(
-                updated,
-                merged,
-                now=now or utcnow(),
-                previous_name=engagement.name,
-                keep_deadline="objection_deadline" in patch,
-            )
+            await _notify_controllers(updated, merged, plan, now=now, previous_name=engagement.name)
     return await engagement_out(await SubprocessorEngagement.get(id=engagement.id))
 
 

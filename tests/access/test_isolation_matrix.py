@@ -169,6 +169,11 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
         "/subprocessors/{engagement}", {**V, "name": "X"}
     ),
     ("DELETE", "/subprocessors/{engagement_id}"): obj("/subprocessors/{engagement}", version=1),
+    ("GET", "/subprocessors/{engagement_id}/answers"): obj("/subprocessors/{engagement}/answers"),
+    ("POST", "/subprocessors/{engagement_id}/answers"): [
+        obj("/subprocessors/{engagement}/answers", {"controller_id": "{a}", "answer": "object"}),
+        obj("/subprocessors/{engagement}/answers", {"controller_id": "{b}", "answer": "object"}),
+    ],
     ("GET", "/catalogue"): own("/catalogue"),
     ("GET", "/measures"): [lst("/measures"), lst("/measures", organisation_id="{a}")],
     ("POST", "/measures"): new("/measures", {"organisation_id": "{a}", "title": "X"}),

@@ -271,6 +271,14 @@ MATRIX: dict[tuple[str, str], list[Call]] = {
         edit("/subprocessors/{A_engagement}", {"parent_id": "{Q_engagement}"}, label="Q's eng."),
     ],
     ("DELETE", "/subprocessors/{engagement_id}"): [edit("/subprocessors/{Q_engagement}")],
+    ("POST", "/subprocessors/{engagement_id}/answers"): [
+        call("/subprocessors/{Q_engagement}/answers", {"controller_id": "{B}", "answer": "object"}),
+        call(
+            "/subprocessors/{A_engagement}/answers",
+            {"controller_id": "{B}", "answer": "object"},
+            label="for B",
+        ),
+    ],
     ("POST", "/measures"): [call("/measures", {"organisation_id": "{B}", "title": "X"})],
     ("PATCH", "/measures/{measure_id}"): [
         edit("/measures/{B_measure}", {"owner": "Pirate"}),

@@ -205,6 +205,7 @@ async def _produce(client, world) -> tuple[list[tuple[str, list[str], str]], dic
         name="Hébergeur Cloud Sud",
         convention_ids=[world["convention"]["id"]],
         activity_ids=[activity["id"]],
+        contract_start=str(ago(days=-60).date()),  # after the 30 days to object
     )
 
     # The convention's next alert, written at its moment.

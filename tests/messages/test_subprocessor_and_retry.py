@@ -71,6 +71,7 @@ async def test_added_subprocessor_notifies_each_controller_with_the_objection_da
         certifications=["HDS", "SecNumCloud"],
         convention_ids=[convention["id"]],
         activity_ids=[activity["id"]],
+        contract_start=str(today_local() + timedelta(days=31)),
     )
 
     deadline = today_local() + timedelta(days=30)
@@ -130,14 +131,20 @@ async def test_specific_authorisation_sends_no_change_notice(client):
     assert await OutboxMessage.all().count() == 0
 
 
-async def test_no_period_in_the_convention_says_so(client):
+async def test_no_period_in_the_convention_gives_the_default_one_and_says_so(client):
     metropole, *_ = await processor_with_two_controllers(client, notice_days=None)
     # No convention named: every convention where the body is processor.
-    engagement = await make_subprocessor(client, processor=metropole)
-    assert engagement["objection_deadline"] is None
+    engagement = await make_subprocessor(
+        client, processor=metropole, contract_start=str(today_local() + timedelta(days=31))
+    )
+    deadline = today_local() + timedelta(days=30)
+    assert engagement["objection_deadline"] == deadline.isoformat()
     messages = await outbox()
     assert len(messages) == 2
-    assert "La convention ne fixe pas de délai" in messages[0].body_text
+    assert (
+        f"jusqu'au {format_day(deadline)} (la convention ne fixe pas de délai d'opposition : "
+        "délai par défaut de 30 jours)"
+    ) in messages[0].body_text
 
 
 async def test_failed_message_is_retried_with_a_corrected_address(client, smtp):
