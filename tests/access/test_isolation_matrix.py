@@ -120,6 +120,17 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
         "/conventions/{convention}", {**V, "title": "X"}
     ),
     ("DELETE", "/conventions/{convention_id}"): obj("/conventions/{convention}", version=1),
+    ("GET", "/conventions/{convention_id}/end-of-service"): obj(
+        "/conventions/{convention}/end-of-service"
+    ),
+    ("POST", "/conventions/{convention_id}/end-of-service"): obj(
+        "/conventions/{convention}/end-of-service",
+        {"step": "returned", "done_on": "2024-02-01", "how": "X"},
+    ),
+    ("DELETE", "/conventions/{convention_id}/end-of-service/{record_id}"): obj(
+        "/conventions/{convention}/end-of-service/{end_of_service}",
+        version=1,
+    ),
     ("POST", "/conventions/{convention_id}/notice"): obj(
         "/conventions/{convention}/notice",
         {**V, "organisation_id": "{a}", "given_on": "2025-01-02"},

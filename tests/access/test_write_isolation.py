@@ -218,6 +218,20 @@ MATRIX: dict[tuple[str, str], list[Call]] = {
         ),
     ],
     ("DELETE", "/conventions/{convention_id}"): [edit("/conventions/{B_conv}")],
+    ("POST", "/conventions/{convention_id}/end-of-service"): [
+        call(
+            "/conventions/{B_conv}/end-of-service",
+            {"step": "destroyed", "done_on": "2024-02-01", "done_by": "A"},
+        ),
+        call(
+            "/conventions/{A_conv}/end-of-service",
+            {"controller_id": "{B}", "step": "returned", "done_on": "2024-02-01", "how": "X"},
+            label="B as a controller of A's convention",
+        ),
+    ],
+    ("DELETE", "/conventions/{convention_id}/end-of-service/{record_id}"): [
+        call("/conventions/{B_conv}/end-of-service/{B_end_of_service}", version=1)
+    ],
     ("POST", "/convention-proposals/{proposal_id}/accept"): [
         call("/convention-proposals/{B_proposal}/accept", {}),
         Call(
@@ -449,6 +463,7 @@ async def build(client, make_user, client_as) -> Worlds:
         "B_dpo": v["a_dpo"],
         "Q_dpo": v["p_dpo"],
         "B_conv": v["convention"],
+        "B_end_of_service": v["end_of_service"],
         "B_activity": v["activity"],
         "B_contact": v["contact"],
         "Q_contact": v["p_contact"],

@@ -55,6 +55,13 @@ async def build_world(client: httpx.AsyncClient) -> World:
     w.ids["p_contact"] = p_contacts["items"][0]["id"]
     w.ids["measure"] = (await make_measure(client, organisation=a))["id"]
     w.ids["engagement"] = (await make_subprocessor(client, processor=p))["id"]
+    # A step of the end of service done (art. 28(3)(g)): A's data returned by P.
+    returned = await client.post(
+        f"/api/v1/conventions/{base['convention']['id']}/end-of-service",
+        json={"step": "returned", "done_on": "2024-02-01", "how": "Export des bases"},
+    )
+    assert returned.status_code == 201, returned.text
+    w.ids["end_of_service"] = returned.json()["id"]
 
     # A breach P must report to A (P's system), the notice e-mailed to A: a message of A.
     reported = await declare_on(client, p, [base["activity"]["id"]], detected=ago(hours=5))
