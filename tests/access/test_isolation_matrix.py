@@ -120,6 +120,10 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
         "/conventions/{convention}", {**V, "title": "X"}
     ),
     ("DELETE", "/conventions/{convention_id}"): obj("/conventions/{convention}", version=1),
+    ("GET", "/conventions/{convention_id}/clauses"): obj("/conventions/{convention}/clauses"),
+    ("PATCH", "/conventions/{convention_id}/clauses"): obj(
+        "/conventions/{convention}/clauses", {**V, "clauses": {"audits": {"status": "present"}}}
+    ),
     ("GET", "/conventions/{convention_id}/end-of-service"): obj(
         "/conventions/{convention}/end-of-service"
     ),

@@ -218,6 +218,13 @@ MATRIX: dict[tuple[str, str], list[Call]] = {
         ),
     ],
     ("DELETE", "/conventions/{convention_id}"): [edit("/conventions/{B_conv}")],
+    ("PATCH", "/conventions/{convention_id}/clauses"): [
+        edit_of(
+            "/conventions/{B_conv}/clauses",
+            "/conventions/{B_conv}",
+            {"clauses": {"audits": {"status": "absent", "note": "X"}}},
+        )
+    ],
     ("POST", "/conventions/{convention_id}/end-of-service"): [
         call(
             "/conventions/{B_conv}/end-of-service",
