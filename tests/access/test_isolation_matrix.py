@@ -184,6 +184,20 @@ MATRIX: dict[tuple[str, str], Call | list[Call]] = {
         "/subprocessors/{engagement}", {**V, "name": "X"}
     ),
     ("DELETE", "/subprocessors/{engagement_id}"): obj("/subprocessors/{engagement}", version=1),
+    # Documents: an upload without its file is refused (422) or never reaches the record.
+    ("GET", "/conventions/{convention_id}/documents"): obj("/conventions/{convention}/documents"),
+    ("POST", "/conventions/{convention_id}/documents"): new(
+        "/conventions/{convention}/documents", {}
+    ),
+    ("GET", "/subprocessors/{engagement_id}/documents"): obj(
+        "/subprocessors/{engagement}/documents"
+    ),
+    ("POST", "/subprocessors/{engagement_id}/documents"): new(
+        "/subprocessors/{engagement}/documents", {}
+    ),
+    ("GET", "/documents/{document_id}"): obj("/documents/{document}"),
+    ("GET", "/documents/{document_id}/content"): obj("/documents/{document}/content"),
+    ("DELETE", "/documents/{document_id}"): obj("/documents/{document}", version=1),
     ("GET", "/subprocessors/{engagement_id}/answers"): obj("/subprocessors/{engagement}/answers"),
     ("POST", "/subprocessors/{engagement_id}/answers"): [
         obj("/subprocessors/{engagement}/answers", {"controller_id": "{a}", "answer": "object"}),

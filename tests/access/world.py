@@ -16,6 +16,7 @@ from tests.factories import (
     ASSESS_FINANCIAL,
     DECIDE_HIGH,
     ago,
+    attach_document,
     bodies,
     declare_on,
     done,
@@ -62,6 +63,9 @@ async def build_world(client: httpx.AsyncClient) -> World:
     )
     assert returned.status_code == 201, returned.text
     w.ids["end_of_service"] = returned.json()["id"]
+    attached = await attach_document(client, convention=base["convention"])
+    assert attached.status_code == 201, attached.text
+    w.ids["document"] = attached.json()["id"]
 
     # A breach P must report to A (P's system), the notice e-mailed to A: a message of A.
     reported = await declare_on(client, p, [base["activity"]["id"]], detected=ago(hours=5))
