@@ -1,6 +1,8 @@
 """Every body in a chain has an art. 30(2) record for what it does on behalf of others: SIIM94,
 hired by the EPT under the GOSB–Juvisy convention it is no party to, processes Juvisy's data."""
 
+import json
+
 import pytest
 
 from core.errors import NotFound
@@ -10,7 +12,9 @@ from register.demo import load_demo
 from register.enums import PartyRole
 from register.export.records import processor_record_document
 from tests.access.conftest import client_as, make_user  # noqa: F401 (fixtures)
+from tests.cli import rgpd
 from tests.factories import API
+from tests.test_cli_and_migrations import database_url  # noqa: F401 (fixture)
 
 ALL = Scope.everything()
 
@@ -74,3 +78,18 @@ async def test_a_third_body_cannot_read_siim94_record(db, client, make_user, cli
     own = await siim_dpo.get(f"{API}/organisations/{siim94}/records/processor")
     assert own.status_code == 200, own.text
     assert own.json()["controllers"][0]["acting_for"]["organisation_id"] == str(demo.bodies["gosb"])
+
+
+def test_siim94_record_from_the_command_line(database_url):  # noqa: F811
+    assert rgpd("migrate", database=database_url).returncode == 0
+    assert rgpd("demo", database=database_url).returncode == 0
+
+    printed = rgpd("record", "processor", "SIIM94", database=database_url)
+
+    assert printed.returncode == 0, printed.stderr
+    (served,) = json.loads(printed.stdout)["controllers"]
+    assert served["controller"]["legal_name"] == "Commune de Juvisy-sur-Orge"
+    assert served["acting_for"]["legal_name"] == (
+        "Établissement public territorial Grand-Orly Seine Bièvre"
+    )
+    assert served["role"] == "sub_processor"
