@@ -41,6 +41,7 @@ from api.web.routes import convention_life as web_convention_life
 from api.web.routes import conventions as web_conventions
 from api.web.routes import dashboard as web_dashboard
 from api.web.routes import documents as web_documents
+from api.web.routes import end_of_service as web_end_of_service
 from api.web.routes import exports as web_exports
 from api.web.routes import journal as web_journal
 from api.web.routes import login as web_login
@@ -141,6 +142,7 @@ def create_app(
         web_convention_life,
         web_proposals,
         web_documents,
+        web_end_of_service,
         web_violations,
         web_exports,
         web_journal,

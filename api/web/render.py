@@ -46,6 +46,7 @@ DONE_MESSAGES = {
     "proposition-refusee": "Votre refus est enregistré : la proposition ne lie personne.",
     "document-joint": "Document joint à la convention.",
     "document-retire": "Document retiré de la convention.",
+    "fin-de-service": "Fin de la prestation : étapes enregistrées.",
     "jeton-revoque": "Jeton révoqué.",
     "totp-active": "Double authentification activée.",
     "connecte": "Vous êtes connecté.",

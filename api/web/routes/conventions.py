@@ -23,6 +23,7 @@ from register.chains.convention import convention_chain, party_names
 from register.conventions import consent, service
 from register.conventions.alerts import events_of
 from register.conventions.checklist import checklist_out
+from register.conventions.end_of_service_records import end_of_service_outs
 from register.documents.sheet import convention_documents
 from register.enums import (
     ConventionKind,
@@ -190,5 +191,11 @@ async def convention_page(request: Request, convention_id: str):
         documents=await convention_documents(
             edit=principal_of(request).scope(Permission.EDIT_REGISTER), convention_id=convention.id
         ),
+        eos=(await end_of_service_outs([convention], today))[0],
+        eos_link=path_for(request, "end_of_service.form", convention_id=convention.id)
+        if principal_of(request)
+        .scope(Permission.EDIT_REGISTER)
+        .allows_any([p.organisation_id for p in out.parties])
+        else None,
         today=today,
     )
