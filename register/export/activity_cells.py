@@ -189,7 +189,7 @@ class ActivityCells:
         controller: str,
         dpo: str | None,
         convention_titles: dict[str, str],
-        chains: "ChainCells",
+        chains: ChainCells,
     ) -> None:
         self.controller, self.dpo = controller, dpo
         self.convention_titles, self.chains = convention_titles, chains
