@@ -15,7 +15,8 @@ from core.outbox.service import list_messages
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.completeness import BodyCompleteness, register_completeness
-from register.conventions.alerts import events_of
+from register.conventions.alerts import ConventionEvent, events_of
+from register.conventions.end_of_service_records import steps_due_by
 from register.conventions.ended import Reliance, relying_on_ended
 from register.conventions.models import Convention
 from register.enums import label
@@ -30,6 +31,7 @@ class UpcomingDate:
     what: str
     body: str
     href: str
+    overdue: bool = False  # past its day and not done (a convention's end of service)
 
 
 @dataclass
@@ -68,7 +70,8 @@ async def _upcoming(scope: Scope, today: date) -> list[UpcomingDate]:
     )
     for convention in conventions:
         for event in events_of(convention, today):
-            if event.day <= until:
+            # The data's fate: from its steps, below, overdue ones included.
+            if event.day <= until and event.event != ConventionEvent.DATA_FATE:
                 found.append(
                     UpcomingDate(
                         event.day,
@@ -77,6 +80,17 @@ async def _upcoming(scope: Scope, today: date) -> list[UpcomingDate]:
                         f"/conventions/{convention.id}",
                     )
                 )
+    for due in await steps_due_by(conventions, today, until):
+        steps = ", ".join(label(s).lower() for s in due.steps)
+        found.append(
+            UpcomingDate(
+                due.day,
+                f"Fin de prestation : {steps} — {due.convention.title}",
+                due.controller_name,
+                f"/conventions/{due.convention.id}/fin-de-service",
+                overdue=due.overdue,
+            )
+        )
     return sorted(found, key=lambda u: u.day)
 
 

@@ -31,8 +31,7 @@ from core.links import Page, page_url
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue
 from core.templating import render_message
-from register.conventions.end_of_service import StepStatus
-from register.conventions.end_of_service_records import end_of_service_outs
+from register.conventions.end_of_service_records import end_of_service_outs, steps_left
 from register.conventions.end_of_service_schemas import EndOfServiceOut
 from register.conventions.models import Convention
 from register.conventions.terms import add_months, convention_terms
@@ -267,16 +266,7 @@ async def _due_steps(conventions: list[Convention], now: datetime, result: Alert
 
 
 def _left(state: EndOfServiceOut) -> dict[UUID, list[str]]:
-    """The steps the convention asks for that are still to do, per controller."""
-    left = {
-        c.controller_id: [
-            label(line.step)
-            for line in c.steps
-            if line.status in (StepStatus.TO_DO, StepStatus.OVERDUE)
-        ]
-        for c in state.controllers
-    }
-    return {controller: steps for controller, steps in left.items() if steps}
+    return {c: [label(step) for step in steps] for c, steps in steps_left(state).items()}
 
 
 _WHAT_TO_DO = {

@@ -4,6 +4,7 @@ controller's and the processor's chains (EndOfServiceRecord)."""
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -124,6 +125,42 @@ def _out(
         due_on=due_on,
         controllers=shown,
     )
+
+
+def steps_left(state: EndOfServiceOut) -> dict[UUID, list[EndOfServiceStep]]:
+    """The steps the convention asks for that are still to do, per controller (reminders,
+    dashboard)."""
+    left = {
+        c.controller_id: [line.step for line in c.steps if line.pending] for c in state.controllers
+    }
+    return {controller: steps for controller, steps in left.items() if steps}
+
+
+@dataclass(frozen=True)
+class StepsDue:
+    convention: Convention
+    day: date
+    controller_name: str
+    steps: list[EndOfServiceStep]
+    overdue: bool
+
+
+async def steps_due_by(conventions: list[Convention], today: date, until: date) -> list[StepsDue]:
+    """The steps still to do whose due day is `until` at the latest, overdue ones included."""
+    found = []
+    for convention, state in zip(
+        conventions, await end_of_service_outs(conventions, today), strict=True
+    ):
+        if state.due_on is None or state.due_on > until:
+            continue
+        names = {c.controller_id: c.controller_name for c in state.controllers}
+        for controller_id, steps in steps_left(state).items():
+            found.append(
+                StepsDue(
+                    convention, state.due_on, names[controller_id], steps, state.due_on < today
+                )
+            )
+    return found
 
 
 async def end_of_service_of(*, scope: Scope, convention_id: UUID, today: date) -> EndOfServiceOut:

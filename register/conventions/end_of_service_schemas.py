@@ -88,6 +88,10 @@ class StepLineOut(Shape):
     status: StepStatus
     record: StepOut | None = None
 
+    @property
+    def pending(self) -> bool:
+        return self.status in (StepStatus.TO_DO, StepStatus.OVERDUE)
+
 
 class ControllerStepsOut(Shape):
     controller_id: UUID

@@ -1,7 +1,7 @@
 """The end of service on the convention page and its own page: steps overdue in words, a step
 recorded by the controller's DPO, a refusal beside its field, another body's page a 404."""
 
-from tests.factories import gosb_juvisy, make_org
+from tests.factories import API, gosb_juvisy, make_org
 from tests.web.conftest import csrf_of
 
 
@@ -51,3 +51,25 @@ async def test_another_bodys_end_of_service_answers_404(browser, make_user, clie
     page = await http.get(f"/conventions/{world['convention']['id']}/fin-de-service")
     assert page.status_code == 404
     assert "Juvisy" not in page.text
+
+
+async def test_the_dashboard_lists_the_overdue_steps_until_they_are_done(
+    browser, make_user, client
+):
+    world = await gosb_juvisy(client)
+    convention_id = world["convention"]["id"]
+    processor_dpo = await make_user("dpd@gosb.fr", (world["gosb"]["id"], "dpo"))
+    http = await browser(processor_dpo)
+    board = (await http.get("/")).text
+    assert '31/07/2021</strong> : <span class="badge red">en retard</span>' in board
+    assert (
+        "Fin de prestation : restitution des données, destruction des données et de leurs "
+        "copies, preuve écrite de la destruction reçue" in board
+    )
+    assert f'href="/conventions/{convention_id}/fin-de-service"' in board
+
+    url = f"{API}/conventions/{convention_id}/end-of-service"
+    ground = "Code du patrimoine, art. L212-2 ; tri selon le tableau de gestion"
+    kept = {"step": "archived", "done_on": "2021-08-02", "legal_ground": ground}
+    assert (await client.post(url, json=kept)).status_code == 201
+    assert "Fin de prestation" not in (await http.get("/")).text
