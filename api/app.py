@@ -47,6 +47,7 @@ from api.web.routes import journal as web_journal
 from api.web.routes import login as web_login
 from api.web.routes import proposals as web_proposals
 from api.web.routes import registre as web_registre
+from api.web.routes import subprocessors as web_subprocessors
 from api.web.routes import violations as web_violations
 from breach.breaches.models import Breach
 from breach.breaches.service import OPEN
@@ -141,6 +142,7 @@ def create_app(
         web_convention_clauses,
         web_convention_life,
         web_proposals,
+        web_subprocessors,
         web_documents,
         web_end_of_service,
         web_violations,

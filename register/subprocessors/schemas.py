@@ -89,6 +89,7 @@ class StandingOut(BaseModel):
     convention_title: str
     regime: SubprocessorAuthorisation
     controller_id: UUID
+    controller_name: str
     answer: AnswerKind | None = Field(description="None: no answer yet")
     comment: str | None
     answered_at: datetime | None

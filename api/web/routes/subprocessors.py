@@ -1,0 +1,117 @@
+"""Pages: one sub-processor engagement, where it stands with each controller, and the
+controller's answer (art. 28(2)).
+
+The same services as api/routes/subprocessors.py: reading needs READ_REGISTER in the processor
+or in a controller the engagement serves; answering, EDIT_REGISTER in that controller (its DPO
+or administrator). The processor reads the answers, never gives them.
+"""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from api.web.forms import errors_from, text
+from api.web.render import page, path_for, principal_of
+from core.accounts.roles import Permission
+from core.errors import NotFound, ValidationFailed
+from core.scope import Scope
+from register.enums import label
+from register.organisations.models import Organisation
+from register.subprocessors import answers, service
+from register.subprocessors.enums import AnswerKind
+from register.subprocessors.schemas import AnswerIn, EngagementOut
+
+router = APIRouter(include_in_schema=False)
+
+
+def _not_found(request: Request):
+    return page(
+        request,
+        "error.html.j2",
+        status=404,
+        code=404,
+        message="Ce sous-traitant ultérieur n'existe pas, ou il ne sert aucun des organismes de "
+        "votre compte.",
+        back_href=path_for(request, "conventions.list"),
+        back_text="Revenir aux conventions",
+    )
+
+
+def _answerable(shown: EngagementOut, editable: Scope) -> list[dict]:
+    """The (convention, controller) pairs the user may answer for, as form choices."""
+    if editable.is_empty:
+        return []
+    return [
+        {
+            "value": f"{s.convention_id}:{s.controller_id}",
+            "label": f"{s.controller_name} — convention « {s.convention_title} »",
+        }
+        for s in shown.standing
+        if editable.allows(s.controller_id)
+    ]
+
+
+async def _sheet(request: Request, engagement_id: str, *, status=200, errors=None, form=None):
+    principal = principal_of(request)
+    scope = principal.scope(Permission.READ_REGISTER)
+    if scope.is_empty:
+        return page(request, "error.html.j2", status=403, code=403)
+    try:
+        found = await service.read_engagement(scope=scope, engagement_id=UUID(engagement_id))
+    except (ValueError, NotFound):
+        return _not_found(request)
+    shown = await service.engagement_out(found, scope)
+    processor = await Organisation.get(id=found.processor_id).values_list("legal_name", flat=True)
+    return page(
+        request,
+        "sous_traitants/sheet.html.j2",
+        status=status,
+        errors=errors,
+        e=shown,
+        processor=processor,
+        choices=_answerable(shown, principal.scope(Permission.EDIT_REGISTER)),
+        kinds=[{"value": k.value, "label": label(k)} for k in AnswerKind],
+        form=form or {},
+    )
+
+
+@router.get("/sous-traitants/{engagement_id}", name="subprocessors.sheet")
+async def sheet(request: Request, engagement_id: str):
+    return await _sheet(request, engagement_id)
+
+
+def _answer_in(form) -> AnswerIn:
+    convention_id, _, controller_id = (text(form, "party") or "").partition(":")
+    try:
+        return AnswerIn(
+            controller_id=UUID(controller_id),
+            convention_id=UUID(convention_id),
+            answer=AnswerKind(text(form, "answer") or ""),
+            comment=text(form, "comment"),
+        )
+    except ValueError:
+        raise ValidationFailed.one(
+            "body", "answer", msg="choisissez l'organisme, la convention et la réponse"
+        ) from None
+
+
+@router.post("/sous-traitants/{engagement_id}/reponse", name="subprocessors.answer")
+async def answer(request: Request, engagement_id: str):
+    scope = principal_of(request).scope(Permission.EDIT_REGISTER)
+    if scope.is_empty:
+        return page(request, "error.html.j2", status=403, code=403)
+    form = await request.form()
+    try:
+        found = await service.read_engagement(scope=scope, engagement_id=UUID(engagement_id))
+        await answers.record_answer(scope=scope, engagement=found, data=_answer_in(form))
+    except (ValueError, NotFound):
+        return _not_found(request)
+    except ValidationFailed as exc:
+        return await _sheet(
+            request, engagement_id, status=422, errors=errors_from(exc), form=dict(form)
+        )
+    return RedirectResponse(
+        path_for(request, "subprocessors.sheet", engagement_id=engagement_id) + "#t-reponses",
+        status_code=303,
+    )
