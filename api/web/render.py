@@ -46,7 +46,7 @@ DONE_MESSAGES = {
     "proposition-refusee": "Votre refus est enregistré : la proposition ne lie personne.",
     "document-joint": "Document joint à la convention.",
     "document-retire": "Document retiré de la convention.",
-    "fin-de-service": "Fin de la prestation : étapes enregistrées.",
+    "fin-de-service": "Fin de la prestation mise à jour.",
     "jeton-revoque": "Jeton révoqué.",
     "totp-active": "Double authentification activée.",
     "connecte": "Vous êtes connecté.",
