@@ -208,6 +208,7 @@ FIELD_LABELS = {
     "breach_notice_hours": "Délai d'information en cas de violation (heures)",
     "breach_notice_channels": "Canaux d'information en cas de violation",
     "audit_right": "Droit d'audit",
+    "clauses": "Clauses minimales (art. 28.3)",
     "last_audit_at": "Dernier audit",
     "end_of_service": "Fin de la prestation",
     "end_of_service_days": "Délai de fin de prestation (jours)",
