@@ -13,6 +13,7 @@ from register.conventions.models import Convention
 from register.subprocessors.enums import EngagementState
 from register.subprocessors.models import SubprocessorEngagement
 from register.subprocessors.regime import (
+    ASKS_AUTHORISATION,
     Deadline,
     general_ones,
     objection_deadlines,
@@ -26,10 +27,12 @@ from register.subprocessors.states import standings
 
 @dataclass(frozen=True)
 class ChangePlan:
-    """The general conventions whose controllers are told, each with its deadline."""
+    """The conventions whose controllers are written to: the general ones, each with its
+    deadline to object; those asking a specific authorisation (or silent on the regime)."""
 
     general: list[Convention] = field(default_factory=list)
     deadlines: dict[UUID, Deadline] = field(default_factory=dict)
+    asking: list[Convention] = field(default_factory=list)
 
     @property
     def deadline(self) -> date | None:
@@ -40,15 +43,19 @@ async def plan_change(
     data: EngagementIn, *, today: date, notify: bool, set_deadline: date | None
 ) -> ChangePlan:
     """Refuse a sub-processor a convention forbids; under a general authorisation, the
-    deadline to object of a change notified today and a start after it. `notify=False`
-    records a past engagement: no notice, no deadline."""
+    deadline to object of a change notified today and a start after it; under a specific one,
+    a request to each controller. `notify=False` records a past engagement: no message, no
+    deadline."""
     served = await served_conventions(data.processor_id, data.convention_ids)
     refuse_forbidden(served, data.convention_ids)
-    general = general_ones(served) if notify else []
-    if not general:
+    if not notify:
         return ChangePlan()
+    asking = [c for c in served if c.subprocessor_authorisation in ASKS_AUTHORISATION]
+    general = general_ones(served)
+    if not general:
+        return ChangePlan(asking=asking)
     deadlines = objection_deadlines(general, today=today, set_deadline=set_deadline)
-    plan = ChangePlan(general, deadlines)
+    plan = ChangePlan(general, deadlines, asking)
     refuse_start_before_deadline(data.contract_start, plan.deadline)
     return plan
 

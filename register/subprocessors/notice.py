@@ -9,7 +9,7 @@ from core.outbox.service import Draft
 from core.templating import render_message
 from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention, ConventionParty
-from register.enums import DataCategory, TransferMechanism, label
+from register.enums import DataCategory, SubprocessorAuthorisation, TransferMechanism, label
 from register.organisations.addresses import BodyAddresses, body_addresses
 from register.organisations.models import Organisation
 from register.subprocessors.models import SubprocessorEngagement
@@ -118,11 +118,15 @@ async def change_notices(
     *,
     conventions: list[Convention],
     deadlines: dict[UUID, Deadline],
+    asking: list[Convention],
     activity_ids: list[UUID],
     previous_name: str | None = None,
-) -> list[Draft]:
-    """One message per controller party of each convention with a general authorisation,
-    sent before the change with its deadline to object (register.subprocessors.regime)."""
+) -> list[tuple[Draft, str]]:
+    """One message per controller party of each convention: under a general authorisation,
+    sent before the change with its deadline to object (register.subprocessors.regime); under
+    a specific one (or a regime not stated), the request for its written authorisation. Each
+    with its key, so the same change never writes twice to a controller."""
+    conventions = [*conventions, *asking]
     if not conventions:
         return []
     parties = await ConventionParty.filter(
@@ -147,13 +151,15 @@ async def change_notices(
     }
     drafts = []
     for convention in conventions:
-        deadline = deadlines[convention.id]
+        deadline = deadlines.get(convention.id)
         about = {
             **common,
             "convention": convention.title,
-            "deadline": format_day(deadline.day),
-            "days": deadline.days,
-            "deadline_source": deadline.source,
+            "request": deadline is None,
+            "unstated": convention.subprocessor_authorisation == SubprocessorAuthorisation.UNKNOWN,
+            "deadline": format_day(deadline.day) if deadline else None,
+            "days": deadline.days if deadline else None,
+            "deadline_source": deadline.source if deadline else None,
         }
         for party in (p for p in parties if p.convention_id == convention.id):
             controller_id = party.organisation_id
@@ -164,5 +170,6 @@ async def change_notices(
                 "activities": activities_of.get(controller_id, []),
             }
             to_addrs = _recipients(controller.dpo, legal_rep_emails.get(controller_id))
-            drafts.append(_draft(engagement, processor, controller_id, to_addrs, context))
+            key = f"{KIND}:{engagement.id}:{engagement.version}:{convention.id}:{controller_id}"
+            drafts.append((_draft(engagement, processor, controller_id, to_addrs, context), key))
     return drafts

@@ -241,17 +241,18 @@ async def _notify_controllers(
     now: datetime,
     previous_name: str | None = None,
 ) -> None:
-    """Inside the caller's transaction: the art. 28(2) notices of a general authorisation,
-    before the start, and the engagement's objection deadline."""
+    """Inside the caller's transaction: the art. 28(2) messages (a general authorisation's
+    notices before the start, a specific one's requests) and the objection deadline."""
     drafts = await change_notices(
         engagement,
         conventions=plan.general,
         deadlines=plan.deadlines,
+        asking=plan.asking,
         activity_ids=data.activity_ids,
         previous_name=previous_name,
     )
-    for draft in drafts:
-        await enqueue(draft, now=now)
+    for draft, key in drafts:
+        await enqueue(draft, now=now, dedup_key=key)
     if plan.deadline:
         await SubprocessorEngagement.filter(id=engagement.id).update(
             objection_deadline=plan.deadline

@@ -120,15 +120,20 @@ async def test_added_subprocessor_notifies_each_controller_with_the_objection_da
     assert await OutboxMessage.filter(kind="subprocessor.change_notice").count() == 4
 
 
-async def test_specific_authorisation_sends_no_change_notice(client):
-    metropole, *_, convention, _ = await processor_with_two_controllers(
+async def test_specific_authorisation_asks_each_controller_without_a_period_to_object(client):
+    metropole, ccas, commune, convention, _ = await processor_with_two_controllers(
         client, authorisation="specific", notice_days=None
     )
     engagement = await make_subprocessor(
         client, processor=metropole, authorisation="specific", convention_ids=[convention["id"]]
     )
     assert engagement["objection_deadline"] is None
-    assert await OutboxMessage.all().count() == 0
+    messages = await outbox(kind="subprocessor.change_notice")
+    assert {str(m.organisation_id) for m in messages} == {ccas["id"], commune["id"]}
+    for message in messages:
+        assert message.subject.startswith("Demande d'autorisation d'un sous-traitant ultérieur")
+        assert "vous demande, conformément à l'article 28, paragraphe 2" in message.body_text
+        assert "Votre droit d'opposition" not in message.body_text
 
 
 async def test_no_period_in_the_convention_gives_the_default_one_and_says_so(client):

@@ -168,8 +168,17 @@ async def test_a_convention_that_does_not_state_its_regime_asks_each_controllers
         "le régime de sous-traitance ultérieure : l'autorisation écrite spécifique de chaque "
         "responsable de traitement est requise (art. 28(2) RGPD)."
     ) in made["state_reasons"]
-    # No notice inviting objections: an authorisation is asked, not an objection.
-    assert await outbox(kind="subprocessor.change_notice") == []
+    # An authorisation is asked of the CCAS, not an objection invited.
+    (message,) = await outbox(kind="subprocessor.change_notice")
+    assert str(message.organisation_id) == ccas["id"]
+    assert message.subject.startswith("Demande d'autorisation d'un sous-traitant ultérieur")
+    assert (
+        "La convention ne précise pas le régime de sous-traitance ultérieure : l'autorisation "
+        "écrite spécifique de chaque responsable de traitement est requise. Ce sous-traitant "
+        "ultérieur ne commencera pas sans votre autorisation."
+    ) in message.body_text
+    assert "objection" not in message.body_text
+    assert "Dates du contrat de sous-traitance : non précisées" in message.body_text
     accepted = await client.post(
         f"{SUBPROCESSORS}/{made['id']}/answers",
         json={"controller_id": ccas["id"], "answer": "accept"},
