@@ -22,6 +22,7 @@ from register.conventions.models import Convention, ConventionParty
 from register.conventions.partners import partner_org_ids, require_partner
 from register.deletion import refuse_if_referenced
 from register.enums import ConventionStatus, PartyRole, label
+from register.organisations.models import Organisation
 from register.organisations.service import require_organisation
 from register.schemas_common import merge_patch, to_columns
 from register.subprocessors.enforcement import ChangePlan, plan_change, refuse_silent_start
@@ -105,6 +106,10 @@ async def list_engagements(
 async def get_engagement(*, scope: Scope, engagement_id: UUID) -> SubprocessorEngagement:
     """An engagement of the caller's processors: the one they may change."""
     return await get_scoped(SubprocessorEngagement, scope=scope, obj_id=engagement_id, label=LABEL)
+
+
+async def processor_name(engagement: SubprocessorEngagement) -> str:
+    return await Organisation.get(id=engagement.processor_id).values_list("legal_name", flat=True)
 
 
 async def read_engagement(*, scope: Scope, engagement_id: UUID) -> SubprocessorEngagement:

@@ -17,7 +17,6 @@ from core.accounts.roles import Permission
 from core.errors import NotFound, ValidationFailed
 from core.scope import Scope
 from register.enums import label
-from register.organisations.models import Organisation
 from register.subprocessors import answers, service
 from register.subprocessors.enums import AnswerKind
 from register.subprocessors.schemas import AnswerIn, EngagementOut
@@ -62,7 +61,7 @@ async def _sheet(request: Request, engagement_id: str, *, status=200, errors=Non
     except (ValueError, NotFound):
         return _not_found(request)
     shown = await service.engagement_out(found, scope)
-    processor = await Organisation.get(id=found.processor_id).values_list("legal_name", flat=True)
+    processor = await service.processor_name(found)
     return page(
         request,
         "sous_traitants/sheet.html.j2",
