@@ -19,6 +19,11 @@ def form_of(checklist_version: int, token: str, **changed: tuple[str, str, str])
     return data
 
 
+def _row_of(dashboard: str, body: str) -> str:
+    """The completeness table's row of one body."""
+    return dashboard.split(f"{body}</a>")[1].split("</tr>")[0]
+
+
 async def _world(client, make_user):
     ept = await make_org(client, kind="ept", legal_name="EPT Essai")
     commune = await make_org(client, legal_name="Commune d'Essai")
@@ -144,3 +149,20 @@ async def test_the_art_28_10_warning_shows_on_the_convention_and_activity_pages(
         page = unescape((await http.get(url)).text)
         assert 'id="art-28-10"' in page, url
         assert "« Sauvegardes »" in page and "art. 28.10" in page
+
+
+async def test_the_dashboard_counts_the_convention_lacking_a_clause_for_each_party(
+    client, make_user, browser
+):
+    w = await _world(client, make_user)
+    http = await browser(w["commune_dpo"])
+    before = unescape((await http.get("/")).text)
+    assert "Clauses art. 28.3 absentes (conventions)" in before
+    assert '<span class="badge orange">1</span>' not in _row_of(before, "Commune d'Essai")
+    marked = await client.patch(
+        f"{API}/conventions/{w['convention']['id']}/clauses",
+        json={"version": 1, "clauses": {"security": {"status": "absent"}}},
+    )
+    assert marked.status_code == 200, marked.text
+    after = unescape((await http.get("/")).text)
+    assert '<span class="badge orange">1</span>' in _row_of(after, "Commune d'Essai")
