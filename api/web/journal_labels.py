@@ -14,6 +14,7 @@ ENTITY_LABELS = {
     "convention": "Convention",
     "end_of_service_record": "Étape de fin de prestation",
     "subprocessor_engagement": "Sous-traitance ultérieure",
+    "document": "Document joint",
     "subprocessor_answer": "Réponse à un sous-traitant ultérieur",
     "security_measure": "Mesure de sécurité",
     "organisation": "Organisme",
@@ -232,4 +233,12 @@ FIELD_LABELS = {
     "priority": "Priorité",
     "evidence": "Preuves",
     "attempts": "Tentatives",
+    # documents attached to conventions and engagements (register.documents)
+    "document_date": "Date du document",
+    "file_name": "Nom du fichier",
+    "media_type": "Type de fichier",
+    "size": "Taille (octets)",
+    "sha256": "Empreinte SHA-256",
+    "uploaded_by": "Déposé par",
+    "uploaded_at": "Date du dépôt",
 }
