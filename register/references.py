@@ -5,13 +5,14 @@ as far as the caller may read it. Registered when the register package is import
 
 from tortoise.expressions import Q
 
+from core.french import plural
 from core.scope import Scope
 from register.activities.models import ProcessingActivity
 from register.conventions.models import Convention
 from register.deletion import MAX_NAMED, guard_deletion, named
 from register.measures.models import SecurityMeasure
 from register.organisations.models import Dpo, Organisation
-from register.subprocessors.models import SubprocessorEngagement
+from register.subprocessors.models import SubprocessorAnswer, SubprocessorEngagement
 
 
 async def _names(query, attribute: str, scope_filter: dict) -> tuple[list[str], int]:
@@ -90,3 +91,15 @@ async def engagement_with_children(engagement: SubprocessorEngagement, scope: Sc
     if not names and not more:
         return None
     return f"a encore des sous-traitances ultérieures : {named(names, more)}"
+
+
+@guard_deletion(SubprocessorEngagement)
+async def engagement_answered(engagement: SubprocessorEngagement, scope: Scope) -> str | None:
+    """The controllers' answers are their records (art. 28(2)): the processor cannot erase them."""
+    count = await SubprocessorAnswer.filter(engagement_id=engagement.id).count()
+    if not count:
+        return None
+    return (
+        f"a reçu {plural(count, 'réponse')} des responsables de traitement, qui restent dans leur "
+        "registre ; enregistrez plutôt la fin du contrat"
+    )

@@ -185,3 +185,17 @@ async def test_the_controller_lists_the_sub_processors_serving_it(client, notifi
         listed = (await auditor.get(SUBPROCESSORS)).json()
 
     assert [(e["id"], e["state"]) for e in listed["items"]] == [(made["id"], "notified")]
+
+
+async def test_an_answered_engagement_cannot_be_deleted_by_its_processor(client, notified):
+    world, made = notified
+    await client.post(
+        f"{SUBPROCESSORS}/{made['id']}/answers",
+        json={"controller_id": world["commune"]["id"], "answer": "object"},
+    )
+
+    response = await client.delete(f"{SUBPROCESSORS}/{made['id']}", params={"version": 1})
+
+    assert response.status_code == 409
+    assert "a reçu 1 réponse des responsables de traitement" in response.json()["detail"]
+    assert (await client.get(f"{SUBPROCESSORS}/{made['id']}")).status_code == 200
