@@ -33,6 +33,7 @@ from core.outbox.service import Draft, enqueue
 from core.templating import render_message
 from register.conventions.end_of_service_records import end_of_service_outs, steps_left
 from register.conventions.end_of_service_schemas import EndOfServiceOut
+from register.conventions.life import counted_events, events_of_convention
 from register.conventions.models import Convention
 from register.conventions.terms import add_months, convention_terms
 from register.enums import CONTROLLER_ROLES, PROCESSOR_ROLES, EndOfService, label, labelled
@@ -106,13 +107,19 @@ def convention_events(
 
 
 def events_of(convention: Convention, today: date) -> list[EventDate]:
-    """The events still to come of a stored convention (alerts, calendar, dashboard, pages)."""
+    """The events still to come of a stored convention (alerts, calendar, dashboard, pages),
+    its life's events counted (a renewal decided, a termination, a notice)."""
+    renewals, end = counted_events(
+        tacit_renewals=convention.tacit_renewals,
+        end_date=convention.end_date,
+        events=events_of_convention(convention),
+    )
     return convention_events(
         start=convention.start_date,
         duration_months=convention.duration_months,
-        tacit_renewals=convention.tacit_renewals,
+        tacit_renewals=renewals,
         notice_months=convention.notice_months,
-        end_date=convention.end_date,
+        end_date=end,
         end_of_service=convention.end_of_service,
         today=today,
     )

@@ -53,6 +53,15 @@ def _term_index(start: date, duration_months: int, today: date) -> int:
     return index
 
 
+def counted_events(
+    *, tacit_renewals: int, end_date: date | None, events: LifeEvents
+) -> tuple[int, date | None]:
+    """The renewals and the end date the terms run on once the events count: the express
+    renewals decided follow the tacit ones; a termination or a notice cuts like an end date."""
+    cuts = [d for d in (end_date, events.terminated_on, events.notice_effective_on) if d]
+    return tacit_renewals + events.express_renewals, min(cuts) if cuts else None
+
+
 def life_of(
     *,
     start: date,
@@ -66,13 +75,13 @@ def life_of(
     """The state of a convention on `today`. Express renewals come after the tacit ones
     (seed 001/003 art. 6: « renouvelée pour une même durée une fois maximum par reconduction
     expresse »): one not decided means the convention ends at its term."""
-    cuts = [d for d in (end_date, events.terminated_on, events.notice_effective_on) if d]
+    renewals, end = counted_events(tacit_renewals=tacit_renewals, end_date=end_date, events=events)
     terms = convention_terms(
         start=start,
         duration_months=duration_months,
-        tacit_renewals=tacit_renewals + events.express_renewals,
+        tacit_renewals=renewals,
         notice_months=notice_months,
-        end_date=min(cuts) if cuts else None,
+        end_date=end,
         today=today,
     )
     last = terms.last_possible_end

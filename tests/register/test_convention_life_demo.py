@@ -10,6 +10,7 @@ from register import records
 from register.activities.schemas import ActivityIn
 from register.activities.service import create_activity
 from register.conventions import life_events
+from register.conventions.alerts import events_of
 from register.conventions.ended import relying_on_ended
 from register.conventions.life import convention_life
 from register.conventions.models import Convention
@@ -53,6 +54,10 @@ async def test_juvisy_expressly_renewed_runs_until_31_january_2022(db):
     assert out.ended_on == date(2022, 1, 31)
     renewed = await _life("gosb_juvisy", demo, date(2021, 9, 1))
     assert (renewed.state, renewed.renewal) == (ConventionState.RENEWED, "express")
+    # The reminders and the calendar count it too.
+    stored = await Convention.get(id=convention.id)
+    ends = [e.day for e in events_of(stored, date(2021, 9, 1)) if e.event == "last_end"]
+    assert ends == [date(2022, 1, 31)]
 
 
 JUVISY_ENDED = "convention échue le samedi 31 juillet 2021"
