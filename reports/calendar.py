@@ -263,6 +263,11 @@ async def _convention_events(organisation_id: UUID, today: date, base: str) -> l
             "end_date",
             "end_of_service",
             "end_of_service_proof",
+            # Its life's events (register.conventions.life): they move its end.
+            "express_renewals",
+            "express_renewal_decisions",
+            "terminated_on",
+            "notice_effective_on",
         )
     )
     if not conventions:
