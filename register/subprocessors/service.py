@@ -85,6 +85,19 @@ def _out(
     return EngagementOut.model_validate(data)
 
 
+async def state_labels(engagement_ids: list[UUID]) -> dict[UUID, str]:
+    """Where each engagement stands (register.subprocessors.states), in French, for a list."""
+    engagements = await SubprocessorEngagement.filter(id__in=engagement_ids)
+    named: dict[UUID, list[UUID]] = defaultdict(list)
+    for engagement_id, convention_id in await SubprocessorEngagement.filter(
+        id__in=engagement_ids
+    ).values_list("id", "conventions__id"):
+        if convention_id is not None:
+            named[engagement_id].append(convention_id)
+    standing = await standings(engagements, named, today=today_local())
+    return {e.id: label(standing[e.id].state) for e in engagements}
+
+
 async def engagement_out(
     engagement: SubprocessorEngagement, scope: Scope | None = None
 ) -> EngagementOut:

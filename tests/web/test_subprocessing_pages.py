@@ -61,6 +61,9 @@ async def test_the_controllers_dpo_objects_and_both_sides_see_the_objection(
     assert "Objection en cours" in seen_by_processor
     assert str(escape("Objection de la Commune de Vitry-sur-Seine")) in seen_by_processor
     assert "Votre réponse" not in seen_by_processor
+    convention_page = (await commune.get(f"/conventions/{w['convention']['id']}")).text
+    assert f'<a href="{path}">Cloud Atlantique Inc.</a>' in convention_page
+    assert "<td>Objection en cours</td>" in convention_page
 
 
 async def test_an_answer_the_regime_does_not_allow_is_sent_back_beside_its_field(

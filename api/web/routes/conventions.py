@@ -32,6 +32,7 @@ from register.enums import (
     catalogue,
     label,
 )
+from register.subprocessors import service as subprocessors
 
 router = APIRouter(include_in_schema=False)
 
@@ -184,6 +185,9 @@ async def convention_page(request: Request, convention_id: str):
         proposals=proposals,
         names=names,
         authorisations={m.value: label(m) for m in SubprocessorAuthorisation},
+        engagement_states=await subprocessors.state_labels(
+            [e.engagement_id for e in chain.engagements if e.depth == 1]
+        ),
         checklist=await checklist_out(convention),
         can_edit_clauses=principal_of(request)
         .scope(Permission.EDIT_REGISTER)

@@ -179,9 +179,14 @@ async def test_the_detail_page_shows_parties_dates_clauses_and_the_chain(
         services="Hébergement des serveurs",
         data_locations=["FR", "DE"],
         convention_ids=[convention["id"]],
+        contract_start=str(today_local() + timedelta(days=31)),  # after the period to object
     )
     await make_subprocessor(
-        client, processor=ept, name="Prestataire de sauvegarde", authorisation="specific"
+        client,
+        processor=ept,
+        name="Prestataire de sauvegarde",
+        authorisation="specific",
+        contract_start=str(today_local() + timedelta(days=31)),
     )
     elsewhere = await make_convention(client, processor=ept, controller=commune)
     await make_subprocessor(
@@ -248,9 +253,11 @@ async def test_the_detail_page_shows_parties_dates_clauses_and_the_chain(
     assert page.index("</svg>") < page.index('class="chain-list"')
 
     # The sub-processors of the processor for this convention.
-    assert "<td>Hébergeur &lt;Nuage&gt; &amp; Cie</td>" in page
+    # Each links to its page, with where it stands (notified: the period to object runs).
+    sheet = f'<a href="/sous-traitants/{hosting["id"]}">Hébergeur &lt;Nuage&gt; &amp; Cie</a>'
+    assert f"<td>{sheet}</td>" in page
     assert "<td>FR, DE</td>" in page and "<td>Autorisation spécifique</td>" in page
-    assert hosting["id"]  # engagements are read through the chain, not by id
+    assert "<td>Notifié, délai d&#39;opposition en cours</td>" in page
 
 
 async def test_a_three_level_chain_is_drawn_on_three_levels(browser, make_user, client):
