@@ -7,7 +7,10 @@ cannot give them. Each answer is journaled in the controller's chain, and the en
 new state in the processor's.
 """
 
-from datetime import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
@@ -16,12 +19,13 @@ from core.audit.trail import record_created, record_event
 from core.clock import to_local, utcnow
 from core.errors import ValidationFailed
 from core.scope import Scope
-from register.enums import SubprocessorAuthorisation
-from register.subprocessors.enums import AnswerKind
+from register.enums import SubprocessorAuthorisation, label
+from register.subprocessors.enums import AnswerKind, EngagementState
 from register.subprocessors.models import SubprocessorAnswer, SubprocessorEngagement
 from register.subprocessors.regime import ASKS_AUTHORISATION
 from register.subprocessors.schemas import AnswerIn, AnswerOut
 from register.subprocessors.states import EngagementStanding, Standing, standings
+from register.subprocessors.visibility import served_engagement_ids
 
 
 async def _standing(engagement: SubprocessorEngagement, today) -> EngagementStanding:
@@ -146,3 +150,41 @@ async def list_answers(
         engagement_id=engagement.id, convention_id__in=list(conventions)
     ).order_by("answered_at", "id")
     return [_answer_out(a, standing) for a in answers]
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """An engagement waiting for an answer of one of the caller's controllers."""
+
+    engagement_id: UUID
+    name: str
+    state_label: str
+    controllers: list[str]
+    objection_deadline: date | None
+
+
+async def awaiting_answers(*, scope: Scope, today: date, limit: int = 20) -> list[Awaited]:
+    """Sub-processors a controller the caller answers for has not answered yet: a request
+    (specific, or a regime not stated) or a notice whose period to object still runs."""
+    if scope.is_empty or scope.is_unrestricted:
+        return []  # an instance administrator answers for no body of its own
+    ids = await served_engagement_ids(list(scope.org_ids))
+    engagements = await SubprocessorEngagement.filter(id__in=ids).order_by("name", "id")
+    named: dict[UUID, list[UUID]] = defaultdict(list)
+    rows = await SubprocessorEngagement.filter(id__in=ids).values_list("id", "conventions__id")
+    for engagement_id, convention_id in rows:
+        if convention_id is not None:
+            named[engagement_id].append(convention_id)
+    found = await standings(engagements, named, today=today)
+    waiting = []
+    for e in engagements:
+        standing = found[e.id]
+        if standing.state not in (EngagementState.REQUESTED, EngagementState.NOTIFIED):
+            continue
+        mine = [p for p in standing.parties if p.answer is None and scope.allows(p.controller_id)]
+        if mine:
+            names = list(dict.fromkeys(p.controller_name for p in mine))
+            waiting.append(
+                Awaited(e.id, e.name, label(standing.state), names, e.objection_deadline)
+            )
+    return waiting[:limit]

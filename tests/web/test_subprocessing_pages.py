@@ -40,6 +40,10 @@ async def test_the_controllers_dpo_objects_and_both_sides_see_the_objection(
     w = await _world(client, make_user)
     path = f"/sous-traitants/{w['engagement']['id']}"
     commune = await browser(w["commune_dpo"])
+    home = (await commune.get("/")).text
+    assert "Sous-traitants ultérieurs en attente de votre réponse" in home
+    assert f'<a href="{path}">Cloud Atlantique Inc.</a>' in home
+    assert "réponse attendue de : Commune de Vitry-sur-Seine." in home
     sheet = (await commune.get(path)).text
     assert "Notifié, délai d&#39;opposition en cours" in sheet
     assert "Votre réponse" in sheet
@@ -64,6 +68,9 @@ async def test_the_controllers_dpo_objects_and_both_sides_see_the_objection(
     convention_page = (await commune.get(f"/conventions/{w['convention']['id']}")).text
     assert f'<a href="{path}">Cloud Atlantique Inc.</a>' in convention_page
     assert "<td>Objection en cours</td>" in convention_page
+    # Answered: no longer waiting on the dashboard; the processor is never asked.
+    assert "Cloud Atlantique" not in (await commune.get("/")).text
+    assert "Sous-traitants ultérieurs en attente" not in (await ept.get("/")).text
 
 
 async def test_an_answer_the_regime_does_not_allow_is_sent_back_beside_its_field(

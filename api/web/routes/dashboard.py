@@ -1,12 +1,13 @@
 """Tableau de bord: the clocks running, the dates ahead, what failed, what is missing, and
-the convention proposals waiting for the user's answer."""
+the convention proposals and the sub-processors waiting for the user's answer."""
 
 from fastapi import APIRouter, Request
 
 from api.web.render import page, principal_of
 from core.accounts.roles import Permission
-from core.clock import utcnow
+from core.clock import today_local, utcnow
 from register.conventions import consent, service
+from register.subprocessors import answers
 from reports.dashboard import dashboard
 
 router = APIRouter(include_in_schema=False)
@@ -27,4 +28,11 @@ async def home(request: Request):
         [] if answering.is_empty else await consent.list_proposals(scope=answering, awaiting=True)
     )
     proposals = await service.proposals_out(awaiting, scope=answering)
-    return page(request, "dashboard.html.j2", board=board, proposals=proposals)
+    subprocessors = await answers.awaiting_answers(scope=answering, today=today_local())
+    return page(
+        request,
+        "dashboard.html.j2",
+        board=board,
+        proposals=proposals,
+        subprocessors_awaiting=subprocessors,
+    )
