@@ -1,6 +1,7 @@
 """A sub-processor under a specific authorisation in the browser: Boulogne (processor of
 Juvisy under a new convention) asks for one; the shared DPO of Juvisy finds the request on its
-page, authorises it, and the page then says it is authorised. Every page is checked by axe."""
+dashboard, authorises it on the sub-processor's page, and the page then says it is
+authorised. Every page is checked by axe."""
 
 import re
 from datetime import date, timedelta
@@ -59,7 +60,14 @@ async def test_the_controllers_dpo_authorises_a_requested_sub_processor(pages, l
     page = pages.page
     await pages.sign_in(DPO)
 
-    await pages.visit(f"/sous-traitants/{engagement_id}", "sous-traitant-demande")
+    await pages.visit("/", "tableau-de-bord-sous-traitant-en-attente")
+    waiting = page.get_by_role(
+        "region", name="Sous-traitants ultérieurs en attente de votre réponse"
+    )
+    async with page.expect_navigation():
+        await waiting.get_by_role("link", name="Infogérance Essonne SAS").click()
+    await pages.check("sous-traitant-demande")
+    assert f"/sous-traitants/{engagement_id}" in page.url
     assert "Autorisation demandée" in await page.inner_text("main")
     await page.get_by_label("Réponse (obligatoire)").select_option("authorise")
     await page.get_by_label("Motif ou commentaire").fill("Délibération du 12 mars 2026.")
