@@ -82,3 +82,19 @@ def _client(state_editor: BaseSchemaEditor):
 async def _sqlite_columns(state_editor: BaseSchemaEditor, table: str) -> set[str]:
     _, rows = await _client(state_editor).execute_query(f'PRAGMA table_info("{table}")')
     return {row["name"] for row in rows}
+
+
+class EnumValues(AlterField):
+    """New values of a `CharEnumField` (its description lists them): `EnumValues("Convention",
+    "end_of_service", fields.CharEnumField(...))`. The column is a VARCHAR long enough either
+    way, so only the model state changes, on both engines: Tortoise's `AlterField` would
+    rebuild the table on SQLite, which the foreign keys pointing at a table with rows refuse."""
+
+    def describe(self) -> str:
+        return f"New values of {self.model_name}.{self.name}"
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
+        return None
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None) -> None:
+        return None

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
-from core.migration_ops import AddColumn
+from core.migration_ops import AddColumn, EnumValues
 from register.enums import EndOfService, EndOfServiceStep
 
 # Issue 16, H5 end-of-service steps (art. 28(3)(g)): the steps done, one row each (the due
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             name='end_of_service_days',
             field=fields.IntField(null=True),
         ),
-        ops.AlterField(
+        EnumValues(
             model_name='Convention',
             name='end_of_service',
             field=fields.CharEnumField(null=True, description='RETURN: return\nDELETE: delete\nRETURN_THEN_DELETE: return_then_delete\nKEEP_FOR_ARCHIVES: keep_for_archives', enum_type=EndOfService, max_length=24),
