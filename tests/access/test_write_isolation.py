@@ -239,6 +239,33 @@ MATRIX: dict[tuple[str, str], list[Call]] = {
     ("DELETE", "/conventions/{convention_id}/end-of-service/{record_id}"): [
         call("/conventions/{B_conv}/end-of-service/{B_end_of_service}", version=1)
     ],
+    ("POST", "/conventions/{convention_id}/notice"): [
+        edit_of(
+            "/conventions/{B_conv}/notice",
+            "/conventions/{B_conv}",
+            {"organisation_id": "{B}", "given_on": "2025-01-02"},
+        ),
+        edit_of(
+            "/conventions/{A_conv}/notice",
+            "/conventions/{A_conv}",
+            {"organisation_id": "{B}", "given_on": "2025-01-02"},
+            label="notice in B's name on A's convention",
+        ),
+    ],
+    ("POST", "/conventions/{convention_id}/termination"): [
+        edit_of(
+            "/conventions/{B_conv}/termination",
+            "/conventions/{B_conv}",
+            {"terminated_on": "2025-01-02", "reason": "X"},
+        )
+    ],
+    ("POST", "/conventions/{convention_id}/express-renewals"): [
+        edit_of(
+            "/conventions/{B_conv}/express-renewals",
+            "/conventions/{B_conv}",
+            {"decided_on": "2025-01-02", "reference": "X"},
+        )
+    ],
     ("POST", "/convention-proposals/{proposal_id}/accept"): [
         call("/convention-proposals/{B_proposal}/accept", {}),
         Call(
