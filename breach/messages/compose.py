@@ -313,6 +313,8 @@ async def cnil_document(
         "org": org,
         "source": view.source if breach.path != BreachPath.INDEPENDENT else None,
         "source_role": _source_role(breach.path) if view.source else None,
+        # Processing under an ended art. 28 contract: the CNIL reads it with the breach.
+        "convention_ended": view.convention_ended if view.source else None,
         "informed": format_local(breach.controller_informed_at)
         if breach.controller_informed_at
         else None,

@@ -55,6 +55,9 @@ async def test_a_breach_under_an_ended_convention_still_fans_out_with_the_warnin
     assert sent.status_code == 200, sent.text
     (message,) = await outbox(kind="breach.controller_notice")
     assert f"Attention : {words}." in message.body_text
+    # The controller's CNIL document says it beside the processor that was hit.
+    cnil = await read(client, f"/breaches/{breach['id']}/previews/cnil")
+    assert f"Convention qui la liait à l'organisme : {words} ;" in cnil["body"]
 
 
 async def test_a_convention_in_force_adds_no_warning_to_the_notice(client):
@@ -66,3 +69,6 @@ async def test_a_convention_in_force_adds_no_warning_to_the_notice(client):
     preview = await read(client, f"/breaches/{breach['id']}/previews/controller-notice")
     assert "Convention de services informatiques partagés" in preview["body"]
     assert "Attention : convention" not in preview["body"]
+    cnil = await read(client, f"/breaches/{breach['id']}/previews/cnil")
+    assert "Violation survenue chez" in cnil["body"]  # the premise: the source is named
+    assert "Convention qui la liait" not in cnil["body"]
