@@ -5,6 +5,7 @@ from register.subprocessors.enums import AnswerKind
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
+from core.migration_ops import AddColumn
 
 # Issue 16, H1 sub-processing regime (engagement requests, authorisations, objections): the
 # controllers' answers to a sub-processor (register.subprocessors.answers), and a regime
@@ -12,7 +13,8 @@ from tortoise import fields
 # Until now "none" was the default of every convention, whatever its text said, labelled
 # « interdite »: the conventions holding it are marked "unknown" (nothing is claimed of their
 # text; each sub-processor then needs every controller's specific written authorisation); a
-# DPO whose convention does forbid sub-processing sets "none" again.
+# DPO whose convention does forbid sub-processing sets "none" again. `change_notified_at`:
+# when the controllers were last written to about an engagement (its answers count since).
 
 TO_UNKNOWN = (
     "UPDATE \"convention\" SET \"subprocessor_authorisation\" = 'unknown' "
@@ -57,6 +59,11 @@ class Migration(migrations.Migration):
             model_name='SubprocessorEngagement',
             name='authorisation',
             field=fields.CharEnumField(description='GENERAL: general\nSPECIFIC: specific\nNONE: none\nUNKNOWN: unknown', enum_type=SubprocessorAuthorisation, max_length=16),
+        ),
+        AddColumn(
+            model_name='SubprocessorEngagement',
+            name='change_notified_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
         ops.RunSQL(TO_UNKNOWN, BACK_TO_NONE),
     ]

@@ -39,6 +39,9 @@ class SubprocessorEngagement(VersionedModel):
     authorisation = fields.CharEnumField(SubprocessorAuthorisation, max_length=16)
     authorised_at = fields.DateField(null=True)
     objection_deadline = fields.DateField(null=True)
+    # When the controllers were last written to about this sub-processor (its recording, or
+    # its replacement): only their answers given since count (register.subprocessors.states).
+    change_notified_at = fields.DatetimeField(null=True)
     contract_ref = fields.CharField(max_length=200, null=True)
     contract_start = fields.DateField(null=True)
     contract_end = fields.DateField(null=True)

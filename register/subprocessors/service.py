@@ -271,10 +271,11 @@ async def _notify_controllers(
     )
     for draft, key in drafts:
         await enqueue(draft, now=now, dedup_key=key)
+    changed = {"change_notified_at": now} if drafts else {}
     if plan.deadline:
-        await SubprocessorEngagement.filter(id=engagement.id).update(
-            objection_deadline=plan.deadline
-        )
+        changed["objection_deadline"] = plan.deadline
+    if changed:
+        await SubprocessorEngagement.filter(id=engagement.id).update(**changed)
 
 
 async def create_engagement(

@@ -117,13 +117,20 @@ async def _served(
     return {e.id: named.get(e.id) or by_processor[e.processor_id] for e in engagements}
 
 
-async def _latest_answers(engagement_ids: list[UUID]) -> dict[tuple, SubprocessorAnswer]:
+async def _latest_answers(
+    engagements: list[SubprocessorEngagement],
+) -> dict[tuple, SubprocessorAnswer]:
+    """Each controller's answer standing: the last one given since the controllers were last
+    written to (an answer about a replaced sub-processor says nothing of its successor)."""
+    since = {e.id: e.change_notified_at for e in engagements}
     latest: dict[tuple, SubprocessorAnswer] = {}
-    answers = await SubprocessorAnswer.filter(engagement_id__in=engagement_ids).order_by(
+    answers = await SubprocessorAnswer.filter(engagement_id__in=list(since)).order_by(
         "answered_at", "id"
     )
     for a in answers:  # in time order: the last one stands
-        latest[(a.engagement_id, a.convention_id, a.controller_id)] = a
+        notified = since[a.engagement_id]
+        if notified is None or a.answered_at >= notified:
+            latest[(a.engagement_id, a.convention_id, a.controller_id)] = a
     return latest
 
 
@@ -143,7 +150,7 @@ async def standings(
     ).values_list("convention_id", "organisation_id")
     for convention_id, org_id in sorted(rows, key=lambda r: (str(r[0]), str(r[1]))):
         controllers[convention_id].append(org_id)
-    latest = await _latest_answers([e.id for e in engagements])
+    latest = await _latest_answers(engagements)
     names = dict(
         await Organisation.filter(
             id__in=list({o for orgs in controllers.values() for o in orgs})

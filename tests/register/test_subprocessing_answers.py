@@ -199,3 +199,33 @@ async def test_an_answered_engagement_cannot_be_deleted_by_its_processor(client,
     assert response.status_code == 409
     assert "a reçu 1 réponse des responsables de traitement" in response.json()["detail"]
     assert (await client.get(f"{SUBPROCESSORS}/{made['id']}")).status_code == 200
+
+
+async def test_a_replaced_sub_processor_needs_new_answers(client):
+    # An authorisation given to one sub-processor says nothing of the one that replaces it.
+    world = await bodies(client, subprocessor_authorisation="specific")
+    created = await client.post(
+        SUBPROCESSORS,
+        json={
+            "processor_id": world["ept"]["id"],
+            "name": "Hébergeur Ouest",
+            "services": "Hébergement",
+            "authorisation": "specific",
+        },
+    )
+    made = created.json()
+    authorised = await client.post(
+        f"{SUBPROCESSORS}/{made['id']}/answers",
+        json={"controller_id": world["commune"]["id"], "answer": "authorise"},
+    )
+    assert authorised.json()["engagement_state"] == "active"
+
+    replaced = await client.patch(
+        f"{SUBPROCESSORS}/{made['id']}", json={"version": 1, "name": "Hébergeur Est"}
+    )
+
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["state"] == "requested"
+    assert [s["answer"] for s in replaced.json()["standing"]] == [None]
+    listed = (await client.get(f"{SUBPROCESSORS}/{made['id']}/answers")).json()
+    assert [a["answer"] for a in listed] == ["authorise"]  # kept, no longer standing
