@@ -28,16 +28,27 @@ ODF = {t.media_type: t for t in (ODT, ODS)}
 MIMETYPE_MAX = 100  # the ODF `mimetype` entry holds one short line
 
 
+def _mimetype(archive: zipfile.ZipFile) -> bytes:
+    """At most MIMETYPE_MAX + 1 bytes of the entry, whatever size it declares (a bomb)."""
+    with archive.open("mimetype") as entry:
+        return entry.read(MIMETYPE_MAX + 1)
+
+
 def _in_zip(data: bytes) -> FileType | None:
-    """ODF: the `mimetype` entry says which (ODF 1.2, part 3, 3.3); DOCX: the main part."""
+    """ODF: the `mimetype` entry says which (ODF 1.2, part 3, 3.3); DOCX: the main part.
+    Total: an archive that cannot be read, whatever the reason (corrupt or truncated
+    entry, unsupported compression, encryption, bad header), is none of these types."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and archive.getinfo("mimetype").file_size <= MIMETYPE_MAX:
-                return ODF.get(archive.read("mimetype").decode("ascii", "replace").strip())
+            if "mimetype" in names:
+                declared = _mimetype(archive)
+                if len(declared) > MIMETYPE_MAX:
+                    return None
+                return ODF.get(declared.decode("ascii", "replace").strip())
             if {"[Content_Types].xml", "word/document.xml"} <= names:
                 return DOCX
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
+    except Exception:  # zlib.error, EOFError, struct.error...: all mean "not this type"
         return None
     return None
 
