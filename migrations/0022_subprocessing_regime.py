@@ -5,7 +5,7 @@ from register.subprocessors.enums import AnswerKind
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
-from core.migration_ops import AddColumn
+from core.migration_ops import AddColumn, EnumValues
 
 # Issue 16, H1 sub-processing regime (engagement requests, authorisations, objections): the
 # controllers' answers to a sub-processor (register.subprocessors.answers), and a regime
@@ -50,12 +50,12 @@ class Migration(migrations.Migration):
             options={'table': 'subprocessor_answer', 'app': 'models', 'pk_attr': 'id', 'table_description': "One controller's answer to an engagement under one convention: a specific"},
             bases=['VersionedModel'],
         ),
-        ops.AlterField(
+        EnumValues(
             model_name='Convention',
             name='subprocessor_authorisation',
             field=fields.CharEnumField(default=SubprocessorAuthorisation.UNKNOWN, description='GENERAL: general\nSPECIFIC: specific\nNONE: none\nUNKNOWN: unknown', enum_type=SubprocessorAuthorisation, max_length=16),
         ),
-        ops.AlterField(
+        EnumValues(
             model_name='SubprocessorEngagement',
             name='authorisation',
             field=fields.CharEnumField(description='GENERAL: general\nSPECIFIC: specific\nNONE: none\nUNKNOWN: unknown', enum_type=SubprocessorAuthorisation, max_length=16),
