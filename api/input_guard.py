@@ -1,7 +1,8 @@
 """Refuse, before any route reads it, what no request may carry: the texts the store reserves
 (`enc:v1:`, any `enc:v<digit>:`), naming where they were (a query parameter, a JSON body's
-field, a form's field); and a file upload larger than the import's bound (413), before it is
-parsed and spooled.
+field, a form's field); the NUL character in a form's text field (url-encoded or multipart,
+pages and API alike: PostgreSQL cannot store it; JSON bodies and queries are api.nul_guard's);
+and a file upload larger than the import's bound (413), before it is parsed and spooled.
 
 A stored text starting so is read back as an encrypted value (core.crypto): typed in any
 field, it used to end in a 500. The rule is core.validators' (`has_reserved_prefix`), also
@@ -21,6 +22,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.asgi_body import read_body, replaying
 from core.config import get_settings
 from core.validators import RESERVED_MESSAGE, has_reserved_prefix, reserved_text_path
+
+NUL_MESSAGE = "caractère nul (U+0000) refusé : retirez-le du texte"
 
 API_PREFIX = "/api/"
 MULTIPART_SLACK = 1024 * 1024  # the form's other fields and boundaries around the file
@@ -43,7 +46,23 @@ def _in_pairs(pairs: list[tuple[str, str]]) -> str | None:
     return None
 
 
-def _in_body(body: bytes, content_type: str) -> list | None:
+def _nul_in_form(pairs: list[tuple[str, str]]) -> list | None:
+    for name, value in pairs:
+        if "\x00" in name or "\x00" in value:
+            return ["body", name.replace("\x00", "")]
+    return None
+
+
+def _form_refusal(pairs: list[tuple[str, str]]) -> tuple[list, str] | None:
+    """Where a form's text fields break a rule, and which rule's message."""
+    nul = _nul_in_form(pairs)
+    if nul is not None:
+        return nul, NUL_MESSAGE
+    name = _in_pairs(pairs)
+    return None if name is None else (["body", name], RESERVED_MESSAGE)
+
+
+def _in_body(body: bytes, content_type: str) -> tuple[list, str] | None:
     if "json" in content_type:
         if b"enc" not in body.lower() and b"\\u" not in body:  # escapes may spell it
             return None
@@ -51,13 +70,12 @@ def _in_body(body: bytes, content_type: str) -> list | None:
             found = reserved_text_path(json.loads(body))
         except ValueError:  # not valid JSON: FastAPI answers that itself
             return None
-        return None if found is None else ["body", *found]
+        return None if found is None else (["body", *found], RESERVED_MESSAGE)
     text = body.decode("utf-8", "replace")
-    name = _in_pairs(parse_qsl(text, keep_blank_values=True))
-    return None if name is None else ["body", name]
+    return _form_refusal(parse_qsl(text, keep_blank_values=True))
 
 
-async def _in_multipart(scope: Scope, body: bytes, receive: Receive) -> list | None:
+async def _in_multipart(scope: Scope, body: bytes, receive: Receive) -> tuple[list, str] | None:
     """The text fields of a multipart form (the pages' forms may be sent so too); its files are
     the import's to check, cell by cell. A form that does not parse is the app's to refuse."""
     try:
@@ -65,16 +83,16 @@ async def _in_multipart(scope: Scope, body: bytes, receive: Receive) -> list | N
             texts = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     except Exception:  # malformed: the route answers it as it would without this guard
         return None
-    name = _in_pairs(texts)
-    return None if name is None else ["body", name]
+    return _form_refusal(texts)
 
 
-def _refusal(scope: Scope, loc: list) -> Response:
+def refusal(scope: Scope, loc: list, message: str = RESERVED_MESSAGE) -> Response:
+    """The API's 422 naming `loc`, or the pages' error page naming the field."""
     if scope["path"].startswith(API_PREFIX):
-        detail = [{"loc": loc, "msg": RESERVED_MESSAGE, "type": "value_error"}]
+        detail = [{"loc": loc, "msg": message, "type": "value_error"}]
         return JSONResponse(status_code=422, content={"detail": detail})
     field = loc[-1] if loc else ""
-    return _page(scope, 422, "Texte refusé", f"Champ « {field} » : {RESERVED_MESSAGE}.")
+    return _page(scope, 422, "Texte refusé", f"Champ « {field} » : {message}.")
 
 
 def _too_large(scope: Scope) -> Response | None:
@@ -110,7 +128,7 @@ class InputGuardMiddleware:
         query = scope.get("query_string", b"").decode("latin-1")
         name = _in_pairs(parse_qsl(query, keep_blank_values=True)) if query else None
         if name is not None:
-            await _refusal(scope, ["query", name])(scope, receive, send)
+            await refusal(scope, ["query", name])(scope, receive, send)
             return
         content_type = _content_type(scope)
         too_large = _too_large(scope) if content_type == MULTIPART else None
@@ -130,6 +148,6 @@ class InputGuardMiddleware:
         else:
             found = _in_body(body, content_type)
         if found is not None:
-            await _refusal(scope, found)(scope, receive, send)
+            await refusal(scope, *found)(scope, receive, send)
             return
         await self.app(scope, replaying(body, receive), send)

@@ -3,18 +3,18 @@
 PostgreSQL cannot store it in a text column, so a NUL typed or pasted into any field would
 reach the database and fail there (500) after part of the work; SQLite would keep it and
 cut the text short in other tools. Found by schemathesis. One guard for every route, JSON
-bodies and query strings alike; the answer has the shape of every other 422.
+bodies and query strings alike; the answer has the shape of every other 422 (the API), or is
+the error page (the pages). Forms' fields, url-encoded or multipart, are api.input_guard's
+(it parses them already).
 """
 
 import json
 from urllib.parse import parse_qsl
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.asgi_body import read_body, replaying
-
-MESSAGE = "caractère nul (U+0000) refusé : retirez-le du texte"
+from api.input_guard import NUL_MESSAGE, refusal
 
 
 def _path_of_nul(value, path: list) -> list | None:
@@ -29,12 +29,6 @@ def _path_of_nul(value, path: list) -> list | None:
             if found is not None:
                 return found
     return None
-
-
-def _refusal(loc: list) -> JSONResponse:
-    return JSONResponse(
-        status_code=422, content={"detail": [{"loc": loc, "msg": MESSAGE, "type": "value_error"}]}
-    )
 
 
 def _is_json(scope: Scope) -> bool:
@@ -55,7 +49,8 @@ class NulGuardMiddleware:
         query = scope.get("query_string", b"")
         if b"%00" in query or b"\x00" in query:
             names = [k for k, v in parse_qsl(query.decode("latin-1")) if "\x00" in k + v]
-            await _refusal(["query", names[0] if names else ""])(scope, receive, send)
+            loc = ["query", names[0] if names else ""]
+            await refusal(scope, loc, NUL_MESSAGE)(scope, receive, send)
             return
         if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE") or not _is_json(scope):
             # Files (imports, attachments) may hold NUL bytes legitimately.
@@ -68,6 +63,6 @@ class NulGuardMiddleware:
             except ValueError:  # not valid JSON: FastAPI answers that itself
                 found = None
             if found is not None:
-                await _refusal(["body", *found])(scope, receive, send)
+                await refusal(scope, ["body", *found], NUL_MESSAGE)(scope, receive, send)
                 return
         await self.app(scope, replaying(body, receive), send)
