@@ -81,6 +81,21 @@ def check_instant(moment: datetime) -> datetime:
     return moment
 
 
+# Days of a register's records (a convention's dates, the events of its life): plausible
+# years only, so that the arithmetic on them (terms counted in months, delays in days) stays
+# far inside the calendar and a typo in the year (9999, 0202) is caught at once.
+DAY_YEARS = (1900, 2200)
+
+
+def day_problem(day: date) -> str | None:
+    """Why a day is not plausible (in French), or None."""
+    if DAY_YEARS[0] <= day.year <= DAY_YEARS[1]:
+        return None
+    return (
+        f"date invraisemblable : l'année doit être comprise entre {DAY_YEARS[0]} et {DAY_YEARS[1]}"
+    )
+
+
 # Periods ------------------------------------------------------------------------------------
 # Every period filter (API query parameters and bodies, pages, command line) is read here: a
 # day, an instant with its offset, or an instant without one (taken in the instance's zone,

@@ -19,6 +19,7 @@ data kept for the archives). Each message names the steps left per controller an
 those controllers' DPOs and the processor's.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -31,14 +32,16 @@ from core.links import Page, page_url
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue
 from core.templating import render_message
+from register.conventions.end_of_service import due_day
 from register.conventions.end_of_service_records import end_of_service_outs, steps_left
 from register.conventions.end_of_service_schemas import EndOfServiceOut
 from register.conventions.life import counted_events, events_of_convention
 from register.conventions.models import Convention
-from register.conventions.terms import add_months, convention_terms
+from register.conventions.terms import add_days, add_months, convention_terms
 from register.enums import CONTROLLER_ROLES, PROCESSOR_ROLES, EndOfService, label, labelled
 from register.organisations.addresses import body_addresses
 
+log = logging.getLogger(__name__)
 KIND = "convention_reminder"
 TEMPLATE = "mail/convention_reminder.txt.j2"
 STEPS_TEMPLATE = "mail/end_of_service_reminder.txt.j2"
@@ -167,7 +170,7 @@ def _at_eight(day: date) -> datetime:
 def overdue_moments(day: date):
     """The stages after a due day, endless: ("a1", moment), ("a7", …), ("a30", …), ("m2", …)."""
     for days in OVERDUE_DAYS:
-        yield f"a{days}", _at_eight(day + timedelta(days=days))
+        yield f"a{days}", _at_eight(add_days(day, days))
     months = 2
     while True:
         yield f"m{months}", _at_eight(add_months(day, months))
@@ -214,7 +217,7 @@ async def write_due_convention_alerts(*, now: datetime | None = None) -> AlertPa
     today = now.astimezone(local_zone()).date()
     result = AlertPass()
     due: list[tuple[Convention, EventDate, AlertStage, datetime]] = []
-    conventions = await Convention.in_force().prefetch_related("parties")
+    conventions = _readable(await Convention.in_force().prefetch_related("parties"), now)
     for convention in conventions:
         for event in events_of(convention, today):
             if event.event == ConventionEvent.DATA_FATE:
@@ -249,6 +252,25 @@ async def write_due_convention_alerts(*, now: datetime | None = None) -> AlertPa
         if await enqueue(draft, now=utcnow(), dedup_key=dedup_key(convention.id, event, stage)):
             result.written += 1
     return result
+
+
+def _readable(conventions: list[Convention], now: datetime) -> list[Convention]:
+    """The conventions whose dates the pass can count: one body's row that cannot be read
+    (a date out of the calendar) is logged and left out, never stopping others' reminders."""
+    today = now.astimezone(local_zone()).date()
+    readable = []
+    for convention in conventions:
+        try:
+            for event in events_of(convention, today):
+                stage_moment(event.day, AlertStage.D90)
+            due = due_day(convention, today)
+            if due is not None:
+                step_alert_due(due, now)
+        except (ArithmeticError, ValueError):
+            log.exception("convention %s left out of the reminders: bad dates", convention.id)
+            continue
+        readable.append(convention)
+    return readable
 
 
 StepsDue = tuple[Convention, EndOfServiceOut, EventDate, str, datetime]

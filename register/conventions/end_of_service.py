@@ -15,12 +15,13 @@ returned nor destroyed, and nothing else is expected for that controller.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from core.french import format_day
 from register.conventions.life import convention_life
 from register.conventions.models import Convention
+from register.conventions.terms import add_days
 from register.enums import EndOfService, EndOfServiceStep, labelled
 
 S = EndOfServiceStep
@@ -64,7 +65,7 @@ def due_day(convention: Convention, today: date) -> date | None:
     end = convention_life(convention, today).terms.last_possible_end
     if end is None:
         return None
-    return end + timedelta(days=convention.end_of_service_days or 0)
+    return add_days(end, convention.end_of_service_days or 0)
 
 
 @dataclass(frozen=True)

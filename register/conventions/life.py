@@ -16,11 +16,11 @@ proposals (register.conventions.consent).
 """
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from core.french import format_day
 from register.conventions.models import Convention
-from register.conventions.terms import ConventionTerms, add_months, convention_terms
+from register.conventions.terms import ConventionTerms, add_days, add_months, convention_terms
 from register.enums import ConventionState
 
 
@@ -105,7 +105,17 @@ def notice_end(*, given_on: date, notice_months: int) -> date:
     """The last day in force after a notice given on `given_on`: the notice period counted
     in months from that day (seed 000 art. 7: « sous réserve de respecter un préavis de trois
     mois, il pourra être mis fin à la présente convention à tout moment »)."""
-    return add_months(given_on, notice_months) - timedelta(days=1)
+    return add_days(add_months(given_on, notice_months), -1)
+
+
+def past_end_problem(last: date | None, day: date, today: date) -> str | None:
+    """Why an event dated `day` (a termination) cannot end a convention whose last possible
+    end is `last`: it would come after that end (None when it does not)."""
+    if last is None or day <= last:
+        return None
+    if last < today:
+        return f"la convention avait déjà pris fin le {format_day(last)}"
+    return f"la convention prend fin au plus tard le {format_day(last)}, avant ce jour"
 
 
 def events_of_convention(convention: Convention) -> LifeEvents:

@@ -5,8 +5,11 @@ chain. An early termination or an express renewal changes what the parties agree
 through `service.update_convention`, so it is a proposal until each other party accepts it.
 """
 
+from dataclasses import replace
 from datetime import date
 from uuid import UUID
+
+from tortoise.transactions import in_transaction
 
 from core.actor import current_actor
 from core.clock import today_local
@@ -14,9 +17,17 @@ from core.errors import Conflict, ValidationFailed
 from core.french import format_day, plural
 from core.persistence import update_versioned
 from core.scope import Scope
+from core.validators import day_problem
 from register.conventions import service
-from register.conventions.life import convention_life, notice_end
+from register.conventions.life import (
+    convention_life,
+    events_of_convention,
+    life_of,
+    notice_end,
+    past_end_problem,
+)
 from register.conventions.models import Convention, ConventionParty
+from register.conventions.notice_mail import tell_other_parties
 from register.conventions.schemas import ConventionOut
 from register.enums import ConventionStatus
 
@@ -46,6 +57,8 @@ def _notice_end(convention: Convention, given_on: date, effective_on: date | Non
     """The last day in force after the notice: the notice period at least, the convention's
     last possible end at most."""
     today = today_local()
+    if effective_on is not None and day_problem(effective_on):
+        raise ValidationFailed.one("body", "effective_on", msg=day_problem(effective_on))
     if given_on > today or given_on < convention.start_date:
         raise ValidationFailed.one(
             "body",
@@ -98,18 +111,21 @@ async def record_notice(
     if convention.notice_given_on is not None:
         raise Conflict(f"un préavis a déjà été donné le {format_day(convention.notice_given_on)}")
     ends = _notice_end(convention, given_on, effective_on)
-    await update_versioned(
-        Convention,
-        obj_id=convention.id,
-        expected_version=version,
-        values={
-            "notice_given_on": given_on,
-            "notice_party": organisation_id,
-            "notice_effective_on": ends,
-            "notice_recorded_by": current_actor(),
-        },
-    )
-    return await service.convention_out(await Convention.get(id=convention.id))
+    async with in_transaction():
+        await update_versioned(
+            Convention,
+            obj_id=convention.id,
+            expected_version=version,
+            values={
+                "notice_given_on": given_on,
+                "notice_party": organisation_id,
+                "notice_effective_on": ends,
+                "notice_recorded_by": current_actor(),
+            },
+        )
+        noticed = await Convention.get(id=convention.id)
+        await tell_other_parties(noticed)
+    return await service.convention_out(noticed)
 
 
 async def record_termination(
@@ -123,7 +139,8 @@ async def record_termination(
 ) -> tuple[ConventionOut, bool]:
     """An early termination agreed by the parties: a change of the convention (proposed to
     the parties the caller does not act for). Answers the convention and whether proposed."""
-    await _accepted(scope, convention_id)
+    convention = await _accepted(scope, convention_id)
+    _check_termination_day(convention, terminated_on)
     patch = {
         "terminated_on": terminated_on,
         "termination_reason": reason,
@@ -132,6 +149,25 @@ async def record_termination(
     return await service.update_convention(
         scope=scope, convention_id=convention_id, version=version, patch=patch
     )
+
+
+def _check_termination_day(convention: Convention, terminated_on: date) -> None:
+    """A termination ends the convention before its end as it stands without it (its terms,
+    an end date, a notice given); the text's own dates are checked by ConventionIn."""
+    today = today_local()
+    events = replace(events_of_convention(convention), terminated_on=None)
+    life = life_of(
+        start=convention.start_date,
+        duration_months=convention.duration_months,
+        tacit_renewals=convention.tacit_renewals,
+        notice_months=convention.notice_months,
+        end_date=convention.end_date,
+        events=events,
+        today=today,
+    )
+    problem = past_end_problem(life.terms.last_possible_end, terminated_on, today)
+    if problem:
+        raise ValidationFailed.one("body", "terminated_on", msg=problem)
 
 
 async def record_express_renewal(

@@ -2,10 +2,12 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from core.clock import today_local
 from core.errors import FieldError
 from core.french import format_day, plural
+from core.validators import DAY_YEARS, day_problem
 from register.conventions.clauses import (
     FLAG_CLAUSES,
     ClauseCode,
@@ -15,7 +17,8 @@ from register.conventions.clauses import (
     stored_clauses,
     with_flags,
 )
-from register.conventions.terms import renewable_term_end
+from register.conventions.life import LifeEvents, life_of, past_end_problem
+from register.conventions.terms import add_months, renewable_term_end
 from register.enums import (
     ConventionKind,
     ConventionState,
@@ -127,7 +130,11 @@ class ConventionIn(Shape):
     notes: LongText | None = None
 
     @model_validator(mode="after")
-    def _coherent(self) -> "ConventionIn":
+    def _coherent(self, info: ValidationInfo) -> "ConventionIn":
+        if not (info.context or {}).get("stored"):
+            problem = self.written_problem()
+            if problem:
+                raise FieldError(*problem)
         self._checklist_from_flags()
         problems = party_problems(self.parties)
         if problems:
@@ -157,6 +164,11 @@ class ConventionIn(Shape):
             )
         return self
 
+    def written_problem(self) -> tuple[Any, str] | None:
+        """The rules on what is written now, not on rows stored before them (read as stored,
+        their dates clamped by register.conventions.terms)."""
+        return _dates_problem(self) or _termination_problem(self)
+
     @field_validator("clauses", mode="before")
     @classmethod
     def _no_checklist(cls, value: Any) -> Any:
@@ -174,6 +186,51 @@ class ConventionIn(Shape):
         )
         if problem:
             raise FieldError("clauses", problem)
+
+
+DATE_FIELDS = ("start_date", "end_date", "signed_at", "terminated_on", "last_audit_at")
+
+
+def _dates_problem(data: "ConventionIn") -> tuple[Any, str] | None:
+    """Plausible years only (core.validators.DAY_YEARS), its last term included: the terms,
+    reminders and delays counted from them then stay inside the calendar."""
+    for name in DATE_FIELDS:
+        value = getattr(data, name)
+        if value is not None and day_problem(value):
+            return name, day_problem(value)
+    for index, decision in enumerate(data.express_renewal_decisions):
+        if day_problem(decision.decided_on):
+            return ("express_renewal_decisions", index, "decided_on"), day_problem(
+                decision.decided_on
+            )
+    if data.duration_months:
+        terms = data.tacit_renewals + data.express_renewals + 1
+        if day_problem(add_months(data.start_date, data.duration_months * terms)):
+            return "duration_months", (
+                f"renouvelée autant que le texte le permet, la convention courrait au-delà de "
+                f"{DAY_YEARS[1]} : vérifiez sa durée et le nombre de ses reconductions"
+            )
+    return None
+
+
+def _termination_problem(data: "ConventionIn") -> tuple[str, str] | None:
+    """A termination ends the convention before its end as written (register.conventions.
+    life_events also counts a notice given)."""
+    if data.terminated_on is None:
+        return None
+    today = today_local()
+    decided = min(len(data.express_renewal_decisions), data.express_renewals)
+    life = life_of(
+        start=data.start_date,
+        duration_months=data.duration_months,
+        tacit_renewals=data.tacit_renewals,
+        notice_months=data.notice_months,
+        end_date=data.end_date,
+        events=LifeEvents(express_renewals=decided),
+        today=today,
+    )
+    problem = past_end_problem(life.terms.last_possible_end, data.terminated_on, today)
+    return ("terminated_on", problem) if problem else None
 
 
 def _life_problem(data: "ConventionIn") -> tuple[str, str] | None:
@@ -251,6 +308,9 @@ def party_problems(parties: list[PartyIn]) -> list[str]:
 
 
 class ConventionOut(ConventionIn, Stored):
+    def written_problem(self) -> None:
+        return None  # a stored convention is read as it is
+
     # Derived from the checklist (register.conventions.clauses), shown to older readers.
     documented_instructions: bool = False
     staff_confidentiality: bool = False

@@ -164,7 +164,8 @@ def _as_agreed(convention: Convention, parties: list[ConventionParty]) -> Conven
     fields = {n: getattr(convention, n) for n in ConventionIn.model_fields if n != "parties"}
     fields["breach_lead_id"] = convention.breach_lead_id
     fields["parties"] = [{"organisation_id": p.organisation_id, "role": p.role} for p in parties]
-    return ConventionIn.model_validate(fields)
+    # Read as stored: the rules on what is written apply to the text once changed.
+    return ConventionIn.model_validate(fields, context={"stored": True})
 
 
 async def update_convention(

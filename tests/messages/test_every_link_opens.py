@@ -4,10 +4,11 @@ Every template of templates/mail/ (listed from the directory, so a new one witho
 here fails the test) is produced through the code path that sends it: the breach reminders
 and the NIS2 reminders (the reminder pass), the processor's notice to the controller and the
 reminder to phone, the CNIL document, the communication to the people, the sub-processor
-notice, the convention alerts, the NIS2 report draft. Each link on the instance is opened,
-signed in as each recipient (a user of the body whose DPO or RSSI address it is, with that
-role): 200. A link outside the instance must be one of the public addresses the messages may
-quote (the CNIL's). The calendar feed of each body is checked the same way.
+notice, the convention alerts, a party's notice under a convention, the NIS2 report draft.
+Each link on the instance is opened, signed in as each recipient (a user of the body whose DPO
+or RSSI address it is, with that role): 200. A link outside the instance must be one of the
+public addresses the messages may quote (the CNIL's). The calendar feed of each body is checked
+the same way.
 """
 
 import re
@@ -215,6 +216,18 @@ async def _produce(client, world) -> tuple[list[tuple[str, list[str], str]], dic
     assert moments, "the convention has a date to remind"
     alerts = await write_due_convention_alerts(now=min(moments))
     assert alerts.written >= 1, alerts
+
+    # The commune gives notice under the clause: the EPT is told.
+    current = await read(client, f"/conventions/{world['convention']['id']}")
+    noticed = await client.post(
+        f"{API}/conventions/{current['id']}/notice",
+        json={
+            "version": current["version"],
+            "organisation_id": commune["id"],
+            "given_on": str(today),
+        },
+    )
+    assert noticed.status_code == 200, noticed.text
 
     for message in await OutboxMessage.all().order_by("created_at"):
         texts.append((message.kind, [*message.to_addrs, *message.cc_addrs], message.body_text))
