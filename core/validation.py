@@ -55,11 +55,18 @@ _FRENCH: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
+# FastAPI's own check of a file field (fastapi.datastructures.UploadFile), in English.
+NOT_A_FILE = ("Expected UploadFile", "envoyez un fichier dans ce champ, pas un texte")
+ONE_FILE = "un seul fichier par envoi : choisissez-en un"  # a form of one file that got more
+
+
 def french_message(error: dict[str, Any]) -> str:
     kind = error["type"]
     if kind in ("value_error", "assertion_error"):
         # Our validators raise ValueError with a French sentence; pydantic prefixes it.
         message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+        if message.startswith(NOT_A_FILE[0]):
+            return NOT_A_FILE[1]
         return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     translate = _FRENCH.get(kind)
     if translate is None:

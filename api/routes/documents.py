@@ -3,15 +3,16 @@ bodies of register.documents.readers, added and deleted by a party's DPO or admi
 
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 
 from api.deps import VERSION_QUERY, scope_for
 from api.streaming import attachment
 from core.accounts.roles import Permission
 from core.clock import utcnow
 from core.config import get_settings
+from core.errors import ValidationFailed
 from core.scope import Scope
-from core.validation import validate_shape
+from core.validation import ONE_FILE, validate_shape
 from register.documents import service
 from register.documents.kinds import DocumentKind
 from register.documents.schemas import DocumentIn, DocumentOut, DocumentUpload
@@ -20,6 +21,15 @@ router = APIRouter(tags=["documents"])
 READ = Depends(scope_for(Permission.READ_REGISTER))
 EDIT = Depends(scope_for(Permission.EDIT_REGISTER))
 FILE_HELP = "PDF, ODT, ODS, DOCX, PNG or JPEG, read from its content; at most document_max_bytes"
+
+
+async def _one_file(request: Request) -> None:
+    """A second `file` would be dropped silently (the last one kept): refused, named."""
+    if len((await request.form()).getlist("file")) > 1:
+        raise ValidationFailed.one("body", "file", msg=ONE_FILE)
+
+
+ONE = [Depends(_one_file)]
 
 
 async def _upload(file: UploadFile) -> DocumentUpload:
@@ -40,7 +50,10 @@ async def list_convention_documents(convention_id: UUID, scope: Scope = READ):
 
 
 @router.post(
-    "/conventions/{convention_id}/documents", response_model=DocumentOut, status_code=201
+    "/conventions/{convention_id}/documents",
+    response_model=DocumentOut,
+    status_code=201,
+    dependencies=ONE,
 )
 async def add_convention_document(
     convention_id: UUID,
@@ -65,7 +78,10 @@ async def list_engagement_documents(engagement_id: UUID, scope: Scope = READ):
 
 
 @router.post(
-    "/subprocessors/{engagement_id}/documents", response_model=DocumentOut, status_code=201
+    "/subprocessors/{engagement_id}/documents",
+    response_model=DocumentOut,
+    status_code=201,
+    dependencies=ONE,
 )
 async def add_engagement_document(
     engagement_id: UUID,

@@ -18,15 +18,23 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
 from core.clock import to_local
 from core.errors import FieldProblem, ValidationFailed
-from core.validation import validate_shape
+from core.validation import ONE_FILE, validate_shape
 
 PARIS = ZoneInfo("Europe/Paris")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 BAD_MOMENT = "date et heure invalides : choisissez le jour et l'heure (jj/mm/aaaa hh:mm)"
 BAD_VERSION = "version de la page illisible : rechargez la page puis recommencez"
+# What Starlette refuses in an upload form, in English, said in French beside the file field.
+UPLOAD_REFUSALS = (
+    ("Too many files", ONE_FILE),
+    ("Too many fields", "formulaire trop long : renvoyez-le depuis la page"),
+)
+BAD_UPLOAD = "formulaire illisible : renvoyez-le depuis la page"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -61,6 +69,17 @@ def errors_from(exc: ValidationFailed) -> FormErrors:
         else:
             errors.by_field.setdefault(name, problem.msg)
     return errors
+
+
+async def upload_form(request: Request, *, file_field: str, max_fields: int) -> FormData:
+    """An upload form of one file; what Starlette refuses (a second file, too many fields, a
+    body it cannot parse: a 400 in English) is a ValidationFailed naming the file field."""
+    try:
+        return await request.form(max_files=1, max_fields=max_fields)
+    except HTTPException as exc:
+        detail = str(exc.detail)
+        msg = next((m for start, m in UPLOAD_REFUSALS if detail.startswith(start)), BAD_UPLOAD)
+        raise ValidationFailed.one("body", file_field, msg=msg) from None
 
 
 def lines(form: FormData, name: str) -> list[str]:

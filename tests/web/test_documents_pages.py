@@ -91,3 +91,38 @@ async def test_a_dpo_removes_a_document(client, make_user, browser):
     sheet = await http.get(removed.headers["location"])
     assert "Document retiré de la convention." in sheet.text
     assert "Brouillon" not in sheet.text
+
+
+async def test_two_files_are_refused_in_french_beside_the_file_field(client, make_user, browser):
+    w = await bodies(client)
+    convention = w["convention"]["id"]
+    http = await browser(await make_user("dpd@vitry.fr", (w["commune"]["id"], "dpo")))
+    _, action = await _form(http, convention)
+    refused = await http.post(
+        action,
+        data={"nature": "annex", "titre": "Annexe 1"},
+        files=[
+            ("fichier", ("a.pdf", PDF_BYTES, "application/pdf")),
+            ("fichier", ("b.png", PNG_BYTES, "image/png")),
+        ],
+    )
+    assert refused.status_code == 422
+    assert 'id="err-fichier"' in refused.text
+    assert "un seul fichier par envoi" in refused.text and "Too many" not in refused.text
+    sheet = await http.get(f"/conventions/{convention}")
+    assert "Aucun document n'est joint à cette convention." in sheet.text
+
+
+async def test_a_corrupt_archive_is_refused_beside_the_file_field(client, make_user, browser):
+    from tests.register.test_documents_corrupt import CORRUPT
+
+    w = await bodies(client)
+    http = await browser(await make_user("dpd@vitry.fr", (w["commune"]["id"], "dpo")))
+    _, action = await _form(http, w["convention"]["id"])
+    refused = await http.post(
+        action,
+        data={"nature": "annex", "titre": "Annexe 1"},
+        files={"fichier": ("annexe.odt", CORRUPT["garbage deflate"](), "application/zip")},
+    )
+    assert refused.status_code == 422
+    assert 'id="err-fichier"' in refused.text and "type de fichier refusé" in refused.text

@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 
 from api.streaming import attachment
 from api.web.common import as_uuid, forbidden, not_found
-from api.web.forms import FormErrors, errors_from, text
+from api.web.forms import FormErrors, errors_from, text, upload_form
 from api.web.render import page, path_for, principal_of
 from core.accounts.roles import Permission
 from core.clock import utcnow
@@ -84,7 +84,10 @@ async def add_document(request: Request, convention_id: str):
     convention, refusal = await _editable(request, convention_id)
     if refusal is not None:
         return refusal
-    form = await request.form(max_files=1, max_fields=10)
+    try:
+        form = await upload_form(request, file_field="fichier", max_fields=10)
+    except ValidationFailed as exc:
+        return await _new_page(request, convention, status=422, errors=_form_errors(exc))
     values = {name: text(form, name) for name in ("nature", "titre", "date")}
     upload = await _read_file(form.get("fichier"))
     try:
