@@ -71,6 +71,7 @@ class Call:
     params: dict[str, Any] = field(default_factory=dict)
     version_of: str | None = None  # GET path whose version goes in {version}
     file: str | None = None  # a CSV to upload (the import)
+    form: dict[str, str] | None = None  # with `file`: a document to attach (multipart fields)
     hides: bool = True  # answers as for an unknown id
     proposes: bool = False  # may propose a convention to B
     label: str = ""
@@ -97,6 +98,12 @@ def upload(org: str, csv: str, *, dry_run: bool, label: str) -> Call:
     params = {"format": "csv", "dry_run": "true" if dry_run else "false"}
     csv = csv.replace("Traitement importé", f"Traitement importé ({label})")
     return Call(f"/organisations/{org}/imports/activities", None, params, file=csv, label=label)
+
+
+def attach(path: str) -> Call:
+    """A PDF attached to the object at `path` (a convention's, an engagement's documents)."""
+    form = {"kind": "other", "title": "Pièce de A"}
+    return Call(path, None, {}, file="%PDF-1.4\n%%EOF\n", form=form)
 
 
 def proposal(path, body, *, label="") -> Call:
@@ -239,6 +246,12 @@ MATRIX: dict[tuple[str, str], list[Call]] = {
     ("DELETE", "/conventions/{convention_id}/end-of-service/{record_id}"): [
         call("/conventions/{B_conv}/end-of-service/{B_end_of_service}", version=1)
     ],
+    # Documents: attached to B's convention, to Q's engagement, or B's one removed.
+    ("POST", "/conventions/{convention_id}/documents"): [attach("/conventions/{B_conv}/documents")],
+    ("POST", "/subprocessors/{engagement_id}/documents"): [
+        attach("/subprocessors/{Q_engagement}/documents")
+    ],
+    ("DELETE", "/documents/{document_id}"): [call("/documents/{B_document}", version=1)],
     ("POST", "/conventions/{convention_id}/notice"): [
         edit_of(
             "/conventions/{B_conv}/notice",
@@ -498,6 +511,7 @@ async def build(client, make_user, client_as) -> Worlds:
         "Q_dpo": v["p_dpo"],
         "B_conv": v["convention"],
         "B_end_of_service": v["end_of_service"],
+        "B_document": v["document"],
         "B_activity": v["activity"],
         "B_contact": v["contact"],
         "Q_contact": v["p_contact"],
@@ -613,6 +627,8 @@ async def snapshot(admin, ids: dict[str, str], *, proposals: bool = True) -> dic
         f"/incidents?organisation_id={q}&limit=200",
         f"/breaches?controller_id={b}&limit=200",
         f"/breaches?controller_id={q}&limit=200",
+        f"/conventions/{ids['B_conv']}/documents",
+        f"/subprocessors/{ids['Q_engagement']}/documents",
         f"/organisations/{b}/records/controller",
         f"/organisations/{q}/records/processor",
         f"/organisations/{b}/records/processor",
@@ -691,7 +707,10 @@ async def _version(admin, c: Call, values: dict[str, str]) -> str:
 
 async def _request(http, method: str, c: Call, values: dict[str, str]):
     kwargs: dict[str, Any] = {"params": _fill(c.params, values)}
-    if c.file is not None:
+    if c.file is not None and c.form is not None:
+        kwargs["files"] = {"file": ("piece.pdf", c.file.encode("utf-8"), "application/pdf")}
+        kwargs["data"] = _fill(c.form, values)
+    elif c.file is not None:
         kwargs["files"] = {"file": ("registre.csv", _fill(c.file, values).encode("utf-8"))}
     elif c.body is not None:
         kwargs["json"] = _fill(c.body, values)
