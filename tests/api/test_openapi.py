@@ -249,6 +249,12 @@ async def _patched_objects(client) -> dict[str, tuple[str, str]]:
     }
     own["/incidents/{incident_id}/nis2"] = nis2_url
     patched = {f"{API}{path}": (url, url) for path, url in own.items()}
+    # The art. 28(3) checklist: patched under the convention, whose version it carries.
+    convention_url = own["/conventions/{convention_id}"]
+    patched[f"{API}/conventions/{{convention_id}}/clauses"] = (
+        f"{convention_url}/clauses",
+        convention_url,
+    )
     notifications = f"{API}/breaches/{{breach_id}}/notifications/{{notification_id}}"
     patched[notifications] = (f"{breach_url}/notifications/{notification['id']}", breach_url)
     return patched
