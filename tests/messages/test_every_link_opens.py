@@ -43,6 +43,7 @@ from tests.factories import (
     declare_on,
     done,
     iso,
+    make_convention,
     make_subprocessor,
     read,
     with_facts,
@@ -228,6 +229,20 @@ async def _produce(client, world) -> tuple[list[tuple[str, list[str], str]], dic
         },
     )
     assert noticed.status_code == 200, noticed.text
+
+    # A convention ended last year whose data the EPT was to destroy: its steps are overdue.
+    await make_convention(
+        client,
+        processor=ept,
+        controller=commune,
+        start_date="2024-01-01",
+        end_date="2025-06-30",
+        end_of_service="delete",
+    )
+    steps = await write_due_convention_alerts(now=utcnow())
+    assert steps.written >= 1, steps
+    fates = [m async for m in OutboxMessage.filter(kind="convention_reminder")]
+    assert any("sort des données à la fin" in m.body_text for m in fates), "steps reminded"
 
     for message in await OutboxMessage.all().order_by("created_at"):
         texts.append((message.kind, [*message.to_addrs, *message.cc_addrs], message.body_text))
