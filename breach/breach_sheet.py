@@ -103,6 +103,45 @@ def _late(due: datetime | None, now: datetime) -> bool:
     return bool(due and now > due)
 
 
+def _arrangement(sheet: BreachSheet, row, read) -> None:
+    """Who else acts on this breach: the joint controllers' lead, the host of a shared system."""
+    breach, view = sheet.b, sheet.view
+    if sheet.whole and breach.joint and read.allows(breach.joint.lead_id):
+        sheet.lead_breach_id = breach.joint.lead_breach_id
+    if row.path == BreachPath.INDEPENDENT and view.source:
+        sheet.processor_question = processor_question(view.source.name, view.controller.name)
+        sheet.informs_at_once = informs_at_once(view.source.name, view.controller.name)
+
+
+async def _previews(
+    sheet: BreachSheet, principal: Principal, *, now: datetime, wanted_phase: str | None
+) -> None:
+    """The messages the person may send from the page, as they would go now."""
+    breach, show = sheet.b, sheet.show
+    if show["notice"]:
+        sheet.notice_preview = await messages.preview_controller_notice(
+            scope=principal.scope(Permission.INFORM_CONTROLLER), breach_id=breach.id, now=now
+        )
+        sheet.notice_late = _late(breach.controller_notice_due_at, now)
+    manage = principal.scope(Permission.MANAGE_BREACH)
+    if show["cnil"]:
+        sheet.cnil_phase = cnil_phase(breach.allowed_actions, wanted_phase)
+        sheet.cnil_preview = await messages.preview_cnil(
+            scope=manage, breach_id=breach.id, phase=sheet.cnil_phase, now=now
+        )
+        # From the first deadline when awareness moved after it (breach.breaches.awareness).
+        sheet.cnil_late = sheet.cnil_phase != NotificationPhase.COMPLEMENTARY and bool(
+            awareness.missed_cnil_due(breach, now)
+        )
+    if show["people"]:
+        sheet.people_preview = await messages.preview_people(
+            scope=manage, breach_id=breach.id, now=now
+        )
+        sheet.public_communication = phases.people_owed(breach) and (
+            breach.inform_people not in phases.PEOPLE_TO_INFORM
+        )
+
+
 async def breach_sheet(
     principal: Principal, breach_id: UUID, *, now: datetime, wanted_phase: str | None = None
 ) -> BreachSheet:
@@ -130,33 +169,8 @@ async def breach_sheet(
         notice_call=await messages.notice_call(row, breach),
         joint_notes=joint.notes(breach) if whole else (),
     )
-    if whole and breach.joint and read.allows(breach.joint.lead_id):
-        sheet.lead_breach_id = breach.joint.lead_breach_id
-    if row.path == BreachPath.INDEPENDENT and view.source:
-        sheet.processor_question = processor_question(view.source.name, view.controller.name)
-        sheet.informs_at_once = informs_at_once(view.source.name, view.controller.name)
+    _arrangement(sheet, row, read)
     if sheet.incident_visible:
         sheet.nis2 = await nis2_if_visible(scope=read, incident_id=breach.incident_id, now=now)
-    if show["notice"]:
-        sheet.notice_preview = await messages.preview_controller_notice(
-            scope=principal.scope(Permission.INFORM_CONTROLLER), breach_id=breach.id, now=now
-        )
-        sheet.notice_late = _late(breach.controller_notice_due_at, now)
-    manage = principal.scope(Permission.MANAGE_BREACH)
-    if show["cnil"]:
-        sheet.cnil_phase = cnil_phase(breach.allowed_actions, wanted_phase)
-        sheet.cnil_preview = await messages.preview_cnil(
-            scope=manage, breach_id=breach.id, phase=sheet.cnil_phase, now=now
-        )
-        # From the first deadline when awareness moved after it (breach.breaches.awareness).
-        sheet.cnil_late = sheet.cnil_phase != NotificationPhase.COMPLEMENTARY and bool(
-            awareness.missed_cnil_due(breach, now)
-        )
-    if show["people"]:
-        sheet.people_preview = await messages.preview_people(
-            scope=manage, breach_id=breach.id, now=now
-        )
-        sheet.public_communication = phases.people_owed(breach) and (
-            breach.inform_people not in phases.PEOPLE_TO_INFORM
-        )
+    await _previews(sheet, principal, now=now, wanted_phase=wanted_phase)
     return sheet
