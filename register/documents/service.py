@@ -24,7 +24,7 @@ from register.conventions.models import Convention
 from register.documents.filetypes import ACCEPTED, sniff
 from register.documents.kinds import DocumentKind
 from register.documents.models import Document, DocumentContent
-from register.documents.readers import engagement_readers, owner_ids, reader_ids
+from register.documents.readers import may_read, owner_ids, readable_engagement_ids
 from register.documents.schemas import DocumentIn, DocumentOut, DocumentUpload
 from register.enums import label
 from register.subprocessors.models import SubprocessorEngagement
@@ -126,9 +126,7 @@ async def add_document(
 
 
 async def _readable(doc: Document, scope: Scope) -> bool:
-    if scope.is_unrestricted:
-        return True
-    return scope.allows_any(await reader_ids(doc.convention_id, doc.engagement_id))
+    return await may_read(scope, doc.convention_id, doc.engagement_id)
 
 
 async def get_document(*, scope: Scope, document_id: UUID) -> Document:
@@ -161,8 +159,7 @@ async def list_documents(
     *, scope: Scope, convention_id: UUID | None = None, engagement_id: UUID | None = None
 ) -> list[DocumentOut]:
     """The documents of a convention or engagement the scope may read (404 otherwise)."""
-    readers = await reader_ids(convention_id, engagement_id)
-    if not readers or not scope.allows_any(readers):
+    if not await may_read(scope, convention_id, engagement_id):
         what = "convention" if convention_id is not None else "sous-traitant ultérieur"
         raise NotFound(what, convention_id or engagement_id)
     found = await documents_of(convention_id, engagement_id=engagement_id)
@@ -211,7 +208,7 @@ class HeldDocument:
 
 async def documents_for_body(organisation_id: UUID) -> list[HeldDocument]:
     """Every document a body may read: its conventions', and those of the engagements it
-    reads (readers.engagement_readers), by holder then upload."""
+    reads (readers.readable_engagement_ids), by holder then upload."""
     conventions = dict(
         await Convention.filter(parties__organisation_id=organisation_id).values_list("id", "title")
     )
@@ -219,12 +216,12 @@ async def documents_for_body(organisation_id: UUID) -> list[HeldDocument]:
         HeldDocument(d, d.convention_id, conventions[d.convention_id])
         for d in await Document.filter(convention_id__in=list(conventions))
     ]
-    engagement_ids = set(
-        await Document.filter(engagement_id__not_isnull=True).values_list(
-            "engagement_id", flat=True
-        )
+    engagement_ids = await Document.filter(engagement_id__not_isnull=True).values_list(
+        "engagement_id", flat=True
     )
-    readable = [e for e in engagement_ids if organisation_id in await engagement_readers(e)]
+    readable = list(
+        await readable_engagement_ids(Scope.of([organisation_id]), list(set(engagement_ids)))
+    )
     names = dict(await SubprocessorEngagement.filter(id__in=readable).values_list("id", "name"))
     held += [
         HeldDocument(d, d.engagement_id, names[d.engagement_id])
