@@ -118,7 +118,9 @@ async def controller_record(*, scope: Scope, organisation_id: UUID) -> Controlle
         measures = await measures_out(
             list(await SecurityMeasure.filter(id__in=activity.security_measure_ids))
         )
-        transfers = chain_transfers([s for p in processors for s in p.subprocessors])
+        transfers = chain_transfers(
+            [s for p in processors for s in p.subprocessors], controller_id=org.id
+        )
         entries.append(
             ControllerEntry(
                 activity=activity,
@@ -206,10 +208,12 @@ async def _served(
     controllers = await ConventionParty.filter(
         convention_id=convention.id, role__in=list(CONTROLLER_ROLES)
     ).prefetch_related("organisation")
-    transfers = chain_transfers(chain)
     acting_for = await party_card(upstream.processor) if upstream else None
     served = []
     for party in controllers:
+        if upstream and party.organisation_id not in upstream.controller_ids:
+            continue  # not yet (or no longer) authorised by it: none of its data
+        transfers = chain_transfers(chain, controller_id=party.organisation_id)
         rows = ProcessingActivity.filter(
             controller_id=party.organisation_id, conventions__id=convention.id
         )

@@ -54,6 +54,7 @@ from register.export.records import controller_record_document, processor_record
 from register.organisations.models import Organisation
 from register.organisations.service import get_organisation
 from register.records import PROCESSOR_ROLES
+from register.subprocessors.models import SubprocessorEngagement
 
 README = "LISEZMOI.txt"
 CONTROLLER_RECORD = "registre-responsable"
@@ -188,11 +189,13 @@ async def _organisation(
         CONTROLLER_RECORD,
         await controller_record_document(scope=scope, organisation_id=part.id),
     )
+    # A processor under a convention, or the sub-processor of another body (its art. 30(2)
+    # record then holds only the controllers it may work for: register.subprocessors.working).
     part.processor = (
         await ConventionParty.in_force()
         .filter(organisation_id=part.id, role__in=list(PROCESSOR_ROLES))
         .exists()
-    )
+    ) or await SubprocessorEngagement.filter(subprocessor_org_id=part.id).exists()
     if part.processor:
         await _document(
             bundle,

@@ -6,10 +6,12 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
+from core.clock import today_local
 from register.conventions.models import Convention, ConventionParty
 from register.enums import PROCESSOR_ROLES, ConventionStatus, TransferMechanism, label
 from register.organisations.cards import PartyCard, party_card
 from register.subprocessors.models import SubprocessorEngagement
+from register.subprocessors.working import blocked, controllers_of
 
 
 class SubprocessorLink(BaseModel):
@@ -22,6 +24,13 @@ class SubprocessorLink(BaseModel):
     authorisation: str
     hired_by: str
     depth: int  # 1: hired by the processor; 2: hired by that sub-processor; ...
+    # The convention's controllers it may work for (register.subprocessors.working): not one
+    # whose authorisation is awaited or whose objection stands. None: not asked (a chain
+    # read below a sub-processor, outside any convention).
+    working_for: list[UUID] | None = None
+
+    def works_for(self, controller_id: UUID) -> bool:
+        return self.working_for is None or controller_id in self.working_for
 
 
 class ProcessorLink(BaseModel):
@@ -49,7 +58,23 @@ async def subprocessor_chain(
         if conventions and convention_id not in conventions:
             continue
         await _walk(engagement, hired_by, 1, links, seen=set())
+    await _mark_working(links, convention_id)
     return links
+
+
+async def _mark_working(links: list[SubprocessorLink], convention_id: UUID) -> None:
+    """Each link works for the controllers every link above it (and itself) may work for."""
+    if not links:
+        return
+    engagements = await SubprocessorEngagement.filter(id__in=[s.engagement_id for s in links])
+    refused = await blocked(list(engagements), convention_id, today=today_local())
+    # above[d - 1]: what the link at depth d inherits from the links above it.
+    above: list[set[UUID]] = [await controllers_of(convention_id)]
+    for link in links:
+        del above[link.depth :]
+        mine = above[-1] - refused.get(link.engagement_id, set())
+        link.working_for = sorted(mine, key=str)
+        above.append(mine)
 
 
 async def _walk(engagement, hired_by: str, depth: int, links: list, seen: set) -> None:

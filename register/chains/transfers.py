@@ -16,12 +16,14 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from core import articles
+from core.clock import today_local
 from register.activities.models import ProcessingActivity
 from register.activities.schemas import EEA
 from register.chains.subprocessors import ProcessorLink, SubprocessorLink
 from register.conventions.models import Convention, ConventionParty
 from register.enums import PROCESSOR_ROLES, TransferMechanism, label
 from register.subprocessors.models import SubprocessorEngagement
+from register.subprocessors.working import blocked, controllers_of
 
 
 class ChainTransfer(BaseModel):
@@ -48,8 +50,12 @@ def via(link: SubprocessorLink) -> str:
     return f"via le sous-traitant ultérieur {link.name} {articles.of(link.hired_by)}"
 
 
-def chain_transfers(links: list[SubprocessorLink]) -> list[ChainTransfer]:
-    """The transfers the links make, one per third country, in the chain's order."""
+def chain_transfers(
+    links: list[SubprocessorLink], *, controller_id: UUID | None
+) -> list[ChainTransfer]:
+    """The transfers the links make for that controller, one per third country, in the
+    chain's order: a sub-processor still awaiting its authorisation, or objected to, works
+    for nobody yet (register.subprocessors.working). None: every link's."""
     return [
         ChainTransfer(
             engagement_id=link.engagement_id,
@@ -63,13 +69,16 @@ def chain_transfers(links: list[SubprocessorLink]) -> list[ChainTransfer]:
             missing_mechanism=link.transfer_mechanism is None,
         )
         for link in links
+        if controller_id is None or link.works_for(controller_id)
         for country in third_countries(link.country, link.data_locations)
     ]
 
 
-def transfers_of(processors: list[ProcessorLink]) -> list[ChainTransfer]:
+def transfers_of(processors: list[ProcessorLink], controller_id: UUID) -> list[ChainTransfer]:
     """The transfers the chains of an activity's processors make (its art. 30(1)(e) share)."""
-    return chain_transfers([s for p in processors for s in p.subprocessors])
+    return chain_transfers(
+        [s for p in processors for s in p.subprocessors], controller_id=controller_id
+    )
 
 
 def missing_items(transfers: list[ChainTransfer]) -> list[str]:
@@ -81,14 +90,20 @@ def missing_items(transfers: list[ChainTransfer]) -> list[str]:
     ]
 
 
+async def ancestry(engagement: SubprocessorEngagement) -> list[SubprocessorEngagement]:
+    """The engagement, then the one that hires its processor, up to the first link."""
+    chain, seen = [engagement], {engagement.id}
+    while chain[-1].parent_id and chain[-1].parent_id not in seen:
+        seen.add(chain[-1].parent_id)
+        chain.append(await SubprocessorEngagement.get(id=chain[-1].parent_id))
+    return chain
+
+
 async def served_conventions(engagement: SubprocessorEngagement) -> list[Convention]:
     """The conventions in force an engagement serves, at any depth: those of the first link
     of its chain (the one a party to the convention signed), or, when that link names none,
     every convention where its processor acts as such."""
-    root, seen = engagement, {engagement.id}
-    while root.parent_id and root.parent_id not in seen:
-        seen.add(root.parent_id)
-        root = await SubprocessorEngagement.get(id=root.parent_id)
+    root = (await ancestry(engagement))[-1]
     ids = list(await root.conventions.all().values_list("id", flat=True))
     if not ids:
         ids = list(
@@ -97,6 +112,16 @@ async def served_conventions(engagement: SubprocessorEngagement) -> list[Convent
             .values_list("convention_id", flat=True)
         )
     return list(await Convention.in_force().filter(id__in=ids).order_by("title", "id"))
+
+
+async def working_controllers(
+    engagement: SubprocessorEngagement, convention: Convention
+) -> set[UUID]:
+    """The controllers of the convention an engagement, at any depth, works for: those every
+    link from the first one down to it may work for (register.subprocessors.working)."""
+    chain = await ancestry(engagement)
+    refused = await blocked(chain, convention.id, today=today_local())
+    return (await controllers_of(convention.id)).difference(*refused.values())
 
 
 async def activities_with_transfer_gaps(controller_ids: list[UUID]) -> set[UUID]:
@@ -108,11 +133,14 @@ async def activities_with_transfer_gaps(controller_ids: list[UUID]) -> set[UUID]
         for e in await SubprocessorEngagement.filter(transfer_mechanism__isnull=True)
         if third_countries(e.country, e.data_locations)
     ]
-    convention_ids = {c.id for e in gaps for c in await served_conventions(e)}
-    if not convention_ids or not controller_ids:
-        return set()
-    return set(
-        await ProcessingActivity.filter(
-            controller_id__in=controller_ids, conventions__id__in=list(convention_ids)
-        ).values_list("id", flat=True)
-    )
+    found: set[UUID] = set()
+    for e in gaps if controller_ids else []:
+        for convention in await served_conventions(e):
+            mine = set(controller_ids) & await working_controllers(e, convention)
+            if mine:
+                found |= set(
+                    await ProcessingActivity.filter(
+                        controller_id__in=list(mine), conventions__id=convention.id
+                    ).values_list("id", flat=True)
+                )
+    return found

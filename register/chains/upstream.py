@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from register.chains.subprocessors import SubprocessorLink, links_below
-from register.chains.transfers import served_conventions
+from register.chains.transfers import served_conventions, working_controllers
 from register.conventions.models import Convention
 from register.organisations.models import Organisation
 from register.subprocessors.models import SubprocessorEngagement
@@ -20,6 +20,9 @@ class Upstream:
     services: str
     activity_ids: list[UUID]  # empty: every activity of the convention's controllers
     links: list[SubprocessorLink]  # its own sub-processors for this engagement
+    # The convention's controllers it works for (register.subprocessors.working): never one
+    # whose authorisation is awaited or whose objection stands.
+    controller_ids: set[UUID]
 
 
 async def _activity_ids(engagement: SubprocessorEngagement) -> list[UUID]:
@@ -37,7 +40,9 @@ async def _activity_ids(engagement: SubprocessorEngagement) -> list[UUID]:
 
 
 async def upstream_of(org: Organisation) -> list[Upstream]:
-    """Each (engagement naming `org` as sub-processor, convention in force it serves)."""
+    """Each (engagement naming `org` as sub-processor, convention in force it serves) where
+    it works for at least one controller: until then it learns nothing of them, not even the
+    convention's title."""
     engagements = (
         await SubprocessorEngagement.filter(subprocessor_org_id=org.id)
         .prefetch_related("processor")
@@ -48,6 +53,9 @@ async def upstream_of(org: Organisation) -> list[Upstream]:
         links = await links_below(engagement, hired_by=org.legal_name)
         activity_ids = await _activity_ids(engagement)
         for convention in await served_conventions(engagement):
+            controller_ids = await working_controllers(engagement, convention)
+            if not controller_ids:
+                continue
             found.append(
                 Upstream(
                     engagement_id=engagement.id,
@@ -56,6 +64,7 @@ async def upstream_of(org: Organisation) -> list[Upstream]:
                     services=engagement.services,
                     activity_ids=activity_ids,
                     links=links,
+                    controller_ids=controller_ids,
                 )
             )
     return found

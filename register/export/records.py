@@ -124,7 +124,9 @@ async def _convention_lookups(controller_id: UUID) -> tuple[dict[str, str], Chai
         titles[key] = f"{convention.title} ({ended})" if ended else convention.title
         links = await processor_links(convention)
         chains.processors[key] = [line for link in links for line in _processor_lines(link)]
-        transfers = chain_transfers([s for link in links for s in link.subprocessors])
+        transfers = chain_transfers(
+            [s for link in links for s in link.subprocessors], controller_id=controller_id
+        )
         chains.transfers[key] = [chain_transfer_line(t) for t in transfers]
         chains.missing[key] = missing_items(transfers)
     return titles, chains

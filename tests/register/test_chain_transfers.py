@@ -11,8 +11,9 @@ from tests.factories import API, bodies, complete_record, make_org, make_subproc
 SCC = "Clauses contractuelles types (art. 46.2.c)"
 
 
-async def _chain(client, **us_link):
-    """EPT → SIIM (a body, hired for the convention) → a US host hired by SIIM."""
+async def _chain(client, *, authorised: bool = True, **us_link):
+    """EPT → SIIM (a body, hired for the convention) → a US host hired by SIIM; the commune
+    has authorised SIIM (the convention leaves the regime unsaid: each link is asked)."""
     world = await bodies(client)
     siim = await make_org(client, kind="syndicat", legal_name="Syndicat informatique (essai)")
     first = await make_subprocessor(
@@ -25,7 +26,18 @@ async def _chain(client, **us_link):
     us = await make_subprocessor(
         client, processor=siim, parent_id=first["id"], name="Cloud Corp", **us_link
     )
+    if authorised:
+        await answer(client, first, world["commune"], "authorise")
     return world | {"siim": siim, "first": first, "us": us}
+
+
+async def answer(client, engagement: dict, controller: dict, kind: str) -> dict:
+    given = await client.post(
+        f"{API}/subprocessors/{engagement['id']}/answers",
+        json={"controller_id": controller["id"], "answer": kind},
+    )
+    assert given.status_code == 201, given.text
+    return given.json()
 
 
 async def _figures() -> dict:
@@ -134,3 +146,36 @@ async def test_us_sub_processor_without_mechanism_is_a_missing_item_counted_in_c
     assert entry["chain_transfers"][0]["mechanism_label"] == "Décision d'adéquation (art. 45)"
     after = (await _figures())[w["commune"]["id"]]
     assert (after.incomplete, after.transfer_gaps, after.complete_share) == (0, 0, 100)
+
+
+async def test_a_chain_still_awaiting_the_controllers_authorisation_makes_no_transfer_of_its(
+    client,
+):
+    """A requested (or refused) sub-processor does not process the controller's data yet:
+    its chain's transfers are neither in the records nor a gap in the figures."""
+    w = await _chain(client, authorised=False, country="US", data_locations=["FR"])
+    state = await read(client, f"/subprocessors/{w['first']['id']}")
+    assert state["state"] == "requested"  # the premise: the commune has not answered
+
+    controller = await read(client, f"/organisations/{w['commune']['id']}/records/controller")
+    entry = _entry(controller, w["activity"]["id"])
+    assert [s["name"] for p in entry["processors"] for s in p["subprocessors"]] == [
+        "Syndicat informatique",
+        "Cloud Corp",
+    ]  # the controller still sees who is asked, on its own record
+    assert entry["chain_transfers"] == [] and entry["missing_items"] == []
+    processor = await read(client, f"/organisations/{w['ept']['id']}/records/processor")
+    assert processor["controllers"][0]["chain_transfers"] == []
+    assert (await _figures())[w["commune"]["id"]].transfer_gaps == 0
+
+    await answer(client, w["first"], w["commune"], "object")
+    assert (await read(client, f"/subprocessors/{w['first']['id']}"))["state"] == "objected"
+    controller = await read(client, f"/organisations/{w['commune']['id']}/records/controller")
+    assert _entry(controller, w["activity"]["id"])["chain_transfers"] == []
+    assert (await _figures())[w["commune"]["id"]].transfer_gaps == 0
+
+    await answer(client, w["first"], w["commune"], "authorise")
+    controller = await read(client, f"/organisations/{w['commune']['id']}/records/controller")
+    (transfer,) = _entry(controller, w["activity"]["id"])["chain_transfers"]
+    assert transfer["recipient"] == "Cloud Corp" and transfer["missing_mechanism"] is True
+    assert (await _figures())[w["commune"]["id"]].transfer_gaps == 1

@@ -72,7 +72,7 @@ async def activity_sheet(request: Request, activity_id: str):
         for event in events
     ]
     processors = await processors_of(activity)
-    chain_transfers = transfers_of(processors)
+    chain_transfers = transfers_of(processors, activity.controller_id)
     return page(
         request,
         "registre/fiche.html.j2",
