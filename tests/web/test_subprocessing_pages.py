@@ -104,3 +104,64 @@ async def test_another_bodys_dpo_gets_a_404(client, make_user, browser):
 
     assert response.status_code == 404
     assert "Cloud Atlantique" not in response.text
+
+
+async def test_a_too_long_comment_is_sent_back_beside_the_comment(client, make_user, browser):
+    w = await _world(client, make_user)
+    path = f"/sous-traitants/{w['engagement']['id']}"
+    commune = await browser(w["commune_dpo"])
+    sheet = (await commune.get(path)).text
+    party = f"{w['convention']['id']}:{w['commune']['id']}"
+
+    refused = await commune.post(
+        f"{path}/reponse",
+        data={
+            "party": party,
+            "answer": "object",
+            "comment": "x" * 20001,  # LongText allows 20 000 characters
+            "csrf_token": csrf_of(sheet),
+        },
+    )
+
+    assert refused.status_code == 422, refused.text
+    assert 'id="err-comment"' in refused.text
+    assert 'id="err-answer"' not in refused.text and 'id="err-party"' not in refused.text
+    assert (await client.get(f"{API}/subprocessors/{w['engagement']['id']}/answers")).json() == []
+    kept = await commune.post(
+        f"{path}/reponse",
+        data={
+            "party": party,
+            "answer": "object",
+            "comment": "x" * 20000,
+            "csrf_token": csrf_of(sheet),
+        },
+    )
+    assert kept.status_code == 303, kept.text
+
+
+async def test_a_bad_choice_is_a_422_beside_its_field_and_a_bad_id_a_404(
+    client, make_user, browser
+):
+    w = await _world(client, make_user)
+    path = f"/sous-traitants/{w['engagement']['id']}"
+    commune = await browser(w["commune_dpo"])
+    sheet = (await commune.get(path)).text
+    token = csrf_of(sheet)
+
+    unreadable = await commune.post(
+        f"{path}/reponse",
+        data={"party": "pas-un-identifiant", "answer": "object", "csrf_token": token},
+    )
+    assert unreadable.status_code == 422, unreadable.text  # not a 404: the sheet exists
+    assert 'id="err-party"' in unreadable.text and 'id="err-answer"' not in unreadable.text
+    no_answer = await commune.post(
+        f"{path}/reponse",
+        data={"party": f"{w['convention']['id']}:{w['commune']['id']}", "csrf_token": token},
+    )
+    assert no_answer.status_code == 422 and 'id="err-answer"' in no_answer.text
+
+    assert (await commune.get("/sous-traitants/pas-un-identifiant")).status_code == 404
+    bad_id = await commune.post(
+        "/sous-traitants/pas-un-identifiant/reponse", data={"answer": "object", "csrf_token": token}
+    )
+    assert bad_id.status_code == 404

@@ -14,8 +14,9 @@ from fastapi.responses import RedirectResponse
 from api.web.forms import errors_from, text
 from api.web.render import page, path_for, principal_of
 from core.accounts.roles import Permission
-from core.errors import NotFound, ValidationFailed
+from core.errors import FieldProblem, NotFound, ValidationFailed
 from core.scope import Scope
+from core.validation import validate_shape
 from register.enums import label
 from register.subprocessors import answers, service
 from register.subprocessors.enums import AnswerKind
@@ -57,8 +58,12 @@ async def _sheet(request: Request, engagement_id: str, *, status=200, errors=Non
     if scope.is_empty:
         return page(request, "error.html.j2", status=403, code=403)
     try:
-        found = await service.read_engagement(scope=scope, engagement_id=UUID(engagement_id))
-    except (ValueError, NotFound):
+        wanted = UUID(engagement_id)
+    except ValueError:
+        return _not_found(request)
+    try:
+        found = await service.read_engagement(scope=scope, engagement_id=wanted)
+    except NotFound:
         return _not_found(request)
     shown = await service.engagement_out(found, scope)
     processor = await service.processor_name(found)
@@ -81,18 +86,20 @@ async def sheet(request: Request, engagement_id: str):
 
 
 def _answer_in(form) -> AnswerIn:
+    """The answer, each problem beside its own field (a too-long comment on the comment)."""
     convention_id, _, controller_id = (text(form, "party") or "").partition(":")
+    problems = []
     try:
-        return AnswerIn(
-            controller_id=UUID(controller_id),
-            convention_id=UUID(convention_id),
-            answer=AnswerKind(text(form, "answer") or ""),
-            comment=text(form, "comment"),
-        )
+        party = {"controller_id": UUID(controller_id), "convention_id": UUID(convention_id)}
     except ValueError:
-        raise ValidationFailed.one(
-            "body", "answer", msg="choisissez l'organisme, la convention et la réponse"
-        ) from None
+        party = {}
+        problems.append(FieldProblem(("body", "party"), "choisissez l'organisme et la convention"))
+    if text(form, "answer") not in set(AnswerKind):
+        problems.append(FieldProblem(("body", "answer"), "choisissez la réponse"))
+    if problems:
+        raise ValidationFailed(problems)
+    data = {**party, "answer": text(form, "answer"), "comment": text(form, "comment")}
+    return validate_shape(AnswerIn, data)
 
 
 @router.post("/sous-traitants/{engagement_id}/reponse", name="subprocessors.answer")
@@ -102,9 +109,13 @@ async def answer(request: Request, engagement_id: str):
         return page(request, "error.html.j2", status=403, code=403)
     form = await request.form()
     try:
-        found = await service.read_engagement(scope=scope, engagement_id=UUID(engagement_id))
+        wanted = UUID(engagement_id)
+    except ValueError:
+        return _not_found(request)
+    try:
+        found = await service.read_engagement(scope=scope, engagement_id=wanted)
         await answers.record_answer(scope=scope, engagement=found, data=_answer_in(form))
-    except (ValueError, NotFound):
+    except NotFound:
         return _not_found(request)
     except ValidationFailed as exc:
         return await _sheet(
