@@ -11,7 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from api.streaming import spool, streamed_file
 from api.web.common import as_uuid, body_choices, forbidden, not_found, read_period
-from api.web.forms import FormErrors, checked, chosen, text
+from api.web.forms import FormErrors, checked, chosen, errors_from, text, upload_form
 from api.web.render import page, principal_of
 from core.accounts.roles import Permission
 from core.audit.signing import get_signing_key, key_id, public_key_pem
@@ -250,7 +250,10 @@ async def import_register(request: Request):
     scope = principal_of(request).scope(Permission.EDIT_REGISTER)
     if scope.is_empty:
         return forbidden(request, "Votre rôle ne permet de modifier le registre d'aucun organisme.")
-    form = await request.form(max_files=1, max_fields=10)
+    try:
+        form = await upload_form(request, file_field="fichier", max_fields=10)
+    except ValidationFailed as exc:
+        return await _import_page(request, status=422, errors=errors_from(exc))
     values = {"organisme": text(form, "organisme"), "essai": checked(form, "essai")}
     errors = FormErrors()
     organisation_id = as_uuid(values["organisme"])
