@@ -32,6 +32,7 @@ from core.links import Page, page_url
 from core.outbox.models import OutboxMessage
 from core.outbox.service import Draft, enqueue
 from core.templating import render_message
+from core.validators import day_problem
 from register.conventions.end_of_service import due_day
 from register.conventions.end_of_service_records import end_of_service_outs, steps_left
 from register.conventions.end_of_service_schemas import EndOfServiceOut
@@ -106,7 +107,9 @@ def convention_events(
         events.append(EventDate(ConventionEvent.LAST_END, terms.last_possible_end))
         if end_of_service is not None:
             events.append(EventDate(ConventionEvent.DATA_FATE, terms.last_possible_end))
-    return [e for e in events if e.day >= today]
+    # A row stored before the years were bounded may fall past them (or at the calendar's
+    # end, clamped): no reminder, feed or list can place such a day.
+    return [e for e in events if e.day >= today and day_problem(e.day) is None]
 
 
 def events_of(convention: Convention, today: date) -> list[EventDate]:

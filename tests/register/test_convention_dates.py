@@ -11,6 +11,7 @@ from core.clock import today_local, utcnow
 from core.french import format_day
 from register.conventions.alerts import events_of, next_alert_at, write_due_convention_alerts
 from register.conventions.models import Convention
+from tests.access.conftest import make_user
 from tests.factories import (
     API,
     COMMUNE_DPO,
@@ -22,7 +23,9 @@ from tests.factories import (
     party,
     read,
 )
+from tests.web.conftest import browser
 
+__all__ = ["browser", "make_user"]  # fixtures, for the pages read as the commune's DPO
 YEARS = "l'année doit être comprise entre 1900 et 2200"
 
 
@@ -135,6 +138,25 @@ async def test_a_stored_far_end_is_read_and_reminders_go_on_for_the_others(clien
     assert result.written >= 1
     reminded = await outbox(kind="convention_reminder", subject_id=other.id)
     assert reminded, "the other body's reminder was written"
+
+
+async def test_a_stored_end_on_the_calendars_last_day_opens_every_page(client, make_user, browser):
+    """The reviewer's dashboard, convention page and end-of-service answered 500."""
+    world = await bodies(client)
+    far = await _stored_far(client, world, duration_months=None, end_date=date.max)
+    assert far["last_possible_end"] == "9999-12-31"
+    steps = await read(client, f"/conventions/{far['id']}/end-of-service")
+    assert steps["due_on"] == "9999-12-31"
+    feed = await client.get(f"{API}/organisations/{world['commune']['id']}/calendar.ics")
+    assert feed.status_code == 200, feed.text
+    assert "Convention d'avant la règle" not in feed.text  # no day to place it on
+    dpo = await make_user("dpd.dates@vitry-exemple.fr", (world["commune"]["id"], "dpo"))
+    http = await browser(dpo)
+    for path in ("/", f"/conventions/{far['id']}", f"/conventions/{far['id']}/vie"):
+        page = await http.get(path)
+        assert page.status_code == 200, (path, page.text[:300])
+    sheet = (await http.get(f"/conventions/{far['id']}")).text
+    assert "<dt>Fin au plus tard</dt><dd>31/12/9999</dd>" in sheet
 
 
 async def test_a_stored_far_start_answers_a_renewal_with_a_field_not_a_crash(client):
