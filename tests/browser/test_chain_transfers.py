@@ -62,6 +62,13 @@ def _chain_with_transfers(live_server) -> str:
                 "convention_ids": [convention["id"]],
             },
         )
+        # The commune authorises the host: only then do its chain's transfers become the
+        # commune's (register.subprocessors.working).
+        authorised = http.post(
+            f"/subprocessors/{first['id']}/answers",
+            json={"controller_id": commune["id"], "answer": "authorise"},
+        )
+        assert authorised.status_code == 201, authorised.text
         for name, mechanism in (("Cloud Corp", "scc_46_2c"), ("Mail Corp", None)):
             made(
                 "/subprocessors",
