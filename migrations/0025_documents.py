@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
                 ('sha256', fields.CharField(max_length=64)),
                 ('uploaded_by', fields.CharField(max_length=400)),
                 ('uploaded_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('attached_by', fields.ForeignKeyField('models.Organisation', source_field='attached_by_id', null=True, db_constraint=True, to_field='id', related_name='attached_documents', on_delete=OnDelete.SET_NULL)),
             ],
             options={'table': 'document', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A file attached to a convention or to a sub-processor engagement (exactly one of the'},
             bases=['VersionedModel'],

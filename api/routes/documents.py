@@ -38,9 +38,23 @@ async def _upload(file: UploadFile) -> DocumentUpload:
     return DocumentUpload(file_name=file.filename or "", data=data)
 
 
-def _shape(kind: str, title: str, document_date: str | None) -> DocumentIn:
+ATTACHED_BY_HELP = (
+    "The party on whose behalf it is attached (it alone may remove it); required when the "
+    "caller acts for several parties of the convention"
+)
+
+
+def _shape(
+    kind: str, title: str, document_date: str | None, organisation_id: str | None = None
+) -> DocumentIn:
     return validate_shape(
-        DocumentIn, {"kind": kind, "title": title, "document_date": document_date or None}
+        DocumentIn,
+        {
+            "kind": kind,
+            "title": title,
+            "document_date": document_date or None,
+            "organisation_id": organisation_id or None,
+        },
     )
 
 
@@ -61,12 +75,13 @@ async def add_convention_document(
     kind: DocumentKind = Form(),
     title: str = Form(max_length=300),
     document_date: str | None = Form(default=None, description="YYYY-MM-DD"),
+    organisation_id: str | None = Form(default=None, description=ATTACHED_BY_HELP),
     scope: Scope = EDIT,
 ):
     return await service.add_document(
         scope=scope,
         convention_id=convention_id,
-        data=_shape(kind, title, document_date),
+        data=_shape(kind, title, document_date, organisation_id),
         upload=await _upload(file),
         now=utcnow(),
     )

@@ -30,6 +30,14 @@ class Document(VersionedModel):
     size = fields.IntField()
     sha256 = fields.CharField(max_length=64)  # of the plain content: shown, and in the bundle
     uploaded_by = fields.CharField(max_length=400)  # the signed-in actor
+    # The body on whose behalf it was attached: it alone removes it (a party's signed copy is
+    # its evidence). None: attached by the instance's administrator, any owner removes it.
+    attached_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Organisation",
+        related_name="attached_documents",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
     uploaded_at = fields.DatetimeField()
 
     class Meta:

@@ -13,6 +13,11 @@ class DocumentIn(Shape):
     kind: DocumentKind
     title: Text
     document_date: date | None = Field(default=None, description="The date the document bears")
+    organisation_id: UUID | None = Field(
+        default=None,
+        description="The party on whose behalf it is attached (it alone may remove it); "
+        "required when the caller acts for several parties of the convention",
+    )
 
 
 class DocumentOut(Stored):
@@ -28,6 +33,7 @@ class DocumentOut(Stored):
     sha256: str = Field(description="SHA-256 of the content, hex: the evidence bundle lists it")
     uploaded_by: str
     uploaded_at: datetime
+    attached_by_id: UUID | None = Field(description="The body that attached it and may remove it")
 
 
 class DocumentUpload(BaseModel):

@@ -27,6 +27,7 @@ from register.documents.models import Document, DocumentContent
 from register.documents.readers import may_read, owner_ids, readable_engagement_ids
 from register.documents.schemas import DocumentIn, DocumentOut, DocumentUpload
 from register.enums import label
+from register.organisations.models import Organisation
 from register.subprocessors.models import SubprocessorEngagement
 
 LABEL = "document"
@@ -92,6 +93,41 @@ async def _target(
     return None, engagement.id
 
 
+async def _attaching_body(
+    scope: Scope, convention_id: UUID | None, engagement_id: UUID | None, given: UUID | None
+) -> UUID | None:
+    """The body on whose behalf the file is attached (it alone removes it): the engagement's
+    processor, or the convention's party the caller acts for (named when it acts for several;
+    none for the instance's administrator who names none)."""
+    owners = await owner_ids(convention_id, engagement_id)
+    if given is not None:
+        if given not in owners or not scope.allows(given):
+            raise ValidationFailed.one(
+                "body",
+                "organisation_id",
+                msg="organisme qui joint le document : une partie pour laquelle vous agissez",
+            )
+        return given
+    mine = [o for o in owners if scope.allows(o)]
+    if len(mine) == 1:
+        return mine[0]
+    if scope.is_unrestricted:
+        return None
+    raise ValidationFailed.one(
+        "body",
+        "organisation_id",
+        msg="vous agissez pour plusieurs parties : précisez au nom de laquelle vous joignez "
+        "ce document",
+    )
+
+
+async def attaching_choices(scope: Scope, convention_id: UUID) -> list[tuple[UUID, str]]:
+    """The parties the caller may attach a convention's document for, by name."""
+    mine = [o for o in await owner_ids(convention_id, None) if scope.allows(o)]
+    rows = Organisation.filter(id__in=mine).order_by("legal_name")
+    return list(await rows.values_list("id", "legal_name"))
+
+
 async def add_document(
     *,
     scope: Scope,
@@ -103,6 +139,7 @@ async def add_document(
 ) -> DocumentOut:
     """Attach a file; `scope` is where the caller may edit the register."""
     convention_id, engagement_id = await _target(scope, convention_id, engagement_id)
+    attached_by = await _attaching_body(scope, convention_id, engagement_id, data.organisation_id)
     file_name, media_type = checked_file(upload)
     async with in_transaction():
         doc = await Document.create(
@@ -117,6 +154,7 @@ async def add_document(
             sha256=hashlib.sha256(upload.data).hexdigest(),
             uploaded_by=current_actor(),
             uploaded_at=now,
+            attached_by_id=attached_by,
         )
         await DocumentContent.create(
             document_id=doc.id, data=base64.b64encode(upload.data).decode("ascii")
@@ -193,6 +231,10 @@ async def delete_document(*, scope: Scope, document_id: UUID, version: int | Non
         raise Forbidden(
             "suppression refusée : seul le sous-traitant qui a recruté ce sous-traitant "
             "ultérieur peut en retirer les documents"
+        )
+    if doc.attached_by_id is not None and not scope.allows(doc.attached_by_id):
+        raise Forbidden(
+            "suppression refusée : seul l'organisme qui a joint ce document peut le retirer"
         )
     await delete_versioned(Document, obj=doc, expected_version=version, label="le document")
 

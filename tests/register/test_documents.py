@@ -192,3 +192,36 @@ async def test_documents_of_and_get_document_for_other_areas(client):
     assert [str(d.id) for d in found] == [proof["id"]]
     doc = await service.get_document(scope=Scope.everything(), document_id=proof["id"])
     assert await service.content_of(doc) == PDF_BYTES
+
+
+async def test_only_the_body_that_attached_a_document_removes_it(client, make_user, client_as):
+    w = await bodies(client)
+    commune, ept = w["commune"]["id"], w["ept"]["id"]
+    commune_dpo = await client_as(await make_user("dpd@vitry.fr", (commune, "dpo")))
+    ept_dpo = await client_as(await make_user("dpd@ept.fr", (ept, "dpo")))
+    signed = await attach_document(ept_dpo, convention=w["convention"])
+    assert signed.status_code == 201, signed.text
+    doc = signed.json()
+    assert doc["attached_by_id"] == ept
+    # The commune reads the EPT's signed copy, and cannot remove the EPT's evidence.
+    assert (await commune_dpo.get(f"{API}/documents/{doc['id']}")).status_code == 200
+    refused = await commune_dpo.delete(f"{API}/documents/{doc['id']}?version=1")
+    assert refused.status_code == 403, refused.text
+    assert "seul l'organisme qui a joint ce document" in refused.text
+    assert (await ept_dpo.delete(f"{API}/documents/{doc['id']}?version=1")).status_code == 204
+
+
+async def test_a_dpo_of_both_parties_names_the_body_it_attaches_for(client, make_user, client_as):
+    w = await bodies(client)
+    commune, ept = w["commune"]["id"], w["ept"]["id"]
+    shared = await client_as(await make_user("dpd@mutualise.fr", (commune, "dpo"), (ept, "dpo")))
+    unnamed = await attach_document(shared, convention=w["convention"])
+    assert "plusieurs parties" in problem_at(unnamed, ["body", "organisation_id"])
+    listed = await client.get(f"{API}/conventions/{w['convention']['id']}/documents")
+    assert listed.json() == [], "nothing written"
+    other = await make_org(client, legal_name="Commune de Nulle-Part")
+    wrong = await attach_document(shared, convention=w["convention"], organisation_id=other["id"])
+    assert "une partie pour laquelle vous agissez" in problem_at(wrong, ["body", "organisation_id"])
+    named = await attach_document(shared, convention=w["convention"], organisation_id=commune)
+    assert named.status_code == 201, named.text
+    assert named.json()["attached_by_id"] == commune

@@ -126,3 +126,27 @@ async def test_a_corrupt_archive_is_refused_beside_the_file_field(client, make_u
     )
     assert refused.status_code == 422
     assert 'id="err-fichier"' in refused.text and "type de fichier refusé" in refused.text
+
+
+async def test_a_dpo_of_both_parties_chooses_the_body_it_attaches_for(client, make_user, browser):
+    w = await bodies(client)
+    convention, commune, ept = w["convention"]["id"], w["commune"]["id"], w["ept"]["id"]
+    http = await browser(await make_user("dpd@mutualise.fr", (commune, "dpo"), (ept, "dpo")))
+    form, action = await _form(http, convention)
+    assert "Joint au nom de" in form and f'value="{ept}"' in form
+    unnamed = await http.post(
+        action,
+        data={"nature": "annex", "titre": "Annexe 1"},
+        files={"fichier": ("annexe.pdf", PDF_BYTES, "application/pdf")},
+    )
+    assert unnamed.status_code == 422 and 'id="err-organisme"' in unnamed.text
+    assert "plusieurs parties" in unnamed.text
+    named = await http.post(
+        action,
+        data={"nature": "annex", "titre": "Annexe 1", "organisme": ept},
+        files={"fichier": ("annexe.pdf", PDF_BYTES, "application/pdf")},
+    )
+    assert named.status_code == 303, named.text
+    one_party = await browser(await make_user("dpd@vitry.fr", (commune, "dpo")))
+    single, _ = await _form(one_party, convention)
+    assert "Joint au nom de" not in single  # nothing to choose: the commune attaches

@@ -25,7 +25,13 @@ from register.enums import label
 
 router = APIRouter(include_in_schema=False)
 # The service's field names → the form's.
-FORM_FIELDS = {"file": "fichier", "title": "titre", "kind": "nature", "document_date": "date"}
+FORM_FIELDS = {
+    "file": "fichier",
+    "title": "titre",
+    "kind": "nature",
+    "document_date": "date",
+    "organisation_id": "organisme",
+}
 NO_EDIT = "Votre rôle ne permet de joindre ou de retirer des documents pour aucun organisme."
 
 
@@ -37,6 +43,8 @@ def _form_errors(exc: ValidationFailed) -> FormErrors:
 
 async def _new_page(request: Request, convention, *, status=200, errors=None, values=None):
     limit = get_settings().document_max_bytes
+    scope = principal_of(request).scope(Permission.EDIT_REGISTER)
+    parties = await service.attaching_choices(scope, convention.id)
     return page(
         request,
         "conventions/document_new.html.j2",
@@ -45,6 +53,7 @@ async def _new_page(request: Request, convention, *, status=200, errors=None, va
         errors=errors or FormErrors(),
         values=values or {},
         kinds=[{"value": k.value, "label": label(k)} for k in DocumentKind],
+        parties=[{"value": str(i), "label": name} for i, name in parties],
         accepted=ACCEPTED,
         max_mb=limit // 2**20,
     )
@@ -88,12 +97,17 @@ async def add_document(request: Request, convention_id: str):
         form = await upload_form(request, file_field="fichier", max_fields=10)
     except ValidationFailed as exc:
         return await _new_page(request, convention, status=422, errors=_form_errors(exc))
-    values = {name: text(form, name) for name in ("nature", "titre", "date")}
+    values = {name: text(form, name) for name in ("nature", "titre", "date", "organisme")}
     upload = await _read_file(form.get("fichier"))
     try:
         data = validate_shape(
             DocumentIn,
-            {"kind": values["nature"], "title": values["titre"], "document_date": values["date"]},
+            {
+                "kind": values["nature"],
+                "title": values["titre"],
+                "document_date": values["date"],
+                "organisation_id": values["organisme"] or None,
+            },
         )
         if upload is None:
             raise ValidationFailed.one("body", "file", msg="choisissez un fichier")
