@@ -217,31 +217,11 @@ class AlertPass:
 async def write_due_convention_alerts(*, now: datetime | None = None) -> AlertPass:
     """Write the convention reminders due now, once each; say when the next ones fall due."""
     now = now or utcnow()
-    today = now.astimezone(local_zone()).date()
     result = AlertPass()
-    due: list[tuple[Convention, EventDate, AlertStage, datetime]] = []
     conventions = _readable(await Convention.in_force().prefetch_related("parties"), now)
-    for convention in conventions:
-        for event in events_of(convention, today):
-            if event.event == ConventionEvent.DATA_FATE:
-                continue  # reminded from its steps, below
-            result.considered += 1
-            moment = next_alert_at(event.day, now)
-            if moment is not None:
-                result.upcoming.add(moment)
-            reached = alert_due(event.day, now)
-            if reached is not None:
-                due.append((convention, event, *reached))
+    due = _due_dates(conventions, now, result)
     steps = await _due_steps(conventions, now, result)
-    keys = [dedup_key(c.id, e, s) for c, e, s, _ in due]
-    step_keys = [dedup_key(c.id, e, s) for c, _, e, s, _ in steps]
-    taken = set(
-        await OutboxMessage.filter(dedup_key__in=keys + step_keys).values_list(
-            "dedup_key", flat=True
-        )
-    )
-    todo = [d for d, key in zip(due, keys, strict=True) if key not in taken]
-    steps_todo = [d for d, key in zip(steps, step_keys, strict=True) if key not in taken]
+    todo, steps_todo = await _not_yet_written(due), await _not_yet_written(steps)
     if not todo and not steps_todo:
         return result
     party_ids = {p.organisation_id for c, *_ in [*todo, *steps_todo] for p in c.parties}
@@ -255,6 +235,35 @@ async def write_due_convention_alerts(*, now: datetime | None = None) -> AlertPa
         if await enqueue(draft, now=utcnow(), dedup_key=dedup_key(convention.id, event, stage)):
             result.written += 1
     return result
+
+
+DatesDue = tuple[Convention, EventDate, AlertStage, datetime]
+
+
+def _due_dates(conventions: list[Convention], now: datetime, result: AlertPass) -> list[DatesDue]:
+    """The conventions' own dates (notice deadline, last end) whose reminder stage is reached;
+    the data's fate is reminded from its steps (`_due_steps`)."""
+    today = now.astimezone(local_zone()).date()
+    due: list[DatesDue] = []
+    for convention in conventions:
+        for event in events_of(convention, today):
+            if event.event == ConventionEvent.DATA_FATE:
+                continue
+            result.considered += 1
+            moment = next_alert_at(event.day, now)
+            if moment is not None:
+                result.upcoming.add(moment)
+            reached = alert_due(event.day, now)
+            if reached is not None:
+                due.append((convention, event, *reached))
+    return due
+
+
+async def _not_yet_written(found: list[tuple]) -> list[tuple]:
+    """Those whose message (its dedup key: convention, event, stage) is not in the outbox yet."""
+    keys = [dedup_key(item[0].id, item[-3], item[-2]) for item in found]
+    taken = set(await OutboxMessage.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+    return [item for item, key in zip(found, keys, strict=True) if key not in taken]
 
 
 def _readable(conventions: list[Convention], now: datetime) -> list[Convention]:
