@@ -378,16 +378,7 @@ def _steps_draft(
             "link": page_url(Page.CONVENTION, convention.id),
         },
     )
-    return Draft(
-        kind=KIND,
-        to_addrs=tuple(to),
-        subject=rendered.subject,
-        body_text=rendered.body,
-        organisation_id=next(iter(left)),
-        subject_type="convention",
-        subject_id=convention.id,
-        due_at=moment,
-    )
+    return _convention_draft(convention, to, rendered, next(iter(left)), moment)
 
 
 def _draft(
@@ -420,12 +411,19 @@ def _draft(
             "link": page_url(Page.CONVENTION, convention.id),
         },
     )
+    return _convention_draft(convention, to, rendered, concerned, moment)
+
+
+def _convention_draft(
+    convention: Convention, to: list[str], rendered, filed_under: UUID | None, moment: datetime
+) -> Draft:
+    """A reminder about `convention`, filed under the body whose register it concerns."""
     return Draft(
         kind=KIND,
         to_addrs=tuple(to),
         subject=rendered.subject,
         body_text=rendered.body,
-        organisation_id=concerned,
+        organisation_id=filed_under,
         subject_type="convention",
         subject_id=convention.id,
         due_at=moment,
