@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import Request
 
 from api.web.forms import FormErrors
-from api.web.render import page
+from api.web.render import page, path_for
 from core.clock import local_zone
 from core.scope import Scope
 from core.validators import parse_period_bound
@@ -26,9 +26,13 @@ async def body_choices(scope: Scope) -> list[dict[str, str]]:
     return [{"value": str(o.id), "label": o.legal_name} for o in found.items]
 
 
-def not_found(request: Request):
-    """The shared error page: the same answer for another body's object as for none."""
-    return page(request, "error.html.j2", status=404, code=404)
+def not_found(request: Request, message: str | None = None, back: tuple[str, str] | None = None):
+    """The shared error page: the same answer for another body's object as for none; what
+    was not found and where to go back (route name, link text) when the page says it."""
+    extra = {"message": message} if message else {}
+    if back:
+        extra.update(back_href=path_for(request, back[0]), back_text=back[1])
+    return page(request, "error.html.j2", status=404, code=404, **extra)
 
 
 def forbidden(request: Request, message: str):

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 
+from api.web.common import not_found
 from api.web.render import page, path_for, principal_of
 from api.web.svg_chain import chain_picture, french_list
 from core.accounts.roles import Permission
@@ -90,15 +91,10 @@ def _page_number(value: str | None) -> int:
 
 
 def _not_found(request: Request):
-    return page(
+    return not_found(
         request,
-        "error.html.j2",
-        status=404,
-        code=404,
-        message="Cette convention n'existe pas, ou aucun des organismes de votre compte n'y "
-        "est partie.",
-        back_href=path_for(request, "conventions.list"),
-        back_text="Revenir aux conventions",
+        "Cette convention n'existe pas, ou aucun des organismes de votre compte n'y est partie.",
+        back=("conventions.list", "Revenir aux conventions"),
     )
 
 

@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from api.web.common import not_found
 from api.web.forms import errors_from, text
 from api.web.render import page, path_for, principal_of
 from core.accounts.roles import Permission
@@ -26,15 +27,11 @@ router = APIRouter(include_in_schema=False)
 
 
 def _not_found(request: Request):
-    return page(
+    return not_found(
         request,
-        "error.html.j2",
-        status=404,
-        code=404,
-        message="Ce sous-traitant ultérieur n'existe pas, ou il ne sert aucun des organismes de "
+        "Ce sous-traitant ultérieur n'existe pas, ou il ne sert aucun des organismes de "
         "votre compte.",
-        back_href=path_for(request, "conventions.list"),
-        back_text="Revenir aux conventions",
+        back=("conventions.list", "Revenir aux conventions"),
     )
 
 
