@@ -87,7 +87,7 @@ async def _upcoming(scope: Scope, today: date) -> list[UpcomingDate]:
                 due.day,
                 f"Fin de prestation : {steps} — {due.convention.title}",
                 due.controller_name,
-                f"/conventions/{due.convention.id}/fin-de-service",
+                f"/conventions/{due.convention.id}#fin-de-service",  # readable by every role
                 overdue=due.overdue,
             )
         )

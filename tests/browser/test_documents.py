@@ -28,6 +28,8 @@ async def test_the_shared_dpo_attaches_the_signed_convention(pages, live_server)
     await page.get_by_label("Nature").select_option("signed_convention")
     await page.get_by_label("Titre").fill("Convention GOSB–Juvisy signée")
     await page.get_by_label("Date du document").fill("2018-07-31")
+    # The shared DPO acts for both parties: the body attaching it (it alone removes it).
+    await page.get_by_label("Joint au nom de").select_option(label="Commune de Juvisy-sur-Orge")
     await page.get_by_label("Fichier").set_input_files(
         {"name": "convention.pdf", "mimeType": "application/pdf", "buffer": b"pas un PDF"}
     )

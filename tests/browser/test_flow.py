@@ -13,11 +13,35 @@ import re
 import openpyxl
 from playwright.async_api import expect
 
+from tests.browser.api import api, body_ids, ok
 from tests.browser.helpers import DPO, RSSI, Pages
 
 ACTIVITY = "Inscriptions à l'école municipale de musique"
 INCIDENT = "Fuite d'un export des inscriptions sur un partage public"
 JUVISY = "Commune de Juvisy-sur-Orge"
+GOSB = "Établissement public territorial Grand-Orly Seine Bièvre"
+CONVENTION_2026 = "Hébergement des applications de Juvisy par l'EPT \\(2026\\)"
+
+
+def convention_in_force(live_server) -> None:
+    """The convention that followed the seed's: agreed by the DPO of both bodies, in force."""
+    with api(live_server, DPO[0]) as http:
+        ids = body_ids(http)
+        made = http.post(
+            "/conventions",
+            json={
+                "title": "Hébergement des applications de Juvisy par l'EPT (2026)",
+                "kind": "art28_contract",
+                "start_date": "2026-01-01",
+                "parties": [
+                    {"organisation_id": ids[JUVISY], "role": "controller"},
+                    {"organisation_id": ids[GOSB], "role": "processor"},
+                ],
+                "breach_notice_hours": 24,
+                "breach_notice_channels": ["email", "phone"],
+            },
+        )
+        assert ok(made, 201)["status"] == "in_force", made.text
 
 
 async def create_activity(pages: Pages) -> str:
@@ -61,9 +85,20 @@ async def create_activity(pages: Pages) -> str:
     await recipient.get_by_label("Type de destinataire").select_option(label="Service interne")
     await recipient.get_by_label("Nom").fill("Service des affaires culturelles")
 
-    # Hosted by GOSB's IT department: the convention makes GOSB its processor.
+    # Hosted by GOSB's IT department. The seed convention ended on 31/07/2021: it founds no
+    # new processing (art. 28(3)), and the form says so beside it.
     conventions = form.get_by_role("group", name="Conventions", exact=True)
-    await conventions.get_by_label(re.compile("services informatiques.*Juvisy")).check()
+    ended = conventions.get_by_label(re.compile("services informatiques.*Juvisy"))
+    await ended.check()
+    async with page.expect_navigation():
+        await form.get_by_role("button", name="Enregistrer la fiche").click()
+    await expect(page.get_by_role("main")).to_contain_text(
+        "une convention qui a pris fin ne fonde plus de nouvelle"
+    )
+    # The convention in force since 2026 makes GOSB its processor.
+    conventions = form.get_by_role("group", name="Conventions", exact=True)
+    await conventions.get_by_label(re.compile("services informatiques.*Juvisy")).uncheck()
+    await conventions.get_by_label(re.compile(CONVENTION_2026)).check()
     await pages.check("registre-formulaire-rempli")
 
     async with page.expect_navigation():
@@ -227,6 +262,7 @@ async def export_register(pages: Pages) -> None:
 async def test_the_issue_flow_from_the_register_to_the_export(open_pages, live_server):
     dpo = await open_pages(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     await dpo.sign_in(DPO)
+    convention_in_force(live_server)
     await create_activity(dpo)
     rssi = await open_pages(viewport={"width": 1280, "height": 900})
     await rssi.sign_in(RSSI)

@@ -66,7 +66,11 @@ async def test_the_dashboard_lists_the_overdue_steps_until_they_are_done(
         "Fin de prestation : restitution des données, destruction des données et de leurs "
         "copies, preuve écrite de la destruction reçue" in board
     )
-    assert f'href="/conventions/{convention_id}/fin-de-service"' in board
+    # The link opens the steps on the convention's page, which every role of a party reads.
+    assert f'href="/conventions/{convention_id}#fin-de-service"' in board
+    auditor = await browser(await make_user("audit@juvisy.fr", (world["juvisy"]["id"], "auditor")))
+    sheet = await auditor.get(f"/conventions/{convention_id}")
+    assert sheet.status_code == 200 and 'id="fin-de-service"' in sheet.text
 
     url = f"{API}/conventions/{convention_id}/end-of-service"
     ground = "Code du patrimoine, art. L212-2 ; tri selon le tableau de gestion"
